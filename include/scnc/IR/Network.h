@@ -1,0 +1,168 @@
+//===- Network.h - The scnc IR: populations and projections -----*- C++ -*-===//
+//
+// A Network is what every pass works on: named parameter sets, populations
+// (groups of neurons with a 3-D shape H x W x C) and projections (how one
+// population drives another: a convolution, pooling, dense, ...). Layers of
+// the .scn language become one population plus one projection per input.
+// docs/ir.md describes the textual form.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_IR_NETWORK_H
+#define SCNC_IR_NETWORK_H
+
+#include "llvm/ADT/Optional.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/SMLoc.h"
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace scnc {
+
+/// Height x width x channels. A zero height means "not inferred yet".
+struct Shape {
+  uint32_t h = 0, w = 0, c = 0;
+  bool isKnown() const { return h != 0; }
+  /// Number of neurons. Readers and infer-shapes reject shapes of 2^32 or
+  /// more neurons, so the product of the three factors never wraps.
+  uint64_t size() const { return uint64_t(h) * w * c; }
+  bool operator==(const Shape &o) const {
+    return h == o.h && w == o.w && c == o.c;
+  }
+  bool operator!=(const Shape &o) const { return !(*this == o); }
+};
+
+/// A pair of per-dimension values (kernel, stride, padding): height, width.
+struct Pair {
+  uint32_t h = 0, w = 0;
+  bool operator==(const Pair &o) const { return h == o.h && w == o.w; }
+};
+
+/// An IF_curr_exp parameter set (PyNN names, canonical units).
+struct NeuronParams {
+  std::string name;
+  llvm::SMLoc loc;
+  std::string model = "IF_curr_exp";
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL) double NAME = DEFAULT;
+#include "scnc/IR/NeuronParams.def"
+};
+
+/// How a set of synaptic weights starts: a constant, a seeded normal
+/// distribution clipped to [min, max], or a file of trained weights.
+struct WeightInit {
+  enum Kind { Constant, Normal, File };
+  Kind kind = Constant;
+  double value = 0;              ///< Constant, nA
+  double mean = 0, sigma = 0;    ///< Normal, nA
+  uint64_t seed = 0;             ///< Normal
+  std::string path;              ///< File (.npy or .csv)
+  bool operator==(const WeightInit &o) const {
+    return kind == o.kind && value == o.value && mean == o.mean &&
+           sigma == o.sigma && seed == o.seed && path == o.path;
+  }
+};
+
+/// A pair-based STDP rule with its weight dependence and, for training,
+/// the winner-take-all inhibition between the layer's neurons.
+struct StdpRule {
+  enum class WeightDependence { Additive, Multiplicative };
+  std::string name;
+  llvm::SMLoc loc;
+  double tauPlus = 20, tauMinus = 20; ///< ms
+  double aPlus = 0.01, aMinus = 0.01; ///< relative to w_max
+  WeightDependence dependence = WeightDependence::Additive;
+  double wMin = 0, wMax = 1;          ///< nA
+  WeightInit init;                    ///< initial weights before training
+  double wtaWeight = 0;               ///< nA; 0 = no lateral inhibition
+};
+
+/// An input encoding and its parameters (canonical units), all filled in.
+struct Encoding {
+  std::string kind = "rate";
+  llvm::SmallVector<std::pair<std::string, double>, 4> params;
+  double get(llvm::StringRef name) const;
+};
+
+struct Simulation {
+  double timestep = 1.0;       ///< ms
+  double presentation = 100.0; ///< ms per sample
+  double inputWindow = 50.0;   ///< ms of input spikes within a presentation
+  uint32_t neuronsPerCore = 256;
+  uint64_t seed = 1;
+};
+
+struct Population {
+  enum class Kind { Input, Neurons };
+  std::string name;
+  llvm::SMLoc loc;
+  Kind kind = Kind::Neurons;
+  std::string layer; ///< the .scn layer kind it came from: input/conv/pool/dense
+  Shape shape;
+  std::string neuron;      ///< parameter set of the frozen network
+  std::string trainNeuron; ///< parameter set of the STDP training network
+  Encoding encoding;       ///< Input only
+  uint32_t neuronsPerCore = 0; ///< 0: the simulation's default
+};
+
+struct Projection {
+  enum class Kind { Conv, Pool, Dense, OneToOne, AllToAll, FromList };
+  enum class ChannelMode { Standard, PerMap };
+  enum class PoolOp { Sum, Average };
+  enum class Receptor { Excitatory, Inhibitory };
+  std::string name;
+  llvm::SMLoc loc;
+  unsigned pre = 0, post = 0; ///< population indices
+  Kind kind = Kind::Conv;
+  uint32_t filters = 0;       ///< Conv
+  Pair kernel, stride, padding; ///< Conv, Pool
+  ChannelMode mode = ChannelMode::Standard; ///< Conv
+  PoolOp poolOp = PoolOp::Sum; ///< Pool
+  uint32_t units = 0;          ///< Dense
+  bool allowSelf = false;      ///< AllToAll
+  std::string listPath;        ///< FromList
+  WeightInit weights;
+  double delay = 1.0;          ///< ms
+  Receptor receptor = Receptor::Excitatory;
+  std::string stdp;            ///< "" when the projection does not learn
+};
+
+/// Linear SVM read-out on the spike counts of one population.
+struct Classifier {
+  std::string name;
+  llvm::SMLoc loc;
+  unsigned source = 0;
+  std::string kind = "linear_svm";
+  uint32_t classes = 10;
+  double c = 1.0;
+};
+
+struct Network {
+  std::string name;
+  llvm::SMLoc loc;
+  Simulation sim;
+  std::vector<NeuronParams> neuronSets;
+  std::vector<StdpRule> stdpRules;
+  std::vector<Population> populations;
+  std::vector<Projection> projections;
+  llvm::Optional<Classifier> classifier;
+
+  int findPopulation(llvm::StringRef name) const;
+  const NeuronParams *findNeuronSet(llvm::StringRef name) const;
+  const StdpRule *findStdpRule(llvm::StringRef name) const;
+  /// Neurons per core for a population (its own limit or the default).
+  uint32_t neuronsPerCore(const Population &p) const {
+    return p.neuronsPerCore ? p.neuronsPerCore : sim.neuronsPerCore;
+  }
+};
+
+llvm::StringRef toString(Projection::Kind k);
+llvm::StringRef toString(Projection::ChannelMode m);
+llvm::StringRef toString(Projection::PoolOp op);
+llvm::StringRef toString(Projection::Receptor r);
+llvm::StringRef toString(StdpRule::WeightDependence d);
+
+} // namespace scnc
+
+#endif

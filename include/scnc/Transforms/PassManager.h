@@ -1,0 +1,60 @@
+//===- PassManager.h - Named passes, verified and dumped --------*- C++ -*-===//
+#ifndef SCNC_TRANSFORMS_PASSMANAGER_H
+#define SCNC_TRANSFORMS_PASSMANAGER_H
+
+#include "scnc/IR/Network.h"
+#include "scnc/Support/Diagnostics.h"
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/raw_ostream.h"
+#include <string>
+#include <vector>
+
+namespace scnc {
+
+/// What a pass may use besides the IR.
+struct PassContext {
+  DiagnosticEngine &diag;
+};
+
+using PassFn = bool (*)(Network &, PassContext &);
+
+struct PassInfo {
+  llvm::StringRef name;
+  PassFn run;
+  llvm::StringRef description;
+};
+
+/// Every registered pass (from Passes.def), in registration order.
+llvm::ArrayRef<PassInfo> allPasses();
+const PassInfo *lookupPass(llvm::StringRef name);
+
+#define SCNC_PASS(NAME, FN, DESC) bool FN(Network &, PassContext &);
+#include "scnc/Transforms/Passes.def"
+
+/// Runs passes in order. After each one it runs the verifier, prints the IR
+/// when LLVM's -print-after-all / -print-after=<pass> ask for it, and times
+/// the pass when -time-passes is on.
+class PassManager {
+public:
+  explicit PassManager(DiagnosticEngine &diag) : diag(diag) {}
+  void add(const PassInfo *p) { passes.push_back(p); }
+  /// Adds a pass by name; false when there is no such pass.
+  bool add(llvm::StringRef name);
+  bool run(Network &n);
+  void setVerifyEach(bool v) { verifyEach = v; }
+  void setDumpStream(llvm::raw_ostream &os) { dumpOS = &os; }
+
+private:
+  DiagnosticEngine &diag;
+  std::vector<const PassInfo *> passes;
+  bool verifyEach = true;
+  llvm::raw_ostream *dumpOS = nullptr;
+};
+
+/// The pipeline scncc runs from a lowered network to the given stage.
+void buildDefaultPipeline(PassManager &pm);
+
+} // namespace scnc
+
+#endif

@@ -1,0 +1,431 @@
+//===- Lowering.cpp - .scn semantics ---------------------------------------===//
+//
+// A layer becomes one population and one projection per named input:
+//   input L { shape; encoding }            -> population L : input
+//   conv/pool/dense L(a, b) { ... }        -> population L, projections a.L, b.L
+//   classifier S(L) { ... }                -> the network's classifier
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/IR/Reader.h"
+#include "scnc/Syntax/Parser.h"
+#include "llvm/ADT/STLExtras.h"
+
+using namespace scnc;
+using namespace llvm;
+
+uint64_t scnc::deriveSeed(uint64_t simSeed, StringRef name) {
+  // FNV-1a of the name, then splitmix64 of the combination.
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char ch : name) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  uint64_t z = simSeed ^ h;
+  z += 0x9e3779b97f4a7c15ull;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+  z ^= z >> 31;
+  return z == UINT64_MAX ? 0 : z; // UINT64_MAX means "no seed" internally
+}
+
+namespace {
+
+static std::string formatQuantity(double v) {
+  std::string s;
+  raw_string_ostream os(s);
+  printNumber(os, v);
+  return os.str();
+}
+
+static std::string suggest(StringRef word, ArrayRef<StringRef> cands) {
+  StringRef g = closestMatch(word, cands);
+  return g.empty() ? std::string() : ("; did you mean '" + g + "'?").str();
+}
+
+class Lowering {
+public:
+  explicit Lowering(DiagnosticEngine &diag) : diag(diag) {}
+  Optional<Network> lower(const Module &m);
+
+private:
+  void lowerNetwork(const Block &nb);
+  void lowerLayer(const Block &b);
+  void lowerClassifier(const Block &b);
+  /// The neuron set a layer names (or the implicit PyNN default).
+  std::string neuronRef(AttrReader &r, StringRef attr, StringRef dflt);
+  void fixSeed(WeightInit &w, StringRef name) {
+    if (w.kind == WeightInit::Normal && w.seed == UINT64_MAX)
+      w.seed = deriveSeed(net.sim.seed, name);
+  }
+
+  DiagnosticEngine &diag;
+  ConstantTable consts;
+  Network net;
+  StringMap<SMLoc> layerNames;
+  StringMap<SMLoc> neuronNames, stdpNames;
+  std::vector<std::string> layerOrder;
+  bool usesDefaultNeuron = false;
+  const Block *classifierBlock = nullptr;
+};
+
+} // namespace
+
+std::string Lowering::neuronRef(AttrReader &r, StringRef attr, StringRef dflt) {
+  std::string name = dflt.str();
+  r.getName(attr, name);
+  if (name == "default" && !net.findNeuronSet("default")) {
+    usesDefaultNeuron = true;
+    return name;
+  }
+  if (!net.findNeuronSet(name)) {
+    SmallVector<StringRef, 8> cands;
+    for (const NeuronParams &p : net.neuronSets)
+      cands.push_back(p.name);
+    diag.error(r.locOf(attr), "use of undefined neuron parameter set '" + name +
+                                  "'" + suggest(name, cands));
+  }
+  return name;
+}
+
+void Lowering::lowerLayer(const Block &b) {
+  StringRef kind = b.kind.name;
+  const std::string &name = b.name.name;
+  std::string what = (kind + " layer '" + name + "'").str();
+  if (name.empty()) {
+    diag.error(b.loc, kind + " layer needs a name");
+    return;
+  }
+  if (StringRef(name).contains('.')) {
+    diag.error(b.name.loc, "layer name '" + name + "' must not contain '.'");
+    return;
+  }
+  if (!checkUnique(layerNames, b.name, "layer", diag))
+    return;
+  if (!b.type.name.empty())
+    diag.error(b.type.loc, "unexpected ': " + b.type.name + "' after " + what);
+  if (!b.children.empty())
+    diag.error(b.children.front().loc, "unexpected block inside " + what);
+
+  // Inputs: must be earlier layers.
+  SmallVector<int, 2> inputs;
+  bool isInput = kind == "input";
+  if (isInput && !b.inputs.empty())
+    diag.error(b.inputs.front().loc, "an input layer takes no inputs");
+  if (!isInput && b.inputs.empty()) {
+    diag.error(b.name.loc, what + " needs its input(s): '" + kind + " " + name +
+                               "(previous_layer) { ... }'");
+  }
+  StringMap<SMLoc> seenInputs;
+  for (const Ident &in : b.inputs) {
+    if (!checkUnique(seenInputs, in, "input", diag))
+      continue;
+    int idx = net.findPopulation(in.name);
+    if (idx < 0) {
+      SmallVector<StringRef, 16> cands;
+      for (const std::string &l : layerOrder)
+        cands.push_back(l);
+      diag.error(in.loc, "use of undefined layer '" + in.name + "'" +
+                             suggest(in.name, cands));
+      continue;
+    }
+    inputs.push_back(idx);
+  }
+
+  Population pop;
+  pop.name = name;
+  pop.loc = b.loc;
+  pop.layer = kind.str();
+  layerOrder.push_back(name);
+
+  static const StringRef inputAttrs[] = {"shape", "encoding",
+                                         "neurons_per_core"};
+  static const StringRef convAttrs[] = {
+      "filters", "kernel",   "stride",       "padding",         "mode",
+      "weights", "delay",    "receptor",     "stdp",            "neuron",
+      "train_neuron", "neurons_per_core"};
+  static const StringRef poolAttrs[] = {
+      "kernel", "stride",       "padding",         "op",  "weight",
+      "delay",  "receptor",     "neuron",          "train_neuron",
+      "neurons_per_core"};
+  static const StringRef denseAttrs[] = {
+      "units",  "weights",      "delay",           "receptor", "stdp",
+      "neuron", "train_neuron", "neurons_per_core"};
+  ArrayRef<StringRef> allowed = kind == "input" ? makeArrayRef(inputAttrs)
+                                : kind == "conv" ? makeArrayRef(convAttrs)
+                                : kind == "pool" ? makeArrayRef(poolAttrs)
+                                                 : makeArrayRef(denseAttrs);
+  AttrReader r(b, diag, &consts, allowed, what);
+  r.getUInt32("neurons_per_core", pop.neuronsPerCore, 1);
+  if (pop.neuronsPerCore > 65536) {
+    diag.error(r.locOf("neurons_per_core"),
+               "value out of range: 'neurons_per_core' must be <= 65536");
+  }
+
+  if (isInput) {
+    pop.kind = Population::Kind::Input;
+    r.require("shape");
+    r.getShape("shape", pop.shape, /*allowUnknown=*/false);
+    pop.encoding.kind = "rate";
+    for (const EncodingParam &p : encodingParams("rate"))
+      pop.encoding.params.push_back({p.name.str(), p.dflt});
+    r.getEncoding("encoding", pop.encoding);
+    net.populations.push_back(std::move(pop));
+    return;
+  }
+
+  pop.kind = Population::Kind::Neurons;
+  pop.neuron = neuronRef(r, "neuron", "default");
+  pop.trainNeuron = r.has("train_neuron")
+                        ? neuronRef(r, "train_neuron", pop.neuron)
+                        : pop.neuron;
+
+  // Projection parameters common to every input of the layer.
+  Projection proto;
+  proto.loc = b.loc;
+  std::string stdp;
+  r.getName("stdp", stdp);
+  if (!stdp.empty() && stdp != "none" && !net.findStdpRule(stdp)) {
+    SmallVector<StringRef, 8> cands;
+    for (const StdpRule &s : net.stdpRules)
+      cands.push_back(s.name);
+    diag.error(r.locOf("stdp"), "use of undefined STDP rule '" + stdp + "'" +
+                                    suggest(stdp, cands));
+  }
+  if (stdp == "none")
+    stdp.clear();
+  proto.stdp = stdp;
+  proto.delay = net.sim.timestep;
+  r.getQuantity("delay", Dimension::Time, proto.delay, 0, false);
+  if (r.has("delay") && proto.delay < net.sim.timestep && proto.delay > 0)
+    diag.error(r.locOf("delay"),
+               "value out of range: 'delay' must be at least the timestep (" +
+                   formatQuantity(net.sim.timestep) + " ms)");
+  static const StringRef receptors[] = {"excitatory", "inhibitory"};
+  unsigned rec = 0;
+  r.getEnum("receptor", receptors, rec);
+  proto.receptor = Projection::Receptor(rec);
+
+  if (kind == "conv") {
+    proto.kind = Projection::Kind::Conv;
+    r.require("filters");
+    r.require("kernel");
+    r.getUInt32("filters", proto.filters, 1);
+    r.getPair("kernel", proto.kernel, 1);
+    proto.stride = Pair{1, 1};
+    r.getPair("stride", proto.stride, 1);
+    r.getPair("padding", proto.padding, 0);
+    static const StringRef modes[] = {"standard", "per_map"};
+    unsigned mode = 0;
+    r.getEnum("mode", modes, mode);
+    proto.mode = Projection::ChannelMode(mode);
+  } else if (kind == "pool") {
+    proto.kind = Projection::Kind::Pool;
+    r.require("kernel");
+    r.getPair("kernel", proto.kernel, 1);
+    proto.stride = proto.kernel; // non-overlapping windows by default
+    r.getPair("stride", proto.stride, 1);
+    r.getPair("padding", proto.padding, 0);
+    static const StringRef ops[] = {"sum", "average"};
+    unsigned op = 0;
+    r.getEnum("op", ops, op);
+    proto.poolOp = Projection::PoolOp(op);
+    proto.weights = WeightInit{WeightInit::Constant, 1.0, 0, 0, 0, ""};
+    double w = 1.0;
+    r.getQuantity("weight", Dimension::Current, w, 0, true);
+    proto.weights.value = w;
+    if (proto.poolOp == Projection::PoolOp::Average)
+      proto.weights.value = w / (double(proto.kernel.h) * proto.kernel.w);
+  } else { // dense
+    proto.kind = Projection::Kind::Dense;
+    r.require("units");
+    r.getUInt32("units", proto.units, 1);
+  }
+  if (kind != "pool") {
+    if (r.has("weights")) {
+      r.getWeightInit("weights", proto.weights);
+    } else if (const StdpRule *rule = net.findStdpRule(proto.stdp)) {
+      proto.weights = rule->init;
+    } else {
+      r.require("weights");
+    }
+  }
+  if (!r.ok())
+    return;
+  unsigned postIdx = net.populations.size();
+  net.populations.push_back(std::move(pop));
+  for (int in : inputs) {
+    Projection p = proto;
+    p.name = net.populations[in].name + "." + name;
+    p.pre = unsigned(in);
+    p.post = postIdx;
+    fixSeed(p.weights, p.name);
+    net.projections.push_back(std::move(p));
+  }
+}
+
+void Lowering::lowerClassifier(const Block &b) {
+  Classifier c;
+  c.name = b.name.name;
+  c.loc = b.loc;
+  if (c.name.empty()) {
+    diag.error(b.loc, "classifier needs a name");
+    return;
+  }
+  if (!checkUnique(layerNames, b.name, "layer", diag))
+    return;
+  if (b.inputs.size() != 1) {
+    diag.error(b.name.loc, "classifier '" + c.name +
+                               "' reads exactly one layer: 'classifier " +
+                               c.name + "(last_layer) { ... }'");
+    return;
+  }
+  int src = net.findPopulation(b.inputs[0].name);
+  if (src < 0) {
+    SmallVector<StringRef, 16> cands;
+    for (const std::string &l : layerOrder)
+      cands.push_back(l);
+    diag.error(b.inputs[0].loc, "use of undefined layer '" +
+                                    b.inputs[0].name + "'" +
+                                    suggest(b.inputs[0].name, cands));
+    return;
+  }
+  c.source = unsigned(src);
+  static const StringRef attrs[] = {"type", "classes", "C"};
+  AttrReader r(b, diag, &consts, attrs, "classifier '" + c.name + "'");
+  static const StringRef types[] = {"linear_svm"};
+  unsigned t = 0;
+  r.getEnum("type", types, t);
+  r.getUInt32("classes", c.classes, 2);
+  r.getQuantity("C", Dimension::None, c.c, 0, false);
+  if (r.ok())
+    net.classifier = c;
+}
+
+void Lowering::lowerNetwork(const Block &nb) {
+  net.name = nb.name.name;
+  net.loc = nb.loc;
+  if (net.name.empty())
+    diag.error(nb.loc, "network needs a name: 'network NAME { ... }'");
+  if (!nb.attrs.empty())
+    diag.error(nb.attrs.front().name.loc,
+               "unexpected parameter '" + nb.attrs.front().name.name +
+                   "' in network; layers are declared as 'KIND NAME(INPUTS) "
+                   "{ ... }'");
+  static const StringRef layerKinds[] = {"input", "conv", "pool", "dense",
+                                         "classifier"};
+  bool sawInput = false;
+  for (const Block &b : nb.children) {
+    StringRef k = b.kind.name;
+    if (classifierBlock) {
+      diag.error(b.loc, "the classifier '" + classifierBlock->name.name +
+                            "' must be the last element of the network");
+      diag.note(classifierBlock->loc, "classifier declared here");
+      classifierBlock = nullptr; // report once
+      continue;
+    }
+    if (k == "classifier") {
+      lowerClassifier(b);
+      classifierBlock = &b;
+      continue;
+    }
+    if (!is_contained(layerKinds, k)) {
+      if (k == "neuron" || k == "stdp" || k == "simulation")
+        diag.error(b.kind.loc, "'" + k +
+                                   "' blocks belong at file level, outside "
+                                   "the network");
+      else
+        diag.error(b.kind.loc,
+                   "unknown layer kind '" + k + "'" + suggest(k, layerKinds));
+      continue;
+    }
+    sawInput |= k == "input";
+    lowerLayer(b);
+  }
+  if (!sawInput && !diag.hadError())
+    diag.error(nb.loc, "network '" + net.name + "' has no input layer");
+}
+
+Optional<Network> Lowering::lower(const Module &m) {
+  consts.addAll(m, diag);
+  static const StringRef topKinds[] = {"network", "neuron", "stdp",
+                                       "simulation"};
+  const Block *netBlock = nullptr;
+  const Block *simBlock = nullptr;
+  for (const Block &b : m.blocks) {
+    StringRef k = b.kind.name;
+    if (k == "simulation") {
+      if (simBlock) {
+        diag.error(b.loc, "duplicate 'simulation' block");
+        diag.note(simBlock->loc, "previous definition is here");
+      } else {
+        simBlock = &b;
+      }
+    } else if (k == "network") {
+      if (netBlock) {
+        diag.error(b.loc, "a file holds one network; found a second, '" +
+                              b.name.name + "'");
+        diag.note(netBlock->loc, "first network is here");
+      } else {
+        netBlock = &b;
+      }
+    }
+  }
+  // Settings first: defaults of layers (delay, seeds) depend on them.
+  if (simBlock)
+    readSimulation(*simBlock, diag, &consts, net.sim);
+  for (const Block &b : m.blocks) {
+    StringRef k = b.kind.name;
+    if (k == "neuron") {
+      NeuronParams p;
+      if (checkUnique(neuronNames, b.name, "neuron parameter set", diag) &&
+          readNeuronSet(b, diag, &consts, net.neuronSets, p))
+        net.neuronSets.push_back(std::move(p));
+    } else if (k == "stdp") {
+      StdpRule r;
+      if (checkUnique(stdpNames, b.name, "STDP rule", diag) &&
+          readStdpRule(b, diag, &consts, r)) {
+        if (r.init.kind == WeightInit::Normal && r.init.seed == UINT64_MAX)
+          r.init.seed = deriveSeed(net.sim.seed, r.name);
+        net.stdpRules.push_back(std::move(r));
+      }
+    } else if (k == "simulation" || k == "network") {
+      continue;
+    } else if (k == "input" || k == "conv" || k == "pool" || k == "dense" ||
+               k == "classifier") {
+      diag.error(b.kind.loc, "layer '" + b.name.name +
+                                 "' must be declared inside a network block");
+    } else {
+      diag.error(b.kind.loc, "unknown declaration '" + k + "'" +
+                                 suggest(k, topKinds));
+    }
+  }
+  if (!netBlock) {
+    if (!diag.hadError())
+      diag.error(m.blocks.empty() ? SMLoc() : m.blocks.front().loc,
+                 "no 'network' block in the file");
+    return None;
+  }
+  lowerNetwork(*netBlock);
+  if (usesDefaultNeuron) {
+    NeuronParams d;
+    d.name = "default";
+    net.neuronSets.insert(net.neuronSets.begin(), d);
+  }
+  if (diag.hadError())
+    return None;
+  return std::move(net);
+}
+
+Optional<Network> scnc::lowerModule(const Module &m, DiagnosticEngine &diag) {
+  Lowering l(diag);
+  return l.lower(m);
+}
+
+Optional<Network> scnc::parseNetwork(unsigned bufferId, DiagnosticEngine &diag) {
+  Optional<Module> m = parseModule(bufferId, diag);
+  if (!m)
+    return None;
+  return lowerModule(*m, diag);
+}

@@ -1,0 +1,58 @@
+//===- Network.cpp --------------------------------------------------------===//
+#include "scnc/IR/Network.h"
+
+using namespace scnc;
+using namespace llvm;
+
+int Network::findPopulation(StringRef name) const {
+  for (size_t i = 0; i < populations.size(); ++i)
+    if (populations[i].name == name)
+      return int(i);
+  return -1;
+}
+
+const NeuronParams *Network::findNeuronSet(StringRef name) const {
+  for (const NeuronParams &n : neuronSets)
+    if (n.name == name)
+      return &n;
+  return nullptr;
+}
+
+const StdpRule *Network::findStdpRule(StringRef name) const {
+  for (const StdpRule &r : stdpRules)
+    if (r.name == name)
+      return &r;
+  return nullptr;
+}
+
+StringRef scnc::toString(Projection::Kind k) {
+  switch (k) {
+  case Projection::Kind::Conv:
+    return "conv";
+  case Projection::Kind::Pool:
+    return "pool";
+  case Projection::Kind::Dense:
+    return "dense";
+  case Projection::Kind::OneToOne:
+    return "one_to_one";
+  case Projection::Kind::AllToAll:
+    return "all_to_all";
+  case Projection::Kind::FromList:
+    return "from_list";
+  }
+  return "";
+}
+
+StringRef scnc::toString(Projection::ChannelMode m) {
+  return m == Projection::ChannelMode::Standard ? "standard" : "per_map";
+}
+StringRef scnc::toString(Projection::PoolOp op) {
+  return op == Projection::PoolOp::Sum ? "sum" : "average";
+}
+StringRef scnc::toString(Projection::Receptor r) {
+  return r == Projection::Receptor::Excitatory ? "excitatory" : "inhibitory";
+}
+StringRef scnc::toString(StdpRule::WeightDependence d) {
+  return d == StdpRule::WeightDependence::Additive ? "additive"
+                                                   : "multiplicative";
+}

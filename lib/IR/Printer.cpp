@@ -1,0 +1,198 @@
+//===- Printer.cpp - Textual IR -------------------------------------------===//
+#include "scnc/IR/Printer.h"
+#include "scnc/Support/Units.h"
+#include "scnc/Syntax/AST.h"
+
+using namespace scnc;
+using namespace llvm;
+
+void scnc::printNumber(raw_ostream &os, double v) {
+  Value tmp;
+  tmp.kind = Value::Number;
+  tmp.real = v == 0 ? 0.0 : v; // never print "-0"
+  tmp.print(os);
+}
+
+static void q(raw_ostream &os, StringRef name, double v, StringRef unit) {
+  os << name << " = ";
+  printNumber(os, v);
+  if (!unit.empty())
+    os << ' ' << unit;
+  os << "; ";
+}
+
+std::string scnc::formatShape(const Shape &s) {
+  if (!s.isKnown())
+    return "unknown";
+  return std::to_string(s.h) + "x" + std::to_string(s.w) + "x" +
+         std::to_string(s.c);
+}
+
+static void printShape(raw_ostream &os, const Shape &s) {
+  if (!s.isKnown())
+    os << "unknown";
+  else
+    os << s.h << " x " << s.w << " x " << s.c;
+}
+
+static void printPair(raw_ostream &os, const Pair &p) {
+  os << p.h << " x " << p.w;
+}
+
+void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
+  switch (w.kind) {
+  case WeightInit::Constant:
+    os << "constant(value = ";
+    printNumber(os, w.value);
+    os << " nA)";
+    return;
+  case WeightInit::Normal:
+    os << "normal(mean = ";
+    printNumber(os, w.mean);
+    os << " nA, sigma = ";
+    printNumber(os, w.sigma);
+    os << " nA, seed = " << w.seed << ")";
+    return;
+  case WeightInit::File:
+    os << "file(path = \"" << w.path << "\")";
+    return;
+  }
+}
+
+void scnc::printEncoding(raw_ostream &os, const Encoding &e) {
+  os << e.kind << "(";
+  bool first = true;
+  for (auto &p : e.params) {
+    if (!first)
+      os << ", ";
+    first = false;
+    os << p.first << " = ";
+    printNumber(os, p.second);
+    if (p.first == "max_rate")
+      os << " Hz";
+    else if (p.first == "t_max")
+      os << " ms";
+  }
+  os << ")";
+}
+
+static void printNetworkImpl(const Network &n, raw_ostream &os) {
+  os << "network " << n.name << " {\n";
+  const Simulation &s = n.sim;
+  os << "  simulation { ";
+  q(os, "timestep", s.timestep, "ms");
+  q(os, "presentation", s.presentation, "ms");
+  q(os, "input_window", s.inputWindow, "ms");
+  os << "neurons_per_core = " << s.neuronsPerCore << "; seed = " << s.seed
+     << "; }\n";
+  for (const NeuronParams &p : n.neuronSets) {
+    os << "  neuron " << p.name << " : " << p.model << " {\n    ";
+    unsigned i = 0;
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
+  q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                      \
+  if (++i == 5)                                                                \
+    os << "\n    ";
+#include "scnc/IR/NeuronParams.def"
+    os << "\n  }\n";
+  }
+  for (const StdpRule &r : n.stdpRules) {
+    os << "  stdp " << r.name << " {\n    rule = pair; ";
+    q(os, "tau_plus", r.tauPlus, "ms");
+    q(os, "tau_minus", r.tauMinus, "ms");
+    q(os, "A_plus", r.aPlus, "");
+    q(os, "A_minus", r.aMinus, "");
+    os << "\n    weight_dependence = " << toString(r.dependence) << "; ";
+    q(os, "w_min", r.wMin, "nA");
+    q(os, "w_max", r.wMax, "nA");
+    os << "\n    init = ";
+    printWeightInit(os, r.init);
+    os << "; ";
+    q(os, "wta_weight", r.wtaWeight, "nA");
+    os << "\n  }\n";
+  }
+  for (const Population &p : n.populations) {
+    os << "  population " << p.name << " : "
+       << (p.kind == Population::Kind::Input ? "input" : "IF_curr_exp")
+       << " {\n    layer = " << p.layer << "; shape = ";
+    printShape(os, p.shape);
+    os << "; neurons_per_core = " << n.neuronsPerCore(p) << ";";
+    if (p.kind == Population::Kind::Input) {
+      os << "\n    encoding = ";
+      printEncoding(os, p.encoding);
+      os << ";";
+    } else {
+      os << "\n    neuron = " << p.neuron << "; train_neuron = " << p.trainNeuron
+         << ";";
+    }
+    os << "\n  }\n";
+  }
+  for (const Projection &pr : n.projections) {
+    os << "  projection " << pr.name << " (" << n.populations[pr.pre].name
+       << ", " << n.populations[pr.post].name << ") : " << toString(pr.kind)
+       << " {\n    ";
+    switch (pr.kind) {
+    case Projection::Kind::Conv:
+      os << "filters = " << pr.filters << "; kernel = ";
+      printPair(os, pr.kernel);
+      os << "; stride = ";
+      printPair(os, pr.stride);
+      os << "; padding = ";
+      printPair(os, pr.padding);
+      os << "; mode = " << toString(pr.mode) << ";\n    ";
+      break;
+    case Projection::Kind::Pool:
+      os << "op = " << toString(pr.poolOp) << "; kernel = ";
+      printPair(os, pr.kernel);
+      os << "; stride = ";
+      printPair(os, pr.stride);
+      os << "; padding = ";
+      printPair(os, pr.padding);
+      os << ";\n    ";
+      break;
+    case Projection::Kind::Dense:
+      os << "units = " << pr.units << ";\n    ";
+      break;
+    case Projection::Kind::AllToAll:
+      os << "allow_self = " << (pr.allowSelf ? "true" : "false")
+         << ";\n    ";
+      break;
+    case Projection::Kind::FromList:
+      os << "path = \"" << pr.listPath << "\";\n    ";
+      break;
+    case Projection::Kind::OneToOne:
+      break;
+    }
+    os << "weights = ";
+    printWeightInit(os, pr.weights);
+    os << ";\n    ";
+    q(os, "delay", pr.delay, "ms");
+    os << "receptor = " << toString(pr.receptor)
+       << "; stdp = " << (pr.stdp.empty() ? "none" : pr.stdp) << ";\n  }\n";
+  }
+  if (n.classifier) {
+    const Classifier &c = *n.classifier;
+    os << "  classifier " << c.name << " (" << n.populations[c.source].name
+       << ") : " << c.kind << " { classes = " << c.classes << "; ";
+    q(os, "C", c.c, "");
+    os << "}\n";
+  }
+  os << "}\n";
+}
+
+void scnc::printNetwork(const Network &n, raw_ostream &out) {
+  // Attributes are printed as "name = value; " runs; drop the blank that
+  // ends a line so the text has no trailing whitespace.
+  std::string text;
+  raw_string_ostream os(text);
+  printNetworkImpl(n, os);
+  os.flush();
+  size_t w = 0;
+  for (size_t r = 0; r < text.size(); ++r) {
+    if (text[r] == '\n')
+      while (w && text[w - 1] == ' ')
+        --w;
+    text[w++] = text[r];
+  }
+  text.resize(w);
+  out << text;
+}

@@ -1,0 +1,119 @@
+//===- Summary.cpp --------------------------------------------------------===//
+#include "scnc/IR/Summary.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/IR/Shapes.h"
+#include "llvm/Support/Format.h"
+
+using namespace scnc;
+using namespace llvm;
+
+std::string scnc::withCommas(uint64_t v) {
+  std::string digits = std::to_string(v), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
+
+namespace {
+struct Table {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<bool> rightAlign;
+  void print(raw_ostream &os, size_t ruleAfterRow, bool ruleBeforeLast) {
+    std::vector<size_t> width(rightAlign.size(), 0);
+    for (auto &r : rows)
+      for (size_t i = 0; i < r.size(); ++i)
+        width[i] = std::max(width[i], r[i].size());
+    size_t total = 0;
+    for (size_t w : width)
+      total += w + 2;
+    auto rule = [&] { os << std::string(total - 2, '-') << "\n"; };
+    for (size_t ri = 0; ri < rows.size(); ++ri) {
+      if (ruleBeforeLast && ri + 1 == rows.size())
+        rule();
+      std::string line;
+      for (size_t i = 0; i < rows[ri].size(); ++i) {
+        const std::string &cell = rows[ri][i];
+        std::string pad(width[i] - cell.size(), ' ');
+        line += rightAlign[i] ? pad + cell : cell + pad;
+        if (i + 1 != rows[ri].size())
+          line += "  ";
+      }
+      while (!line.empty() && line.back() == ' ')
+        line.pop_back();
+      os << line << "\n";
+      if (ri == ruleAfterRow)
+        rule();
+    }
+  }
+};
+} // namespace
+
+void scnc::printShapes(const Network &n, raw_ostream &os) {
+  Table t;
+  t.rightAlign = {false, false, false, true};
+  t.rows.push_back({"layer", "kind", "shape", "neurons"});
+  for (const Population &p : n.populations)
+    t.rows.push_back({p.name, p.layer, formatShape(p.shape),
+                      p.shape.isKnown() ? withCommas(p.shape.size()) : "?"});
+  t.print(os, 0, false);
+}
+
+void scnc::printSummary(const Network &n, raw_ostream &os) {
+  std::vector<uint64_t> synIn(n.populations.size(), 0);
+  for (const Projection &pr : n.projections) {
+    uint64_t s = countSynapses(n, pr);
+    synIn[pr.post] = s > UINT64_MAX - synIn[pr.post] ? UINT64_MAX
+                                                     : synIn[pr.post] + s;
+  }
+  os << "Network '" << n.name << "': timestep ";
+  printNumber(os, n.sim.timestep);
+  os << " ms, presentation ";
+  printNumber(os, n.sim.presentation);
+  os << " ms (input ";
+  printNumber(os, n.sim.inputWindow);
+  os << " ms), " << n.sim.neuronsPerCore << " neurons per core, seed "
+     << n.sim.seed << "\n";
+  Table t;
+  t.rightAlign = {false, false, false, true, true, false};
+  t.rows.push_back({"Layer", "Kind", "Output shape", "Neurons", "Synapses in",
+                    "Neuron set"});
+  uint64_t totalNeurons = 0, totalSyn = 0;
+  for (size_t i = 0; i < n.populations.size(); ++i) {
+    const Population &p = n.populations[i];
+    std::string kind = p.layer;
+    std::string set = "-";
+    if (p.kind == Population::Kind::Input) {
+      kind += " (" + p.encoding.kind + ")";
+    } else {
+      set = p.neuron;
+      if (p.trainNeuron != p.neuron)
+        set += " (train: " + p.trainNeuron + ")";
+    }
+    for (const Projection &pr : n.projections)
+      if (pr.post == i && pr.kind == Projection::Kind::Conv &&
+          pr.mode == Projection::ChannelMode::PerMap) {
+        kind += " (per-map)";
+        break;
+      }
+    totalNeurons += p.shape.size();
+    totalSyn = synIn[i] > UINT64_MAX - totalSyn ? UINT64_MAX
+                                                : totalSyn + synIn[i];
+    t.rows.push_back({p.name, kind, formatShape(p.shape),
+                      withCommas(p.shape.size()), withCommas(synIn[i]), set});
+  }
+  if (n.classifier) {
+    const Classifier &c = *n.classifier;
+    const Population &src = n.populations[c.source];
+    t.rows.push_back({c.name, "classifier", std::to_string(c.classes) +
+                                                " classes",
+                      "-", "-",
+                      c.kind + " on " + withCommas(src.shape.size()) +
+                          " spike counts of '" + src.name + "'"});
+  }
+  t.rows.push_back({"Total", "", "", withCommas(totalNeurons),
+                    withCommas(totalSyn), ""});
+  t.print(os, 0, true);
+}

@@ -1,0 +1,99 @@
+//===- Verifier.cpp -------------------------------------------------------===//
+#include "scnc/IR/Verifier.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/IR/Shapes.h"
+#include "llvm/ADT/StringSet.h"
+
+using namespace scnc;
+using namespace llvm;
+
+bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
+  unsigned before = diag.getNumErrors();
+  auto err = [&](SMLoc loc, const Twine &msg) {
+    diag.error(loc, "IR verifier: " + msg);
+  };
+  StringSet<> names;
+  for (const NeuronParams &p : n.neuronSets) {
+    if (!names.insert(p.name).second)
+      err(p.loc, "duplicate neuron parameter set '" + p.name + "'");
+    if (!(p.tau_m > 0 && p.cm > 0 && p.tau_syn_E > 0 && p.tau_syn_I > 0 &&
+          p.tau_refrac >= 0 && p.v_thresh > p.v_reset))
+      err(p.loc, "neuron parameter set '" + p.name + "' is out of range");
+  }
+  names.clear();
+  for (const StdpRule &r : n.stdpRules) {
+    if (!names.insert(r.name).second)
+      err(r.loc, "duplicate STDP rule '" + r.name + "'");
+    if (!(r.tauPlus > 0 && r.tauMinus > 0 && r.wMin <= r.wMax))
+      err(r.loc, "STDP rule '" + r.name + "' is out of range");
+  }
+  names.clear();
+  std::vector<unsigned> incoming(n.populations.size(), 0);
+  for (const Population &p : n.populations) {
+    if (!names.insert(p.name).second)
+      err(p.loc, "duplicate population '" + p.name + "'");
+    if (p.shape.isKnown() &&
+        (p.shape.w == 0 || p.shape.c == 0 || p.shape.size() > UINT32_MAX))
+      err(p.loc, "population '" + p.name + "' has an invalid shape");
+    if (p.kind == Population::Kind::Neurons) {
+      if (!n.findNeuronSet(p.neuron))
+        err(p.loc, "population '" + p.name +
+                       "' uses undefined neuron parameter set '" + p.neuron +
+                       "'");
+      if (!n.findNeuronSet(p.trainNeuron))
+        err(p.loc, "population '" + p.name +
+                       "' uses undefined neuron parameter set '" +
+                       p.trainNeuron + "'");
+    }
+  }
+  names.clear();
+  for (const Projection &pr : n.projections) {
+    if (!names.insert(pr.name).second)
+      err(pr.loc, "duplicate projection '" + pr.name + "'");
+    if (pr.pre >= n.populations.size() || pr.post >= n.populations.size()) {
+      err(pr.loc, "projection '" + pr.name + "' refers to a missing population");
+      continue;
+    }
+    const Population &pre = n.populations[pr.pre];
+    const Population &post = n.populations[pr.post];
+    if (post.kind == Population::Kind::Input)
+      err(pr.loc, "projection '" + pr.name + "' targets input population '" +
+                      post.name + "'");
+    if (pr.pre > pr.post)
+      err(pr.loc, "projection '" + pr.name + "' goes backwards from '" +
+                      pre.name + "' to '" + post.name +
+                      "' (populations must be in topological order)");
+    ++incoming[pr.post];
+    bool windowed = pr.kind == Projection::Kind::Conv ||
+                    pr.kind == Projection::Kind::Pool;
+    if (windowed && (pr.kernel.h == 0 || pr.kernel.w == 0 ||
+                     pr.stride.h == 0 || pr.stride.w == 0))
+      err(pr.loc, "projection '" + pr.name + "' has a zero kernel or stride");
+    if (pr.kind == Projection::Kind::Conv && pr.filters == 0)
+      err(pr.loc, "projection '" + pr.name + "' has zero filters");
+    if (pr.kind == Projection::Kind::Dense && pr.units == 0)
+      err(pr.loc, "projection '" + pr.name + "' has zero units");
+    if (!pr.stdp.empty() && !n.findStdpRule(pr.stdp))
+      err(pr.loc, "projection '" + pr.name + "' uses undefined STDP rule '" +
+                      pr.stdp + "'");
+    if (pr.delay < n.sim.timestep)
+      err(pr.loc, "projection '" + pr.name + "' has a delay below the timestep");
+    if (pre.shape.isKnown() && post.shape.isKnown()) {
+      Shape expect;
+      std::string why;
+      if (!computeOutputShape(pre.shape, pr, expect, why))
+        err(pr.loc, "projection '" + pr.name + "': " + why);
+      else if (expect.isKnown() && expect != post.shape)
+        err(pr.loc, "projection '" + pr.name + "' gives shape " +
+                        formatShape(expect) + " but population '" + post.name +
+                        "' has shape " + formatShape(post.shape));
+    }
+  }
+  for (size_t i = 0; i < n.populations.size(); ++i)
+    if (n.populations[i].kind == Population::Kind::Neurons && !incoming[i])
+      err(n.populations[i].loc,
+          "population '" + n.populations[i].name + "' has no input");
+  if (n.classifier && n.classifier->source >= n.populations.size())
+    err(n.classifier->loc, "classifier refers to a missing population");
+  return diag.getNumErrors() == before;
+}

@@ -1,0 +1,63 @@
+//===- PassManager.cpp ----------------------------------------------------===//
+#include "scnc/Transforms/PassManager.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/IR/Verifier.h"
+#include "llvm/IR/PrintPasses.h"
+#include "llvm/Pass.h"
+#include "llvm/Support/Timer.h"
+
+using namespace scnc;
+using namespace llvm;
+
+static const scnc::PassInfo passTable[] = {
+#define SCNC_PASS(NAME, FN, DESC) {NAME, FN, DESC},
+#include "scnc/Transforms/Passes.def"
+};
+
+ArrayRef<scnc::PassInfo> scnc::allPasses() { return passTable; }
+
+const scnc::PassInfo *scnc::lookupPass(StringRef name) {
+  for (const scnc::PassInfo &p : passTable)
+    if (p.name == name)
+      return &p;
+  return nullptr;
+}
+
+bool PassManager::add(StringRef name) {
+  const scnc::PassInfo *p = lookupPass(name);
+  if (!p)
+    return false;
+  add(p);
+  return true;
+}
+
+bool PassManager::run(Network &n) {
+  // -time-passes is registered by libLLVM itself; read its flag.
+  static TimerGroup group("scnc", "scnc pass execution timing");
+  raw_ostream &os = dumpOS ? *dumpOS : errs();
+  for (const scnc::PassInfo *p : passes) {
+    PassContext ctx{diag};
+    bool ok;
+    {
+      Timer timer(p->name, p->name, group);
+      if (TimePassesIsEnabled)
+        timer.startTimer();
+      ok = p->run(n, ctx);
+      if (TimePassesIsEnabled)
+        timer.stopTimer();
+    }
+    if (!ok || diag.hadError())
+      return false;
+    if (verifyEach && !verifyNetwork(n, diag)) {
+      diag.error("the IR is invalid after pass '" + p->name + "'");
+      return false;
+    }
+    if (shouldPrintAfterAll() || shouldPrintAfterPass(p->name)) {
+      os << "// *** IR Dump After " << p->name << " ***\n";
+      printNetwork(n, os);
+    }
+  }
+  return true;
+}
+
+void scnc::buildDefaultPipeline(PassManager &pm) { pm.add("infer-shapes"); }

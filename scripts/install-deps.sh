@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Installs scnc's build and test dependencies from Debian's archive.
+# Idempotent: when every package is already present it returns at once without touching apt.
+set -euo pipefail
+PKGS=(cmake ninja-build g++ python3
+      llvm-14-dev llvm-14-tools libeigen3-dev nlohmann-json3-dev
+      libmetis-dev libgtest-dev libgmock-dev libbenchmark-dev)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO=sudo; fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get install -y --no-install-recommends "${missing[@]}" ||
+  { $SUDO apt-get update && $SUDO apt-get install -y --no-install-recommends "${missing[@]}"; }

@@ -1,0 +1,143 @@
+//===- scncc.cpp - The scnc compiler driver -------------------------------===//
+//
+// .scn (or textual IR) in; -emit= stops after a stage and prints it.
+// Stages are listed in pipeline order, so `emit >= X` means "at least X".
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/IR/Reader.h"
+#include "scnc/IR/Summary.h"
+#include "scnc/IR/Verifier.h"
+#include "scnc/Support/InputFile.h"
+#include "scnc/Support/OutputFile.h"
+#include "scnc/Support/ToolSupport.h"
+#include "scnc/Syntax/Parser.h"
+#include "scnc/Transforms/PassManager.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+
+using namespace scnc;
+using namespace llvm;
+
+namespace {
+enum class Emit { AST, IR, Shapes };
+enum class InputKind { Auto, Scn, IR };
+
+cl::OptionCategory ioCat("Input and output");
+cl::OptionCategory stageCat("Compilation stages");
+
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .scn or IR>"),
+                               cl::init("-"), cl::cat(ioCat));
+cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
+                                cl::value_desc("file"), cl::init("-"),
+                                cl::cat(ioCat));
+cl::opt<InputKind> inputKind(
+    "x", cl::desc("Input language (default: from the extension; .scnir is IR)"),
+    cl::init(InputKind::Auto),
+    cl::values(clEnumValN(InputKind::Scn, "scn", "network description"),
+               clEnumValN(InputKind::IR, "ir", "textual IR")),
+    cl::cat(ioCat));
+cl::opt<Emit> emit(
+    "emit", cl::desc("Stop after this stage and print its result"),
+    cl::init(Emit::IR),
+    cl::values(clEnumValN(Emit::AST, "ast", "syntax tree of the .scn file"),
+               clEnumValN(Emit::IR, "ir", "IR after shape inference"),
+               clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes")),
+    cl::cat(stageCat));
+cl::opt<bool> summary("summary",
+                      cl::desc("Print a Keras-style summary of the network"),
+                      cl::cat(stageCat));
+cl::opt<bool> verifyEach("verify-each",
+                         cl::desc("Run the IR verifier after every pass"),
+                         cl::init(true), cl::cat(stageCat));
+cl::opt<unsigned> errorLimit("error-limit",
+                             cl::desc("Stop after this many errors (0: none)"),
+                             cl::init(20), cl::cat(diagnosticsCategory()));
+cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"),
+                               cl::cat(diagnosticsCategory()));
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  parseToolCommandLine(argc, argv,
+                       "scncc: compile spiking convolutional networks for "
+                       "SpiNNaker\n",
+                       {&ioCat, &stageCat});
+  SourceMgr srcMgr;
+  DiagnosticEngine diag(srcMgr);
+  diag.setErrorLimit(errorLimit);
+  diag.setWarningsAsErrors(warningsAsErrors);
+
+  unsigned buf = loadSourceFile(inputFile, diag);
+  if (!buf)
+    return 1;
+  bool isIR = inputKind == InputKind::IR ||
+              (inputKind == InputKind::Auto &&
+               sys::path::extension(inputFile) == ".scnir");
+
+  bool emitExplicit = emit.getNumOccurrences() > 0 ||
+                      outputFile.getNumOccurrences() > 0 || !summary;
+  auto writeOut = [&](function_ref<void(raw_ostream &)> fn) -> int {
+    if (!emitExplicit)
+      return 0;
+    if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
+          fn(os);
+          return Error::success();
+        })) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+    return 0;
+  };
+
+  if (emit == Emit::AST) {
+    if (isIR || summary) {
+      WithColor::error(errs(), "scncc")
+          << (isIR ? "-emit=ast needs a .scn input"
+                   : "--summary needs at least -emit=shapes")
+          << "\n";
+      return 1;
+    }
+    Optional<Module> m = parseModule(buf, diag);
+    if (!m)
+      return 1;
+    return writeOut([&](raw_ostream &os) { dumpAST(*m, os, &srcMgr); });
+  }
+
+  Optional<Network> net =
+      isIR ? readIR(buf, diag) : parseNetwork(buf, diag);
+  if (!net)
+    return 1;
+  if (!isIR && verifyEach && !verifyNetwork(*net, diag))
+    return 1;
+
+  PassManager pm(diag);
+  pm.setVerifyEach(verifyEach);
+  buildDefaultPipeline(pm);
+  if (!pm.run(*net))
+    return 1;
+  if (diag.hadError())
+    return 1;
+
+  int rc = 0;
+  switch (emit) {
+  case Emit::AST:
+    break;
+  case Emit::IR:
+    rc = writeOut([&](raw_ostream &os) { printNetwork(*net, os); });
+    break;
+  case Emit::Shapes:
+    rc = writeOut([&](raw_ostream &os) { printShapes(*net, os); });
+    break;
+  }
+  if (rc)
+    return rc;
+  if (summary)
+    printSummary(*net, outs());
+  return 0;
+}
