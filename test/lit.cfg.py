@@ -1,0 +1,19 @@
+# -*- Python -*-
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+
+config.name = "scnc"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".scn", ".scnir", ".test"]
+config.excludes = ["Inputs", "CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.scnc_obj_root, "test")
+
+llvm_config.use_default_substitutions()
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+llvm_config.with_environment("PATH", config.scnc_tools_dir, append_path=True)
+config.substitutions.append(("%examples", os.path.join(config.scnc_src_root, "examples")))
+config.substitutions.append(("%python", config.python_executable))
+llvm_config.add_tool_substitutions(["scncc", "scnc-opt"], [config.scnc_tools_dir])
