@@ -1,9 +1,9 @@
-//===- Lowering.cpp - .scn semantics ---------------------------------------===//
+//===- Lowering.cpp - .scn semantics --------------------------------------===//
 //
 // A layer becomes one population and one projection per named input:
-//   input L { shape; encoding }            -> population L : input
-//   conv/pool/dense L(a, b) { ... }        -> population L, projections a.L, b.L
-//   classifier S(L) { ... }                -> the network's classifier
+//   input L { shape; encoding }      -> population L : input
+//   conv/pool/dense L(a, b) { ... }  -> population L, projections a.L, b.L
+//   classifier S(L) { ... }          -> the network's classifier
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
@@ -11,6 +11,7 @@
 #include "scnc/IR/Reader.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringSet.h"
 
 using namespace scnc;
 using namespace llvm;
@@ -67,6 +68,7 @@ private:
   StringMap<SMLoc> neuronNames, stdpNames;
   std::vector<std::string> layerOrder;
   bool usesDefaultNeuron = false;
+  StringSet<> unseededRules;
   const Block *classifierBlock = nullptr;
 };
 
@@ -118,7 +120,7 @@ void Lowering::lowerLayer(const Block &b) {
                                "(previous_layer) { ... }'");
   }
   StringMap<SMLoc> seenInputs;
-  for (const Ident &in : b.inputs) {
+  for (const Ident &in : isInput ? ArrayRef<Ident>() : makeArrayRef(b.inputs)) {
     if (!checkUnique(seenInputs, in, "input", diag))
       continue;
     int idx = net.findPopulation(in.name);
@@ -142,26 +144,23 @@ void Lowering::lowerLayer(const Block &b) {
   static const StringRef inputAttrs[] = {"shape", "encoding",
                                          "neurons_per_core"};
   static const StringRef convAttrs[] = {
-      "filters", "kernel",   "stride",       "padding",         "mode",
-      "weights", "delay",    "receptor",     "stdp",            "neuron",
-      "train_neuron", "neurons_per_core"};
+      "filters", "kernel",  "stride",       "padding",
+      "mode",    "weights", "delay",        "receptor",
+      "stdp",    "neuron",  "train_neuron", "neurons_per_core"};
   static const StringRef poolAttrs[] = {
-      "kernel", "stride",       "padding",         "op",  "weight",
-      "delay",  "receptor",     "neuron",          "train_neuron",
-      "neurons_per_core"};
+      "kernel", "stride",   "padding", "op",           "weight",
+      "delay",  "receptor", "neuron",  "train_neuron", "neurons_per_core"};
   static const StringRef denseAttrs[] = {
-      "units",  "weights",      "delay",           "receptor", "stdp",
-      "neuron", "train_neuron", "neurons_per_core"};
-  ArrayRef<StringRef> allowed = kind == "input" ? makeArrayRef(inputAttrs)
+      "units", "weights", "delay",        "receptor",
+      "stdp",  "neuron",  "train_neuron", "neurons_per_core"};
+  ArrayRef<StringRef> allowed = kind == "input"  ? makeArrayRef(inputAttrs)
                                 : kind == "conv" ? makeArrayRef(convAttrs)
                                 : kind == "pool" ? makeArrayRef(poolAttrs)
                                                  : makeArrayRef(denseAttrs);
   AttrReader r(b, diag, &consts, allowed, what);
-  r.getUInt32("neurons_per_core", pop.neuronsPerCore, 1);
-  if (pop.neuronsPerCore > 65536) {
-    diag.error(r.locOf("neurons_per_core"),
-               "value out of range: 'neurons_per_core' must be <= 65536");
-  }
+  uint64_t npc = pop.neuronsPerCore;
+  r.getUInt("neurons_per_core", npc, 1, 65536);
+  pop.neuronsPerCore = uint32_t(npc);
 
   if (isInput) {
     pop.kind = Population::Kind::Input;
@@ -247,12 +246,19 @@ void Lowering::lowerLayer(const Block &b) {
       r.getWeightInit("weights", proto.weights);
     } else if (const StdpRule *rule = net.findStdpRule(proto.stdp)) {
       proto.weights = rule->init;
+      // A rule's init without its own seed: each layer draws its own stream.
+      if (unseededRules.count(rule->name))
+        proto.weights.seed = UINT64_MAX;
     } else {
       r.require("weights");
     }
   }
-  if (!r.ok())
+  if (!r.ok()) {
+    // Keep the layer so that the layers reading it are not told it is
+    // undefined; the errors already fail the compilation.
+    net.populations.push_back(std::move(pop));
     return;
+  }
   unsigned postIdx = net.populations.size();
   net.populations.push_back(std::move(pop));
   for (int in : inputs) {
@@ -286,9 +292,8 @@ void Lowering::lowerClassifier(const Block &b) {
     SmallVector<StringRef, 16> cands;
     for (const std::string &l : layerOrder)
       cands.push_back(l);
-    diag.error(b.inputs[0].loc, "use of undefined layer '" +
-                                    b.inputs[0].name + "'" +
-                                    suggest(b.inputs[0].name, cands));
+    diag.error(b.inputs[0].loc, "use of undefined layer '" + b.inputs[0].name +
+                                    "'" + suggest(b.inputs[0].name, cands));
     return;
   }
   c.source = unsigned(src);
@@ -316,14 +321,14 @@ void Lowering::lowerNetwork(const Block &nb) {
   static const StringRef layerKinds[] = {"input", "conv", "pool", "dense",
                                          "classifier"};
   bool sawInput = false;
+  bool reportedClassifier = false;
   for (const Block &b : nb.children) {
     StringRef k = b.kind.name;
-    if (classifierBlock) {
+    if (classifierBlock && !reportedClassifier) {
       diag.error(b.loc, "the classifier '" + classifierBlock->name.name +
                             "' must be the last element of the network");
       diag.note(classifierBlock->loc, "classifier declared here");
-      classifierBlock = nullptr; // report once
-      continue;
+      reportedClassifier = true; // once; the rest is still checked
     }
     if (k == "classifier") {
       lowerClassifier(b);
@@ -378,16 +383,21 @@ Optional<Network> Lowering::lower(const Module &m) {
   for (const Block &b : m.blocks) {
     StringRef k = b.kind.name;
     if (k == "neuron") {
+      // A set with errors is kept too, so that the layers using it do not
+      // report it undefined (the errors already fail the compilation).
       NeuronParams p;
-      if (checkUnique(neuronNames, b.name, "neuron parameter set", diag) &&
-          readNeuronSet(b, diag, &consts, net.neuronSets, p))
+      if (checkUnique(neuronNames, b.name, "neuron parameter set", diag)) {
+        readNeuronSet(b, diag, &consts, net.neuronSets, p);
         net.neuronSets.push_back(std::move(p));
+      }
     } else if (k == "stdp") {
       StdpRule r;
-      if (checkUnique(stdpNames, b.name, "STDP rule", diag) &&
-          readStdpRule(b, diag, &consts, r)) {
-        if (r.init.kind == WeightInit::Normal && r.init.seed == UINT64_MAX)
+      if (checkUnique(stdpNames, b.name, "STDP rule", diag)) {
+        readStdpRule(b, diag, &consts, r); // kept even with errors, as above
+        if (r.init.kind == WeightInit::Normal && r.init.seed == UINT64_MAX) {
           r.init.seed = deriveSeed(net.sim.seed, r.name);
+          unseededRules.insert(r.name);
+        }
         net.stdpRules.push_back(std::move(r));
       }
     } else if (k == "simulation" || k == "network") {
@@ -397,8 +407,8 @@ Optional<Network> Lowering::lower(const Module &m) {
       diag.error(b.kind.loc, "layer '" + b.name.name +
                                  "' must be declared inside a network block");
     } else {
-      diag.error(b.kind.loc, "unknown declaration '" + k + "'" +
-                                 suggest(k, topKinds));
+      diag.error(b.kind.loc,
+                 "unknown declaration '" + k + "'" + suggest(k, topKinds));
     }
   }
   if (!netBlock) {
@@ -423,7 +433,8 @@ Optional<Network> scnc::lowerModule(const Module &m, DiagnosticEngine &diag) {
   return l.lower(m);
 }
 
-Optional<Network> scnc::parseNetwork(unsigned bufferId, DiagnosticEngine &diag) {
+Optional<Network> scnc::parseNetwork(unsigned bufferId,
+                                     DiagnosticEngine &diag) {
   Optional<Module> m = parseModule(bufferId, diag);
   if (!m)
     return None;

@@ -57,12 +57,14 @@ AttrReader::AttrReader(const Block &block, DiagnosticEngine &diag,
   for (const Attribute &a : block.attrs) {
     if (!is_contained(allowed, StringRef(a.name.name))) {
       StringRef guess = closestMatch(a.name.name, allowed);
-      if (!guess.empty())
+      if (!guess.empty()) {
+        suggested.push_back(guess);
         fail(a.name.loc, "unknown parameter '" + a.name.name + "' in " +
                              whatText + "; did you mean '" + guess + "'?");
-      else
+      } else {
         fail(a.name.loc,
              "unknown parameter '" + a.name.name + "' in " + whatText);
+      }
       continue;
     }
     if (!checkUnique(seen, a.name, "parameter", diag))
@@ -91,6 +93,11 @@ SMLoc AttrReader::locOf(StringRef name) const {
 bool AttrReader::require(StringRef name) {
   if (has(name))
     return true;
+  // "unknown parameter 'filter'; did you mean 'filters'?" said it already.
+  if (is_contained(suggested, name)) {
+    good = false;
+    return false;
+  }
   return fail(block.loc, "missing parameter '" + name + "' in " + whatText);
 }
 
@@ -123,8 +130,11 @@ bool AttrReader::toQuantity(const Value &vin, StringRef name, Dimension dim,
   double value = v.real;
   if (dim == Dimension::None) {
     if (!v.unit.name.empty())
-      return fail(v.unit.loc, "'" + name + "' is dimensionless; unexpected unit '" +
+      return fail(v.unit.loc, "'" + name +
+                                  "' is dimensionless; unexpected unit '" +
                                   v.unit.name + "'");
+    if (!std::isfinite(value))
+      return fail(vin.loc, "'" + name + "' must be finite");
     out = value;
     return true;
   }
@@ -136,16 +146,24 @@ bool AttrReader::toQuantity(const Value &vin, StringRef name, Dimension dim,
     static const StringRef all[] = {"ms", "s",  "us", "mV", "V",  "nF", "pF",
                                     "uF", "nA", "pA", "uA", "Hz", "kHz"};
     StringRef guess = closestMatch(v.unit.name, all);
-    return fail(v.unit.loc, "unknown unit '" + v.unit.name + "'" +
-                                (guess.empty() ? std::string()
-                                               : ("; did you mean '" + guess + "'?").str()));
+    return fail(v.unit.loc,
+                "unknown unit '" + v.unit.name + "'" +
+                    (guess.empty()
+                         ? std::string()
+                         : ("; did you mean '" + guess + "'?").str()));
   }
   if (u->dim != dim)
     return fail(v.unit.loc, "wrong unit for '" + name + "': '" + v.unit.name +
                                 "' is a " + dimensionName(u->dim) +
                                 ", expected a " + dimensionName(dim) + " (" +
                                 canonicalUnit(dim) + ")");
-  out = value * u->scale;
+  // A literal beyond the range of a double (1e400) or one that the unit
+  // scales beyond it (1e306 uA) would print as `inf`, which reads back as a
+  // name.
+  double scaled = value * u->scale;
+  if (!std::isfinite(scaled))
+    return fail(vin.loc, "'" + name + "' must be finite");
+  out = scaled;
   return true;
 }
 
@@ -327,9 +345,10 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   auto kindIt = llvm::find(kinds, StringRef(v.text));
   if (kindIt == std::end(kinds)) {
     StringRef guess = closestMatch(v.text, kinds);
-    fail(v.loc, "unknown weight initialiser '" + v.text + "'" +
-                    (guess.empty() ? std::string()
-                                   : ("; did you mean '" + guess + "'?").str()));
+    fail(v.loc,
+         "unknown weight initialiser '" + v.text + "'" +
+             (guess.empty() ? std::string()
+                            : ("; did you mean '" + guess + "'?").str()));
     return;
   }
   // Arguments: named, or positional in the order of the parameter list.
@@ -347,9 +366,10 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
       auto it = llvm::find(params, StringRef(an.name));
       if (it == params.end()) {
         StringRef guess = closestMatch(an.name, params);
-        fail(an.loc, "unknown argument '" + an.name + "' of '" + v.text + "'" +
-                         (guess.empty() ? std::string()
-                                        : ("; did you mean '" + guess + "'?").str()));
+        fail(an.loc,
+             "unknown argument '" + an.name + "' of '" + v.text + "'" +
+                 (guess.empty() ? std::string()
+                                : ("; did you mean '" + guess + "'?").str()));
         return;
       }
       slot = it - params.begin();
@@ -358,8 +378,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
       return;
     }
     if (args[slot]) {
-      fail(v.elements[i].loc, "argument '" + params[slot] + "' of '" + v.text +
-                                  "' given twice");
+      fail(v.elements[i].loc,
+           "argument '" + params[slot] + "' of '" + v.text + "' given twice");
       return;
     }
     args[slot] = &v.elements[i];
@@ -369,7 +389,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   auto need = [&](size_t i) {
     if (args[i])
       return true;
-    return fail(v.loc, "missing argument '" + params[i] + "' of '" + v.text + "'");
+    return fail(v.loc,
+                "missing argument '" + params[i] + "' of '" + v.text + "'");
   };
   switch (w.kind) {
   case WeightInit::Constant:
@@ -446,16 +467,17 @@ void AttrReader::getEncoding(StringRef name, Encoding &out) {
     return;
   const Value &v = *vp;
   if (v.kind != Value::Name && v.kind != Value::Call) {
-    fail(v.loc, "expected an encoding for '" + name + "' (" + "rate(...), "
-                "poisson(...) or latency(...))");
+    fail(v.loc, "expected an encoding for '" + name +
+                    "' (rate(...), poisson(...) or latency(...))");
     return;
   }
   ArrayRef<StringRef> kinds = encodingKinds();
   if (!is_contained(kinds, StringRef(v.text))) {
     StringRef guess = closestMatch(v.text, kinds);
-    fail(v.loc, "unknown encoding '" + v.text + "'" +
-                    (guess.empty() ? std::string()
-                                   : ("; did you mean '" + guess + "'?").str()));
+    fail(v.loc,
+         "unknown encoding '" + v.text + "'" +
+             (guess.empty() ? std::string()
+                            : ("; did you mean '" + guess + "'?").str()));
     return;
   }
   Encoding e;
@@ -477,10 +499,10 @@ void AttrReader::getEncoding(StringRef name, Encoding &out) {
     auto it = llvm::find(names, StringRef(an.name));
     if (it == names.end()) {
       StringRef guess = closestMatch(an.name, names);
-      fail(an.loc, "unknown argument '" + an.name + "' of encoding '" + e.kind +
-                       "'" +
-                       (guess.empty() ? std::string()
-                                      : ("; did you mean '" + guess + "'?").str()));
+      fail(an.loc,
+           "unknown argument '" + an.name + "' of encoding '" + e.kind + "'" +
+               (guess.empty() ? std::string()
+                              : ("; did you mean '" + guess + "'?").str()));
       return;
     }
     const EncodingParam &p = params[it - names.begin()];
@@ -488,8 +510,9 @@ void AttrReader::getEncoding(StringRef name, Encoding &out) {
     if (!toQuantity(v.elements[i], p.name, p.dim, x))
       return;
     if (x < p.min) {
-      fail(v.elements[i].loc, "value out of range: '" + p.name + "' must be >= " +
-                                  formatNumber(p.min) + ", got " + formatNumber(x));
+      fail(v.elements[i].loc, "value out of range: '" + p.name +
+                                  "' must be >= " + formatNumber(p.min) +
+                                  ", got " + formatNumber(x));
       return;
     }
     e.params[it - names.begin()].second = x;
@@ -517,9 +540,8 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
   }
   // `: IF_curr_exp` (the default) or `: base_set` to start from another set.
   if (!b.type.name.empty() && b.type.name != "IF_curr_exp") {
-    auto it = llvm::find_if(earlier, [&](const NeuronParams &n) {
-      return n.name == b.type.name;
-    });
+    auto it = llvm::find_if(
+        earlier, [&](const NeuronParams &n) { return n.name == b.type.name; });
     if (it == earlier.end()) {
       SmallVector<StringRef, 8> cands{"IF_curr_exp"};
       for (const NeuronParams &n : earlier)
@@ -527,8 +549,9 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
       StringRef guess = closestMatch(b.type.name, cands);
       diag.error(b.type.loc,
                  "unknown neuron model or parameter set '" + b.type.name + "'" +
-                     (guess.empty() ? std::string()
-                                    : ("; did you mean '" + guess + "'?").str()));
+                     (guess.empty()
+                          ? std::string()
+                          : ("; did you mean '" + guess + "'?").str()));
       return false;
     }
     out = *it;
@@ -536,8 +559,8 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
     out.loc = b.loc;
   }
   if (!b.children.empty())
-    diag.error(b.children.front().loc, "unexpected block inside neuron set '" +
-                                           b.name.name + "'");
+    diag.error(b.children.front().loc,
+               "unexpected block inside neuron set '" + b.name.name + "'");
   AttrReader r(b, diag, consts, names,
                "neuron parameter set '" + b.name.name + "'");
 #define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
@@ -547,8 +570,8 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
     diag.error(r.locOf(r.has("v_thresh") ? "v_thresh" : "v_reset"),
                "value out of range: 'v_thresh' (" + formatNumber(out.v_thresh) +
                    " mV) must be above 'v_reset' (" +
-                   formatNumber(out.v_reset) + " mV) in neuron parameter set '" +
-                   out.name + "'");
+                   formatNumber(out.v_reset) +
+                   " mV) in neuron parameter set '" + out.name + "'");
     return false;
   }
   return r.ok() && b.children.empty();
@@ -557,8 +580,9 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
 bool scnc::readStdpRule(const Block &b, DiagnosticEngine &diag,
                         const ConstantTable *consts, StdpRule &out) {
   static const StringRef names[] = {
-      "rule",  "tau_plus", "tau_minus", "A_plus", "A_minus", "weight_dependence",
-      "w_min", "w_max",    "init",      "wta_weight"};
+      "rule",    "tau_plus",          "tau_minus", "A_plus",
+      "A_minus", "weight_dependence", "w_min",     "w_max",
+      "init",    "wta_weight"};
   out = StdpRule();
   out.name = b.name.name;
   out.loc = b.loc;

@@ -66,8 +66,9 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
     ++incoming[pr.post];
     bool windowed = pr.kind == Projection::Kind::Conv ||
                     pr.kind == Projection::Kind::Pool;
-    if (windowed && (pr.kernel.h == 0 || pr.kernel.w == 0 ||
-                     pr.stride.h == 0 || pr.stride.w == 0))
+    bool zeroWindow = windowed && (pr.kernel.h == 0 || pr.kernel.w == 0 ||
+                                   pr.stride.h == 0 || pr.stride.w == 0);
+    if (zeroWindow)
       err(pr.loc, "projection '" + pr.name + "' has a zero kernel or stride");
     if (pr.kind == Projection::Kind::Conv && pr.filters == 0)
       err(pr.loc, "projection '" + pr.name + "' has zero filters");
@@ -78,7 +79,8 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
                       pr.stdp + "'");
     if (pr.delay < n.sim.timestep)
       err(pr.loc, "projection '" + pr.name + "' has a delay below the timestep");
-    if (pre.shape.isKnown() && post.shape.isKnown()) {
+    // A zero stride would divide by zero in computeOutputShape.
+    if (!zeroWindow && pre.shape.isKnown() && post.shape.isKnown()) {
       Shape expect;
       std::string why;
       if (!computeOutputShape(pre.shape, pr, expect, why))

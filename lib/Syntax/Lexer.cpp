@@ -5,6 +5,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/WithColor.h"
 #include <cstdlib>
+#include <cstring>
 #include <string>
 
 using namespace scnc;
@@ -33,6 +34,7 @@ void Lexer::skipSpaceAndComments() {
         ++cur;
       if (cur == end) {
         diag.error(SMLoc::getFromPointer(start), "unterminated block comment");
+        eofDiagnosed = true;
         return;
       }
       cur += 2;
@@ -43,12 +45,13 @@ void Lexer::skipSpaceAndComments() {
 }
 
 void Lexer::lex() {
-  prevEnd = spelling.empty() && kind == Token::eof ? buffer.begin()
-                                                    : spelling.end();
+  prevEnd =
+      spelling.empty() && kind == Token::eof ? buffer.begin() : spelling.end();
   // A cross directly after a number ("28x28"), before an identifier lexes.
-  bool afterNumber = (kind == Token::integer || kind == Token::real) &&
-                     cur == spelling.end();
+  bool prevIsNumber = kind == Token::integer || kind == Token::real;
   skipSpaceAndComments();
+  // Only with nothing in between: "28x28" is a cross, "3 xs" is a name.
+  bool afterNumber = prevIsNumber && cur == spelling.end();
   const char *end = buffer.end();
   const char *start = cur;
   auto make = [&](Token k, const char *e) {
@@ -124,7 +127,11 @@ void Lexer::lex() {
       ++e;
     if (e == end || *e != '"') {
       diag.error(SMLoc::getFromPointer(start), "unterminated string literal");
-      return make(Token::error, e);
+      // Most likely the string was meant to end before the statement's ';':
+      // leave the ';' (and what follows) to the parser to recover at.
+      const char *semi = static_cast<const char *>(
+          memchr(cur + 1, ';', static_cast<size_t>(e - cur - 1)));
+      return make(Token::error, semi ? semi : e);
     }
     return make(Token::string, e + 1);
   }
@@ -156,8 +163,9 @@ bool scnc::checkIsText(StringRef buffer, StringRef fileName,
   const unsigned char *end = begin + buffer.size();
   const unsigned char *bad = nullptr;
   for (const unsigned char *p = begin; p != end; ++p) {
-    if (*p == 0 || (*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t' &&
-                    *p != '\f' && *p != '\v') ||
+    if (*p == 0 ||
+        (*p < 0x20 && *p != '\n' && *p != '\r' && *p != '\t' && *p != '\f' &&
+         *p != '\v') ||
         *p == 0x7f) {
       bad = p;
       break;
@@ -178,9 +186,10 @@ bool scnc::checkIsText(StringRef buffer, StringRef fileName,
       ++col;
     }
   }
+  // utohexstr(0, false, 2) gives "000"; spell the two digits out.
+  char hex[3] = {hexdigit(*bad >> 4), hexdigit(*bad & 15), 0};
   diag.errorAt(fileName, line, col,
-               "not a text file (byte 0x" + utohexstr(*bad, false, 2) +
-                   " at offset " + Twine(static_cast<uint64_t>(bad - begin)) +
-                   ")");
+               "not a text file (byte 0x" + Twine(hex) + " at offset " +
+                   Twine(static_cast<uint64_t>(bad - begin)) + ")");
   return false;
 }

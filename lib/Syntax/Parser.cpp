@@ -26,7 +26,9 @@ private:
   bool parseBlockBody(Block &block);
   bool parseAttribute(Attribute &attr);
   bool parseValue(Value &v);
+  bool parseCrosses(Value &v, Value first);
   bool parseTerm(Value &v);
+  bool parseNameOrCall(Value &v, Ident name);
   bool parseIdent(Ident &id, const Twine &what);
   bool expect(Token t, StringRef spelling);
   void skipStatement();
@@ -61,7 +63,9 @@ StringRef Parser::describe(Token t) {
 }
 
 bool Parser::errorHere(const Twine &msg) {
-  diag.error(lex.getLoc(), msg);
+  // The lexer reported this token already; one error per mistake.
+  if (!lex.isDiagnosed())
+    diag.error(lex.getLoc(), msg);
   return false;
 }
 
@@ -75,7 +79,9 @@ bool Parser::expect(Token t, StringRef spelling) {
   std::string foundText =
       found.empty() ? ("'" + lex.getSpelling() + "'").str() : found.str();
   if (t == Token::semi) {
-    diag.error(lex.getPrevEndLoc(), "expected ';' after value, found " + foundText);
+    if (!lex.isDiagnosed())
+      diag.error(lex.getPrevEndLoc(),
+                 "expected ';' after value, found " + foundText);
     return false;
   }
   return errorHere("expected '" + spelling + "', found " + foundText);
@@ -84,9 +90,9 @@ bool Parser::expect(Token t, StringRef spelling) {
 bool Parser::parseIdent(Ident &id, const Twine &what) {
   if (!lex.is(Token::identifier)) {
     StringRef found = describe(lex.getKind());
-    return errorHere("expected " + what + ", found " +
-                     (found.empty() ? ("'" + lex.getSpelling() + "'").str()
-                                    : found.str()));
+    return errorHere(
+        "expected " + what + ", found " +
+        (found.empty() ? ("'" + lex.getSpelling() + "'").str() : found.str()));
   }
   id.name = lex.getSpelling().str();
   id.loc = lex.getLoc();
@@ -127,7 +133,10 @@ void Parser::skipStatement() {
 Optional<Module> Parser::parseModule() {
   Module m;
   if (lex.is(Token::eof)) {
-    diag.error(lex.getLoc(), "empty file: expected a 'network' block");
+    if (bufferStart == lex.getSpelling().begin())
+      errorHere("empty file: expected a 'network' block");
+    else
+      errorHere("no declarations in the file: expected a 'network' block");
     return None;
   }
   while (!lex.is(Token::eof) && !diag.tooManyErrors()) {
@@ -205,8 +214,10 @@ bool Parser::parseBlockBody(Block &b) {
   }
   while (!lex.is(Token::r_brace)) {
     if (lex.is(Token::eof)) {
-      errorHere("expected '}' to close the body of '" + b.kind.name + "'");
-      diag.note(open, "the body opens here");
+      if (!lex.isDiagnosed()) {
+        errorHere("expected '}' to close the body of '" + b.kind.name + "'");
+        diag.note(open, "the body opens here");
+      }
       --depth;
       return false;
     }
@@ -259,10 +270,11 @@ bool Parser::parseBlockBody(Block &b) {
     }
     if (ok && !lex.is(Token::l_brace)) {
       if (child.name.name.empty() && !child.hasInputList)
-        ok = errorHere("expected '=' after attribute '" + child.kind.name + "'");
+        ok =
+            errorHere("expected '=' after attribute '" + child.kind.name + "'");
       else
-        ok = errorHere("expected '{' to open the body of '" +
-                       child.kind.name + "'");
+        ok = errorHere("expected '{' to open the body of '" + child.kind.name +
+                       "'");
     }
     if (ok && parseBlockBody(child)) {
       b.children.push_back(std::move(child));
@@ -281,6 +293,11 @@ bool Parser::parseValue(Value &v) {
   Value first;
   if (!parseTerm(first))
     return false;
+  return parseCrosses(v, std::move(first));
+}
+
+/// The `(CROSS term)*` after a value's first term.
+bool Parser::parseCrosses(Value &v, Value first) {
   auto isCross = [&] {
     return lex.is(Token::cross) ||
            (lex.is(Token::identifier) &&
@@ -350,39 +367,9 @@ bool Parser::parseTerm(Value &v) {
     lex.consume();
     return true;
   case Token::identifier: {
-    v.text = lex.getSpelling().str();
+    Ident name{lex.getSpelling().str(), lex.getLoc()};
     lex.consume();
-    if (!lex.is(Token::l_paren)) {
-      v.kind = Value::Name;
-      return true;
-    }
-    v.kind = Value::Call;
-    lex.consume();
-    if (!lex.is(Token::r_paren)) {
-      do {
-        Ident name;
-        Value arg;
-        if (lex.is(Token::identifier)) {
-          // Either `name = value` or a value that starts with a name.
-          Ident id{lex.getSpelling().str(), lex.getLoc()};
-          lex.consume();
-          if (lex.is(Token::equal)) {
-            lex.consume();
-            name = std::move(id);
-            if (!parseValue(arg))
-              return false;
-          } else {
-            return errorHere("expected '=' after argument name '" + id.name +
-                             "'");
-          }
-        } else if (!parseValue(arg)) {
-          return false;
-        }
-        v.argNames.push_back(std::move(name));
-        v.elements.push_back(std::move(arg));
-      } while (lex.is(Token::comma) && (lex.consume(), true));
-    }
-    return expect(Token::r_paren, ")");
+    return parseNameOrCall(v, std::move(name));
   }
   case Token::l_square: {
     v.kind = Value::List;
@@ -399,11 +386,52 @@ bool Parser::parseTerm(Value &v) {
   }
   default: {
     StringRef found = describe(lex.getKind());
-    return errorHere("expected a value, found " +
-                     (found.empty() ? ("'" + lex.getSpelling() + "'").str()
-                                    : found.str()));
+    return errorHere(
+        "expected a value, found " +
+        (found.empty() ? ("'" + lex.getSpelling() + "'").str() : found.str()));
   }
   }
+}
+
+/// The rest of a term that starts with `name` (already consumed): the name
+/// itself, or a call `name(arg, ...)`.
+bool Parser::parseNameOrCall(Value &v, Ident name) {
+  v.loc = name.loc;
+  v.text = std::move(name.name);
+  if (!lex.is(Token::l_paren)) {
+    v.kind = Value::Name;
+    return true;
+  }
+  v.kind = Value::Call;
+  lex.consume();
+  if (!lex.is(Token::r_paren)) {
+    do {
+      Ident argName;
+      Value arg;
+      if (lex.is(Token::identifier)) {
+        // Either `name = value` or a value that starts with a name.
+        Ident id{lex.getSpelling().str(), lex.getLoc()};
+        lex.consume();
+        if (lex.is(Token::equal)) {
+          lex.consume();
+          argName = std::move(id);
+          if (!parseValue(arg))
+            return false;
+        } else {
+          // A positional value that starts with a name (a constant).
+          Value first;
+          if (!parseNameOrCall(first, std::move(id)) ||
+              !parseCrosses(arg, std::move(first)))
+            return false;
+        }
+      } else if (!parseValue(arg)) {
+        return false;
+      }
+      v.argNames.push_back(std::move(argName));
+      v.elements.push_back(std::move(arg));
+    } while (lex.is(Token::comma) && (lex.consume(), true));
+  }
+  return expect(Token::r_paren, ")");
 }
 
 Optional<Module> scnc::parseModule(unsigned bufferId, DiagnosticEngine &diag) {

@@ -1,4 +1,4 @@
-//===- InferShapes.cpp - Shapes of every population ------------------------===//
+//===- InferShapes.cpp - Shapes of every population -----------------------===//
 //
 // Walks populations in order (the verifier guarantees projections only go
 // forward or to their own population) and sets each neuron population's
@@ -29,8 +29,17 @@ bool scnc::runInferShapes(Network &n, PassContext &ctx) {
   bool ok = true;
   for (unsigned pi = 0; pi < n.populations.size(); ++pi) {
     Population &pop = n.populations[pi];
-    if (pop.kind == Population::Kind::Input)
+    if (pop.kind == Population::Kind::Input) {
+      // Nothing feeds an input: its shape must be given. Report it here, as
+      // the layers it feeds stay silent about an unknown input shape.
+      if (!pop.shape.isKnown()) {
+        diag.error(pop.loc, "input population '" + pop.name +
+                                "' has an unknown shape; inputs need an "
+                                "explicit shape");
+        ok = false;
+      }
       continue;
+    }
     Shape result;
     const Projection *first = nullptr;
     bool failed = false;

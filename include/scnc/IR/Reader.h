@@ -36,8 +36,8 @@ private:
 class AttrReader {
 public:
   AttrReader(const Block &block, DiagnosticEngine &diag,
-             const ConstantTable *consts, llvm::ArrayRef<llvm::StringRef> allowed,
-             std::string what);
+             const ConstantTable *consts,
+             llvm::ArrayRef<llvm::StringRef> allowed, std::string what);
 
   const Attribute *find(llvm::StringRef name) const;
   bool has(llvm::StringRef name) const { return find(name) != nullptr; }
@@ -49,8 +49,7 @@ public:
   // problems themselves; `ok()` tells whether any was found.
   void getQuantity(llvm::StringRef name, Dimension dim, double &out,
                    double min = -1e300, bool minInclusive = true);
-  void getUInt(llvm::StringRef name, uint64_t &out, uint64_t min,
-               uint64_t max);
+  void getUInt(llvm::StringRef name, uint64_t &out, uint64_t min, uint64_t max);
   void getUInt32(llvm::StringRef name, uint32_t &out, uint32_t min);
   /// `N` (both dimensions) or `H x W`.
   void getPair(llvm::StringRef name, Pair &out, uint32_t min);
@@ -73,8 +72,8 @@ public:
   /// by call arguments. Reports against `name` and returns false on error.
   bool toQuantity(const Value &v, llvm::StringRef name, Dimension dim,
                   double &out);
-  bool toUInt(const Value &v, llvm::StringRef name, uint64_t &out,
-              uint64_t min, uint64_t max);
+  bool toUInt(const Value &v, llvm::StringRef name, uint64_t &out, uint64_t min,
+              uint64_t max);
 
 private:
   const Value *get(llvm::StringRef name);
@@ -84,6 +83,9 @@ private:
   DiagnosticEngine &diag;
   const ConstantTable *consts;
   std::string whatText;
+  /// Names suggested for misspelt attributes; `require` does not report
+  /// them missing a second time.
+  llvm::SmallVector<llvm::StringRef, 2> suggested;
   bool good = true;
 };
 

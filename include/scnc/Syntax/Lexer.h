@@ -41,17 +41,32 @@ public:
   Token getKind() const { return kind; }
   bool is(Token t) const { return kind == t; }
   llvm::StringRef getSpelling() const { return spelling; }
-  llvm::SMLoc getLoc() const { return llvm::SMLoc::getFromPointer(spelling.begin()); }
+  llvm::SMLoc getLoc() const {
+    return llvm::SMLoc::getFromPointer(spelling.begin());
+  }
   /// Location just past the current token.
-  llvm::SMLoc getEndLoc() const { return llvm::SMLoc::getFromPointer(spelling.end()); }
+  llvm::SMLoc getEndLoc() const {
+    return llvm::SMLoc::getFromPointer(spelling.end());
+  }
   /// Value of an integer token; false when it does not fit in 64 bits.
   bool getIntegerValue(uint64_t &out) const;
   /// Value of a real or integer token.
   double getRealValue() const;
   /// The contents of a string token without the quotes.
-  llvm::StringRef getStringValue() const { return spelling.drop_front().drop_back(); }
+  llvm::StringRef getStringValue() const {
+    return spelling.drop_front().drop_back();
+  }
   /// Location of the end of the previous token (for "expected ';'" errors).
-  llvm::SMLoc getPrevEndLoc() const { return llvm::SMLoc::getFromPointer(prevEnd); }
+  llvm::SMLoc getPrevEndLoc() const {
+    return llvm::SMLoc::getFromPointer(prevEnd);
+  }
+
+  /// True when the lexer already reported the current token: an error token,
+  /// or an end of file inside an unterminated block comment. The parser
+  /// does not report it again.
+  bool isDiagnosed() const {
+    return kind == Token::error || (kind == Token::eof && eofDiagnosed);
+  }
 
   void consume() { lex(); }
   /// True when the first non-blank character after the current token is `c`
@@ -71,6 +86,7 @@ private:
   const char *cur;
   const char *prevEnd = nullptr;
   Token kind = Token::eof;
+  bool eofDiagnosed = false;
   llvm::StringRef spelling;
   DiagnosticEngine &diag;
 };
