@@ -37,9 +37,10 @@ int IRReader::lookupPopulation(const Network &n, const Ident &id) {
     for (const Population &p : n.populations)
       names.push_back(p.name);
     StringRef guess = closestMatch(id.name, names);
-    diag.error(id.loc, "use of undefined population '" + id.name + "'" +
-                           (guess.empty() ? std::string()
-                                          : ("; did you mean '" + guess + "'?").str()));
+    diag.error(id.loc,
+               "use of undefined population '" + id.name + "'" +
+                   (guess.empty() ? std::string()
+                                  : ("; did you mean '" + guess + "'?").str()));
   }
   return i;
 }
@@ -65,7 +66,8 @@ void IRReader::readPopulation(const Block &b, Network &n) {
   AttrReader r(b, diag, nullptr,
                input ? makeArrayRef(inputAttrs) : makeArrayRef(neuronAttrs),
                "population '" + p.name + "'");
-  for (StringRef a : input ? makeArrayRef(inputAttrs) : makeArrayRef(neuronAttrs))
+  for (StringRef a :
+       input ? makeArrayRef(inputAttrs) : makeArrayRef(neuronAttrs))
     r.require(a);
   r.getName("layer", p.layer);
   r.getShape("shape", p.shape, /*allowUnknown=*/true);
@@ -186,7 +188,8 @@ void IRReader::readClassifier(const Block &b, Network &n) {
     return;
   }
   if (b.inputs.size() != 1) {
-    diag.error(b.loc, "classifier '" + c.name + "' needs one source population");
+    diag.error(b.loc,
+               "classifier '" + c.name + "' needs one source population");
     return;
   }
   int src = lookupPopulation(n, b.inputs[0]);
@@ -231,9 +234,9 @@ Optional<Network> IRReader::read(const Module &m) {
   n.name = nb.name.name;
   n.loc = nb.loc;
   if (!nb.attrs.empty())
-    diag.error(nb.attrs.front().name.loc,
-               "unexpected attribute '" + nb.attrs.front().name.name +
-                   "' in network");
+    diag.error(nb.attrs.front().name.loc, "unexpected attribute '" +
+                                              nb.attrs.front().name.name +
+                                              "' in network");
   // Settings first: populations store their own neuron-per-core limit only
   // when it differs from the default.
   bool sawSim = false;
@@ -245,7 +248,8 @@ Optional<Network> IRReader::read(const Module &m) {
       readSimulation(b, diag, nullptr, n.sim);
     }
   if (!sawSim)
-    diag.error(nb.loc, "missing 'simulation' block in network '" + n.name + "'");
+    diag.error(nb.loc,
+               "missing 'simulation' block in network '" + n.name + "'");
   static const StringRef kinds[] = {"simulation", "neuron",     "stdp",
                                     "population", "projection", "classifier"};
   for (const Block &b : nb.children) {
@@ -255,7 +259,8 @@ Optional<Network> IRReader::read(const Module &m) {
     if (k == "neuron") {
       NeuronParams p;
       if (!b.type.name.empty() && b.type.name != "IF_curr_exp") {
-        diag.error(b.type.loc, "neuron sets in the textual IR are ': IF_curr_exp'");
+        diag.error(b.type.loc,
+                   "neuron sets in the textual IR are ': IF_curr_exp'");
         continue;
       }
       if (checkUnique(neuronNames, b.name, "neuron parameter set", diag) &&
@@ -274,9 +279,11 @@ Optional<Network> IRReader::read(const Module &m) {
       readClassifier(b, n);
     } else {
       StringRef guess = closestMatch(k, kinds);
-      diag.error(b.kind.loc, "unknown IR block '" + k + "'" +
-                                 (guess.empty() ? std::string()
-                                                : ("; did you mean '" + guess + "'?").str()));
+      diag.error(b.kind.loc,
+                 "unknown IR block '" + k + "'" +
+                     (guess.empty()
+                          ? std::string()
+                          : ("; did you mean '" + guess + "'?").str()));
     }
   }
   if (diag.hadError())

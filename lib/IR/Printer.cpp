@@ -89,7 +89,7 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
     os << "  neuron " << p.name << " : " << p.model << " {\n    ";
     unsigned i = 0;
 #define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
-  q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                      \
+  q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                         \
   if (++i == 5)                                                                \
     os << "\n    ";
 #include "scnc/IR/NeuronParams.def"
@@ -121,8 +121,8 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
       printEncoding(os, p.encoding);
       os << ";";
     } else {
-      os << "\n    neuron = " << p.neuron << "; train_neuron = " << p.trainNeuron
-         << ";";
+      os << "\n    neuron = " << p.neuron
+         << "; train_neuron = " << p.trainNeuron << ";";
     }
     os << "\n  }\n";
   }
@@ -153,8 +153,7 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
       os << "units = " << pr.units << ";\n    ";
       break;
     case Projection::Kind::AllToAll:
-      os << "allow_self = " << (pr.allowSelf ? "true" : "false")
-         << ";\n    ";
+      os << "allow_self = " << (pr.allowSelf ? "true" : "false") << ";\n    ";
       break;
     case Projection::Kind::FromList:
       os << "path = \"" << pr.listPath << "\";\n    ";

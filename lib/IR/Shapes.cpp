@@ -28,18 +28,17 @@ bool scnc::computeOutputShape(const Shape &in, const Projection &p, Shape &out,
                        uint64_t pad) {
       int64_t num = int64_t(i) + 2 * int64_t(pad) - int64_t(k);
       // floor division for negative numerators
-      int64_t q = num >= 0 ? num / int64_t(s)
-                           : -((-num + int64_t(s) - 1) / int64_t(s));
+      int64_t q =
+          num >= 0 ? num / int64_t(s) : -((-num + int64_t(s) - 1) / int64_t(s));
       return std::string("output ") + dim + " collapses to " +
              std::to_string(q + 1) + ": input " + formatShape(in) +
              ", kernel " + std::to_string(p.kernel.h) + "x" +
              std::to_string(p.kernel.w) + ", stride " +
              std::to_string(p.stride.h) + "x" + std::to_string(p.stride.w) +
              ", padding " + std::to_string(p.padding.h) + "x" +
-             std::to_string(p.padding.w) + " give floor((" +
-             std::to_string(i) + " + 2*" + std::to_string(pad) + " - " +
-             std::to_string(k) + ")/" + std::to_string(s) + ") + 1 = " +
-             std::to_string(q + 1);
+             std::to_string(p.padding.w) + " give floor((" + std::to_string(i) +
+             " + 2*" + std::to_string(pad) + " - " + std::to_string(k) + ")/" +
+             std::to_string(s) + ") + 1 = " + std::to_string(q + 1);
     };
     error = !okH ? explain("height", in.h, p.kernel.h, p.stride.h, p.padding.h)
                  : explain("width", in.w, p.kernel.w, p.stride.w, p.padding.w);
@@ -83,20 +82,33 @@ bool scnc::computeOutputShape(const Shape &in, const Projection &p, Shape &out,
 Pair scnc::uncoveredInput(const Shape &in, const Projection &p) {
   if (p.kind != Projection::Kind::Conv && p.kind != Projection::Kind::Pool)
     return Pair{0, 0};
+  // Windows start at o*s - pad and are ordered, so the union of their
+  // (clipped) extents is counted in one sweep: gaps between windows when the
+  // stride exceeds the kernel, and rows past the last window.
   auto left = [](uint64_t i, uint64_t k, uint64_t s, uint64_t pad) -> uint32_t {
     uint64_t span = i + 2 * pad;
     if (span < k)
       return 0;
-    uint64_t rem = (span - k) % s;
-    // The remainder lies at the far edge; padding there covers nothing real.
-    return uint32_t(rem > pad ? rem - pad : 0);
+    uint64_t out = (span - k) / s + 1;
+    uint64_t covered = 0, reach = 0; // rows [0, reach) already counted
+    for (uint64_t o = 0; o < out; ++o) {
+      int64_t lo = std::max<int64_t>(int64_t(o * s) - int64_t(pad), 0);
+      int64_t hi =
+          std::min<int64_t>(int64_t(o * s + k) - int64_t(pad), int64_t(i));
+      lo = std::max<int64_t>(lo, int64_t(reach));
+      if (hi > lo) {
+        covered += uint64_t(hi - lo);
+        reach = uint64_t(hi);
+      }
+    }
+    return uint32_t(i - covered);
   };
   return Pair{left(in.h, p.kernel.h, p.stride.h, p.padding.h),
               left(in.w, p.kernel.w, p.stride.w, p.padding.w)};
 }
 
-uint64_t scnc::validTaps(uint32_t in, uint32_t out, uint32_t k,
-                         uint32_t stride, uint32_t pad) {
+uint64_t scnc::validTaps(uint32_t in, uint32_t out, uint32_t k, uint32_t stride,
+                         uint32_t pad) {
   uint64_t total = 0;
   for (uint64_t o = 0; o < out; ++o) {
     int64_t start = int64_t(o) * stride - int64_t(pad);

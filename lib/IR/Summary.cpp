@@ -8,6 +8,8 @@ using namespace scnc;
 using namespace llvm;
 
 std::string scnc::withCommas(uint64_t v) {
+  if (v == UINT64_MAX) // counts saturate there instead of wrapping
+    return ">= 2^64";
   std::string digits = std::to_string(v), out;
   for (size_t i = 0; i < digits.size(); ++i) {
     if (i && (digits.size() - i) % 3 == 0)
@@ -65,8 +67,8 @@ void scnc::printSummary(const Network &n, raw_ostream &os) {
   std::vector<uint64_t> synIn(n.populations.size(), 0);
   for (const Projection &pr : n.projections) {
     uint64_t s = countSynapses(n, pr);
-    synIn[pr.post] = s > UINT64_MAX - synIn[pr.post] ? UINT64_MAX
-                                                     : synIn[pr.post] + s;
+    synIn[pr.post] =
+        s > UINT64_MAX - synIn[pr.post] ? UINT64_MAX : synIn[pr.post] + s;
   }
   os << "Network '" << n.name << "': timestep ";
   printNumber(os, n.sim.timestep);
@@ -99,21 +101,20 @@ void scnc::printSummary(const Network &n, raw_ostream &os) {
         break;
       }
     totalNeurons += p.shape.size();
-    totalSyn = synIn[i] > UINT64_MAX - totalSyn ? UINT64_MAX
-                                                : totalSyn + synIn[i];
+    totalSyn =
+        synIn[i] > UINT64_MAX - totalSyn ? UINT64_MAX : totalSyn + synIn[i];
     t.rows.push_back({p.name, kind, formatShape(p.shape),
                       withCommas(p.shape.size()), withCommas(synIn[i]), set});
   }
   if (n.classifier) {
     const Classifier &c = *n.classifier;
     const Population &src = n.populations[c.source];
-    t.rows.push_back({c.name, "classifier", std::to_string(c.classes) +
-                                                " classes",
-                      "-", "-",
+    t.rows.push_back({c.name, "classifier",
+                      std::to_string(c.classes) + " classes", "-", "-",
                       c.kind + " on " + withCommas(src.shape.size()) +
                           " spike counts of '" + src.name + "'"});
   }
-  t.rows.push_back({"Total", "", "", withCommas(totalNeurons),
-                    withCommas(totalSyn), ""});
+  t.rows.push_back(
+      {"Total", "", "", withCommas(totalNeurons), withCommas(totalSyn), ""});
   t.print(os, 0, true);
 }

@@ -51,7 +51,8 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
     if (!names.insert(pr.name).second)
       err(pr.loc, "duplicate projection '" + pr.name + "'");
     if (pr.pre >= n.populations.size() || pr.post >= n.populations.size()) {
-      err(pr.loc, "projection '" + pr.name + "' refers to a missing population");
+      err(pr.loc,
+          "projection '" + pr.name + "' refers to a missing population");
       continue;
     }
     const Population &pre = n.populations[pr.pre];
@@ -64,8 +65,8 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
                       pre.name + "' to '" + post.name +
                       "' (populations must be in topological order)");
     ++incoming[pr.post];
-    bool windowed = pr.kind == Projection::Kind::Conv ||
-                    pr.kind == Projection::Kind::Pool;
+    bool windowed =
+        pr.kind == Projection::Kind::Conv || pr.kind == Projection::Kind::Pool;
     bool zeroWindow = windowed && (pr.kernel.h == 0 || pr.kernel.w == 0 ||
                                    pr.stride.h == 0 || pr.stride.w == 0);
     if (zeroWindow)
@@ -78,7 +79,8 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
       err(pr.loc, "projection '" + pr.name + "' uses undefined STDP rule '" +
                       pr.stdp + "'");
     if (pr.delay < n.sim.timestep)
-      err(pr.loc, "projection '" + pr.name + "' has a delay below the timestep");
+      err(pr.loc,
+          "projection '" + pr.name + "' has a delay below the timestep");
     // A zero stride would divide by zero in computeOutputShape.
     if (!zeroWindow && pre.shape.isKnown() && post.shape.isKnown()) {
       Shape expect;

@@ -6,19 +6,24 @@
 using namespace scnc;
 using namespace llvm;
 
+bool DiagnosticEngine::countError() {
+  ++numErrors;
+  if (!errorLimit || numErrors <= errorLimit)
+    return true;
+  if (!limitReported) {
+    WithColor::error(os) << "too many errors emitted, stopping now\n";
+    limitReported = true;
+  }
+  return false;
+}
+
 void DiagnosticEngine::emit(SMLoc loc, SourceMgr::DiagKind kind,
                             const Twine &msg) {
   if (kind == SourceMgr::DK_Warning && warningsAsErrors)
     kind = SourceMgr::DK_Error;
   if (kind == SourceMgr::DK_Error) {
-    ++numErrors;
-    if (errorLimit && numErrors > errorLimit) {
-      if (!limitReported) {
-        WithColor::error(os) << "too many errors emitted, stopping now\n";
-        limitReported = true;
-      }
+    if (!countError())
       return;
-    }
   } else if (kind == SourceMgr::DK_Warning) {
     ++numWarnings;
   }
@@ -73,8 +78,7 @@ StringRef scnc::closestMatch(StringRef word, ArrayRef<StringRef> candidates) {
 
 void DiagnosticEngine::errorAt(StringRef file, unsigned line, unsigned col,
                                const Twine &msg) {
-  ++numErrors;
-  if (errorLimit && numErrors > errorLimit)
+  if (!countError())
     return;
   os << file << ":" << line << ":" << col << ": ";
   WithColor::error(os, "") << msg << "\n";

@@ -5,8 +5,8 @@
 
 using namespace llvm;
 
-Error scnc::writeOutputAtomically(
-    StringRef path, function_ref<Error(raw_ostream &)> writer) {
+Error scnc::writeOutputAtomically(StringRef path,
+                                  function_ref<Error(raw_ostream &)> writer) {
   if (path == "-") {
     Error err = writer(outs());
     outs().flush();
@@ -24,9 +24,9 @@ Error scnc::writeOutputAtomically(
     result = writer(os);
     os.close();
     if (!result && os.has_error()) {
-      result = createStringError(os.error(), "cannot write '%s': %s",
-                                 path.str().c_str(),
-                                 os.error().message().c_str());
+      result =
+          createStringError(os.error(), "cannot write '%s': %s",
+                            path.str().c_str(), os.error().message().c_str());
       os.clear_error();
     }
   }

@@ -12,20 +12,19 @@ cl::OptionCategory &scnc::diagnosticsCategory() {
 }
 
 cl::OptionCategory &scnc::debuggingCategory() {
-  static cl::OptionCategory cat(
-      "Debugging", "IR dumps and timing of the pass pipeline");
+  static cl::OptionCategory cat("Debugging",
+                                "IR dumps and timing of the pass pipeline");
   return cat;
 }
 
 void scnc::parseToolCommandLine(int argc, char **argv, const char *overview,
                                 ArrayRef<const cl::OptionCategory *> cats) {
-  cl::SetVersionPrinter([](raw_ostream &os) {
-    os << "scnc version " << SCNC_VERSION << "\n";
-  });
+  cl::SetVersionPrinter(
+      [](raw_ostream &os) { os << "scnc version " << SCNC_VERSION << "\n"; });
   registerDebugOptions();
   StringMap<cl::Option *> &opts = cl::getRegisteredOptions();
-  for (const char *name :
-       {"print-after-all", "print-after", "time-passes", "debug", "debug-only"}) {
+  for (const char *name : {"print-after-all", "print-after", "time-passes",
+                           "debug", "debug-only"}) {
     auto it = opts.find(name);
     if (it != opts.end()) {
       it->second->addCategory(debuggingCategory());

@@ -171,12 +171,13 @@ bool scnc::checkIsText(StringRef buffer, StringRef fileName,
       break;
     }
   }
-  if (!bad) {
-    const UTF8 *srcStart = begin;
-    if (isLegalUTF8String(&srcStart, end))
-      return true;
+  // The first bad byte wins: invalid UTF-8 before the first control byte.
+  const unsigned char *textEnd = bad ? bad : end;
+  const UTF8 *srcStart = begin;
+  if (!isLegalUTF8String(&srcStart, textEnd))
     bad = srcStart;
-  }
+  if (!bad)
+    return true;
   unsigned line = 1, col = 1;
   for (const unsigned char *p = begin; p != bad; ++p) {
     if (*p == '\n') {

@@ -43,6 +43,9 @@ bool scnc::runInferShapes(Network &n, PassContext &ctx) {
     Shape result;
     const Projection *first = nullptr;
     bool failed = false;
+    unsigned numInputs = 0;
+    for (unsigned prIdx : incoming[pi])
+      numInputs += n.projections[prIdx].pre != pi;
     for (unsigned prIdx : incoming[pi]) {
       const Projection &pr = n.projections[prIdx];
       if (pr.pre == pi)
@@ -55,7 +58,10 @@ bool scnc::runInferShapes(Network &n, PassContext &ctx) {
       Shape s;
       std::string why;
       if (!computeOutputShape(pre.shape, pr, s, why)) {
-        diag.error(pop.loc, "layer '" + pop.name + "': " + why);
+        diag.error(pop.loc, "layer '" + pop.name + "'" +
+                                (numInputs > 1 ? " (input '" + pre.name + "')"
+                                               : std::string()) +
+                                ": " + why);
         failed = true;
         continue;
       }
@@ -65,19 +71,20 @@ bool scnc::runInferShapes(Network &n, PassContext &ctx) {
       if (left.h || left.w) {
         std::string parts;
         if (left.h)
-          parts += std::to_string(left.h) + " input row" +
-                   (left.h > 1 ? "s" : "");
+          parts +=
+              std::to_string(left.h) + " input row" + (left.h > 1 ? "s" : "");
         if (left.w)
           parts += (parts.empty() ? "" : " and ") + std::to_string(left.w) +
                    " input column" + (left.w > 1 ? "s" : "");
-        diag.warning(pop.loc,
-                     "layer '" + pop.name + "': " + parts +
-                         " of '" + pre.name + "' (" + formatShape(pre.shape) +
-                         ") never covered: kernel " +
-                         std::to_string(pr.kernel.h) + "x" +
-                         std::to_string(pr.kernel.w) + ", stride " +
-                         std::to_string(pr.stride.h) + "x" +
-                         std::to_string(pr.stride.w) + " do not divide evenly");
+        diag.warning(pop.loc, "layer '" + pop.name + "': " + parts + " of '" +
+                                  pre.name + "' (" + formatShape(pre.shape) +
+                                  ") never covered by a window: kernel " +
+                                  std::to_string(pr.kernel.h) + "x" +
+                                  std::to_string(pr.kernel.w) + ", stride " +
+                                  std::to_string(pr.stride.h) + "x" +
+                                  std::to_string(pr.stride.w) + ", padding " +
+                                  std::to_string(pr.padding.h) + "x" +
+                                  std::to_string(pr.padding.w));
       }
       SCNC_DEBUG(dbgs() << "infer-shapes: " << pr.name << ": "
                         << formatShape(pre.shape) << " -> " << formatShape(s)
@@ -86,10 +93,12 @@ bool scnc::runInferShapes(Network &n, PassContext &ctx) {
         first = &pr;
         result = s;
       } else if (s != result) {
-        diag.error(pop.loc, "layer '" + pop.name + "': inputs disagree on its "
-                            "shape: '" + n.populations[first->pre].name +
-                                "' gives " + formatShape(result) + ", '" +
-                                pre.name + "' gives " + formatShape(s));
+        diag.error(pop.loc, "layer '" + pop.name +
+                                "': inputs disagree on its "
+                                "shape: '" +
+                                n.populations[first->pre].name + "' gives " +
+                                formatShape(result) + ", '" + pre.name +
+                                "' gives " + formatShape(s));
         failed = true;
       }
     }
@@ -100,8 +109,8 @@ bool scnc::runInferShapes(Network &n, PassContext &ctx) {
     }
     if (!result.isKnown()) {
       if (!pop.shape.isKnown()) {
-        diag.error(pop.loc, "layer '" + pop.name +
-                                "': no input determines its shape");
+        diag.error(pop.loc,
+                   "layer '" + pop.name + "': no input determines its shape");
         ok = false;
       }
       continue; // keep a shape given explicitly (all_to_all, from_list)

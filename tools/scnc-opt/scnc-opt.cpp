@@ -34,9 +34,8 @@ int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   for (const scnc::PassInfo &p : allPasses())
     passList.getParser().addLiteralOption(p.name, &p, p.description);
-  parseToolCommandLine(argc, argv,
-                       "scnc-opt: read scnc IR, run passes, print IR\n",
-                       {&optCat});
+  parseToolCommandLine(
+      argc, argv, "scnc-opt: read scnc IR, run passes, print IR\n", {&optCat});
   SourceMgr srcMgr;
   DiagnosticEngine diag(srcMgr);
   diag.setErrorLimit(errorLimit);

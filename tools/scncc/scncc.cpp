@@ -109,8 +109,7 @@ int main(int argc, char **argv) {
     return writeOut([&](raw_ostream &os) { dumpAST(*m, os, &srcMgr); });
   }
 
-  Optional<Network> net =
-      isIR ? readIR(buf, diag) : parseNetwork(buf, diag);
+  Optional<Network> net = isIR ? readIR(buf, diag) : parseNetwork(buf, diag);
   if (!net)
     return 1;
   if (!isIR && verifyEach && !verifyNetwork(*net, diag))

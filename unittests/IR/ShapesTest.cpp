@@ -185,10 +185,14 @@ TEST(ShapesTest, UncoveredInput) {
   // Padding absorbs the remainder: (10 + 2 - 3) % 2 = 1 <= padding 1.
   EXPECT_EQ(uncoveredInput({10, 10, 1}, conv(1, {3, 3}, {2, 2}, {1, 1})),
             (Pair{0, 0}));
-  // Remainder 3 of stride 4, padding 1: 2 real rows left.
-  // H: (13 + 2 - 2) % 4 = 1 -> 0; W: (15 + 2 - 2) % 4 = 3 -> 2.
+  // Stride 4 > kernel 2, padding 1: windows cover rows [0,1) [3,5) [7,9)
+  // [11,13): 7 of 13 rows (6 uncovered) and 7 of 15 columns (8 uncovered),
+  // gaps between windows included.
   EXPECT_EQ(uncoveredInput({13, 15, 1}, pool({2, 2}, {4, 4}, {1, 1})),
-            (Pair{0, 2}));
+            (Pair{6, 8}));
+  // Kernel 1, stride 4 on 11 rows: rows 0, 4, 8 covered, 8 never.
+  EXPECT_EQ(uncoveredInput({11, 11, 1}, conv(1, {1, 1}, {4, 4}, {0, 0})),
+            (Pair{8, 8}));
   // Pool with its default stride: 9x7 with 2x2 windows leaves one each.
   EXPECT_EQ(uncoveredInput({9, 7, 4}, pool({2, 2}, {2, 2})), (Pair{1, 1}));
   // Collapsed and non-windowed projections: nothing to report.
@@ -296,10 +300,17 @@ uint64_t bruteSynapses(const Shape &in, const Shape &out, const Projection &p) {
 /// Input rows at the far edge after the last window's last real tap.
 uint32_t bruteUncovered(uint32_t in, uint32_t out, uint32_t k, uint32_t s,
                         uint32_t pad) {
-  if (out == 0)
-    return 0;
-  int64_t last = int64_t(out - 1) * s + k - 1 - int64_t(pad);
-  return last >= int64_t(in) - 1 ? 0 : uint32_t(int64_t(in) - 1 - last);
+  // Rows under no window at all: gaps and the far edge alike.
+  uint32_t uncovered = 0;
+  for (int64_t r = 0; r < int64_t(in); ++r) {
+    bool covered = false;
+    for (int64_t o = 0; o < int64_t(out) && !covered; ++o) {
+      int64_t start = o * s - int64_t(pad);
+      covered = start <= r && r < start + int64_t(k);
+    }
+    uncovered += !covered;
+  }
+  return uncovered;
 }
 
 TEST(ShapesPropertyTest, AnalyticCountsMatchBruteForce) {

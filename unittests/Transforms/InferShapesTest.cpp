@@ -147,8 +147,8 @@ TEST(InferShapesTest, UncoveredInputWarning) {
   EXPECT_EQ(n->populations[1].shape, (Shape{4, 3, 1}));
   EXPECT_EQ(h.diag.getNumWarnings(), 1u);
   EXPECT_EQ(h.text(), "t.scn:3:3: warning: layer 'c': 1 input row of 'i' "
-                      "(10x9x1) never covered: kernel 3x3, stride 2x3 do not "
-                      "divide evenly\n"
+                      "(10x9x1) never covered by a window: kernel 3x3, "
+                      "stride 2x3, padding 0x0\n"
                       "  conv c(i) { filters = 1; kernel = 3; stride = 2 x 3; "
                       "weights = 1 nA; }\n"
                       "  ^\n");

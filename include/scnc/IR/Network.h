@@ -54,10 +54,10 @@ struct NeuronParams {
 struct WeightInit {
   enum Kind { Constant, Normal, File };
   Kind kind = Constant;
-  double value = 0;              ///< Constant, nA
-  double mean = 0, sigma = 0;    ///< Normal, nA
-  uint64_t seed = 0;             ///< Normal
-  std::string path;              ///< File (.npy or .csv)
+  double value = 0;           ///< Constant, nA
+  double mean = 0, sigma = 0; ///< Normal, nA
+  uint64_t seed = 0;          ///< Normal
+  std::string path;           ///< File (.npy or .csv)
   bool operator==(const WeightInit &o) const {
     return kind == o.kind && value == o.value && mean == o.mean &&
            sigma == o.sigma && seed == o.seed && path == o.path;
@@ -73,9 +73,9 @@ struct StdpRule {
   double tauPlus = 20, tauMinus = 20; ///< ms
   double aPlus = 0.01, aMinus = 0.01; ///< relative to w_max
   WeightDependence dependence = WeightDependence::Additive;
-  double wMin = 0, wMax = 1;          ///< nA
-  WeightInit init;                    ///< initial weights before training
-  double wtaWeight = 0;               ///< nA; 0 = no lateral inhibition
+  double wMin = 0, wMax = 1; ///< nA
+  WeightInit init;           ///< initial weights before training
+  double wtaWeight = 0;      ///< nA; 0 = no lateral inhibition
 };
 
 /// An input encoding and its parameters (canonical units), all filled in.
@@ -98,11 +98,12 @@ struct Population {
   std::string name;
   llvm::SMLoc loc;
   Kind kind = Kind::Neurons;
-  std::string layer; ///< the .scn layer kind it came from: input/conv/pool/dense
+  std::string
+      layer; ///< the .scn layer kind it came from: input/conv/pool/dense
   Shape shape;
-  std::string neuron;      ///< parameter set of the frozen network
-  std::string trainNeuron; ///< parameter set of the STDP training network
-  Encoding encoding;       ///< Input only
+  std::string neuron;          ///< parameter set of the frozen network
+  std::string trainNeuron;     ///< parameter set of the STDP training network
+  Encoding encoding;           ///< Input only
   uint32_t neuronsPerCore = 0; ///< 0: the simulation's default
 };
 
@@ -115,17 +116,17 @@ struct Projection {
   llvm::SMLoc loc;
   unsigned pre = 0, post = 0; ///< population indices
   Kind kind = Kind::Conv;
-  uint32_t filters = 0;       ///< Conv
-  Pair kernel, stride, padding; ///< Conv, Pool
+  uint32_t filters = 0;                     ///< Conv
+  Pair kernel, stride, padding;             ///< Conv, Pool
   ChannelMode mode = ChannelMode::Standard; ///< Conv
-  PoolOp poolOp = PoolOp::Sum; ///< Pool
-  uint32_t units = 0;          ///< Dense
-  bool allowSelf = false;      ///< AllToAll
-  std::string listPath;        ///< FromList
+  PoolOp poolOp = PoolOp::Sum;              ///< Pool
+  uint32_t units = 0;                       ///< Dense
+  bool allowSelf = false;                   ///< AllToAll
+  std::string listPath;                     ///< FromList
   WeightInit weights;
-  double delay = 1.0;          ///< ms
+  double delay = 1.0; ///< ms
   Receptor receptor = Receptor::Excitatory;
-  std::string stdp;            ///< "" when the projection does not learn
+  std::string stdp; ///< "" when the projection does not learn
 };
 
 /// Linear SVM read-out on the spike counts of one population.

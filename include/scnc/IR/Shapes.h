@@ -17,8 +17,9 @@ namespace scnc {
 bool computeOutputShape(const Shape &in, const Projection &p, Shape &out,
                         std::string &error);
 
-/// Input rows and columns (at the far edge) that no window covers because
-/// (in + 2*pad - k) is not a multiple of the stride.
+/// Input rows and columns that no window covers: past the last window when
+/// (in + 2*pad - k) is not a multiple of the stride, and between windows when
+/// the stride exceeds the kernel.
 Pair uncoveredInput(const Shape &in, const Projection &p);
 
 /// The exact number of synapses of a projection, computed from the

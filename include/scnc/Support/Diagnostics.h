@@ -42,6 +42,8 @@ public:
   llvm::SourceMgr &getSourceMgr() { return srcMgr; }
 
 private:
+  /// Counts an error; false once past the limit (after saying so once).
+  bool countError();
   void emit(llvm::SMLoc loc, llvm::SourceMgr::DiagKind kind,
             const llvm::Twine &msg);
 

@@ -12,9 +12,9 @@ namespace scnc {
 /// Writes an output through `writer`: to stdout for "-", otherwise to a
 /// temporary file beside `path` that is renamed over `path` only when the
 /// writer succeeds, so a failed run never leaves a half-written file.
-llvm::Error
-writeOutputAtomically(llvm::StringRef path,
-                      llvm::function_ref<llvm::Error(llvm::raw_ostream &)> writer);
+llvm::Error writeOutputAtomically(
+    llvm::StringRef path,
+    llvm::function_ref<llvm::Error(llvm::raw_ostream &)> writer);
 
 } // namespace scnc
 

@@ -13,8 +13,9 @@ llvm::cl::OptionCategory &debuggingCategory();
 /// Sets the version printer, registers -debug/-debug-only, moves LLVM's
 /// -print-after-all, -print-after and -time-passes into the Debugging
 /// category, hides LLVM's other options from --help, and parses argv.
-void parseToolCommandLine(int argc, char **argv, const char *overview,
-                          llvm::ArrayRef<const llvm::cl::OptionCategory *> cats);
+void parseToolCommandLine(
+    int argc, char **argv, const char *overview,
+    llvm::ArrayRef<const llvm::cl::OptionCategory *> cats);
 
 } // namespace scnc
 

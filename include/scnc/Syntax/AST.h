@@ -58,14 +58,14 @@ struct Attribute {
 
 struct Block {
   Ident kind;
-  Ident name;              ///< empty when the block has no name
+  Ident name; ///< empty when the block has no name
   std::vector<Ident> inputs;
   bool hasInputList = false;
-  Ident type;              ///< the name after ':' (empty when absent)
+  Ident type; ///< the name after ':' (empty when absent)
   std::vector<Attribute> attrs;
   std::vector<Block> children;
-  llvm::SMLoc loc;         ///< location of the kind keyword
-  llvm::SMLoc endLoc;      ///< location of the closing brace
+  llvm::SMLoc loc;    ///< location of the kind keyword
+  llvm::SMLoc endLoc; ///< location of the closing brace
 };
 
 /// `const name = value;` at file level.

@@ -2,8 +2,8 @@
 #ifndef SCNC_SYNTAX_PARSER_H
 #define SCNC_SYNTAX_PARSER_H
 
-#include "scnc/Syntax/AST.h"
 #include "scnc/Support/Diagnostics.h"
+#include "scnc/Syntax/AST.h"
 #include "llvm/ADT/Optional.h"
 
 namespace scnc {
