@@ -196,50 +196,31 @@ void Lowering::lowerLayer(const Block &b) {
     stdp.clear();
   proto.stdp = stdp;
   proto.delay = net.sim.timestep;
-  r.getQuantity("delay", Dimension::Time, proto.delay, 0, false);
-  if (r.has("delay") && proto.delay < net.sim.timestep && proto.delay > 0)
-    diag.error(r.locOf("delay"),
-               "value out of range: 'delay' must be at least the timestep (" +
-                   formatQuantity(net.sim.timestep) + " ms)");
-  static const StringRef receptors[] = {"excitatory", "inhibitory"};
-  unsigned rec = 0;
-  r.getEnum("receptor", receptors, rec);
-  proto.receptor = Projection::Receptor(rec);
-
+  proto.stride = Pair{1, 1};
   if (kind == "conv") {
     proto.kind = Projection::Kind::Conv;
     r.require("filters");
     r.require("kernel");
-    r.getUInt32("filters", proto.filters, 1);
-    r.getPair("kernel", proto.kernel, 1);
-    proto.stride = Pair{1, 1};
-    r.getPair("stride", proto.stride, 1);
-    r.getPair("padding", proto.padding, 0);
-    static const StringRef modes[] = {"standard", "per_map"};
-    unsigned mode = 0;
-    r.getEnum("mode", modes, mode);
-    proto.mode = Projection::ChannelMode(mode);
   } else if (kind == "pool") {
     proto.kind = Projection::Kind::Pool;
     r.require("kernel");
-    r.getPair("kernel", proto.kernel, 1);
-    proto.stride = proto.kernel; // non-overlapping windows by default
-    r.getPair("stride", proto.stride, 1);
-    r.getPair("padding", proto.padding, 0);
-    static const StringRef ops[] = {"sum", "average"};
-    unsigned op = 0;
-    r.getEnum("op", ops, op);
-    proto.poolOp = Projection::PoolOp(op);
-    proto.weights = WeightInit{WeightInit::Constant, 1.0, 0, 0, 0, ""};
-    double w = 1.0;
-    r.getQuantity("weight", Dimension::Current, w, 0, true);
-    proto.weights.value = w;
-    if (proto.poolOp == Projection::PoolOp::Average)
-      proto.weights.value = w / (double(proto.kernel.h) * proto.kernel.w);
   } else { // dense
     proto.kind = Projection::Kind::Dense;
     r.require("units");
-    r.getUInt32("units", proto.units, 1);
+  }
+  readProjectionAttrs(r, proto);
+  if (r.has("delay") && proto.delay < net.sim.timestep && proto.delay > 0)
+    diag.error(r.locOf("delay"),
+               "value out of range: 'delay' must be at least the timestep (" +
+                   formatQuantity(net.sim.timestep) + " ms)");
+  if (kind == "pool") {
+    if (!r.has("stride"))
+      proto.stride = proto.kernel; // non-overlapping windows by default
+    double w = 1.0;
+    r.getQuantity("weight", Dimension::Current, w, 0, true);
+    proto.weights = WeightInit{WeightInit::Constant, w, 0, 0, 0, ""};
+    if (proto.poolOp == Projection::PoolOp::Average)
+      proto.weights.value = w / (double(proto.kernel.h) * proto.kernel.w);
   }
   if (kind != "pool") {
     if (r.has("weights")) {

@@ -138,27 +138,8 @@ void IRReader::readProjection(const Block &b, Network &n) {
   AttrReader r(b, diag, nullptr, attrs, "projection '" + pr.name + "'");
   for (StringRef a : attrs)
     r.require(a);
-  r.getUInt32("filters", pr.filters, 1);
-  r.getPair("kernel", pr.kernel, 1);
-  r.getPair("stride", pr.stride, 1);
-  r.getPair("padding", pr.padding, 0);
-  static const StringRef modes[] = {"standard", "per_map"};
-  unsigned mode = 0;
-  r.getEnum("mode", modes, mode);
-  pr.mode = Projection::ChannelMode(mode);
-  static const StringRef ops[] = {"sum", "average"};
-  unsigned op = 0;
-  r.getEnum("op", ops, op);
-  pr.poolOp = Projection::PoolOp(op);
-  r.getUInt32("units", pr.units, 1);
-  r.getBool("allow_self", pr.allowSelf);
-  r.getString("path", pr.listPath);
+  readProjectionAttrs(r, pr);
   r.getWeightInit("weights", pr.weights);
-  r.getQuantity("delay", Dimension::Time, pr.delay, 0, false);
-  static const StringRef receptors[] = {"excitatory", "inhibitory"};
-  unsigned rec = 0;
-  r.getEnum("receptor", receptors, rec);
-  pr.receptor = Projection::Receptor(rec);
   r.getName("stdp", pr.stdp);
   if (pr.stdp == "none")
     pr.stdp.clear();

@@ -650,3 +650,26 @@ bool scnc::readSimulation(const Block &b, DiagnosticEngine &diag,
   }
   return r.ok();
 }
+
+void scnc::readProjectionAttrs(AttrReader &r, Projection &p) {
+  r.getUInt32("filters", p.filters, 1);
+  r.getPair("kernel", p.kernel, 1);
+  r.getPair("stride", p.stride, 1);
+  r.getPair("padding", p.padding, 0);
+  static const StringRef modes[] = {"standard", "per_map"};
+  unsigned mode = unsigned(p.mode);
+  r.getEnum("mode", modes, mode);
+  p.mode = Projection::ChannelMode(mode);
+  static const StringRef ops[] = {"sum", "average"};
+  unsigned op = unsigned(p.poolOp);
+  r.getEnum("op", ops, op);
+  p.poolOp = Projection::PoolOp(op);
+  r.getUInt32("units", p.units, 1);
+  r.getBool("allow_self", p.allowSelf);
+  r.getString("path", p.listPath);
+  r.getQuantity("delay", Dimension::Time, p.delay, 0, false);
+  static const StringRef receptors[] = {"excitatory", "inhibitory"};
+  unsigned rec = unsigned(p.receptor);
+  r.getEnum("receptor", receptors, rec);
+  p.receptor = Projection::Receptor(rec);
+}

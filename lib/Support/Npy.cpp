@@ -55,6 +55,30 @@ static bool dictValue(StringRef header, StringRef key, StringRef &value) {
   return true;
 }
 
+template <typename T> static double as(const uint8_t *raw) {
+  T t;
+  std::memcpy(&t, raw, sizeof(T));
+  return double(t);
+}
+
+/// One element in host byte order: float (f), signed (i), unsigned (u).
+static double decode(char kind, unsigned size, const uint8_t *raw) {
+  switch (size) {
+  case 1:
+    return kind == 'i' ? as<int8_t>(raw) : as<uint8_t>(raw);
+  case 2:
+    return kind == 'i' ? as<int16_t>(raw) : as<uint16_t>(raw);
+  case 4:
+    return kind == 'f'   ? as<float>(raw)
+           : kind == 'i' ? as<int32_t>(raw)
+                         : as<uint32_t>(raw);
+  default:
+    return kind == 'f'   ? as<double>(raw)
+           : kind == 'i' ? as<int64_t>(raw)
+                         : as<uint64_t>(raw);
+  }
+}
+
 Expected<NumArray> scnc::parseNpy(StringRef bytes, StringRef name) {
   if (bytes.size() < 10 || !bytes.startswith("\x93NUMPY"))
     return npyError(name, "not a .npy file (bad magic)");
@@ -133,59 +157,7 @@ Expected<NumArray> scnc::parseNpy(StringRef bytes, StringRef name) {
     std::memcpy(raw, p, size);
     if (bigEndian != sys::IsBigEndianHost)
       std::reverse(raw, raw + size);
-    double v = 0;
-    switch (kind) {
-    case 'f':
-      if (size == 4) {
-        float f;
-        std::memcpy(&f, raw, 4);
-        v = f;
-      } else {
-        std::memcpy(&v, raw, 8);
-      }
-      break;
-    case 'i': {
-      int64_t x = 0;
-      if (size == 1) {
-        int8_t t;
-        std::memcpy(&t, raw, 1);
-        x = t;
-      } else if (size == 2) {
-        int16_t t;
-        std::memcpy(&t, raw, 2);
-        x = t;
-      } else if (size == 4) {
-        int32_t t;
-        std::memcpy(&t, raw, 4);
-        x = t;
-      } else {
-        std::memcpy(&x, raw, 8);
-      }
-      v = double(x);
-      break;
-    }
-    default: {
-      uint64_t x = 0;
-      if (size == 1) {
-        uint8_t t;
-        std::memcpy(&t, raw, 1);
-        x = t;
-      } else if (size == 2) {
-        uint16_t t;
-        std::memcpy(&t, raw, 2);
-        x = t;
-      } else if (size == 4) {
-        uint32_t t;
-        std::memcpy(&t, raw, 4);
-        x = t;
-      } else {
-        std::memcpy(&x, raw, 8);
-      }
-      v = double(x);
-      break;
-    }
-    }
-    a.data[i] = v;
+    a.data[i] = decode(kind, size, raw);
   }
   if (isFortran && a.shape.size() > 1) {
     // Reorder to C order.

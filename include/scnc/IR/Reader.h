@@ -100,6 +100,11 @@ bool readStdpRule(const Block &b, DiagnosticEngine &diag,
 bool readSimulation(const Block &b, DiagnosticEngine &diag,
                     const ConstantTable *consts, Simulation &out);
 
+/// Reads the projection attributes the block has (filters, kernel, stride,
+/// padding, mode, op, units, allow_self, path, delay, receptor), leaving the
+/// others as they are: callers preset their defaults.
+void readProjectionAttrs(AttrReader &r, Projection &p);
+
 /// The names an encoding takes, with dimensions and defaults.
 struct EncodingParam {
   llvm::StringRef name;
