@@ -7,6 +7,7 @@
 #ifndef SCNC_UNITTESTS_TESTHELPERS_H
 #define SCNC_UNITTESTS_TESTHELPERS_H
 
+#include "scnc/IR/Printer.h"
 #include "scnc/Support/Diagnostics.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
@@ -35,6 +36,14 @@ struct DiagHarness {
     return sm.getLineAndColumn(loc);
   }
 };
+
+/// The textual IR of a network.
+inline std::string print(const Network &n) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  printNetwork(n, os);
+  return os.str();
+}
 
 } // namespace test
 } // namespace scnc

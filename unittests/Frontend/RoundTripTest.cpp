@@ -8,15 +8,9 @@
 
 using namespace scnc;
 using scnc::test::DiagHarness;
+using scnc::test::print;
 
 namespace {
-
-std::string print(const Network &n) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  printNetwork(n, os);
-  return os.str();
-}
 
 /// Every projection kind the front end makes (conv standard and per-map,
 /// pool sum and average, dense with two inputs), every encoding, STDP rules

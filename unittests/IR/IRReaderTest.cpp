@@ -6,15 +6,9 @@
 
 using namespace scnc;
 using scnc::test::DiagHarness;
+using scnc::test::print;
 
 namespace {
-
-std::string print(const Network &n) {
-  std::string s;
-  llvm::raw_string_ostream os(s);
-  printNetwork(n, os);
-  return os.str();
-}
 
 /// Hand-written IR in the printer's own layout, with the projection kinds
 /// the front end never makes: one_to_one, all_to_all (also recurrent, with
