@@ -33,13 +33,6 @@ uint64_t scnc::deriveSeed(uint64_t simSeed, StringRef name) {
 
 namespace {
 
-static std::string formatQuantity(double v) {
-  std::string s;
-  raw_string_ostream os(s);
-  printNumber(os, v);
-  return os.str();
-}
-
 static std::string suggest(StringRef word, ArrayRef<StringRef> cands) {
   StringRef g = closestMatch(word, cands);
   return g.empty() ? std::string() : ("; did you mean '" + g + "'?").str();
@@ -212,7 +205,7 @@ void Lowering::lowerLayer(const Block &b) {
   if (r.has("delay") && proto.delay < net.sim.timestep && proto.delay > 0)
     diag.error(r.locOf("delay"),
                "value out of range: 'delay' must be at least the timestep (" +
-                   formatQuantity(net.sim.timestep) + " ms)");
+                   formatNumber(net.sim.timestep) + " ms)");
   if (kind == "pool") {
     if (!r.has("stride"))
       proto.stride = proto.kernel; // non-overlapping windows by default

@@ -13,6 +13,13 @@ void scnc::printNumber(raw_ostream &os, double v) {
   tmp.print(os);
 }
 
+std::string scnc::formatNumber(double v) {
+  std::string s;
+  raw_string_ostream os(s);
+  printNumber(os, v);
+  return os.str();
+}
+
 static void q(raw_ostream &os, StringRef name, double v, StringRef unit) {
   os << name << " = ";
   printNumber(os, v);

@@ -1,5 +1,6 @@
 //===- Reader.cpp - Attributes, shared blocks and the textual IR ----------===//
 #include "scnc/IR/Reader.h"
+#include "scnc/IR/Printer.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"
@@ -106,16 +107,6 @@ const Value *AttrReader::get(StringRef name) {
   if (!a)
     return nullptr;
   return consts ? &consts->resolve(a->value) : &a->value;
-}
-
-static std::string formatNumber(double v) {
-  std::string s;
-  raw_string_ostream os(s);
-  Value tmp;
-  tmp.kind = Value::Number;
-  tmp.real = v;
-  tmp.print(os);
-  return os.str();
 }
 
 bool AttrReader::toQuantity(const Value &vin, StringRef name, Dimension dim,

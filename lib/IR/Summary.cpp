@@ -1,5 +1,6 @@
 //===- Summary.cpp --------------------------------------------------------===//
 #include "scnc/IR/Summary.h"
+#include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Shapes.h"
 #include "llvm/Support/Format.h"
@@ -64,12 +65,22 @@ void scnc::printShapes(const Network &n, raw_ostream &os) {
 }
 
 void scnc::printSummary(const Network &n, raw_ostream &os) {
+  // Exact numbers from the lists once they are expanded; from the geometry
+  // before (a from_list projection is unknown until its file is read).
+  std::vector<ProjectionStats> stats;
+  for (size_t i = 0; i < n.projections.size(); ++i)
+    stats.push_back(n.connections ? measureProjection(n, n.projections[i],
+                                                      n.connections->lists[i])
+                                  : analyzeProjection(n, n.projections[i]));
   std::vector<uint64_t> synIn(n.populations.size(), 0);
-  for (const Projection &pr : n.projections) {
-    uint64_t s = countSynapses(n, pr);
-    synIn[pr.post] =
-        s > UINT64_MAX - synIn[pr.post] ? UINT64_MAX : synIn[pr.post] + s;
+  std::vector<bool> unknownIn(n.populations.size(), false);
+  for (size_t i = 0; i < n.projections.size(); ++i) {
+    unsigned post = n.projections[i].post;
+    uint64_t s = stats[i].synapses;
+    unknownIn[post] = unknownIn[post] || !stats[i].known;
+    synIn[post] = s > UINT64_MAX - synIn[post] ? UINT64_MAX : synIn[post] + s;
   }
+  bool anyUnknown = false;
   os << "Network '" << n.name << "': timestep ";
   printNumber(os, n.sim.timestep);
   os << " ms, presentation ";
@@ -103,8 +114,11 @@ void scnc::printSummary(const Network &n, raw_ostream &os) {
     totalNeurons += p.shape.size();
     totalSyn =
         synIn[i] > UINT64_MAX - totalSyn ? UINT64_MAX : totalSyn + synIn[i];
-    t.rows.push_back({p.name, kind, formatShape(p.shape),
-                      withCommas(p.shape.size()), withCommas(synIn[i]), set});
+    anyUnknown = anyUnknown || unknownIn[i];
+    t.rows.push_back(
+        {p.name, kind, formatShape(p.shape), withCommas(p.shape.size()),
+         unknownIn[i] ? withCommas(synIn[i]) + " + list" : withCommas(synIn[i]),
+         set});
   }
   if (n.classifier) {
     const Classifier &c = *n.classifier;
@@ -114,7 +128,40 @@ void scnc::printSummary(const Network &n, raw_ostream &os) {
                       c.kind + " on " + withCommas(src.shape.size()) +
                           " spike counts of '" + src.name + "'"});
   }
-  t.rows.push_back(
-      {"Total", "", "", withCommas(totalNeurons), withCommas(totalSyn), ""});
+  t.rows.push_back({"Total", "", "", withCommas(totalNeurons),
+                    withCommas(totalSyn) + (anyUnknown ? " + lists" : ""), ""});
   t.print(os, 0, true);
+  if (n.projections.empty())
+    return;
+
+  os << "\n";
+  Table pt;
+  pt.rightAlign = {false, false, true, true, true};
+  pt.rows.push_back({"Projection", "Kind", "Synapses", "Fan-in min/mean/max",
+                     "Fan-out min/mean/max"});
+  auto fan = [](const FanStats &f) {
+    char mean[32];
+    snprintf(mean, sizeof mean, "%.2f", f.mean);
+    return withCommas(f.min) + " / " + mean + " / " + withCommas(f.max);
+  };
+  for (size_t i = 0; i < n.projections.size(); ++i) {
+    const Projection &pr = n.projections[i];
+    const ProjectionStats &st = stats[i];
+    std::string kind = toString(pr.kind).str();
+    if (pr.kind == Projection::Kind::Conv &&
+        pr.mode == Projection::ChannelMode::PerMap)
+      kind += " (per-map)";
+    if (!st.known) {
+      pt.rows.push_back({pr.name, kind, "from file", "-", "-"});
+      continue;
+    }
+    pt.rows.push_back({pr.name, kind, withCommas(st.synapses), fan(st.fanIn),
+                       fan(st.fanOut)});
+  }
+  pt.print(os, 0, false);
+  os << "("
+     << (n.connections ? "counted on the expanded lists"
+                       : "computed from the geometry; -emit=connections "
+                         "counts the expanded lists")
+     << ")\n";
 }

@@ -1,11 +1,57 @@
 //===- Verifier.cpp -------------------------------------------------------===//
 #include "scnc/IR/Verifier.h"
+#include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Shapes.h"
 #include "llvm/ADT/StringSet.h"
+#include <cmath>
 
 using namespace scnc;
 using namespace llvm;
+
+/// Expanded lists: one per projection, the analytic size, indices in range,
+/// sorted by (post, pre), weight elements that exist, finite weights.
+template <typename Err>
+static void verifyConnections(const Network &n, const ConnectionSet &c,
+                              Err err) {
+  if (c.lists.size() != n.projections.size()) {
+    err(n.loc, "connection lists do not match the projections");
+    return;
+  }
+  for (size_t pi = 0; pi < n.projections.size(); ++pi) {
+    const Projection &p = n.projections[pi];
+    const ConnectionList &l = c.lists[pi];
+    ProjectionStats st = analyzeProjection(n, p);
+    uint64_t nPre = n.populations[p.pre].shape.size();
+    uint64_t nPost = n.populations[p.post].shape.size();
+    if (l.post.size() != l.size() ||
+        (!l.weightIndex.empty() && l.weightIndex.size() != l.size()) ||
+        (!l.delays.empty() && l.delays.size() != l.size()) ||
+        (l.weightIndex.empty() && l.weights.size() != l.size()) ||
+        (st.known && st.synapses != l.size())) {
+      err(p.loc, "connection list of '" + p.name + "' has inconsistent sizes");
+      continue;
+    }
+    for (uint64_t i = 0; i < l.size(); ++i) {
+      bool inRange = l.pre[i] < nPre && l.post[i] < nPost &&
+                     l.element(i) < l.weights.size();
+      bool sorted = i == 0 || l.post[i - 1] < l.post[i] ||
+                    (l.post[i - 1] == l.post[i] && l.pre[i - 1] <= l.pre[i]);
+      if (!inRange || !sorted) {
+        err(p.loc, "connection list of '" + p.name + "': synapse " + Twine(i) +
+                       (inRange ? " is out of (post, pre) order"
+                                : " refers to a missing neuron or weight"));
+        break;
+      }
+    }
+    for (float w : l.weights)
+      if (!std::isfinite(w)) {
+        err(p.loc,
+            "connection list of '" + p.name + "' has a non-finite weight");
+        break;
+      }
+  }
+}
 
 bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
   unsigned before = diag.getNumErrors();
@@ -99,5 +145,7 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag) {
           "population '" + n.populations[i].name + "' has no input");
   if (n.classifier && n.classifier->source >= n.populations.size())
     err(n.classifier->loc, "classifier refers to a missing population");
+  if (n.connections)
+    verifyConnections(n, *n.connections, err);
   return diag.getNumErrors() == before;
 }

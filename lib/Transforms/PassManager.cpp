@@ -36,7 +36,7 @@ bool PassManager::run(Network &n) {
   static TimerGroup group("scnc", "scnc pass execution timing");
   raw_ostream &os = dumpOS ? *dumpOS : errs();
   for (const scnc::PassInfo *p : passes) {
-    PassContext ctx{diag};
+    PassContext ctx{diag, options};
     bool ok;
     {
       Timer timer(p->name, p->name, group);
@@ -60,4 +60,8 @@ bool PassManager::run(Network &n) {
   return true;
 }
 
-void scnc::buildDefaultPipeline(PassManager &pm) { pm.add("infer-shapes"); }
+void scnc::buildDefaultPipeline(PassManager &pm, bool expand) {
+  pm.add("infer-shapes");
+  if (expand)
+    pm.add("expand-connections");
+}

@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Reader.h"
 #include "scnc/IR/Summary.h"
@@ -25,7 +26,7 @@ using namespace scnc;
 using namespace llvm;
 
 namespace {
-enum class Emit { AST, IR, Shapes };
+enum class Emit { AST, IR, Shapes, Connections };
 enum class InputKind { Auto, Scn, IR };
 
 cl::OptionCategory ioCat("Input and output");
@@ -47,8 +48,27 @@ cl::opt<Emit> emit(
     cl::init(Emit::IR),
     cl::values(clEnumValN(Emit::AST, "ast", "syntax tree of the .scn file"),
                clEnumValN(Emit::IR, "ir", "IR after shape inference"),
-               clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes")),
+               clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes"),
+               clEnumValN(Emit::Connections, "connections",
+                          "expanded connection lists")),
     cl::cat(stageCat));
+cl::opt<uint64_t>
+    maxPrint("max-print",
+             cl::desc("With -emit=connections: synapses printed per projection "
+                      "(0: all)"),
+             cl::init(50), cl::cat(stageCat));
+cl::opt<std::string> connectionsNpyDir(
+    "emit-connections-npy",
+    cl::desc("Write one .npy per projection (pre, post, weight, delay; "
+             "PyNN FromListConnector order) into this directory"),
+    cl::value_desc("dir"), cl::cat(ioCat));
+cl::opt<unsigned> threads("j", cl::desc("Host threads for parallel passes"),
+                          cl::init(1), cl::cat(stageCat));
+cl::opt<std::string> maxMemory(
+    "max-memory",
+    cl::desc("Memory the connection lists may take, e.g. 512M, 8G (default: "
+             "the machine's physical memory; 0: no limit)"),
+    cl::value_desc("size"), cl::cat(stageCat));
 cl::opt<bool> summary("summary",
                       cl::desc("Print a Keras-style summary of the network"),
                       cl::cat(stageCat));
@@ -115,9 +135,23 @@ int main(int argc, char **argv) {
   if (!isIR && verifyEach && !verifyNetwork(*net, diag))
     return 1;
 
-  PassManager pm(diag);
+  if (inputFile != "-")
+    net->sourceDir = sys::path::parent_path(inputFile).str();
+
+  PassOptions options;
+  options.threads = std::max(1u, unsigned(threads));
+  options.maxMemory = physicalMemory();
+  if (maxMemory.getNumOccurrences() &&
+      !parseByteSize(maxMemory, options.maxMemory)) {
+    WithColor::error(errs(), "scncc")
+        << "invalid --max-memory '" << maxMemory
+        << "': expected bytes with an optional K, M, G or T suffix\n";
+    return 1;
+  }
+  bool expand = emit == Emit::Connections || !connectionsNpyDir.empty();
+  PassManager pm(diag, options);
   pm.setVerifyEach(verifyEach);
-  buildDefaultPipeline(pm);
+  buildDefaultPipeline(pm, expand);
   if (!pm.run(*net))
     return 1;
   if (diag.hadError())
@@ -133,6 +167,17 @@ int main(int argc, char **argv) {
   case Emit::Shapes:
     rc = writeOut([&](raw_ostream &os) { printShapes(*net, os); });
     break;
+  case Emit::Connections:
+    rc = writeOut([&](raw_ostream &os) {
+      printConnections(*net, *net->connections, os, maxPrint);
+    });
+    break;
+  }
+  if (!rc && !connectionsNpyDir.empty()) {
+    if (Error e = writeConnectionsNpy(*net, connectionsNpyDir)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
   }
   if (rc)
     return rc;

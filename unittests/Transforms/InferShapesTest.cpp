@@ -44,7 +44,8 @@ bool inferShapes(DiagHarness &h, Network &n) {
   EXPECT_NE(p, nullptr);
   if (!p)
     return false;
-  PassContext ctx{h.diag};
+  PassOptions opts;
+  PassContext ctx{h.diag, opts};
   return p->run(n, ctx);
 }
 

@@ -15,11 +15,14 @@
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/SMLoc.h"
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 namespace scnc {
+
+struct ConnectionSet;
 
 /// Height x width x channels. A zero height means "not inferred yet".
 struct Shape {
@@ -148,6 +151,12 @@ struct Network {
   std::vector<Population> populations;
   std::vector<Projection> projections;
   llvm::Optional<Classifier> classifier;
+  /// Directory that relative file names (weights, lists) are resolved
+  /// against: the directory of the source file.
+  std::string sourceDir;
+  /// The expanded connection lists, once expand-connections has run
+  /// (shared: copies of a Network do not copy 10^8 synapses).
+  std::shared_ptr<ConnectionSet> connections;
 
   int findPopulation(llvm::StringRef name) const;
   const NeuronParams *findNeuronSet(llvm::StringRef name) const;

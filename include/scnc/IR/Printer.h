@@ -13,6 +13,8 @@ void printNetwork(const Network &n, llvm::raw_ostream &os);
 
 /// Prints a quantity so that it reads back to the same double.
 void printNumber(llvm::raw_ostream &os, double v);
+/// The same as a string.
+std::string formatNumber(double v);
 void printWeightInit(llvm::raw_ostream &os, const WeightInit &w);
 void printEncoding(llvm::raw_ostream &os, const Encoding &e);
 /// `9x9x4`, or `unknown`.

@@ -17,6 +17,11 @@ void parseToolCommandLine(
     int argc, char **argv, const char *overview,
     llvm::ArrayRef<const llvm::cl::OptionCategory *> cats);
 
+/// Parses "123", "64K", "512M", "8G", "1T" (powers of 1024) into bytes.
+bool parseByteSize(llvm::StringRef text, uint64_t &bytes);
+/// The machine's physical memory in bytes (0 when unknown).
+uint64_t physicalMemory();
+
 } // namespace scnc
 
 #endif

@@ -12,9 +12,18 @@
 
 namespace scnc {
 
+/// Settings of the pipeline that passes read.
+struct PassOptions {
+  /// Host threads a pass may use; results are identical for any number.
+  unsigned threads = 1;
+  /// Bytes expand-connections may hold (0: no limit).
+  uint64_t maxMemory = 0;
+};
+
 /// What a pass may use besides the IR.
 struct PassContext {
   DiagnosticEngine &diag;
+  const PassOptions &options;
 };
 
 using PassFn = bool (*)(Network &, PassContext &);
@@ -37,7 +46,8 @@ const PassInfo *lookupPass(llvm::StringRef name);
 /// the pass when -time-passes is on.
 class PassManager {
 public:
-  explicit PassManager(DiagnosticEngine &diag) : diag(diag) {}
+  explicit PassManager(DiagnosticEngine &diag, PassOptions options = {})
+      : diag(diag), options(options) {}
   void add(const PassInfo *p) { passes.push_back(p); }
   /// Adds a pass by name; false when there is no such pass.
   bool add(llvm::StringRef name);
@@ -47,13 +57,15 @@ public:
 
 private:
   DiagnosticEngine &diag;
+  PassOptions options;
   std::vector<const PassInfo *> passes;
   bool verifyEach = true;
   llvm::raw_ostream *dumpOS = nullptr;
 };
 
-/// The pipeline scncc runs from a lowered network to the given stage.
-void buildDefaultPipeline(PassManager &pm);
+/// The pipeline scncc runs on a lowered network: shapes, and with
+/// `expand` the connection lists.
+void buildDefaultPipeline(PassManager &pm, bool expand = false);
 
 } // namespace scnc
 

@@ -1,0 +1,122 @@
+//===- Connections.h - Expanded connection lists ----------------*- C++ -*-===//
+//
+// The output of expand-connections: per projection, every synapse as
+// structure-of-arrays with 32-bit neuron indices (channel-major layout,
+// docs/ir.md). Synapses are sorted by (post, pre). Weights live in a table:
+// a convolution's kernel elements are stored once and each synapse names the
+// element it came from (weight sharing made explicit, as STDP read-back
+// needs); dense and explicit lists have one table entry per synapse and no
+// index array. 12 bytes per synapse (16 with per-synapse delays).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_IR_CONNECTIONS_H
+#define SCNC_IR_CONNECTIONS_H
+
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cstdint>
+#include <memory>
+#include <vector>
+
+namespace scnc {
+
+struct Network;
+struct Projection;
+
+/// A fixed-size array that is allocated once and not zero-filled (the
+/// expansion writes every element), so that 10^8 elements cost one pass of
+/// writes. Allocation failure is reported, not thrown.
+template <typename T> class RawArray {
+public:
+  RawArray() = default;
+  /// False when the memory could not be had.
+  bool allocate(uint64_t n) {
+    data.reset(n ? new (std::nothrow) T[n] : nullptr);
+    count = data || !n ? n : 0;
+    return data || !n;
+  }
+  void clear() {
+    data.reset();
+    count = 0;
+  }
+  uint64_t size() const { return count; }
+  bool empty() const { return count == 0; }
+  T *begin() { return data.get(); }
+  T *end() { return data.get() + count; }
+  const T *begin() const { return data.get(); }
+  const T *end() const { return data.get() + count; }
+  T &operator[](uint64_t i) { return data[i]; }
+  const T &operator[](uint64_t i) const { return data[i]; }
+
+private:
+  std::unique_ptr<T[]> data;
+  uint64_t count = 0;
+};
+
+struct ConnectionList {
+  RawArray<uint32_t> pre, post;
+  /// Table index of each synapse's weight; empty when `weights` has one
+  /// entry per synapse.
+  RawArray<uint32_t> weightIndex;
+  /// Weights in nA: kernel elements (conv, pool) or one per synapse.
+  std::vector<float> weights;
+  /// Per-synapse delays in ms (explicit lists only); empty: the projection's.
+  RawArray<float> delays;
+
+  uint64_t size() const { return pre.size(); }
+  /// The kernel element (weight-table entry) synapse `i` came from.
+  uint32_t element(uint64_t i) const {
+    return weightIndex.empty() ? uint32_t(i) : weightIndex[i];
+  }
+  float weight(uint64_t i) const { return weights[element(i)]; }
+  /// Bytes held (what --max-memory counts).
+  uint64_t bytes() const {
+    return (pre.size() + post.size() + weightIndex.size()) * 4 +
+           delays.size() * 4 + weights.size() * 4;
+  }
+};
+
+/// One list per projection, in projection order.
+struct ConnectionSet {
+  std::vector<ConnectionList> lists;
+  uint64_t synapses() const {
+    uint64_t n = 0;
+    for (const ConnectionList &l : lists)
+      n += l.size();
+    return n;
+  }
+};
+
+/// Min / mean / max of a per-neuron count.
+struct FanStats {
+  uint64_t min = 0, max = 0;
+  double mean = 0;
+};
+
+/// Synapse count and fan-in/fan-out of a projection, computed from its
+/// geometry without expanding it. `known` is false for from_list, whose
+/// numbers exist only in its file.
+struct ProjectionStats {
+  bool known = true;
+  uint64_t synapses = 0;
+  FanStats fanIn, fanOut;
+};
+ProjectionStats analyzeProjection(const Network &n, const Projection &p);
+/// The same numbers measured on an expanded list.
+ProjectionStats measureProjection(const Network &n, const Projection &p,
+                                  const ConnectionList &l);
+
+/// `-emit=connections`: per projection a header and the synapses in order
+/// (`pre post weight element`), at most `maxPrint` per projection (0: all).
+void printConnections(const Network &n, const ConnectionSet &c,
+                      llvm::raw_ostream &os, uint64_t maxPrint);
+
+/// `--emit-connections-npy DIR`: one `<projection>.npy` per projection, a
+/// float64 array of rows (pre, post, weight, delay) in list order, as PyNN's
+/// FromListConnector takes them. Each file is written atomically; DIR is
+/// created when missing.
+llvm::Error writeConnectionsNpy(const Network &n, llvm::StringRef dir);
+
+} // namespace scnc
+
+#endif
