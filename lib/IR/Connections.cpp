@@ -11,9 +11,33 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/Path.h"
 #include <algorithm>
+#include <cstdlib>
+#include <sys/mman.h>
 
 using namespace scnc;
 using namespace llvm;
+
+static constexpr uint64_t kLargeThreshold = 4ull << 20;
+
+void *scnc::allocateLarge(uint64_t bytes) {
+  if (bytes < kLargeThreshold)
+    return std::malloc(bytes);
+  void *p = mmap(nullptr, bytes, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
+    return nullptr;
+#ifdef MADV_HUGEPAGE
+  madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+void scnc::freeLarge(void *p, uint64_t bytes) {
+  if (bytes < kLargeThreshold)
+    std::free(p);
+  else
+    munmap(p, bytes);
+}
 
 namespace {
 /// Per output position along one dimension, the kernel taps inside the

@@ -16,6 +16,8 @@
 #include "llvm/Support/raw_ostream.h"
 #include <cstdint>
 #include <memory>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace scnc {
@@ -23,33 +25,64 @@ namespace scnc {
 struct Network;
 struct Projection;
 
-/// A fixed-size array that is allocated once and not zero-filled (the
+/// Raw memory for large arrays: mmap'd with transparent huge pages where
+/// the kernel offers them (a 2.4 GB list then costs thousands of page faults
+/// instead of 600,000), malloc'd when small. Not zero-filled by us.
+void *allocateLarge(uint64_t bytes);
+void freeLarge(void *p, uint64_t bytes);
+
+/// A fixed-size array that is allocated once and not initialised (the
 /// expansion writes every element), so that 10^8 elements cost one pass of
 /// writes. Allocation failure is reported, not thrown.
 template <typename T> class RawArray {
+  static_assert(std::is_trivial<T>::value, "raw storage for trivial types");
+
 public:
   RawArray() = default;
+  RawArray(const RawArray &) = delete;
+  RawArray &operator=(const RawArray &) = delete;
+  RawArray(RawArray &&o) noexcept : data(o.data), count(o.count) {
+    o.data = nullptr;
+    o.count = 0;
+  }
+  RawArray &operator=(RawArray &&o) noexcept {
+    if (this != &o) {
+      clear();
+      std::swap(data, o.data);
+      std::swap(count, o.count);
+    }
+    return *this;
+  }
+  ~RawArray() { clear(); }
+
   /// False when the memory could not be had.
   bool allocate(uint64_t n) {
-    data.reset(n ? new (std::nothrow) T[n] : nullptr);
-    count = data || !n ? n : 0;
-    return data || !n;
+    clear();
+    if (!n)
+      return true;
+    if (n > UINT64_MAX / sizeof(T))
+      return false;
+    data = static_cast<T *>(allocateLarge(n * sizeof(T)));
+    count = data ? n : 0;
+    return data != nullptr;
   }
   void clear() {
-    data.reset();
+    if (data)
+      freeLarge(data, count * sizeof(T));
+    data = nullptr;
     count = 0;
   }
   uint64_t size() const { return count; }
   bool empty() const { return count == 0; }
-  T *begin() { return data.get(); }
-  T *end() { return data.get() + count; }
-  const T *begin() const { return data.get(); }
-  const T *end() const { return data.get() + count; }
+  T *begin() { return data; }
+  T *end() { return data + count; }
+  const T *begin() const { return data; }
+  const T *end() const { return data + count; }
   T &operator[](uint64_t i) { return data[i]; }
   const T &operator[](uint64_t i) const { return data[i]; }
 
 private:
-  std::unique_ptr<T[]> data;
+  T *data = nullptr;
   uint64_t count = 0;
 };
 
