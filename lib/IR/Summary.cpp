@@ -4,6 +4,7 @@
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Shapes.h"
 #include "llvm/Support/Format.h"
+#include <algorithm>
 
 using namespace scnc;
 using namespace llvm;
@@ -140,8 +141,14 @@ void scnc::printSummary(const Network &n, raw_ostream &os) {
   pt.rows.push_back({"Projection", "Kind", "Synapses", "Fan-in min/mean/max",
                      "Fan-out min/mean/max"});
   auto fan = [](const FanStats &f) {
-    char mean[32];
-    snprintf(mean, sizeof mean, "%.2f", f.mean);
+    // The mean with two decimals and the same thousands separators as the
+    // counts beside it ("1,111.11", not "1111.11").
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.2f", f.mean);
+    std::string mean = buf;
+    size_t dot = std::min(mean.find('.'), mean.size());
+    for (size_t i = dot; i > 3; i -= 3)
+      mean.insert(i - 3, ",");
     return withCommas(f.min) + " / " + mean + " / " + withCommas(f.max);
   };
   for (size_t i = 0; i < n.projections.size(); ++i) {

@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Support/Npy.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/Endian.h"
@@ -38,11 +39,20 @@ static bool dictValue(StringRef header, StringRef key, StringRef &value) {
   if (!rest.consume_front(":"))
     return false;
   rest = rest.ltrim();
-  if (rest.startswith("(")) {
-    size_t close = rest.find(')');
-    if (close == StringRef::npos)
+  if (rest.startswith("(") || rest.startswith("[")) {
+    // A tuple (shape) or a list (a structured dtype, kept whole so that
+    // the message shows it), up to the matching bracket.
+    char open = rest.front(), close = open == '(' ? ')' : ']';
+    size_t depth = 0, end = 0;
+    for (; end < rest.size(); ++end) {
+      if (rest[end] == open)
+        ++depth;
+      else if (rest[end] == close && --depth == 0)
+        break;
+    }
+    if (end == rest.size())
       return false;
-    value = rest.take_front(close + 1);
+    value = rest.take_front(end + 1);
   } else if (rest.startswith("'") || rest.startswith("\"")) {
     char q = rest.front();
     size_t close = rest.find(q, 1);
@@ -121,7 +131,9 @@ Expected<NumArray> scnc::parseNpy(StringRef bytes, StringRef name) {
     return npyError(name,
                     "malformed .npy header: fortran_order '" + fortran + "'");
   NumArray a;
-  StringRef dims = shapeText.trim().drop_front().drop_back(); // "(...)"
+  StringRef dims = shapeText.trim();
+  if (!dims.consume_front("(") || !dims.consume_back(")")) // "(...)"
+    return npyError(name, "malformed .npy shape '" + shapeText + "'");
   SmallVector<StringRef, 4> parts;
   dims.split(parts, ',', -1, false);
   uint64_t count = 1;
@@ -146,7 +158,8 @@ Expected<NumArray> scnc::parseNpy(StringRef bytes, StringRef name) {
     return npyError(name, "truncated data: shape " + shapeText + " of '" +
                               descr + "' needs " + Twine(need) +
                               " bytes, the file has " +
-                              Twine(uint64_t(bytes.size() - dataStart)));
+                              Twine(uint64_t(bytes.size() - dataStart)) +
+                              " after its header");
   if (need < bytes.size() - dataStart)
     return npyError(name, Twine(uint64_t(bytes.size() - dataStart - need)) +
                               " bytes of trailing data after the array");
@@ -216,8 +229,13 @@ Expected<NumArray> scnc::readCsv(StringRef path) {
       vals.push_back(v);
     }
     if (!numeric) {
-      if (rows == 0 && cols == 0)
-        continue; // a header line
+      // A header line: before the first row, and no cell is a number (a
+      // row with one bad cell is an error, not a header).
+      if (rows == 0 && cols == 0 && llvm::none_of(fields, [](StringRef f) {
+            double v;
+            return !f.trim().getAsDouble(v);
+          }))
+        continue;
       return npyError(path, "line " + Twine(li + 1) + ": not a number list: '" +
                                 line + "'");
     }
@@ -228,6 +246,7 @@ Expected<NumArray> scnc::readCsv(StringRef path) {
                                 Twine(vals.size()) + " columns, expected " +
                                 Twine(cols));
     a.data.insert(a.data.end(), vals.begin(), vals.end());
+    a.lines.push_back(li + 1);
     ++rows;
   }
   a.shape = {rows, cols};
@@ -240,12 +259,33 @@ Expected<NumArray> scnc::readArrayFile(StringRef path) {
   return readCsv(path);
 }
 
+std::string NumArray::rowName(uint64_t r) const {
+  if (r < lines.size())
+    return "line " + std::to_string(lines[r]);
+  return "row " + std::to_string(r);
+}
+
+std::string NumArray::entryName(uint64_t i) const {
+  uint64_t c = cols();
+  if (c && i / c < lines.size())
+    return rowName(i / c) + ", column " + std::to_string(i % c + 1);
+  std::string idx;
+  for (size_t d = shape.size(); d-- > 0;) {
+    uint64_t n = shape[d] ? shape[d] : 1;
+    idx = std::to_string(i % n) + (idx.empty() ? "" : ", ") + idx;
+    i /= n;
+  }
+  return "index (" + idx + (shape.size() == 1 ? ",)" : ")");
+}
+
 Error scnc::checkFinite(const NumArray &a, StringRef path) {
   for (size_t i = 0; i < a.data.size(); ++i)
     if (!std::isfinite(a.data[i]))
       return npyError(path,
                       std::string(std::isnan(a.data[i]) ? "NaN" : "infinite") +
-                          " value at flat index " + Twine(uint64_t(i)));
+                          " value at " +
+                          (a.lines.empty() ? "flat index " + std::to_string(i)
+                                           : a.entryName(i)));
   return Error::success();
 }
 

@@ -21,6 +21,7 @@
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/Random.h"
 #include "scnc/Transforms/PassManager.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Path.h"
 #include <algorithm>
 #include <cmath>
@@ -118,7 +119,6 @@ std::string formatBytes(uint64_t b) {
 bool Expander::plan(unsigned pi, Plan &pl) {
   const Projection &p = net.projections[pi];
   const Shape &in = net.populations[p.pre].shape;
-  const Shape &out = net.populations[p.post].shape;
   switch (p.kind) {
   case Projection::Kind::Conv:
     pl.tableSize = uint64_t(p.filters) * p.kernel.h * p.kernel.w *
@@ -149,28 +149,35 @@ bool Expander::plan(unsigned pi, Plan &pl) {
                  }() +
                  ")");
     uint64_t cols = a->cols();
+    // Rows are named by their CSV line or 0-based .npy row.
+    auto rowError = [&](uint64_t r, const Twine &msg) {
+      return error(p, "'" + path + "': " + a->rowName(r) + ": " + msg);
+    };
+    auto checkIndex = [&](uint64_t r, unsigned col, StringRef what,
+                          unsigned pop) {
+      double v = a->data[r * cols + col];
+      uint64_t limit = net.populations[pop].shape.size();
+      if (v != std::floor(v))
+        return rowError(r, what + " index " + formatNumber(v) +
+                               " is not an integer");
+      if (v < 0 || v >= double(limit))
+        return rowError(
+            r, what + " index " + formatNumber(v) + " is out of range: '" +
+                   net.populations[pop].name + "' has " + withCommas(limit) +
+                   " neurons (0 to " + withCommas(limit - 1) + ")");
+      return true;
+    };
     for (uint64_t r = 0; r < a->rows(); ++r) {
-      double pre = a->data[r * cols], post = a->data[r * cols + 1];
-      auto bad = [&](double v, uint64_t limit) {
-        return v < 0 || v != std::floor(v) || v >= double(limit);
-      };
-      if (bad(pre, in.size()) || bad(post, out.size()))
-        return error(
-            p, "'" + path + "': row " + Twine(r) + ": (" + formatNumber(pre) +
-                   ", " + formatNumber(post) +
-                   ") is not a (pre, post) pair of neuron indices of '" +
-                   net.populations[p.pre].name + "' (" + Twine(in.size()) +
-                   " neurons) and '" + net.populations[p.post].name + "' (" +
-                   Twine(out.size()) + " neurons)");
+      if (!checkIndex(r, 0, "pre", p.pre) || !checkIndex(r, 1, "post", p.post))
+        return false;
       if (cols >= 3 && a->data[r * cols + 2] < 0)
-        return error(p, "'" + path + "': row " + Twine(r) +
-                            ": negative weight " +
-                            formatNumber(a->data[r * cols + 2]) +
-                            " (use receptor = inhibitory)");
+        return rowError(r, "negative weight " +
+                               formatNumber(a->data[r * cols + 2]) +
+                               " (use receptor = inhibitory)");
       if (cols == 4 && a->data[r * cols + 3] < net.sim.timestep)
-        return error(p, "'" + path + "': row " + Twine(r) + ": delay " +
-                            formatNumber(a->data[r * cols + 3]) +
-                            " ms is below the timestep");
+        return rowError(r, "delay " + formatNumber(a->data[r * cols + 3]) +
+                               " ms is below the timestep (" +
+                               formatNumber(net.sim.timestep) + " ms)");
     }
     pl.synapses = a->rows();
     pl.tableSize = pl.synapses;
@@ -217,6 +224,10 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     break;
   }
   case WeightInit::File: {
+    // Say so before complaining about the file.
+    if (p.kind != Projection::Kind::Conv && p.kind != Projection::Kind::Dense)
+      return error(p, "weights from a file are not supported for " +
+                          toString(p.kind) + " projections");
     std::string path = resolve(w.path);
     Expected<NumArray> a = readArrayFile(path);
     if (!a)
@@ -247,8 +258,7 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
                ") (pre, post)";
       break;
     default:
-      return error(p, "weights from a file are not supported for " +
-                          toString(p.kind) + " projections");
+      llvm_unreachable("checked above");
     }
     if (a->data.size() != n || a->rows() != lead) {
       std::string got;
@@ -258,12 +268,15 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
                           "), expected " + expect);
     }
     for (uint64_t i = 0; i < n; ++i) {
-      double v = a->data[i];
-      if (p.kind == Projection::Kind::Dense) // file is (pre, post)
-        v = a->data[(i % in.size()) * nPost + i / in.size()];
+      // Synapse i's entry in the file: dense lists are post-major, the file
+      // is (pre, post).
+      uint64_t at = p.kind == Projection::Kind::Dense
+                        ? (i % in.size()) * nPost + i / in.size()
+                        : i;
+      double v = a->data[at];
       if (v < 0)
         return error(p, "'" + path + "': negative weight " + formatNumber(v) +
-                            " at flat index " + Twine(i) +
+                            " at " + a->entryName(at) +
                             " (use receptor = inhibitory)");
       l.weights[i] = clip(v);
     }
@@ -407,8 +420,10 @@ bool Expander::run() {
       continue;
     }
     const Plan &pl = plans[i];
-    uint64_t perSyn = pl.indexed ? 12 : 12;
-    total += pl.synapses * perSyn + pl.tableSize * (pl.indexed ? 4 : 0);
+    // pre + post, then a weight index (conv, pool) or a weight (the rest),
+    // a delay for lists that have them, and the kernel table.
+    uint64_t perSyn = 12 + (pl.list.cols() == 4 ? 4 : 0);
+    total += pl.synapses * perSyn + (pl.indexed ? pl.tableSize * 4 : 0);
     synapses += pl.synapses;
   }
   if (!ok)

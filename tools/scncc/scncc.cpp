@@ -10,6 +10,7 @@
 #include "scnc/IR/Reader.h"
 #include "scnc/IR/Summary.h"
 #include "scnc/IR/Verifier.h"
+#include "scnc/Machine/Machine.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/ToolSupport.h"
@@ -31,6 +32,7 @@ enum class InputKind { Auto, Scn, IR };
 
 cl::OptionCategory ioCat("Input and output");
 cl::OptionCategory stageCat("Compilation stages");
+cl::OptionCategory machineCat("Target machine");
 
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .scn or IR>"),
                                cl::init("-"), cl::cat(ioCat));
@@ -80,18 +82,64 @@ cl::opt<unsigned> errorLimit("error-limit",
                              cl::init(20), cl::cat(diagnosticsCategory()));
 cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"),
                                cl::cat(diagnosticsCategory()));
+cl::opt<std::string> machineName(
+    "machine",
+    cl::desc("Target machine: spinn3, spinn5, boards:N, WxH (a torus) or a "
+             "JSON description"),
+    cl::value_desc("name|file.json"), cl::init("spinn5"), cl::cat(machineCat));
+cl::opt<bool> machineCheck(
+    "machine-check",
+    cl::desc("Summarise and check the --machine, then exit (no input file)"),
+    cl::cat(machineCat));
 } // namespace
+
+/// The --machine, or None after reporting every problem with it.
+static Optional<Machine> loadTargetMachine(DiagnosticEngine &diag) {
+  Expected<Machine> m = loadMachine(machineName);
+  if (!m) {
+    handleAllErrors(m.takeError(),
+                    [&](const ErrorInfoBase &e) { diag.error(e.message()); });
+    return None;
+  }
+  return std::move(*m);
+}
+
+/// --machine-check: the machine's summary and `check: ok`, or its problems.
+static int runMachineCheck(DiagnosticEngine &diag) {
+  if (inputFile.getNumOccurrences()) {
+    diag.error("--machine-check takes no input file");
+    return 1;
+  }
+  Optional<Machine> m = loadTargetMachine(diag);
+  if (!m)
+    return 1;
+  printMachineSummary(*m, machineName, outs());
+  std::vector<std::string> problems = m->check();
+  if (problems.empty()) {
+    outs() << "check: ok\n";
+    return 0;
+  }
+  outs().flush();
+  for (const std::string &p : problems)
+    diag.error("machine check: " + p);
+  return 1;
+}
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   parseToolCommandLine(argc, argv,
                        "scncc: compile spiking convolutional networks for "
                        "SpiNNaker\n",
-                       {&ioCat, &stageCat});
+                       {&ioCat, &stageCat, &machineCat});
   SourceMgr srcMgr;
   DiagnosticEngine diag(srcMgr);
   diag.setErrorLimit(errorLimit);
   diag.setWarningsAsErrors(warningsAsErrors);
+  if (machineCheck)
+    return runMachineCheck(diag);
+  // No stage uses the machine yet; a bad --machine still fails up front.
+  if (machineName.getNumOccurrences() && !loadTargetMachine(diag))
+    return 1;
 
   unsigned buf = loadSourceFile(inputFile, diag);
   if (!buf)
