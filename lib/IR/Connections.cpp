@@ -163,8 +163,8 @@ void scnc::printConnections(const Network &n, const ConnectionSet &c,
     const ConnectionList &l = c.lists[pi];
     os << "projection " << p.name << " (" << n.populations[p.pre].name << " -> "
        << n.populations[p.post].name << ") : " << toString(p.kind) << ", "
-       << withCommas(l.size()) << " synapses, " << toString(p.receptor)
-       << ", delay ";
+       << withCommas(l.size()) << (l.size() == 1 ? " synapse, " : " synapses, ")
+       << toString(p.receptor) << ", delay ";
     printNumber(os, p.delay);
     os << " ms, " << withCommas(l.weights.size()) << " weight"
        << (l.weights.size() == 1 ? "" : "s") << "\n";

@@ -122,10 +122,12 @@ Expected<NumArray> scnc::parseNpy(StringRef bytes, StringRef name) {
       !((kind == 'f' && (size == 4 || size == 8)) ||
         ((kind == 'i' || kind == 'u') &&
          (size == 1 || size == 2 || size == 4 || size == 8))) ||
-      (order != '<' && order != '>' && order != '|' && order != '='))
+      (order != '<' && order != '>' && order != '|' && order != '=') ||
+      (order == '|' && size != 1)) // '|': byte order not applicable
     return npyError(name, "unsupported dtype '" + descr +
                               "' (expected float32/64 or an integer type)");
-  bool bigEndian = order == '>';
+  bool bigEndian =
+      order == '>' || (order == '=' && sys::IsBigEndianHost); // '=': native
   bool isFortran = fortran.trim() == "True";
   if (!isFortran && fortran.trim() != "False")
     return npyError(name,

@@ -21,9 +21,11 @@
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/Random.h"
 #include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/Path.h"
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <numeric>
 #include <thread>
@@ -209,8 +211,9 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     return float(c);
   };
   if (list && list->cols() >= 3) {
+    // A learning projection's list weights obey the rule's bounds too.
     for (uint64_t i = 0; i < n; ++i)
-      l.weights[i] = float(list->data[i * list->cols() + 2]);
+      l.weights[i] = clip(list->data[i * list->cols() + 2]);
     return true;
   }
   switch (w.kind) {
@@ -218,9 +221,21 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     std::fill(l.weights.begin(), l.weights.end(), clip(w.value));
     break;
   case WeightInit::Normal: {
-    NormalGenerator gen(w.seed, w.mean, w.sigma);
-    for (uint64_t i = 0; i < n; ++i)
-      l.weights[i] = clip(gen.next());
+    // Every draw is addressable: fill in parallel, same table for any -j.
+    NormalStream stream(w.seed, w.mean, w.sigma);
+    std::atomic<uint64_t> clippedNormal{0};
+    float *out = l.weights.data();
+    parallelFor(n, ctx.options.threads, [&](uint64_t b, uint64_t e) {
+      uint64_t local = 0;
+      for (uint64_t i = b; i < e; ++i) {
+        double v = stream.at(i);
+        double c = std::min(std::max(v, lo), hi);
+        local += c != v;
+        out[i] = float(c);
+      }
+      clippedNormal += local;
+    });
+    clipped += clippedNormal;
     break;
   }
   case WeightInit::File: {
@@ -236,31 +251,37 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
       return error(p, toString(std::move(e)));
     const Shape &in = net.populations[p.pre].shape;
     uint64_t nPost = net.populations[p.post].shape.size();
+    // Exact shapes only: a channels-last or transposed array with the right
+    // number of values would otherwise be misread silently.
+    std::vector<std::vector<uint64_t>> accepted;
     std::string expect;
-    uint64_t lead = 0;
+    uint64_t F = p.filters, kH = p.kernel.h, kW = p.kernel.w;
     switch (p.kind) {
     case Projection::Kind::Conv:
-      lead = p.filters;
-      expect = p.mode == Projection::ChannelMode::Standard
-                   ? "(" + std::to_string(p.filters) + ", " +
-                         std::to_string(in.c) + ", " +
-                         std::to_string(p.kernel.h) + ", " +
-                         std::to_string(p.kernel.w) +
-                         ") (filters, input channels, kernel height, width)"
-                   : "(" + std::to_string(p.filters) + ", " +
-                         std::to_string(p.kernel.h) + ", " +
-                         std::to_string(p.kernel.w) +
-                         ") (filters, kernel height, width)";
+      if (p.mode == Projection::ChannelMode::Standard) {
+        // 2-D (CSV): one row per filter in (channel, ky, kx) order.
+        accepted = {{F, in.c, kH, kW}, {F, in.c * kH * kW}};
+        expect = "(" + std::to_string(F) + ", " + std::to_string(in.c) + ", " +
+                 std::to_string(kH) + ", " + std::to_string(kW) +
+                 ") (filters, input channels, kernel height, width) or (" +
+                 std::to_string(F) + ", " + std::to_string(in.c * kH * kW) +
+                 ")";
+      } else {
+        accepted = {{F, kH, kW}, {F, kH * kW}};
+        expect = "(" + std::to_string(F) + ", " + std::to_string(kH) + ", " +
+                 std::to_string(kW) + ") (filters, kernel height, width) or (" +
+                 std::to_string(F) + ", " + std::to_string(kH * kW) + ")";
+      }
       break;
     case Projection::Kind::Dense:
-      lead = in.size();
+      accepted = {{in.size(), nPost}};
       expect = "(" + std::to_string(in.size()) + ", " + std::to_string(nPost) +
                ") (pre, post)";
       break;
     default:
       llvm_unreachable("checked above");
     }
-    if (a->data.size() != n || a->rows() != lead) {
+    if (!llvm::is_contained(accepted, a->shape)) {
       std::string got;
       for (size_t i = 0; i < a->shape.size(); ++i)
         got += (i ? ", " : "") + std::to_string(a->shape[i]);

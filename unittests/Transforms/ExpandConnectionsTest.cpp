@@ -571,13 +571,13 @@ TEST(ExpandConnectionsTest, NormalWeightsFollowTheSeed) {
   EXPECT_FALSE(sameBytes(list(*a, 0).weights, list(*c, 0).weights));
   // The dense layer's derived seed does not depend on the conv's.
   EXPECT_TRUE(sameBytes(list(*a, 1).weights, list(*c, 1).weights));
-  // The conv table holds the generator's first draws in element order,
-  // clipped at 0 (no STDP rule).
+  // Element i of the conv table is draw i of the stream, clipped at 0 (no
+  // STDP rule).
   const std::vector<float> &w = list(*a, 0).weights;
   ASSERT_EQ(w.size(), 8u * 2 * 5 * 5);
-  NormalGenerator gen(7, 0.3, 0.1);
+  NormalStream stream(7, 0.3, 0.1);
   for (size_t i = 0; i < w.size(); ++i)
-    ASSERT_EQ(w[i], float(std::max(0.0, gen.next()))) << "element " << i;
+    ASSERT_EQ(w[i], float(std::max(0.0, stream.at(i)))) << "element " << i;
 }
 
 TEST(ExpandConnectionsTest, NormalWeightsClippedToTheStdpBounds) {
