@@ -5,7 +5,8 @@
 //   list_bytes_per_syn   bytes the lists hold per synapse,
 //   peak_rss_per_syn     the process's peak resident memory per synapse
 //                        (meaningful when one case runs per process, as
-//                        bench/expand.sh does).
+//                        bench/expand.sh does),
+//   user_s, sys_s        CPU seconds of all threads per expansion.
 // The front end runs once outside the timed loop.
 //
 //===----------------------------------------------------------------------===//
@@ -38,6 +39,9 @@ static void expand(benchmark::State &state, const char *name) {
   options.threads = unsigned(state.range(0));
   PassContext ctx{diag, options};
   uint64_t synapses = 0, bytes = 0;
+  auto seconds = [](const timeval &t) { return t.tv_sec + t.tv_usec * 1e-6; };
+  struct rusage before;
+  getrusage(RUSAGE_SELF, &before);
   for (auto _ : state) {
     n->connections.reset();
     if (!runExpandConnections(*n, ctx)) {
@@ -50,6 +54,13 @@ static void expand(benchmark::State &state, const char *name) {
     bytes += l.bytes();
   struct rusage ru;
   getrusage(RUSAGE_SELF, &ru);
+  // CPU time of all threads per expansion: user = our code, sys = the
+  // kernel providing fresh pages (on these VMs the noisy part).
+  double iters = double(state.iterations());
+  state.counters["user_s"] =
+      (seconds(ru.ru_utime) - seconds(before.ru_utime)) / iters;
+  state.counters["sys_s"] =
+      (seconds(ru.ru_stime) - seconds(before.ru_stime)) / iters;
   state.counters["synapses"] = double(synapses);
   state.counters["synapses_per_second"] = benchmark::Counter(
       double(synapses), benchmark::Counter::kIsIterationInvariantRate);

@@ -26,7 +26,7 @@ tmp, ex, reps = sys.argv[1], sys.argv[2], int(sys.argv[3])
 names = ["name", "iterations", "real_time", "cpu_time", "time_unit",
          "bytes_per_second", "items_per_second", "label", "error_occurred",
          "error_message", "list_bytes_per_syn", "peak_rss_per_syn", "synapses",
-         "synapses_per_second"]
+         "synapses_per_second", "sys_s", "user_s"]
 best = {}
 for j in (1, 2):
     runs = []
@@ -41,6 +41,8 @@ print(f"{ex}: {float(best[1]['synapses']):,.0f} synapses; "
       f"-j2 {s2 / 1e6:.0f} M syn/s ({float(best[2]['real_time']):.0f} ms), "
       f"speed-up {s2 / s1:.2f}x (best of {reps}); "
       f"lists {float(best[1]['list_bytes_per_syn']):.2f} B/syn, "
-      f"peak RSS {float(best[1]['peak_rss_per_syn']):.2f} B/syn")
+      f"peak RSS {float(best[1]['peak_rss_per_syn']):.2f} B/syn; "
+      f"CPU per expansion -j1 {float(best[1]['user_s']):.2f} s user + {float(best[1]['sys_s']):.2f} s sys, "
+      f"-j2 {float(best[2]['user_s']):.2f} s user + {float(best[2]['sys_s']):.2f} s sys")
 PY
 done
