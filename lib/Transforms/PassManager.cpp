@@ -2,9 +2,11 @@
 #include "scnc/Transforms/PassManager.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Verifier.h"
+#include "llvm/ADT/StringMap.h"
 #include "llvm/IR/PrintPasses.h"
 #include "llvm/Pass.h"
 #include "llvm/Support/Timer.h"
+#include <memory>
 
 using namespace scnc;
 using namespace llvm;
@@ -31,15 +33,28 @@ bool PassManager::add(StringRef name) {
   return true;
 }
 
+/// One timer per pass name for the whole run, so that -time-passes prints
+/// one report (when the timers go away at exit) however many pass managers
+/// ran. Timers are members after the group: they are destroyed first.
+static Timer &passTimer(StringRef name) {
+  static struct Timers {
+    TimerGroup group{"scnc", "scnc pass execution timing"};
+    StringMap<std::unique_ptr<Timer>> byName;
+  } timers;
+  std::unique_ptr<Timer> &t = timers.byName[name];
+  if (!t)
+    t = std::make_unique<Timer>(name, name, timers.group);
+  return *t;
+}
+
 bool PassManager::run(Network &n) {
-  // -time-passes is registered by libLLVM itself; read its flag.
-  static TimerGroup group("scnc", "scnc pass execution timing");
   raw_ostream &os = dumpOS ? *dumpOS : errs();
   for (const scnc::PassInfo *p : passes) {
     PassContext ctx{diag, options};
     bool ok;
     {
-      Timer timer(p->name, p->name, group);
+      // -time-passes is registered by libLLVM itself; read its flag.
+      Timer &timer = passTimer(p->name);
       if (TimePassesIsEnabled)
         timer.startTimer();
       ok = p->run(n, ctx);

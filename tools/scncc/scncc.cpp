@@ -11,11 +11,14 @@
 #include "scnc/IR/Summary.h"
 #include "scnc/IR/Verifier.h"
 #include "scnc/Machine/Machine.h"
+#include "scnc/Mapping/MappingState.h"
+#include "scnc/Mapping/Report.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/ToolSupport.h"
 #include "scnc/Syntax/Parser.h"
 #include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -27,7 +30,16 @@ using namespace scnc;
 using namespace llvm;
 
 namespace {
-enum class Emit { AST, IR, Shapes, Connections };
+enum class Emit {
+  AST,
+  IR,
+  Shapes,
+  Connections,
+  Partition,
+  Placement,
+  Routes,
+  Tables
+};
 enum class InputKind { Auto, Scn, IR };
 
 cl::OptionCategory ioCat("Input and output");
@@ -52,7 +64,15 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::IR, "ir", "IR after shape inference"),
                clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes"),
                clEnumValN(Emit::Connections, "connections",
-                          "expanded connection lists")),
+                          "expanded connection lists"),
+               clEnumValN(Emit::Partition, "partition",
+                          "populations split into core-sized slices"),
+               clEnumValN(Emit::Placement, "placement",
+                          "slices placed onto (chip, core)"),
+               clEnumValN(Emit::Routes, "routes",
+                          "keys and multicast trees per slice"),
+               clEnumValN(Emit::Tables, "tables",
+                          "compressed routing tables per chip")),
     cl::cat(stageCat));
 cl::opt<uint64_t>
     maxPrint("max-print",
@@ -71,6 +91,29 @@ cl::opt<std::string> maxMemory(
     cl::desc("Memory the connection lists may take, e.g. 512M, 8G (default: "
              "the machine's physical memory; 0: no limit)"),
     cl::value_desc("size"), cl::cat(stageCat));
+cl::opt<PartitionerKind> partitioner(
+    "partitioner", cl::desc("How populations are split into cores"),
+    cl::init(PartitionerKind::Metis),
+    cl::values(clEnumValN(PartitionerKind::Metis, "metis",
+                          "METIS on groups of neurons that share inputs "
+                          "(default)"),
+               clEnumValN(PartitionerKind::Slices, "slices",
+                          "contiguous index ranges (sPyNNaker's split)")),
+    cl::cat(stageCat));
+cl::opt<uint64_t> seed("seed",
+                       cl::desc("Seed of the partitioner (default: the "
+                                "network's simulation seed)"),
+                       cl::cat(stageCat));
+cl::opt<bool> report("report",
+                     cl::desc("Print a mapping report: cores and chips used, "
+                              "routing entries per chip, communication "
+                              "volume, busiest links"),
+                     cl::cat(stageCat));
+cl::opt<bool> verifyRoutesOpt(
+    "verify-routes",
+    cl::desc("Walk every multicast key through the compressed tables and "
+             "check it reaches exactly its cores"),
+    cl::cat(stageCat));
 cl::opt<bool> summary("summary",
                       cl::desc("Print a Keras-style summary of the network"),
                       cl::cat(stageCat));
@@ -83,10 +126,15 @@ cl::opt<unsigned> errorLimit("error-limit",
 cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"),
                                cl::cat(diagnosticsCategory()));
 cl::opt<std::string> machineName(
-    "machine",
+    "machine", cl::value_desc("name|file.json"),
     cl::desc("Target machine: spinn3, spinn5, boards:N, WxH (a torus) or a "
-             "JSON description"),
-    cl::value_desc("name|file.json"), cl::init("spinn5"), cl::cat(machineCat));
+             "JSON description (default: the smallest of spinn3, spinn5, "
+             "boards:N that has enough cores)"),
+    cl::cat(machineCat));
+cl::opt<unsigned> routerEntries(
+    "router-entries",
+    cl::desc("Routing entries per chip (default: the machine's, 1023)"),
+    cl::cat(machineCat));
 cl::opt<bool> machineCheck(
     "machine-check",
     cl::desc("Summarise and check the --machine, then exit (no input file)"),
@@ -127,6 +175,14 @@ static int runMachineCheck(DiagnosticEngine &diag) {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  // libLLVM registers -stats; it is ours to use (release libLLVM has no
+  // statistics of its own to print).
+  if (cl::Option *o = cl::getRegisteredOptions().lookup("stats")) {
+    o->setDescription("With -emit=partition: print cores used, neurons per "
+                      "core, communication volume and edge cut");
+    o->addCategory(stageCat);
+    o->setHiddenFlag(cl::NotHidden);
+  }
   parseToolCommandLine(argc, argv,
                        "scncc: compile spiking convolutional networks for "
                        "SpiNNaker\n",
@@ -137,8 +193,9 @@ int main(int argc, char **argv) {
   diag.setWarningsAsErrors(warningsAsErrors);
   if (machineCheck)
     return runMachineCheck(diag);
-  // No stage uses the machine yet; a bad --machine still fails up front.
-  if (machineName.getNumOccurrences() && !loadTargetMachine(diag))
+  // A bad --machine fails before any work.
+  Optional<Machine> target;
+  if (machineName.getNumOccurrences() && !(target = loadTargetMachine(diag)))
     return 1;
 
   unsigned buf = loadSourceFile(inputFile, diag);
@@ -148,8 +205,11 @@ int main(int argc, char **argv) {
               (inputKind == InputKind::Auto &&
                sys::path::extension(inputFile) == ".scnir");
 
+  // --summary, --report and --verify-routes print instead of the IR unless
+  // an -emit or -o asks for it too.
   bool emitExplicit = emit.getNumOccurrences() > 0 ||
-                      outputFile.getNumOccurrences() > 0 || !summary;
+                      outputFile.getNumOccurrences() > 0 ||
+                      !(summary || report || verifyRoutesOpt);
   auto writeOut = [&](function_ref<void(raw_ostream &)> fn) -> int {
     if (!emitExplicit)
       return 0;
@@ -162,6 +222,12 @@ int main(int argc, char **argv) {
     }
     return 0;
   };
+
+  bool stats = AreStatisticsEnabled();
+  if (stats && emit < Emit::Partition) {
+    WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
+    return 1;
+  }
 
   if (emit == Emit::AST) {
     if (isIR || summary) {
@@ -196,14 +262,64 @@ int main(int argc, char **argv) {
         << "': expected bytes with an optional K, M, G or T suffix\n";
     return 1;
   }
-  bool expand = emit == Emit::Connections || !connectionsNpyDir.empty();
+  bool mapping = emit >= Emit::Placement || report || verifyRoutesOpt;
+  bool expand =
+      emit >= Emit::Connections || !connectionsNpyDir.empty() || mapping;
   PassManager pm(diag, options);
   pm.setVerifyEach(verifyEach);
   buildDefaultPipeline(pm, expand);
+  if (emit >= Emit::Partition || mapping) {
+    net->mapping = std::make_shared<MappingState>();
+    net->mapping->partitionConfig.kind = partitioner;
+    net->mapping->partitionConfig.seed =
+        seed.getNumOccurrences() ? uint64_t(seed) : net->sim.seed;
+    pm.add("partition");
+  }
   if (!pm.run(*net))
     return 1;
   if (diag.hadError())
     return 1;
+
+  // Mapping onto the machine: the given one, or the smallest built-in one
+  // with a core for every slice.
+  std::string targetName = machineName;
+  if (mapping) {
+    if (!target) {
+      size_t slices = net->mapping->partition.slices.size();
+      for (std::string name : {std::string("spinn3"), std::string("spinn5"),
+                               smallestMachineFor(slices)}) {
+        if (name.empty())
+          continue;
+        Expected<Machine> m = builtinMachine(name);
+        if (!m) {
+          consumeError(m.takeError());
+          continue;
+        }
+        if (m->totalUsableCores() >= slices) {
+          target = std::move(*m);
+          targetName = name;
+          break;
+        }
+      }
+      if (!target) {
+        diag.error("the network needs " + Twine(uint64_t(slices)) +
+                   " cores, more than any built-in machine has");
+        return 1;
+      }
+    }
+    if (routerEntries.getNumOccurrences())
+      target->setRouterEntries(routerEntries);
+    options.machine = &*target;
+    options.machineName = targetName;
+    options.verifyRoutes = verifyRoutesOpt;
+    PassManager mapper(diag, options);
+    mapper.setVerifyEach(verifyEach);
+    for (const char *pass :
+         {"place", "allocate-keys", "route", "build-tables", "compress-tables"})
+      mapper.add(pass);
+    if (!mapper.run(*net) || diag.hadError())
+      return 1;
+  }
 
   int rc = 0;
   switch (emit) {
@@ -220,6 +336,25 @@ int main(int argc, char **argv) {
       printConnections(*net, *net->connections, os, maxPrint);
     });
     break;
+  case Emit::Partition:
+    rc = writeOut([&](raw_ostream &os) {
+      printPartition(*net, net->mapping->partition, os);
+    });
+    break;
+  case Emit::Placement:
+    rc = writeOut([&](raw_ostream &os) {
+      printPlacementReport(*net, *target, *net->mapping, os);
+    });
+    break;
+  case Emit::Routes:
+    rc = writeOut([&](raw_ostream &os) {
+      printRoutes(*net, *target, *net->mapping, os);
+    });
+    break;
+  case Emit::Tables:
+    rc = writeOut(
+        [&](raw_ostream &os) { printTables(*target, *net->mapping, os); });
+    break;
   }
   if (!rc && !connectionsNpyDir.empty()) {
     if (Error e = writeConnectionsNpy(*net, connectionsNpyDir)) {
@@ -231,5 +366,15 @@ int main(int argc, char **argv) {
     return rc;
   if (summary)
     printSummary(*net, outs());
+  if (stats) {
+    const Partition &p = net->mapping->partition;
+    printPartitionStats(*net, p, partitionStats(*net, p, options.threads),
+                        outs());
+  }
+  if (report)
+    printMappingReport(*net, *target, *net->mapping, targetName, outs());
+  if (verifyRoutesOpt && emit < Emit::Placement && !report)
+    outs() << "routes verified: " << net->mapping->trees.size()
+           << " multicast trees reach exactly their cores\n";
   return 0;
 }

@@ -12,12 +12,21 @@
 
 namespace scnc {
 
+class Machine;
+
 /// Settings of the pipeline that passes read.
 struct PassOptions {
   /// Host threads a pass may use; results are identical for any number.
   unsigned threads = 1;
   /// Bytes expand-connections may hold (0: no limit).
   uint64_t maxMemory = 0;
+  /// The target of the mapping passes, and its name for messages.
+  const Machine *machine = nullptr;
+  std::string machineName;
+  /// Router entries per chip for compress-tables (0: the machine's).
+  unsigned routerCapacity = 0;
+  /// compress-tables walks every tree through the compressed tables.
+  bool verifyRoutes = false;
 };
 
 /// What a pass may use besides the IR.

@@ -1,0 +1,114 @@
+//===- Report.cpp
+//-----------------------------------------------------------===//
+#include "scnc/Mapping/Report.h"
+#include "scnc/IR/Summary.h"
+#include "llvm/Support/Format.h"
+#include <algorithm>
+#include <map>
+
+using namespace scnc;
+using namespace llvm;
+
+void scnc::printPlacementReport(const Network &n, const Machine &m,
+                                const MappingState &s, raw_ostream &os) {
+  for (size_t i = 0; i < s.placement.cores.size(); ++i) {
+    const CoreLocation &c = s.placement.cores[i];
+    os << "slice " << i << " " << n.populations[s.sliceRefs[i].population].name
+       << " (" << s.sliceRefs[i].neurons << " neurons) -> chip "
+       << m.coord(c.chip) << " core " << c.core << "\n";
+  }
+}
+
+void scnc::printRoutes(const Network &n, const Machine &m,
+                       const MappingState &s, raw_ostream &os) {
+  os << "keys: " << s.keys.populationBits << " population bits, "
+     << s.keys.sliceBits << " slice bits, " << s.keys.neuronBits
+     << " neuron bits\n";
+  // Trees exist only for slices that send packets; find each one's slice
+  // by its key.
+  std::map<uint32_t, size_t> sliceOfKey;
+  for (size_t i = 0; i < s.keys.slices.size(); ++i)
+    sliceOfKey[s.keys.slices[i].key] = i;
+  for (const KeyedTree &t : s.trees) {
+    size_t slice = sliceOfKey[t.key];
+    os << "slice " << slice << " "
+       << n.populations[s.sliceRefs[slice].population].name << " key "
+       << format_hex(t.key, 10) << "/" << format_hex(t.mask, 10) << " from "
+       << m.coord(t.tree.source) << ": " << t.tree.nodes.size() << " chips, "
+       << t.tree.destinations().size() << " delivering\n";
+    for (const RouteNode &node : t.tree.nodes) {
+      os << "  " << m.coord(node.chip) << " in "
+         << (node.inLink == kFromLocal ? StringRef("local")
+                                       : linkName(node.inLink))
+         << " -> " << formatRoute(node.route) << "\n";
+    }
+  }
+}
+
+void scnc::printTables(const Machine &m, const MappingState &s,
+                       raw_ostream &os) {
+  for (const RoutingTable &t : s.compressed)
+    printRoutingTable(m, t, os);
+}
+
+void scnc::printMappingReport(const Network &n, const Machine &m,
+                              const MappingState &s, StringRef machineName,
+                              raw_ostream &os) {
+  std::map<ChipId, unsigned> coresPerChip;
+  for (const CoreLocation &c : s.placement.cores)
+    ++coresPerChip[c.chip];
+  os << "mapping of '" << n.name << "' onto " << machineName << " ("
+     << m.numChips() << " chips, " << withCommas(m.totalUsableCores())
+     << " usable cores)\n";
+  os << "  partitioner: " << toString(s.partitionConfig.kind) << ", "
+     << withCommas(s.placement.cores.size()) << " cores on "
+     << coresPerChip.size()
+     << (coresPerChip.size() == 1 ? " chip\n" : " chips\n");
+  os << "  communication volume: " << withCommas(s.commVolume)
+     << " packets delivered when every neuron spikes once; edge cut "
+     << withCommas(s.edgeCut) << " synapses\n";
+  auto tableStats = [&](const std::vector<RoutingTable> &tables) {
+    uint64_t total = 0;
+    size_t max = 0;
+    for (const RoutingTable &t : tables) {
+      total += t.entries.size();
+      max = std::max(max, t.entries.size());
+    }
+    double mean = tables.empty() ? 0 : double(total) / double(tables.size());
+    return std::make_tuple(max, mean, total, tables.size());
+  };
+  auto before = tableStats(s.tables), after = tableStats(s.compressed);
+  os << "  routing entries per chip: before compression max "
+     << std::get<0>(before) << ", mean " << format("%.1f", std::get<1>(before))
+     << " (" << withCommas(std::get<2>(before)) << " on " << std::get<3>(before)
+     << " chips); after max " << std::get<0>(after) << ", mean "
+     << format("%.1f", std::get<1>(after)) << "; capacity " << m.routerEntries()
+     << "\n";
+  // Packets per directed link when every neuron spikes once: a tree node's
+  // outgoing links each carry one packet per neuron of the source slice.
+  std::map<uint32_t, size_t> sliceOfKey;
+  for (size_t i = 0; i < s.keys.slices.size(); ++i)
+    sliceOfKey[s.keys.slices[i].key] = i;
+  std::map<std::pair<ChipId, unsigned>, uint64_t> load;
+  for (const KeyedTree &t : s.trees) {
+    uint64_t neurons = s.sliceRefs[sliceOfKey[t.key]].neurons;
+    for (const RouteNode &node : t.tree.nodes)
+      for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
+        if (node.route & route::link(l))
+          load[{node.chip, l}] += neurons;
+  }
+  std::vector<std::pair<uint64_t, std::pair<ChipId, unsigned>>> busiest;
+  for (auto &e : load)
+    busiest.push_back({e.second, e.first});
+  std::stable_sort(
+      busiest.begin(), busiest.end(),
+      [](const auto &a, const auto &b) { return a.first > b.first; });
+  os << "  busiest links (packets when every neuron spikes once):";
+  if (busiest.empty())
+    os << " none";
+  os << "\n";
+  for (size_t i = 0; i < busiest.size() && i < 5; ++i)
+    os << "    chip " << m.coord(busiest[i].second.first) << " "
+       << linkName(busiest[i].second.second) << ": "
+       << withCommas(busiest[i].first) << "\n";
+}

@@ -1,0 +1,182 @@
+//===- MappingPasses.cpp - place, allocate-keys, route, tables
+//-------------===//
+//
+// The mapping passes after `partition`, each a thin wrapper over an
+// algorithm of lib/Mapping that keeps its result in Network::mapping:
+//   place             slices onto (chip, core) of the target machine
+//   allocate-keys     a structured key space per slice, checked for overlap
+//   route             one multicast tree per slice to the cores of its targets
+//   build-tables      per-chip routing entries (default routes elided)
+//   compress-tables   Ordered Covering until every table fits the router;
+//                     with --verify-routes the checker walks every tree's
+//                     keys through the compressed tables.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/IR/Connections.h"
+#include "scnc/Mapping/MappingState.h"
+#include "scnc/Mapping/SliceGraph.h"
+#include "scnc/Support/Debug.h"
+#include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Format.h"
+#include <chrono>
+#include <map>
+
+#define DEBUG_TYPE "mapping"
+
+using namespace scnc;
+using namespace llvm;
+
+static double secondsSince(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
+      .count();
+}
+
+/// The mapping state after `stage`, or null after saying what is missing.
+static MappingState *needState(Network &n, PassContext &ctx, StringRef pass,
+                               bool MappingState::*done, StringRef missing) {
+  if (!ctx.options.machine) {
+    ctx.diag.error(pass + ": no target machine (internal: PassOptions)");
+    return nullptr;
+  }
+  if (!n.mapping || !(n.mapping.get()->*done)) {
+    ctx.diag.error(pass + ": run " + missing + " first");
+    return nullptr;
+  }
+  return n.mapping.get();
+}
+
+bool scnc::runPlace(Network &n, PassContext &ctx) {
+  MappingState *st =
+      needState(n, ctx, "place", &MappingState::partitioned, "partition");
+  if (!st)
+    return false;
+  auto t0 = std::chrono::steady_clock::now();
+  st->sliceRefs.clear();
+  for (const Slice &s : st->partition.slices)
+    st->sliceRefs.push_back(SliceRef{s.population, uint32_t(s.neurons.size())});
+  PartitionStats stats = partitionStats(n, st->partition, ctx.options.threads);
+  std::vector<uint64_t> sdram;
+  for (const SliceResources &r : stats.resources)
+    sdram.push_back(r.sdramBytes);
+  st->commVolume = stats.commVolume;
+  st->edgeCut = stats.edgeCut;
+  PlacementConfig cfg;
+  cfg.machineName = ctx.options.machineName;
+  Expected<Placement> p =
+      placeSlices(*ctx.options.machine, st->sliceRefs, sdram, cfg);
+  if (!p) {
+    ctx.diag.error(n.loc, "cannot place network '" + n.name +
+                              "': " + toString(p.takeError()));
+    return false;
+  }
+  st->placement = std::move(*p);
+  st->placed = true;
+  SCNC_DEBUG(dbgs() << "place: " << st->sliceRefs.size() << " slices in "
+                    << format("%.2f", secondsSince(t0)) << " s\n");
+  return true;
+}
+
+bool scnc::runAllocateKeys(Network &n, PassContext &ctx) {
+  MappingState *st =
+      needState(n, ctx, "allocate-keys", &MappingState::placed, "place");
+  if (!st)
+    return false;
+  Expected<KeyAllocation> k =
+      allocateKeys(unsigned(n.populations.size()), st->sliceRefs);
+  if (!k) {
+    ctx.diag.error(n.loc, "cannot allocate keys for network '" + n.name +
+                              "': " + toString(k.takeError()));
+    return false;
+  }
+  std::vector<std::string> problems = verifyKeys(*k, st->sliceRefs);
+  for (const std::string &p : problems)
+    ctx.diag.error("key allocation: " + p);
+  if (!problems.empty())
+    return false;
+  st->keys = std::move(*k);
+  st->keyed = true;
+  return true;
+}
+
+bool scnc::runRoute(Network &n, PassContext &ctx) {
+  MappingState *st =
+      needState(n, ctx, "route", &MappingState::keyed, "allocate-keys");
+  if (!st)
+    return false;
+  const Machine &m = *ctx.options.machine;
+  auto t0 = std::chrono::steady_clock::now();
+  SliceGraph g = buildSliceGraph(n, st->partition.sliceOf,
+                                 uint32_t(st->partition.slices.size()));
+  st->trees.clear();
+  for (uint32_t s = 0; s < g.targets.size(); ++s) {
+    if (g.targets[s].empty())
+      continue; // no packet leaves this slice
+    // Target cores grouped by chip, in chip order.
+    std::map<ChipId, uint32_t> byChip;
+    for (uint32_t t : g.targets[s]) {
+      const CoreLocation &c = st->placement.cores[t];
+      byChip[c.chip] |= 1u << c.core;
+    }
+    std::vector<std::pair<ChipId, uint32_t>> targets(byChip.begin(),
+                                                     byChip.end());
+    Expected<RoutingTree> tree =
+        routeMulticast(m, st->placement.cores[s].chip, targets);
+    if (!tree) {
+      ctx.diag.error("route: slice " + Twine(s) + ": " +
+                     toString(tree.takeError()));
+      return false;
+    }
+    st->trees.push_back(KeyedTree{st->keys.slices[s].key,
+                                  st->keys.slices[s].mask, std::move(*tree)});
+  }
+  st->routed = true;
+  SCNC_DEBUG(dbgs() << "route: " << st->trees.size() << " trees, " << g.edges()
+                    << " slice edges in " << format("%.2f", secondsSince(t0))
+                    << " s\n");
+  return true;
+}
+
+bool scnc::runBuildTables(Network &n, PassContext &ctx) {
+  MappingState *st =
+      needState(n, ctx, "build-tables", &MappingState::routed, "route");
+  if (!st)
+    return false;
+  st->tables = buildTables(*ctx.options.machine, st->trees);
+  st->tabled = true;
+  return true;
+}
+
+bool scnc::runCompressTables(Network &n, PassContext &ctx) {
+  MappingState *st = needState(n, ctx, "compress-tables", &MappingState::tabled,
+                               "build-tables");
+  if (!st)
+    return false;
+  const Machine &m = *ctx.options.machine;
+  auto t0 = std::chrono::steady_clock::now();
+  st->compressed = st->tables;
+  CompressionConfig cfg;
+  cfg.capacity = ctx.options.routerCapacity;
+  st->compression = CompressionStats();
+  if (Error e = compressTables(m, st->compressed, cfg, &st->compression)) {
+    handleAllErrors(std::move(e), [&](const ErrorInfoBase &info) {
+      ctx.diag.error(info.message());
+    });
+    return false;
+  }
+  st->compressedDone = true;
+  SCNC_DEBUG(dbgs() << "compress-tables: " << st->compression.entriesBefore
+                    << " -> " << st->compression.entriesAfter << " entries in "
+                    << format("%.2f", secondsSince(t0)) << " s\n");
+  if (ctx.options.verifyRoutes) {
+    VerifyConfig vc;
+    vc.capacity = ctx.options.routerCapacity;
+    std::vector<std::string> problems =
+        verifyRoutes(m, st->trees, st->compressed, vc);
+    for (const std::string &p : problems)
+      ctx.diag.error("route check: " + p);
+    if (!problems.empty())
+      return false;
+  }
+  return true;
+}
