@@ -137,7 +137,8 @@ cl::opt<unsigned> routerEntries(
     cl::cat(machineCat));
 cl::opt<bool> machineCheck(
     "machine-check",
-    cl::desc("Summarise and check the --machine, then exit (no input file)"),
+    cl::desc("Summarise and check the --machine (default spinn5), then exit "
+             "(no input file)"),
     cl::cat(machineCat));
 } // namespace
 
@@ -158,6 +159,9 @@ static int runMachineCheck(DiagnosticEngine &diag) {
     diag.error("--machine-check takes no input file");
     return 1;
   }
+  // Without --machine, the single board most users have.
+  if (!machineName.getNumOccurrences())
+    machineName = "spinn5";
   Optional<Machine> m = loadTargetMachine(diag);
   if (!m)
     return 1;
