@@ -1,5 +1,6 @@
 //===- Machine.cpp - Chips, cores, links and the model check --------------===//
 #include "scnc/Machine/Machine.h"
+#include "scnc/Support/Format.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/MathExtras.h"
@@ -358,16 +359,6 @@ std::vector<std::string> Machine::check() const {
 //===----------------------------------------------------------------------===//
 // Summary
 //===----------------------------------------------------------------------===//
-
-static std::string withCommas(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 static std::string plural(uint64_t n, StringRef what) {
   return withCommas(n) + " " + what.str() + (n == 1 ? "" : "s");

@@ -23,6 +23,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Mapping/Tables.h"
+#include "scnc/Support/Format.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
@@ -297,16 +298,6 @@ bool anyOverlap(ArrayRef<RoutingEntry> entries) {
                              entries[j].mask))
         return true;
   return false;
-}
-
-std::string withCommas(uint64_t v) {
-  std::string digits = std::to_string(v), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
 }
 
 } // namespace

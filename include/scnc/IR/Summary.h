@@ -3,6 +3,7 @@
 #define SCNC_IR_SUMMARY_H
 
 #include "scnc/IR/Network.h"
+#include "scnc/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 
 namespace scnc {
@@ -12,8 +13,6 @@ void printShapes(const Network &n, llvm::raw_ostream &os);
 /// `--summary`: layer, kind, output shape, neurons, incoming synapses
 /// (computed analytically, without expanding), parameter set; totals.
 void printSummary(const Network &n, llvm::raw_ostream &os);
-/// 1234567 -> "1,234,567".
-std::string withCommas(uint64_t v);
 
 } // namespace scnc
 
