@@ -40,15 +40,19 @@ std::vector<ChipId> scnc::chipOrder(const Machine &m) {
 }
 
 std::string scnc::smallestMachineFor(uint64_t cores) {
-  // Usable cores grow with the number of boards; search the smallest.
-  for (unsigned boards = 1; boards <= 1200; ++boards) {
-    Expected<Machine> m = builtinMachine("boards:" + std::to_string(boards));
+  // The single boards first, then multi-board machines: usable cores grow
+  // with the number of boards, so the first that holds `cores` is smallest.
+  std::vector<std::string> names = {"spinn3", "spinn5"};
+  for (unsigned boards = 2; boards <= 1200; ++boards)
+    names.push_back("boards:" + std::to_string(boards));
+  for (const std::string &name : names) {
+    Expected<Machine> m = builtinMachine(name);
     if (!m) {
       consumeError(m.takeError());
       continue;
     }
     if (m->totalUsableCores() >= cores)
-      return "boards:" + std::to_string(boards);
+      return name;
   }
   return "";
 }

@@ -34,7 +34,8 @@ void scnc::printRoutes(const Network &n, const Machine &m,
     os << "slice " << slice << " "
        << n.populations[s.sliceRefs[slice].population].name << " key "
        << format_hex(t.key, 10) << "/" << format_hex(t.mask, 10) << " from "
-       << m.coord(t.tree.source) << ": " << t.tree.nodes.size() << " chips, "
+       << m.coord(t.tree.source) << ": " << t.tree.nodes.size()
+       << (t.tree.nodes.size() == 1 ? " chip, " : " chips, ")
        << t.tree.destinations().size() << " delivering\n";
     for (const RouteNode &node : t.tree.nodes) {
       os << "  " << m.coord(node.chip) << " in "
@@ -58,11 +59,11 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
   for (const CoreLocation &c : s.placement.cores)
     ++coresPerChip[c.chip];
   os << "mapping of '" << n.name << "' onto " << machineName << " ("
-     << m.numChips() << " chips, " << withCommas(m.totalUsableCores())
-     << " usable cores)\n";
+     << withCommas(m.numChips()) << " chips, "
+     << withCommas(m.totalUsableCores()) << " usable cores)\n";
   os << "  partitioner: " << toString(s.partitionConfig.kind) << ", "
      << withCommas(s.placement.cores.size()) << " cores on "
-     << coresPerChip.size()
+     << withCommas(coresPerChip.size())
      << (coresPerChip.size() == 1 ? " chip\n" : " chips\n");
   os << "  communication volume: " << withCommas(s.commVolume)
      << " packets delivered when every neuron spikes once; edge cut "
@@ -80,10 +81,10 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
   auto before = tableStats(s.tables), after = tableStats(s.compressed);
   os << "  routing entries per chip: before compression max "
      << std::get<0>(before) << ", mean " << format("%.1f", std::get<1>(before))
-     << " (" << withCommas(std::get<2>(before)) << " on " << std::get<3>(before)
-     << " chips); after max " << std::get<0>(after) << ", mean "
-     << format("%.1f", std::get<1>(after)) << "; capacity " << m.routerEntries()
-     << "\n";
+     << " (" << withCommas(std::get<2>(before)) << " on "
+     << withCommas(std::get<3>(before)) << " chips); after max "
+     << std::get<0>(after) << ", mean " << format("%.1f", std::get<1>(after))
+     << "; capacity " << m.routerEntries() << "\n";
   // Packets per directed link when every neuron spikes once: a tree node's
   // outgoing links each carry one packet per neuron of the source slice.
   std::map<uint32_t, size_t> sliceOfKey;

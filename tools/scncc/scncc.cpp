@@ -290,26 +290,21 @@ int main(int argc, char **argv) {
   if (mapping) {
     if (!target) {
       size_t slices = net->mapping->partition.slices.size();
-      for (std::string name : {std::string("spinn3"), std::string("spinn5"),
-                               smallestMachineFor(slices)}) {
-        if (name.empty())
-          continue;
-        Expected<Machine> m = builtinMachine(name);
-        if (!m) {
-          consumeError(m.takeError());
-          continue;
-        }
-        if (m->totalUsableCores() >= slices) {
-          target = std::move(*m);
-          targetName = name;
-          break;
-        }
-      }
-      if (!target) {
+      targetName = smallestMachineFor(slices);
+      if (targetName.empty()) {
         diag.error("the network needs " + Twine(uint64_t(slices)) +
                    " cores, more than any built-in machine has");
         return 1;
       }
+      target = cantFail(builtinMachine(targetName));
+    } else {
+      // A described machine that fails its check is refused before any
+      // algorithm trips over it.
+      std::vector<std::string> problems = target->check();
+      for (const std::string &p : problems)
+        diag.error("machine check of '" + targetName + "': " + p);
+      if (!problems.empty())
+        return 1;
     }
     if (routerEntries.getNumOccurrences())
       target->setRouterEntries(routerEntries);

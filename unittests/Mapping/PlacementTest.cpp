@@ -62,11 +62,13 @@ TEST(PlacementTest, MachineTooSmall) {
   ASSERT_FALSE(bool(p));
   EXPECT_EQ(llvm::toString(p.takeError()),
             "the network needs 65 cores (one per slice) but machine 'spinn3' "
-            "has 64 usable cores; boards:1 would fit");
+            "has 64 usable cores; spinn5 would fit");
 }
 
 TEST(PlacementTest, SmallestMachine) {
-  EXPECT_EQ(smallestMachineFor(768), "boards:1");
+  EXPECT_EQ(smallestMachineFor(64), "spinn3");
+  EXPECT_EQ(smallestMachineFor(65), "spinn5");
+  EXPECT_EQ(smallestMachineFor(768), "spinn5");
   EXPECT_EQ(smallestMachineFor(769), "boards:2");
 }
 

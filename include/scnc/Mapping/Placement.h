@@ -46,8 +46,9 @@ llvm::Expected<Placement> placeSlices(const Machine &m,
                                       llvm::ArrayRef<uint64_t> sdramBytes,
                                       const PlacementConfig &cfg);
 
-/// The smallest built-in multi-board machine with at least `cores` usable
-/// cores ("boards:N"), or "" when none up to the largest does.
+/// The smallest built-in machine with at least `cores` usable cores
+/// ("spinn3", "spinn5" or "boards:N"), or "" when none up to the largest
+/// does.
 std::string smallestMachineFor(uint64_t cores);
 
 /// Stable text for `-emit=placement`.
