@@ -1,6 +1,6 @@
 //===- PartitionTest.cpp - Populations into core-sized slices -------------===//
 #include "scnc/Mapping/Partition.h"
-#include "TestHelpers.h"
+#include "PipelineHelpers.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Reader.h"
@@ -15,33 +15,12 @@
 
 using namespace scnc;
 using scnc::test::DiagHarness;
+using scnc::test::expandIR;
+using scnc::test::expandScn;
 
 namespace {
 
 using U32s = std::vector<uint32_t>;
-
-/// Lowers .scn text and runs infer-shapes and expand-connections.
-llvm::Optional<Network> expandScn(DiagHarness &h, llvm::StringRef text) {
-  llvm::Optional<Network> n = parseNetwork(h.add(text), h.diag);
-  if (!n)
-    return llvm::None;
-  PassManager pm(h.diag);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*n))
-    return llvm::None;
-  return n;
-}
-
-llvm::Optional<Network> expandIR(DiagHarness &h, llvm::StringRef text) {
-  llvm::Optional<Network> n = readIR(h.add(text, "t.scnir"), h.diag);
-  if (!n)
-    return llvm::None;
-  PassManager pm(h.diag);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*n))
-    return llvm::None;
-  return n;
-}
 
 /// An example from examples/, compiled and expanded.
 llvm::Optional<Network> expandExample(DiagHarness &h, llvm::StringRef name) {

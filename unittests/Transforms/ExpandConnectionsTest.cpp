@@ -1,5 +1,5 @@
 //===- ExpandConnectionsTest.cpp - Projections to connection lists --------===//
-#include "TestHelpers.h"
+#include "PipelineHelpers.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Reader.h"
@@ -14,6 +14,8 @@
 
 using namespace scnc;
 using scnc::test::DiagHarness;
+using scnc::test::expandIR;
+using scnc::test::expandScn;
 
 namespace {
 
@@ -27,31 +29,6 @@ U32s elements(const ConnectionList &l) {
   for (uint64_t i = 0; i < l.size(); ++i)
     e.push_back(l.element(i));
   return e;
-}
-
-/// Lowers a .scn string and runs infer-shapes and expand-connections.
-llvm::Optional<Network> expandScn(DiagHarness &h, llvm::StringRef text,
-                                  PassOptions opts = {}) {
-  llvm::Optional<Network> n = parseNetwork(h.add(text), h.diag);
-  if (!n)
-    return llvm::None;
-  PassManager pm(h.diag, opts);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*n))
-    return llvm::None;
-  return n;
-}
-
-/// Reads textual IR and runs infer-shapes and expand-connections.
-llvm::Optional<Network> expandIR(DiagHarness &h, llvm::StringRef text) {
-  llvm::Optional<Network> n = readIR(h.add(text, "t.scnir"), h.diag);
-  if (!n)
-    return llvm::None;
-  PassManager pm(h.diag);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*n))
-    return llvm::None;
-  return n;
 }
 
 const ConnectionList &list(const Network &n, unsigned i) {
