@@ -10,6 +10,7 @@
 #include "scnc/IR/Reader.h"
 #include "scnc/IR/Summary.h"
 #include "scnc/IR/Verifier.h"
+#include "scnc/Image/Image.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Mapping/Report.h"
@@ -38,7 +39,8 @@ enum class Emit {
   Partition,
   Placement,
   Routes,
-  Tables
+  Tables,
+  Image
 };
 enum class InputKind { Auto, Scn, IR };
 
@@ -72,7 +74,9 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Routes, "routes",
                           "keys and multicast trees per slice"),
                clEnumValN(Emit::Tables, "tables",
-                          "compressed routing tables per chip")),
+                          "compressed routing tables per chip"),
+               clEnumValN(Emit::Image, "image",
+                          "binary load image (.scimg; needs -o)")),
     cl::cat(stageCat));
 cl::opt<uint64_t>
     maxPrint("max-print",
@@ -227,6 +231,14 @@ int main(int argc, char **argv) {
     return 0;
   };
 
+  // A binary image goes to stdout only when asked for with -o -.
+  if (emit == Emit::Image && !outputFile.getNumOccurrences()) {
+    WithColor::error(errs(), "scncc")
+        << "-emit=image writes a binary load image: give -o FILE (or -o - "
+           "for stdout)\n";
+    return 1;
+  }
+
   bool stats = AreStatisticsEnabled();
   if (stats && emit < Emit::Partition) {
     WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
@@ -354,6 +366,14 @@ int main(int argc, char **argv) {
     rc = writeOut(
         [&](raw_ostream &os) { printTables(*target, *net->mapping, os); });
     break;
+  case Emit::Image:
+    if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
+          return writeImage(*net, *target, targetName, os);
+        })) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+    break;
   }
   if (!rc && !connectionsNpyDir.empty()) {
     if (Error e = writeConnectionsNpy(*net, connectionsNpyDir)) {
@@ -372,7 +392,7 @@ int main(int argc, char **argv) {
   }
   if (report)
     printMappingReport(*net, *target, *net->mapping, targetName, outs());
-  if (verifyRoutesOpt && emit < Emit::Placement && !report)
+  if (verifyRoutesOpt && !(emitExplicit && outputFile == "-"))
     outs() << "routes verified: " << net->mapping->trees.size()
            << " multicast trees reach exactly their cores\n";
   return 0;

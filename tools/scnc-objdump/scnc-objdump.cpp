@@ -1,0 +1,271 @@
+//===- scnc-objdump.cpp - Inspect a load image (.scimg) -------------------===//
+//
+// Validates an image (every reader check) and prints its header, section
+// table, routing tables and core regions, as text or JSON.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Image/Image.h"
+#include "scnc/Mapping/Routing.h"
+#include "scnc/Support/FixedPoint.h"
+#include "scnc/Support/ToolSupport.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/WithColor.h"
+#include <nlohmann/json.hpp>
+
+using namespace scnc;
+using namespace llvm;
+
+namespace {
+cl::OptionCategory dumpCat("scnc-objdump options");
+cl::opt<std::string> inputFile(cl::Positional, cl::desc("<image.scimg>"),
+                               cl::Required, cl::cat(dumpCat));
+cl::opt<bool> showHeader("header", cl::desc("Print the header"),
+                         cl::cat(dumpCat));
+cl::opt<bool> showSections("sections", cl::desc("Print the section table"),
+                           cl::cat(dumpCat));
+cl::opt<std::string>
+    routes("routes",
+           cl::desc("Print the routing tables (all, or --routes=x,y)"),
+           cl::value_desc("x,y"), cl::ValueOptional, cl::cat(dumpCat));
+cl::list<std::string> coreOpt("core",
+                              cl::desc("Print the regions of core x,y,p"),
+                              cl::value_desc("x,y,p"), cl::cat(dumpCat));
+cl::opt<bool> json("json", cl::desc("Print everything as JSON"),
+                   cl::cat(dumpCat));
+
+bool parseNumbers(StringRef s, unsigned count, SmallVectorImpl<unsigned> &out) {
+  SmallVector<StringRef, 3> parts;
+  s.split(parts, ',');
+  if (parts.size() != count)
+    return false;
+  for (StringRef p : parts) {
+    unsigned v;
+    if (p.trim().getAsInteger(10, v))
+      return false;
+    out.push_back(v);
+  }
+  return true;
+}
+
+std::string hex32(uint32_t v) {
+  std::string s;
+  raw_string_ostream os(s);
+  os << format_hex(v, 10);
+  return os.str();
+}
+
+void printTable(const ImageRoutingTable &t, raw_ostream &os) {
+  os << "chip (" << t.x << ", " << t.y << "): " << t.entries.size()
+     << (t.entries.size() == 1 ? " entry" : " entries") << "\n";
+  for (const RoutingEntry &e : t.entries)
+    os << "  " << format_hex(e.key, 10) << "/" << format_hex(e.mask, 10)
+       << " -> " << formatRoute(e.route) << "\n";
+}
+
+struct PhysicalParams {
+  const char *name, *unit;
+  double value;
+};
+
+std::vector<PhysicalParams> physical(const NeuronFixedParams &p) {
+  return {{"v_rest", "mV", toDouble(p.vRest)},
+          {"v_reset", "mV", toDouble(p.vReset)},
+          {"v_thresh", "mV", toDouble(p.vThresh)},
+          {"v_init", "mV", toDouble(p.vInit)},
+          {"i_offset", "nA", toDouble(p.iOffset)},
+          {"r_membrane", "MOhm", toDouble(p.rMembrane)},
+          {"exp_tc", "", toDouble(p.expTC)},
+          {"decay_e", "", toDouble(p.decayE)},
+          {"init_e", "", toDouble(p.initE)},
+          {"decay_i", "", toDouble(p.decayI)},
+          {"init_i", "", toDouble(p.initI)},
+          {"refrac_ticks", "ticks", double(p.refracTicks)}};
+}
+
+void printCore(const ImageCore &c, raw_ostream &os) {
+  os << "core (" << c.x << ", " << c.y << ", " << c.core << ")\n";
+  os << "  system: timestep " << c.timestepUs << " us, " << c.numNeurons
+     << " neurons, population " << c.population << "\n";
+  if (c.hasKey)
+    os << "  neuron keys: " << format_hex(c.key, 10) << "/"
+       << format_hex(c.mask, 10) << "\n";
+  else
+    os << "  neuron keys: none (sends no packets)\n";
+  if (c.hasParams) {
+    os << "  neuron parameters:\n";
+    for (const PhysicalParams &p : physical(c.params)) {
+      os << "    " << left_justify(p.name, 13) << format("%.9g", p.value);
+      if (*p.unit)
+        os << " " << p.unit;
+      os << "\n";
+    }
+  } else {
+    os << "  neuron parameters: none\n";
+  }
+  if (c.hasSynapseParams)
+    os << "  synapse parameters: ring-buffer left shift excitatory "
+       << c.leftShiftE << ", inhibitory " << c.leftShiftI << "\n";
+  os << "  neuron ids:";
+  size_t shown = std::min<size_t>(c.neuronIds.size(), 16);
+  for (size_t i = 0; i < shown; ++i)
+    os << " " << c.neuronIds[i];
+  if (shown < c.neuronIds.size())
+    os << " ... (" << c.neuronIds.size() << ")";
+  os << "\n";
+}
+
+nlohmann::json toJson(const ImageReader &r) {
+  using nlohmann::json;
+  const ImageHeader &h = r.header();
+  json j;
+  j["header"] = {{"version", h.version},
+                 {"file_size", h.fileSize},
+                 {"sections", h.numSections},
+                 {"timestep_us", h.timestepUs},
+                 {"seed", h.seed},
+                 {"network_hash", hex32(uint32_t(h.networkHash >> 32)) +
+                                      hex32(uint32_t(h.networkHash)).substr(2)},
+                 {"machine", h.machineName},
+                 {"machine_width", h.machineWidth},
+                 {"machine_height", h.machineHeight},
+                 {"network", h.networkName},
+                 {"scnc_version", h.scncVersion},
+                 {"crc32", hex32(h.crc)}};
+  json secs = json::array();
+  for (const ImageSection &s : r.sections()) {
+    json e = {{"type", image::sectionTypeName(s.type).str()},
+              {"x", s.x},
+              {"y", s.y},
+              {"offset", s.offset},
+              {"size", s.size},
+              {"crc32", hex32(s.crc)}};
+    if (s.core != image::kNoCore)
+      e["core"] = s.core;
+    secs.push_back(e);
+  }
+  j["sections"] = secs;
+  json tables = json::array();
+  for (const ImageRoutingTable &t : r.routingTables()) {
+    json entries = json::array();
+    for (const RoutingEntry &e : t.entries)
+      entries.push_back({{"key", hex32(e.key)},
+                         {"mask", hex32(e.mask)},
+                         {"route", hex32(e.route)},
+                         {"route_text", formatRoute(e.route)}});
+    tables.push_back({{"x", t.x}, {"y", t.y}, {"entries", entries}});
+  }
+  j["routing_tables"] = tables;
+  json cores = json::array();
+  for (const ImageCore &c : r.cores()) {
+    json e = {{"x", c.x},
+              {"y", c.y},
+              {"core", c.core},
+              {"timestep_us", c.timestepUs},
+              {"neurons", c.numNeurons},
+              {"population", c.population},
+              {"neuron_ids", c.neuronIds}};
+    if (c.hasKey)
+      e["keys"] = {{"key", hex32(c.key)}, {"mask", hex32(c.mask)}};
+    if (c.hasParams) {
+      json p;
+      for (const PhysicalParams &pp : physical(c.params))
+        p[pp.name] = pp.value;
+      e["neuron_params"] = p;
+    }
+    if (c.hasSynapseParams)
+      e["synapse_params"] = {{"left_shift_excitatory", c.leftShiftE},
+                             {"left_shift_inhibitory", c.leftShiftI}};
+    cores.push_back(e);
+  }
+  j["cores"] = cores;
+  return j;
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  parseToolCommandLine(argc, argv,
+                       "scnc-objdump: validate and print a load image\n",
+                       {&dumpCat});
+  auto error = [](const Twine &msg) {
+    WithColor::error(errs(), "scnc-objdump") << msg << "\n";
+    return 1;
+  };
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
+      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return error("cannot read '" + inputFile +
+                 "': " + buf.getError().message());
+  Expected<ImageReader> img =
+      readImage((*buf)->getBuffer(),
+                inputFile == "-" ? StringRef("<stdin>") : StringRef(inputFile));
+  if (!img)
+    return error(toString(img.takeError()));
+
+  if (json) {
+    outs() << toJson(*img).dump(2) << "\n";
+    return 0;
+  }
+  bool any = showHeader || showSections || routes.getNumOccurrences() ||
+             !coreOpt.empty();
+  raw_ostream &os = outs();
+  if (showHeader || !any) {
+    const ImageHeader &h = img->header();
+    os << "format version: " << h.version << "\n"
+       << "file size:      " << h.fileSize << " bytes\n"
+       << "sections:       " << h.numSections << "\n"
+       << "network:        " << h.networkName << " (hash "
+       << format_hex(h.networkHash, 18) << ")\n"
+       << "machine:        " << h.machineName << " (" << h.machineWidth << "x"
+       << h.machineHeight << ")\n"
+       << "timestep:       " << h.timestepUs << " us\n"
+       << "seed:           " << h.seed << "\n"
+       << "scnc version:   " << h.scncVersion << "\n"
+       << "header crc32:   " << format_hex(h.crc, 10) << "\n";
+  }
+  if (showSections || !any) {
+    os << "idx type          x   y   core offset     size       crc32\n";
+    unsigned i = 0;
+    for (const ImageSection &s : img->sections()) {
+      os << format("%-4u%-14s%-4u%-4u", i++,
+                   image::sectionTypeName(s.type).str().c_str(), s.x, s.y);
+      if (s.core == image::kNoCore)
+        os << "-    ";
+      else
+        os << format("%-5u", s.core);
+      os << format("%-11llu%-11u", (unsigned long long)s.offset, s.size)
+         << format_hex(s.crc, 10) << "\n";
+    }
+  }
+  if (routes.getNumOccurrences()) {
+    if (routes.empty()) {
+      for (const ImageRoutingTable &t : img->routingTables())
+        printTable(t, os);
+    } else {
+      SmallVector<unsigned, 2> xy;
+      if (!parseNumbers(routes, 2, xy))
+        return error("--routes expects x,y, got '" + routes + "'");
+      const ImageRoutingTable *t = img->findTable(xy[0], xy[1]);
+      if (!t)
+        return error("no routing table for chip (" + Twine(xy[0]) + ", " +
+                     Twine(xy[1]) + ") in the image");
+      printTable(*t, os);
+    }
+  }
+  for (const std::string &c : coreOpt) {
+    SmallVector<unsigned, 3> xyp;
+    if (!parseNumbers(c, 3, xyp))
+      return error("--core expects x,y,p, got '" + c + "'");
+    const ImageCore *core = img->findCore(xyp[0], xyp[1], xyp[2]);
+    if (!core)
+      return error("no core (" + Twine(xyp[0]) + ", " + Twine(xyp[1]) + ", " +
+                   Twine(xyp[2]) + ") in the image");
+    printCore(*core, os);
+  }
+  return 0;
+}

@@ -1,0 +1,279 @@
+//===- ImageTest.cpp - Load images: round trip and damaged files ----------===//
+//
+// A small network through the real passes onto SpiNN-3, written as an
+// image and read back: the same tables, keys, neurons and fixed-point
+// parameters. Then every validation of the reader on damaged copies.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Image/Image.h"
+#include "TestHelpers.h"
+#include "scnc/Frontend/Lowering.h"
+#include "scnc/Machine/Machine.h"
+#include "scnc/Mapping/MappingState.h"
+#include "scnc/Transforms/PassManager.h"
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
+#include "gtest/gtest.h"
+
+using namespace scnc;
+using scnc::test::DiagHarness;
+
+namespace {
+
+constexpr const char *kNetwork = R"(
+simulation { neurons_per_core = 3; timestep = 0.5 ms; }
+neuron lif { tau_m = 10 ms; v_thresh = -52 mV; i_offset = 0.25 nA; }
+network tiny {
+  input i { shape = 2 x 4 x 1; }
+  conv c(i) { filters = 2; kernel = 2 x 2; weights = 1 nA; neuron = lif; }
+}
+)";
+
+struct Mapped {
+  DiagHarness h;
+  llvm::Optional<Network> net;
+  Machine m = llvm::cantFail(builtinMachine("spinn3"));
+  std::string bytes;
+
+  bool map() {
+    net = parseNetwork(h.add(kNetwork), h.diag);
+    if (!net)
+      return false;
+    PassManager front(h.diag);
+    buildDefaultPipeline(front, /*expand=*/true);
+    if (!front.run(*net))
+      return false;
+    net->mapping = std::make_shared<MappingState>();
+    net->mapping->partitionConfig.kind = PartitionerKind::Slices;
+    PassOptions opts;
+    opts.machine = &m;
+    opts.machineName = "spinn3";
+    PassManager pm(h.diag, opts);
+    for (const char *pass : {"partition", "place", "allocate-keys", "route",
+                             "build-tables", "compress-tables"})
+      EXPECT_TRUE(pm.add(pass)) << pass;
+    if (!pm.run(*net) || h.diag.hadError())
+      return false;
+    llvm::raw_string_ostream os(bytes);
+    llvm::Error e = writeImage(*net, m, "spinn3", os);
+    EXPECT_FALSE(bool(e)) << llvm::toString(std::move(e));
+    os.flush();
+    return true;
+  }
+};
+
+uint32_t get32(const std::string &b, size_t at) {
+  return llvm::support::endian::read32le(b.data() + at);
+}
+void put32(std::string &b, size_t at, uint32_t v) {
+  llvm::support::endian::write32le(&b[at], v);
+}
+void put64(std::string &b, size_t at, uint64_t v) {
+  llvm::support::endian::write64le(&b[at], v);
+}
+uint32_t crcOf(llvm::StringRef s) {
+  return llvm::crc32(llvm::ArrayRef<uint8_t>(
+      reinterpret_cast<const uint8_t *>(s.data()), s.size()));
+}
+/// Recomputes the header CRC (docs/image-format.md).
+void fixHeader(std::string &b) {
+  size_t end = image::kHeaderSize + image::kSectionEntrySize * get32(b, 24);
+  put32(b, 124, crcOf(b.substr(0, 124) + b.substr(128, end - 128)));
+}
+size_t entryAt(unsigned n) {
+  return image::kHeaderSize + image::kSectionEntrySize * n;
+}
+
+/// The reader's message for damaged bytes ("" when it accepts them).
+std::string errorOf(const std::string &bytes) {
+  llvm::Expected<ImageReader> r = readImage(bytes, "t.scimg");
+  if (r)
+    return "";
+  return llvm::toString(r.takeError());
+}
+
+TEST(Image, RoundTrip) {
+  Mapped mp;
+  ASSERT_TRUE(mp.map()) << mp.h.text();
+  llvm::Expected<ImageReader> r = readImage(mp.bytes, "t.scimg");
+  ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+  const MappingState &s = *mp.net->mapping;
+
+  const ImageHeader &h = r->header();
+  EXPECT_EQ(h.version, 1u);
+  EXPECT_EQ(h.fileSize, mp.bytes.size());
+  EXPECT_EQ(h.timestepUs, 500u);
+  EXPECT_EQ(h.machineName, "spinn3");
+  EXPECT_EQ(h.networkName, "tiny");
+  EXPECT_EQ(h.machineWidth, 2u);
+  EXPECT_EQ(h.machineHeight, 2u);
+  EXPECT_EQ(h.networkHash, networkHash(*mp.net));
+  EXPECT_EQ(h.numSections, s.compressed.size() + s.placement.cores.size());
+
+  // Every chip's table, entries in router order.
+  ASSERT_EQ(r->routingTables().size(), s.compressed.size());
+  for (const RoutingTable &t : s.compressed) {
+    ChipCoord c = mp.m.coord(t.chip);
+    const ImageRoutingTable *it = r->findTable(c.x, c.y);
+    ASSERT_TRUE(it);
+    EXPECT_EQ(it->entries, t.entries);
+  }
+  // Every slice's core.
+  ASSERT_EQ(r->cores().size(), s.placement.cores.size());
+  for (size_t i = 0; i < s.placement.cores.size(); ++i) {
+    ChipCoord c = mp.m.coord(s.placement.cores[i].chip);
+    const ImageCore *core = r->findCore(c.x, c.y, s.placement.cores[i].core);
+    ASSERT_TRUE(core) << i;
+    const Slice &sl = s.partition.slices[i];
+    EXPECT_EQ(core->timestepUs, 500u);
+    EXPECT_EQ(core->population, sl.population);
+    EXPECT_EQ(core->numNeurons, sl.neurons.size());
+    EXPECT_EQ(core->neuronIds, sl.neurons);
+    ASSERT_TRUE(core->hasKey);
+    EXPECT_EQ(core->key, s.keys.slices[i].key);
+    EXPECT_EQ(core->mask, s.keys.slices[i].mask);
+    const Population &pop = mp.net->populations[sl.population];
+    const NeuronParams *np = mp.net->findNeuronSet(pop.neuron);
+    ASSERT_EQ(core->hasParams, np != nullptr);
+    if (!np) {
+      EXPECT_FALSE(core->hasSynapseParams);
+      continue;
+    }
+    NeuronFixedParams want = toFixed(*np, 0.5);
+    const NeuronFixedParams &got = core->params;
+    EXPECT_EQ(got.vRest, want.vRest);
+    EXPECT_EQ(got.vReset, want.vReset);
+    EXPECT_EQ(got.vThresh, want.vThresh);
+    EXPECT_EQ(got.vInit, want.vInit);
+    EXPECT_EQ(got.iOffset, want.iOffset);
+    EXPECT_EQ(got.rMembrane, want.rMembrane);
+    EXPECT_EQ(got.expTC, want.expTC);
+    EXPECT_EQ(got.decayE, want.decayE);
+    EXPECT_EQ(got.initE, want.initE);
+    EXPECT_EQ(got.decayI, want.decayI);
+    EXPECT_EQ(got.initI, want.initI);
+    EXPECT_EQ(got.refracTicks, want.refracTicks);
+    // 2x2 kernel of 1 nA: at most 4 nA per tick, 4 < 2^3.
+    ASSERT_TRUE(core->hasSynapseParams);
+    EXPECT_EQ(core->leftShiftE, 3u);
+    EXPECT_EQ(core->leftShiftI, 0u);
+    EXPECT_DOUBLE_EQ(toDouble(got.vThresh), -52.0);
+    EXPECT_DOUBLE_EQ(toDouble(got.iOffset), 0.25);
+  }
+  // The conv population has parameters: the test covers them.
+  bool anyParams = false;
+  for (const ImageCore &c : r->cores())
+    anyParams |= c.hasParams;
+  EXPECT_TRUE(anyParams);
+}
+
+TEST(Image, Deterministic) {
+  Mapped a, b;
+  ASSERT_TRUE(a.map()) << a.h.text();
+  ASSERT_TRUE(b.map()) << b.h.text();
+  EXPECT_EQ(a.bytes, b.bytes);
+}
+
+TEST(Image, NeedsAMapping) {
+  Network n;
+  Machine m = llvm::cantFail(builtinMachine("spinn3"));
+  std::string out;
+  llvm::raw_string_ostream os(out);
+  llvm::Error e = writeImage(n, m, "spinn3", os);
+  ASSERT_TRUE(bool(e));
+  EXPECT_NE(llvm::toString(std::move(e)).find("needs a mapped network"),
+            std::string::npos);
+}
+
+TEST(Image, DamagedImages) {
+  Mapped mp;
+  ASSERT_TRUE(mp.map()) << mp.h.text();
+  const std::string good = mp.bytes;
+  ASSERT_EQ(errorOf(good), "");
+  auto has = [](const std::string &msg, const std::string &part) {
+    return msg.find(part) != std::string::npos;
+  };
+
+  std::string b = good;
+  b[0] = 'X';
+  EXPECT_EQ(errorOf(b), "t.scimg: bad magic (not a .scimg load image)");
+  EXPECT_TRUE(has(errorOf("SC"), "bad magic"));
+
+  b = good;
+  put32(b, 8, 7);
+  EXPECT_EQ(
+      errorOf(b),
+      "t.scimg: unsupported format version 7 (this scnc reads version 1)");
+
+  b = good.substr(0, 100);
+  EXPECT_EQ(errorOf(b), "t.scimg: truncated: file has 100 bytes, less than "
+                        "the 128-byte header");
+  b = good.substr(0, good.size() - 1);
+  EXPECT_EQ(errorOf(b), "t.scimg: truncated: header says " +
+                            std::to_string(good.size()) + " bytes, file has " +
+                            std::to_string(good.size() - 1));
+  EXPECT_TRUE(has(errorOf(good + "x"), "trailing data"));
+
+  b = good;
+  b[70] ^= 1;
+  EXPECT_TRUE(has(errorOf(b), "t.scimg: CRC mismatch in header (stored 0x"));
+  b = good;
+  b[entryAt(0) + 8] ^= 1; // the table is covered by the header CRC
+  EXPECT_TRUE(has(errorOf(b), "CRC mismatch in header"));
+
+  size_t data0 = llvm::support::endian::read64le(good.data() + entryAt(0) + 16);
+  b = good;
+  b[data0 + 4] ^= 1;
+  EXPECT_TRUE(has(errorOf(b), "t.scimg: CRC mismatch in section 0 "
+                              "(routing-table 0,0; stored 0x"));
+
+  b = good;
+  put64(b, entryAt(1) + 16, good.size());
+  put32(b, entryAt(1) + 24, 1);
+  fixHeader(b);
+  EXPECT_TRUE(has(errorOf(b), "t.scimg: section 1 (routing-table "))
+      << errorOf(b);
+  EXPECT_TRUE(has(errorOf(b), ") out of bounds: bytes "));
+  b = good;
+  put64(b, entryAt(1) + 16, 4); // inside the header
+  fixHeader(b);
+  EXPECT_TRUE(has(errorOf(b), "out of bounds"));
+
+  b = good;
+  put32(b, 24, 1u << 30);
+  fixHeader(b);
+  EXPECT_TRUE(has(errorOf(b), "t.scimg: inconsistent counts: 1073741824 "
+                              "sections need a"));
+  b = good;
+  put32(b, 12, 64);
+  fixHeader(b);
+  EXPECT_TRUE(has(errorOf(b), "inconsistent counts: header size 64"));
+
+  // A routing table whose entry count disagrees with its size.
+  b = good;
+  put32(b, data0, get32(good, data0) + 1);
+  put32(b, entryAt(0) + 28,
+        crcOf(llvm::StringRef(b).substr(data0, get32(good, entryAt(0) + 24))));
+  fixHeader(b);
+  EXPECT_TRUE(has(errorOf(b), "inconsistent counts: section 0 (routing-table "
+                              "0,0) has "))
+      << errorOf(b);
+
+  // A core whose system region disagrees with its neuron list.
+  unsigned coreSec = unsigned(mp.net->mapping->compressed.size());
+  size_t cdata =
+      llvm::support::endian::read64le(good.data() + entryAt(coreSec) + 16);
+  size_t sysOff = cdata + get32(good, cdata + 8); // region 0 is system
+  b = good;
+  put32(b, sysOff + 4, get32(good, sysOff + 4) + 1);
+  put32(b, entryAt(coreSec) + 28,
+        crcOf(llvm::StringRef(b).substr(cdata,
+                                        get32(good, entryAt(coreSec) + 24))));
+  fixHeader(b);
+  EXPECT_TRUE(has(errorOf(b), "inconsistent counts: section " +
+                                  std::to_string(coreSec) + " (core "))
+      << errorOf(b);
+  EXPECT_TRUE(has(errorOf(b), "system region says"));
+}
+
+} // namespace
