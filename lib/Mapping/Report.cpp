@@ -24,13 +24,10 @@ void scnc::printRoutes(const Network &n, const Machine &m,
   os << "keys: " << s.keys.populationBits << " population bits, "
      << s.keys.sliceBits << " slice bits, " << s.keys.neuronBits
      << " neuron bits\n";
-  // Trees exist only for slices that send packets; find each one's slice
-  // by its key.
-  std::map<uint32_t, size_t> sliceOfKey;
-  for (size_t i = 0; i < s.keys.slices.size(); ++i)
-    sliceOfKey[s.keys.slices[i].key] = i;
-  for (const KeyedTree &t : s.trees) {
-    size_t slice = sliceOfKey[t.key];
+  // Trees exist only for slices that send packets.
+  for (size_t ti = 0; ti < s.trees.size(); ++ti) {
+    const KeyedTree &t = s.trees[ti];
+    size_t slice = s.treeSlices[ti];
     os << "slice " << slice << " "
        << n.populations[s.sliceRefs[slice].population].name << " key "
        << format_hex(t.key, 10) << "/" << format_hex(t.mask, 10) << " from "
@@ -87,12 +84,10 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
      << "; capacity " << m.routerEntries() << "\n";
   // Packets per directed link when every neuron spikes once: a tree node's
   // outgoing links each carry one packet per neuron of the source slice.
-  std::map<uint32_t, size_t> sliceOfKey;
-  for (size_t i = 0; i < s.keys.slices.size(); ++i)
-    sliceOfKey[s.keys.slices[i].key] = i;
   std::map<std::pair<ChipId, unsigned>, uint64_t> load;
-  for (const KeyedTree &t : s.trees) {
-    uint64_t neurons = s.sliceRefs[sliceOfKey[t.key]].neurons;
+  for (size_t ti = 0; ti < s.trees.size(); ++ti) {
+    const KeyedTree &t = s.trees[ti];
+    uint64_t neurons = s.sliceRefs[s.treeSlices[ti]].neurons;
     for (const RouteNode &node : t.tree.nodes)
       for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
         if (node.route & route::link(l))

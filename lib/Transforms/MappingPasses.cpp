@@ -109,6 +109,7 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
   SliceGraph g = buildSliceGraph(n, st->partition.sliceOf,
                                  uint32_t(st->partition.slices.size()));
   st->trees.clear();
+  st->treeSlices.clear();
   for (uint32_t s = 0; s < g.targets.size(); ++s) {
     if (g.targets[s].empty())
       continue; // no packet leaves this slice
@@ -129,6 +130,7 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
     }
     st->trees.push_back(KeyedTree{st->keys.slices[s].key,
                                   st->keys.slices[s].mask, std::move(*tree)});
+    st->treeSlices.push_back(s);
   }
   st->routed = true;
   SCNC_DEBUG(dbgs() << "route: " << st->trees.size() << " trees, " << g.edges()

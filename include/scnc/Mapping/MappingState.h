@@ -35,6 +35,8 @@ struct MappingState {
   bool keyed = false;
   /// `route`: one tree per slice that sends packets.
   std::vector<KeyedTree> trees;
+  /// The slice each tree carries the packets of (parallel to `trees`).
+  std::vector<uint32_t> treeSlices;
   bool routed = false;
   /// `build-tables` and `compress-tables`.
   std::vector<RoutingTable> tables, compressed;
