@@ -151,9 +151,7 @@ void Lowering::lowerLayer(const Block &b) {
                                 : kind == "pool" ? makeArrayRef(poolAttrs)
                                                  : makeArrayRef(denseAttrs);
   AttrReader r(b, diag, &consts, allowed, what);
-  uint64_t npc = pop.neuronsPerCore;
-  r.getUInt("neurons_per_core", npc, 1, 65536);
-  pop.neuronsPerCore = uint32_t(npc);
+  r.getNeuronsPerCore(pop.neuronsPerCore);
 
   if (isInput) {
     pop.kind = Population::Kind::Input;

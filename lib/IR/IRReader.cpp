@@ -71,7 +71,7 @@ void IRReader::readPopulation(const Block &b, Network &n) {
     r.require(a);
   r.getName("layer", p.layer);
   r.getShape("shape", p.shape, /*allowUnknown=*/true);
-  r.getUInt32("neurons_per_core", p.neuronsPerCore, 1);
+  r.getNeuronsPerCore(p.neuronsPerCore);
   if (input) {
     r.getEncoding("encoding", p.encoding);
   } else {

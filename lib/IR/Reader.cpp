@@ -217,6 +217,12 @@ void AttrReader::getUInt32(StringRef name, uint32_t &out, uint32_t min) {
   out = static_cast<uint32_t>(x);
 }
 
+void AttrReader::getNeuronsPerCore(uint32_t &out) {
+  uint64_t n = out;
+  getUInt("neurons_per_core", n, 1, kMaxNeuronsPerCore);
+  out = uint32_t(n);
+}
+
 void AttrReader::getPair(StringRef name, Pair &out, uint32_t min) {
   const Value *v = get(name);
   if (!v)
@@ -616,9 +622,7 @@ bool scnc::readSimulation(const Block &b, DiagnosticEngine &diag,
   r.getQuantity("timestep", Dimension::Time, out.timestep, 0, false);
   r.getQuantity("presentation", Dimension::Time, out.presentation, 0, false);
   r.getQuantity("input_window", Dimension::Time, out.inputWindow, 0, false);
-  uint64_t npc = out.neuronsPerCore;
-  r.getUInt("neurons_per_core", npc, 1, 65536);
-  out.neuronsPerCore = uint32_t(npc);
+  r.getNeuronsPerCore(out.neuronsPerCore);
   r.getUInt("seed", out.seed, 0, UINT64_MAX - 1);
   if (r.ok() && out.inputWindow > out.presentation) {
     diag.error(r.locOf("input_window"),

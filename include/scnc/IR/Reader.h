@@ -33,6 +33,9 @@ private:
   std::vector<std::string> order;
 };
 
+/// The largest neurons-per-core limit a network may ask for.
+constexpr uint32_t kMaxNeuronsPerCore = 65536;
+
 class AttrReader {
 public:
   AttrReader(const Block &block, DiagnosticEngine &diag,
@@ -51,6 +54,8 @@ public:
                    double min = -1e300, bool minInclusive = true);
   void getUInt(llvm::StringRef name, uint64_t &out, uint64_t min, uint64_t max);
   void getUInt32(llvm::StringRef name, uint32_t &out, uint32_t min);
+  /// `neurons_per_core`: 1 to kMaxNeuronsPerCore, wherever it is given.
+  void getNeuronsPerCore(uint32_t &out);
   /// `N` (both dimensions) or `H x W`.
   void getPair(llvm::StringRef name, Pair &out, uint32_t min);
   /// `H x W x C` (or `unknown` when `allowUnknown`).
