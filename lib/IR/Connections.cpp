@@ -6,6 +6,7 @@
 #include "scnc/IR/Summary.h"
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/OutputFile.h"
+#include "scnc/Support/Parallel.h"
 #include "llvm/Support/EndianStream.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
@@ -214,4 +215,26 @@ Error scnc::writeConnectionsNpy(const Network &n, StringRef dir) {
       return e;
   }
   return Error::success();
+}
+
+std::vector<uint64_t> scnc::postStarts(const ConnectionList &l, uint64_t nPost,
+                                       unsigned threads) {
+  std::vector<uint64_t> start(nPost + 1, l.size());
+  uint64_t syn = l.size();
+  if (!syn)
+    return start;
+  unsigned chunks = std::max(1u, threads);
+  forEachTask(chunks, threads, [&](size_t t) {
+    uint64_t b = syn * t / chunks, e = syn * (t + 1) / chunks;
+    for (uint64_t i = b; i < e; ++i) {
+      uint32_t prev = i ? l.post[i - 1] : UINT32_MAX;
+      if (i && prev == l.post[i])
+        continue;
+      // Posts (prev, post[i]] start at i (all of [0, post[0]] for i = 0).
+      uint64_t from = i ? uint64_t(prev) + 1 : 0;
+      for (uint64_t q = from; q <= l.post[i]; ++q)
+        start[q] = i;
+    }
+  });
+  return start;
 }

@@ -31,6 +31,7 @@
 #include "scnc/IR/Network.h"
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Support/Debug.h"
+#include "scnc/Support/Parallel.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
@@ -51,26 +52,6 @@ using namespace scnc;
 using namespace llvm;
 
 namespace {
-
-/// Runs fn(i) for i in [0, n) on up to `threads` threads, tasks handed out
-/// in order; every task writes only its own results.
-template <typename Fn> void forEachTask(size_t n, unsigned threads, Fn fn) {
-  threads = unsigned(std::min<size_t>(std::max(1u, threads), n));
-  if (threads <= 1) {
-    for (size_t i = 0; i < n; ++i)
-      fn(i);
-    return;
-  }
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t)
-    pool.emplace_back([&] {
-      for (size_t i; (i = next++) < n;)
-        fn(i);
-    });
-  for (std::thread &th : pool)
-    th.join();
-}
 
 double secondsSince(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
@@ -1144,32 +1125,7 @@ std::vector<std::string> scnc::verifyPartition(const Network &n,
 // Statistics
 //===----------------------------------------------------------------------===//
 
-namespace {
-
-/// start[q] = first synapse of post neuron q in a (post, pre)-sorted list.
-std::vector<uint64_t> postStarts(const ConnectionList &l, uint64_t nPost,
-                                 unsigned threads) {
-  std::vector<uint64_t> start(nPost + 1, l.size());
-  uint64_t syn = l.size();
-  if (!syn)
-    return start;
-  unsigned chunks = std::max(1u, threads);
-  forEachTask(chunks, threads, [&](size_t t) {
-    uint64_t b = syn * t / chunks, e = syn * (t + 1) / chunks;
-    for (uint64_t i = b; i < e; ++i) {
-      uint32_t prev = i ? l.post[i - 1] : UINT32_MAX;
-      if (i && prev == l.post[i])
-        continue;
-      // Posts (prev, post[i]] start at i (all of [0, post[0]] for i = 0).
-      uint64_t from = i ? uint64_t(prev) + 1 : 0;
-      for (uint64_t q = from; q <= l.post[i]; ++q)
-        start[q] = i;
-    }
-  });
-  return start;
-}
-
-} // namespace
+namespace {} // namespace
 
 PartitionStats scnc::partitionStats(const Network &n, const Partition &p,
                                     unsigned threads) {

@@ -19,6 +19,7 @@
 #include "scnc/IR/Summary.h"
 #include "scnc/Support/Debug.h"
 #include "scnc/Support/Npy.h"
+#include "scnc/Support/Parallel.h"
 #include "scnc/Support/Random.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/STLExtras.h"
@@ -36,22 +37,6 @@ using namespace scnc;
 using namespace llvm;
 
 namespace {
-
-/// Runs fn(begin, end) over [0, n) split into `threads` contiguous chunks.
-template <typename Fn> void parallelFor(uint64_t n, unsigned threads, Fn fn) {
-  threads = unsigned(std::max<uint64_t>(1, std::min<uint64_t>(threads, n)));
-  if (threads <= 1) {
-    fn(uint64_t(0), n);
-    return;
-  }
-  std::vector<std::thread> pool;
-  for (unsigned t = 0; t < threads; ++t) {
-    uint64_t b = n * t / threads, e = n * (t + 1) / threads;
-    pool.emplace_back([=] { fn(b, e); });
-  }
-  for (std::thread &th : pool)
-    th.join();
-}
 
 /// Valid kernel taps [lo, hi) of output position o along one axis.
 struct Range {

@@ -139,6 +139,12 @@ ProjectionStats analyzeProjection(const Network &n, const Projection &p);
 ProjectionStats measureProjection(const Network &n, const Projection &p,
                                   const ConnectionList &l);
 
+/// Per post neuron, the first synapse of the (post, pre)-sorted list \p l
+/// that targets it: nPost + 1 entries; the synapses of post q are
+/// [start[q], start[q + 1]). \p threads host threads, same result for any.
+std::vector<uint64_t> postStarts(const ConnectionList &l, uint64_t nPost,
+                                 unsigned threads = 1);
+
 /// `-emit=connections`: per projection a header and the synapses in order
 /// (`pre post weight element`), at most `maxPrint` per projection (0: all).
 void printConnections(const Network &n, const ConnectionSet &c,

@@ -1,0 +1,68 @@
+//===- WeightScale.cpp - Ring-buffer weights and delays in ticks ----------===//
+//
+// docs/execution.md "Weights in the ring buffers".
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/IR/WeightScale.h"
+#include "scnc/IR/Connections.h"
+#include "scnc/Support/FixedPoint.h"
+#include "scnc/Support/Parallel.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace scnc;
+
+std::vector<PopulationWeightScale> scnc::computeWeightScales(const Network &n,
+                                                             unsigned threads) {
+  std::vector<PopulationWeightScale> scales(n.populations.size());
+  if (!n.connections)
+    return scales;
+  for (size_t q = 0; q < n.populations.size(); ++q) {
+    uint64_t nPost = n.populations[q].shape.size();
+    for (unsigned type = 0; type < kNumSynapseTypes; ++type) {
+      std::vector<size_t> projs;
+      for (size_t j = 0;
+           j < n.projections.size() && j < n.connections->lists.size(); ++j)
+        if (n.projections[j].post == q && synapseType(n.projections[j]) == type)
+          projs.push_back(j);
+      if (projs.empty())
+        continue;
+      // Per post neuron the sum of |w| (lists are sorted by post: each
+      // chunk of posts is summed by one thread, in list order).
+      std::vector<double> sums(nPost, 0.0);
+      for (size_t j : projs) {
+        const ConnectionList &l = n.connections->lists[j];
+        std::vector<uint64_t> start = postStarts(l, nPost, threads);
+        parallelFor(nPost, threads, [&](uint64_t b, uint64_t e) {
+          for (uint64_t p = b; p < e; ++p)
+            for (uint64_t i = start[p]; i < start[p + 1]; ++i)
+              sums[p] += std::fabs(double(l.weight(i)));
+        });
+      }
+      double most = 0;
+      for (double s : sums)
+        most = std::max(most, s);
+      PopulationWeightScale &ps = scales[q];
+      bool overflow = false;
+      ps.maxSummedInput[type] = most;
+      ps.leftShift[type] = ringBufferLeftShift(most, &overflow);
+      ps.overflow[type] = overflow;
+    }
+  }
+  return scales;
+}
+
+uint32_t scnc::delayTicks(double delayMs, double dt) {
+  double t = std::round(delayMs / dt);
+  if (!(t >= 1))
+    return 1;
+  if (t >= double(UINT32_MAX))
+    return UINT32_MAX;
+  return uint32_t(t);
+}
+
+uint32_t scnc::synapseDelayTicks(const Network &n, const Projection &p,
+                                 const ConnectionList &l, uint64_t i) {
+  return delayTicks(l.delays.empty() ? p.delay : double(l.delays[i]),
+                    n.sim.timestep);
+}
