@@ -1,5 +1,6 @@
 //===- Format.cpp ---------------------------------------------------------===//
 #include "scnc/Support/Format.h"
+#include <cstdio>
 
 std::string scnc::withCommas(uint64_t v) {
   if (v == UINT64_MAX) // counts saturate there instead of wrapping
@@ -11,4 +12,10 @@ std::string scnc::withCommas(uint64_t v) {
     out += digits[i];
   }
   return out;
+}
+
+std::string scnc::formatDouble(double v, int digits) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.*g", digits, v);
+  return buf;
 }

@@ -5,13 +5,9 @@
 
 using namespace llvm;
 
-Error scnc::writeOutputAtomically(StringRef path,
-                                  function_ref<Error(raw_ostream &)> writer) {
-  if (path == "-") {
-    Error err = writer(outs());
-    outs().flush();
-    return err;
-  }
+namespace {
+template <typename Writer>
+Error writeToTemporary(StringRef path, Writer writer) {
   SmallString<256> tmp;
   int fd;
   if (std::error_code ec =
@@ -40,4 +36,29 @@ Error scnc::writeOutputAtomically(StringRef path,
                              ec.message().c_str());
   }
   return Error::success();
+}
+} // namespace
+
+Error scnc::writeOutputAtomically(StringRef path,
+                                  function_ref<Error(raw_ostream &)> writer) {
+  if (path == "-") {
+    Error err = writer(outs());
+    outs().flush();
+    return err;
+  }
+  return writeToTemporary(path, [&](raw_fd_ostream &os) { return writer(os); });
+}
+
+Error scnc::writeSeekableOutputAtomically(
+    StringRef path, function_ref<Error(raw_pwrite_stream &)> writer) {
+  if (path == "-") {
+    SmallVector<char, 0> buffer;
+    raw_svector_ostream os(buffer);
+    if (Error err = writer(os))
+      return err;
+    outs() << StringRef(buffer.data(), buffer.size());
+    outs().flush();
+    return Error::success();
+  }
+  return writeToTemporary(path, [&](raw_fd_ostream &os) { return writer(os); });
 }

@@ -36,6 +36,16 @@ cl::list<std::string> coreOpt("core",
                               cl::value_desc("x,y,p"), cl::cat(dumpCat));
 cl::opt<bool> json("json", cl::desc("Print everything as JSON"),
                    cl::cat(dumpCat));
+cl::opt<bool> synapses(
+    "synapses",
+    cl::desc("Print every synapse in network terms (pre population, pre, "
+             "post population, post, weight nA, delay ticks, type), "
+             "recovered from the image alone"),
+    cl::cat(dumpCat));
+cl::opt<unsigned> maxRows("max-rows",
+                          cl::desc("With --core: synaptic rows printed (0: "
+                                   "all)"),
+                          cl::init(16), cl::cat(dumpCat));
 
 bool parseNumbers(StringRef s, unsigned count, SmallVectorImpl<unsigned> &out) {
   SmallVector<StringRef, 3> parts;
@@ -86,10 +96,25 @@ std::vector<PhysicalParams> physical(const NeuronFixedParams &p) {
           {"refrac_ticks", "ticks", double(p.refracTicks)}};
 }
 
-void printCore(const ImageCore &c, raw_ostream &os) {
+/// A ring-buffer weight back in nA for a left shift.
+double weightNA(uint16_t w, unsigned shift) { return w / weightScale(shift); }
+
+std::string synapseText(const ImageCore &c, const ImageSynapse &s) {
+  std::string t;
+  raw_string_ostream os(t);
+  os << "n" << s.target << " w=" << s.weight << " ("
+     << format("%.6g", weightNA(s.weight, c.leftShift[s.type]))
+     << " nA) d=" << s.delay << " " << (s.type ? "I" : "E")
+     << (s.plastic ? " plastic" : "");
+  return os.str();
+}
+
+void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
   os << "core (" << c.x << ", " << c.y << ", " << c.core << ")\n";
   os << "  system: timestep " << c.timestepUs << " us, " << c.numNeurons
-     << " neurons, population " << c.population << "\n";
+     << " neurons, population " << c.population << ", " << c.numTicks
+     << " ticks, " << (c.isInput() ? "input" : "neuron") << " core"
+     << (c.flags & image::SystemPlastic ? ", plastic" : "") << "\n";
   if (c.hasKey)
     os << "  neuron keys: " << format_hex(c.key, 10) << "/"
        << format_hex(c.mask, 10) << "\n";
@@ -103,12 +128,58 @@ void printCore(const ImageCore &c, raw_ostream &os) {
         os << " " << p.unit;
       os << "\n";
     }
-  } else {
-    os << "  neuron parameters: none\n";
   }
   if (c.hasSynapseParams)
     os << "  synapse parameters: ring-buffer left shift excitatory "
-       << c.leftShiftE << ", inhibitory " << c.leftShiftI << "\n";
+       << c.leftShift[0] << ", inhibitory " << c.leftShift[1]
+       << "; synaptic word: weight 16 | delay " << c.delayBits << " | type "
+       << c.typeBits << " | index " << c.indexBits << " bits; " << c.ringSize()
+       << " delay slots\n";
+  if (c.hasSynapseParams) {
+    os << "  population table: " << c.popTable.size()
+       << (c.popTable.size() == 1 ? " entry" : " entries") << "\n";
+    for (const PopTableEntry &e : c.popTable)
+      os << "    " << format_hex(e.key, 10) << "/" << format_hex(e.mask, 10)
+         << ": " << e.numRows << " rows of " << e.rowStride << " words at word "
+         << e.rowOffset << "\n";
+    os << "  synaptic matrix: " << c.matrix.size() / 4 << " words\n";
+    unsigned shown = 0;
+    for (const PopTableEntry &e : c.popTable)
+      for (uint32_t r = 0; r < e.numRows; ++r) {
+        std::vector<ImageSynapse> row = c.row(e, r);
+        if (row.empty())
+          continue;
+        if (maxRows && shown++ == maxRows) {
+          os << "    ... (--max-rows=0 prints every row)\n";
+          goto rowsDone;
+        }
+        os << "    row " << format_hex(e.key | r, 10) << ":";
+        for (const ImageSynapse &s : row)
+          os << " [" << synapseText(c, s) << "]";
+        os << "\n";
+      }
+  rowsDone:;
+  }
+  if (c.hasStdp)
+    os << "  stdp: " << (c.stdp.dependence ? "multiplicative" : "additive")
+       << ", A+ " << format("%.6g", toDouble(c.stdp.aPlus)) << ", A- "
+       << format("%.6g", toDouble(c.stdp.aMinus)) << ", w "
+       << format("%.6g", toDouble(c.stdp.wMin)) << " to "
+       << format("%.6g", toDouble(c.stdp.wMax))
+       << " (ring-buffer units); trace decay tables of "
+       << c.stdp.decayPlus.size() << " and " << c.stdp.decayMinus.size()
+       << " ticks\n";
+  if (c.hasRecording)
+    os << "  recording:"
+       << (c.recordFlags & image::RecordSpikes ? " spikes" : "")
+       << (c.recordFlags & image::RecordVoltage ? " voltage" : "")
+       << (c.recordFlags ? "" : " nothing") << "\n";
+  if (c.hasSource) {
+    os << "  spike source: " << image::sourceEncodingName(c.encoding);
+    for (const auto &p : c.encodingParams)
+      os << " " << p.first << "=" << format("%.6g", toDouble(p.second));
+    os << "; " << c.sourceTicks.size() << " spikes in the array\n";
+  }
   os << "  neuron ids:";
   size_t shown = std::min<size_t>(c.neuronIds.size(), 16);
   for (size_t i = 0; i < shown; ++i)
@@ -116,6 +187,58 @@ void printCore(const ImageCore &c, raw_ostream &os) {
   if (shown < c.neuronIds.size())
     os << " ... (" << c.neuronIds.size() << ")";
   os << "\n";
+}
+
+/// --synapses: every synapse of the image in network terms, recovered from
+/// the image alone (the key of a row names the source core, whose neuron
+/// ids give the pre neuron): `pre_population pre post_population post
+/// weight_nA delay_ticks type`, sorted.
+int printSynapses(const ImageReader &r, raw_ostream &os) {
+  std::vector<const ImageCore *> senders;
+  for (const ImageCore &c : r.cores())
+    if (c.hasKey)
+      senders.push_back(&c);
+  std::sort(
+      senders.begin(), senders.end(),
+      [](const ImageCore *a, const ImageCore *b) { return a->key < b->key; });
+  struct Row {
+    uint32_t prePop, pre, postPop, post;
+    double weight;
+    uint32_t delay, type;
+    bool operator<(const Row &o) const {
+      return std::tie(prePop, pre, postPop, post, delay, type, weight) <
+             std::tie(o.prePop, o.pre, o.postPop, o.post, o.delay, o.type,
+                      o.weight);
+    }
+  };
+  std::vector<Row> rows;
+  for (const ImageCore &c : r.cores())
+    for (const PopTableEntry &e : c.popTable) {
+      auto it =
+          std::find_if(senders.begin(), senders.end(), [&](const ImageCore *s) {
+            return s->key == e.key && s->mask == e.mask;
+          });
+      if (it == senders.end()) {
+        WithColor::error(errs(), "scnc-objdump")
+            << "core (" << c.x << ", " << c.y << ", " << c.core
+            << ") has a population-table entry " << format_hex(e.key, 10)
+            << " that no core sends\n";
+        return 1;
+      }
+      const ImageCore &src = **it;
+      for (uint32_t k = 0; k < e.numRows && k < src.numNeurons; ++k)
+        for (const ImageSynapse &s : c.row(e, k))
+          rows.push_back({src.population, src.neuronIds[k], c.population,
+                          c.neuronIds[s.target],
+                          weightNA(s.weight, c.leftShift[s.type]), s.delay,
+                          s.type});
+    }
+  std::sort(rows.begin(), rows.end());
+  for (const Row &x : rows)
+    os << x.prePop << " " << x.pre << " " << x.postPop << " " << x.post << " "
+       << format("%.9g", x.weight) << " " << x.delay << " "
+       << (x.type ? "I" : "E") << "\n";
+  return 0;
 }
 
 nlohmann::json toJson(const ImageReader &r) {
@@ -176,9 +299,67 @@ nlohmann::json toJson(const ImageReader &r) {
         p[pp.name] = pp.value;
       e["neuron_params"] = p;
     }
-    if (c.hasSynapseParams)
-      e["synapse_params"] = {{"left_shift_excitatory", c.leftShiftE},
-                             {"left_shift_inhibitory", c.leftShiftI}};
+    e["ticks"] = c.numTicks;
+    e["kind"] = c.isInput() ? "input" : "neuron";
+    e["plastic"] = bool(c.flags & image::SystemPlastic);
+    if (c.hasSynapseParams) {
+      e["synapse_params"] = {{"left_shift_excitatory", c.leftShift[0]},
+                             {"left_shift_inhibitory", c.leftShift[1]},
+                             {"delay_bits", c.delayBits},
+                             {"type_bits", c.typeBits},
+                             {"index_bits", c.indexBits}};
+      json table = json::array();
+      for (const PopTableEntry &pe : c.popTable) {
+        json rows = json::array();
+        for (uint32_t k = 0; k < pe.numRows; ++k) {
+          json row = json::array();
+          for (const ImageSynapse &s : c.row(pe, k))
+            row.push_back(
+                {{"target", s.target},
+                 {"weight", s.weight},
+                 {"weight_na", weightNA(s.weight, c.leftShift[s.type])},
+                 {"delay", s.delay},
+                 {"type", s.type ? "inhibitory" : "excitatory"},
+                 {"plastic", s.plastic}});
+          rows.push_back(row);
+        }
+        table.push_back({{"key", hex32(pe.key)},
+                         {"mask", hex32(pe.mask)},
+                         {"row_offset", pe.rowOffset},
+                         {"row_stride", pe.rowStride},
+                         {"rows", rows}});
+      }
+      e["population_table"] = table;
+    }
+    if (c.hasStdp) {
+      json lp = json::array(), lm = json::array();
+      for (UFract32 f : c.stdp.decayPlus)
+        lp.push_back(toDouble(f));
+      for (UFract32 f : c.stdp.decayMinus)
+        lm.push_back(toDouble(f));
+      e["stdp"] = {
+          {"dependence", c.stdp.dependence ? "multiplicative" : "additive"},
+          {"a_plus", toDouble(c.stdp.aPlus)},
+          {"a_minus", toDouble(c.stdp.aMinus)},
+          {"w_min", toDouble(c.stdp.wMin)},
+          {"w_max", toDouble(c.stdp.wMax)},
+          {"decay_plus", lp},
+          {"decay_minus", lm}};
+    }
+    if (c.hasRecording)
+      e["recording"] = {{"spikes", bool(c.recordFlags & image::RecordSpikes)},
+                        {"voltage", bool(c.recordFlags & image::RecordVoltage)},
+                        {"voltage_interval", c.voltageInterval}};
+    if (c.hasSource) {
+      json params = json::object();
+      for (const auto &p : c.encodingParams)
+        params[p.first] = toDouble(p.second);
+      e["spike_source"] = {
+          {"encoding", image::sourceEncodingName(c.encoding).str()},
+          {"params", params},
+          {"start", c.sourceStart},
+          {"ticks", c.sourceTicks}};
+    }
     cores.push_back(e);
   }
   j["cores"] = cores;
@@ -211,6 +392,8 @@ int main(int argc, char **argv) {
     outs() << toJson(*img).dump(2) << "\n";
     return 0;
   }
+  if (synapses)
+    return printSynapses(*img, outs());
   bool any = showHeader || showSections || routes.getNumOccurrences() ||
              !coreOpt.empty();
   raw_ostream &os = outs();
@@ -265,7 +448,7 @@ int main(int argc, char **argv) {
     if (!core)
       return error("no core (" + Twine(xyp[0]) + ", " + Twine(xyp[1]) + ", " +
                    Twine(xyp[2]) + ") in the image");
-    printCore(*core, os);
+    printCore(*core, os, maxRows);
   }
   return 0;
 }

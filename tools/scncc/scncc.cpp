@@ -60,8 +60,9 @@ cl::opt<InputKind> inputKind(
                clEnumValN(InputKind::IR, "ir", "textual IR")),
     cl::cat(ioCat));
 cl::opt<Emit> emit(
-    "emit", cl::desc("Stop after this stage and print its result"),
-    cl::init(Emit::IR),
+    "emit",
+    cl::desc("Stop after this stage and print its result (default: image)"),
+    cl::init(Emit::Image),
     cl::values(clEnumValN(Emit::AST, "ast", "syntax tree of the .scn file"),
                clEnumValN(Emit::IR, "ir", "IR after shape inference"),
                clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes"),
@@ -76,7 +77,7 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Tables, "tables",
                           "compressed routing tables per chip"),
                clEnumValN(Emit::Image, "image",
-                          "binary load image (.scimg; needs -o)")),
+                          "binary load image (.scimg): the whole pipeline")),
     cl::cat(stageCat));
 cl::opt<uint64_t>
     maxPrint("max-print",
@@ -139,6 +140,17 @@ cl::opt<unsigned> routerEntries(
     "router-entries",
     cl::desc("Routing entries per chip (default: the machine's, 1023)"),
     cl::cat(machineCat));
+cl::opt<bool> plastic(
+    "plastic",
+    cl::desc("Compile the training configuration: projections with an STDP "
+             "rule learn (plastic rows, their layers' train_neuron set); "
+             "default: the frozen network"),
+    cl::cat(stageCat));
+cl::opt<bool> recordVoltage(
+    "record-v",
+    cl::desc("Record membrane voltages as well as spikes (image recording "
+             "region)"),
+    cl::cat(stageCat));
 cl::opt<bool> machineCheck(
     "machine-check",
     cl::desc("Summarise and check the --machine (default spinn5), then exit "
@@ -218,6 +230,8 @@ int main(int argc, char **argv) {
   bool emitExplicit = emit.getNumOccurrences() > 0 ||
                       outputFile.getNumOccurrences() > 0 ||
                       !(summary || report || verifyRoutesOpt);
+  // Without -emit and -o, --summary & co. stop after shape inference.
+  Emit stage = emitExplicit ? Emit(emit) : Emit::IR;
   auto writeOut = [&](function_ref<void(raw_ostream &)> fn) -> int {
     if (!emitExplicit)
       return 0;
@@ -231,21 +245,26 @@ int main(int argc, char **argv) {
     return 0;
   };
 
-  // A binary image goes to stdout only when asked for with -o -.
-  if (emit == Emit::Image && !outputFile.getNumOccurrences()) {
-    WithColor::error(errs(), "scncc")
-        << "-emit=image writes a binary load image: give -o FILE (or -o - "
-           "for stdout)\n";
-    return 1;
+  // A binary image goes to stdout only when asked for with -o -; without
+  // -o it is written beside the working directory as <input stem>.scimg
+  // (as cc writes a.out).
+  if (stage == Emit::Image && emitExplicit && !outputFile.getNumOccurrences()) {
+    if (inputFile == "-") {
+      WithColor::error(errs(), "scncc")
+          << "the load image of standard input needs -o FILE (or -o - for "
+             "stdout)\n";
+      return 1;
+    }
+    outputFile = (sys::path::stem(inputFile) + ".scimg").str();
   }
 
   bool stats = AreStatisticsEnabled();
-  if (stats && emit < Emit::Partition) {
+  if (stats && stage < Emit::Partition) {
     WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
     return 1;
   }
 
-  if (emit == Emit::AST) {
+  if (stage == Emit::AST) {
     if (isIR || summary) {
       WithColor::error(errs(), "scncc")
           << (isIR ? "-emit=ast needs a .scn input"
@@ -278,13 +297,13 @@ int main(int argc, char **argv) {
         << "': expected bytes with an optional K, M, G or T suffix\n";
     return 1;
   }
-  bool mapping = emit >= Emit::Placement || report || verifyRoutesOpt;
+  bool mapping = stage >= Emit::Placement || report || verifyRoutesOpt;
   bool expand =
-      emit >= Emit::Connections || !connectionsNpyDir.empty() || mapping;
+      stage >= Emit::Connections || !connectionsNpyDir.empty() || mapping;
   PassManager pm(diag, options);
   pm.setVerifyEach(verifyEach);
   buildDefaultPipeline(pm, expand);
-  if (emit >= Emit::Partition || mapping) {
+  if (stage >= Emit::Partition || mapping) {
     net->mapping = std::make_shared<MappingState>();
     net->mapping->partitionConfig.kind = partitioner;
     net->mapping->partitionConfig.seed =
@@ -333,7 +352,7 @@ int main(int argc, char **argv) {
   }
 
   int rc = 0;
-  switch (emit) {
+  switch (stage) {
   case Emit::AST:
     break;
   case Emit::IR:
@@ -366,14 +385,32 @@ int main(int argc, char **argv) {
     rc = writeOut(
         [&](raw_ostream &os) { printTables(*target, *net->mapping, os); });
     break;
-  case Emit::Image:
-    if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
-          return writeImage(*net, *target, targetName, os);
-        })) {
-      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+  case Emit::Image: {
+    if (!emitExplicit)
+      break;
+    ImageOptions io;
+    io.machineName = targetName;
+    io.threads = options.threads;
+    io.plastic = plastic;
+    io.recordVoltage = recordVoltage;
+    Error e = writeSeekableOutputAtomically(
+        outputFile, [&](raw_pwrite_stream &os) -> Error {
+          if (writeImage(*net, *target, io, diag, os))
+            return Error::success();
+          return make_error<StringError>("image not written",
+                                         inconvertibleErrorCode());
+        });
+    if (e) {
+      // Problems with the network were reported where they are; what is
+      // left is the file's.
+      if (diag.hadError())
+        consumeError(std::move(e));
+      else
+        WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
       return 1;
     }
     break;
+  }
   }
   if (!rc && !connectionsNpyDir.empty()) {
     if (Error e = writeConnectionsNpy(*net, connectionsNpyDir)) {

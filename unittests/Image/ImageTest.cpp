@@ -8,12 +8,14 @@
 #include "scnc/Image/Image.h"
 #include "TestHelpers.h"
 #include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Connections.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "gtest/gtest.h"
+#include <set>
 
 using namespace scnc;
 using scnc::test::DiagHarness;
@@ -34,6 +36,7 @@ struct Mapped {
   llvm::Optional<Network> net;
   Machine m = llvm::cantFail(builtinMachine("spinn3"));
   std::string bytes;
+  unsigned threads = 1;
 
   bool map() {
     net = parseNetwork(h.add(kNetwork), h.diag);
@@ -54,10 +57,14 @@ struct Mapped {
       EXPECT_TRUE(pm.add(pass)) << pass;
     if (!pm.run(*net) || h.diag.hadError())
       return false;
-    llvm::raw_string_ostream os(bytes);
-    llvm::Error e = writeImage(*net, m, "spinn3", os);
-    EXPECT_FALSE(bool(e)) << llvm::toString(std::move(e));
-    os.flush();
+    llvm::SmallVector<char, 0> buf;
+    llvm::raw_svector_ostream os(buf);
+    ImageOptions o;
+    o.machineName = "spinn3";
+    o.threads = threads;
+    if (!writeImage(*net, m, o, h.diag, os))
+      return false;
+    bytes.assign(buf.begin(), buf.end());
     return true;
   }
 };
@@ -100,7 +107,7 @@ TEST(Image, RoundTrip) {
   const MappingState &s = *mp.net->mapping;
 
   const ImageHeader &h = r->header();
-  EXPECT_EQ(h.version, 1u);
+  EXPECT_EQ(h.version, 2u);
   EXPECT_EQ(h.fileSize, mp.bytes.size());
   EXPECT_EQ(h.timestepUs, 500u);
   EXPECT_EQ(h.machineName, "spinn3");
@@ -155,8 +162,11 @@ TEST(Image, RoundTrip) {
     EXPECT_EQ(got.refracTicks, want.refracTicks);
     // 2x2 kernel of 1 nA: at most 4 nA per tick, 4 < 2^3.
     ASSERT_TRUE(core->hasSynapseParams);
-    EXPECT_EQ(core->leftShiftE, 3u);
-    EXPECT_EQ(core->leftShiftI, 0u);
+    EXPECT_EQ(core->leftShift[0], 3u);
+    EXPECT_EQ(core->leftShift[1], 0u);
+    // 3 neurons: 2 index bits; delay 1 tick: 1 delay bit.
+    EXPECT_EQ(core->indexBits, 2u);
+    EXPECT_EQ(core->delayBits, 1u);
     EXPECT_DOUBLE_EQ(toDouble(got.vThresh), -52.0);
     EXPECT_DOUBLE_EQ(toDouble(got.iOffset), 0.25);
   }
@@ -167,22 +177,58 @@ TEST(Image, RoundTrip) {
   EXPECT_TRUE(anyParams);
 }
 
+// Every synapse of the network is in exactly one row of the image, with
+// its weight in ring-buffer units (1 nA at shift 3: 4096), its delay and
+// its type, at the core and local index of its post neuron.
+TEST(Image, RowsHoldEverySynapse) {
+  Mapped mp;
+  ASSERT_TRUE(mp.map()) << mp.h.text();
+  llvm::Expected<ImageReader> r = readImage(mp.bytes, "t.scimg");
+  ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+  // (pre, post) pairs from the image: the row's key names the source core.
+  std::multiset<std::pair<uint32_t, uint32_t>> fromImage;
+  for (const ImageCore &c : r->cores())
+    for (const PopTableEntry &e : c.popTable) {
+      const ImageCore *src = nullptr;
+      for (const ImageCore &s : r->cores())
+        if (s.hasKey && s.key == e.key)
+          src = &s;
+      ASSERT_TRUE(src);
+      ASSERT_EQ(e.numRows, src->numNeurons);
+      for (uint32_t k = 0; k < e.numRows; ++k)
+        for (const ImageSynapse &syn : c.row(e, k)) {
+          EXPECT_EQ(syn.weight, 4096u);
+          EXPECT_EQ(syn.delay, 1u); // the default delay: one timestep
+          EXPECT_EQ(syn.type, 0u);
+          EXPECT_FALSE(syn.plastic);
+          fromImage.insert({src->neuronIds[k], c.neuronIds[syn.target]});
+        }
+    }
+  std::multiset<std::pair<uint32_t, uint32_t>> fromLists;
+  const ConnectionList &l = mp.net->connections->lists[0];
+  for (uint64_t i = 0; i < l.size(); ++i)
+    fromLists.insert({l.pre[i], l.post[i]});
+  EXPECT_EQ(fromImage, fromLists);
+  EXPECT_EQ(fromLists.size(), 2u * 1 * 3 * 4); // 2 maps x 1x3 outputs x 4 taps
+}
+
 TEST(Image, Deterministic) {
   Mapped a, b;
+  b.threads = 3;
   ASSERT_TRUE(a.map()) << a.h.text();
   ASSERT_TRUE(b.map()) << b.h.text();
   EXPECT_EQ(a.bytes, b.bytes);
 }
 
 TEST(Image, NeedsAMapping) {
+  DiagHarness h;
   Network n;
   Machine m = llvm::cantFail(builtinMachine("spinn3"));
-  std::string out;
-  llvm::raw_string_ostream os(out);
-  llvm::Error e = writeImage(n, m, "spinn3", os);
-  ASSERT_TRUE(bool(e));
-  EXPECT_NE(llvm::toString(std::move(e)).find("needs a mapped network"),
-            std::string::npos);
+  llvm::SmallVector<char, 0> buf;
+  llvm::raw_svector_ostream os(buf);
+  EXPECT_FALSE(writeImage(n, m, ImageOptions(), h.diag, os));
+  EXPECT_NE(h.text().find("needs a mapped network"), std::string::npos)
+      << h.text();
 }
 
 TEST(Image, DamagedImages) {
@@ -203,7 +249,7 @@ TEST(Image, DamagedImages) {
   put32(b, 8, 7);
   EXPECT_EQ(
       errorOf(b),
-      "t.scimg: unsupported format version 7 (this scnc reads version 1)");
+      "t.scimg: unsupported format version 7 (this scnc reads version 2)");
 
   b = good.substr(0, 100);
   EXPECT_EQ(errorOf(b), "t.scimg: truncated: file has 100 bytes, less than "
@@ -273,7 +319,7 @@ TEST(Image, DamagedImages) {
   EXPECT_TRUE(has(errorOf(b), "inconsistent counts: section " +
                                   std::to_string(coreSec) + " (core "))
       << errorOf(b);
-  EXPECT_TRUE(has(errorOf(b), "system region says"));
+  EXPECT_TRUE(has(errorOf(b), "region neuron-ids: has "));
 }
 
 } // namespace

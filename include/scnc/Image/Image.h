@@ -1,8 +1,9 @@
 //===- Image.h - Load images: writer and validating reader ----*- C++ -*-===//
 //
 // One file per mapped network with what a loader puts on the machine: per
-// chip its routing table, per placed slice the data regions of its neuron
-// core. docs/image-format.md gives the byte layout (version 1).
+// chip its routing table, per placed slice the data regions of its core.
+// docs/image-format.md gives the byte layout (version 2); docs/execution.md
+// what the numbers mean when the network runs.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCNC_IMAGE_IMAGE_H
@@ -11,10 +12,12 @@
 #include "scnc/IR/Network.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/Tables.h"
+#include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/FixedPoint.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -23,7 +26,7 @@ namespace scnc {
 namespace image {
 
 constexpr char kMagic[8] = {'S', 'C', 'N', 'C', 'I', 'M', 'G', '\0'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;
 constexpr uint32_t kHeaderSize = 128;
 constexpr uint32_t kSectionEntrySize = 32;
 constexpr uint32_t kNoCore = 0xffffffffu;
@@ -34,13 +37,46 @@ enum RegionId : uint32_t {
   NeuronKeysRegion = 1,
   NeuronParamsRegion = 2,
   NeuronIdsRegion = 3,
-  SynapseParamsRegion = 4
+  SynapseParamsRegion = 4,
+  PopulationTableRegion = 5,
+  SynapticMatrixRegion = 6,
+  StdpParamsRegion = 7,
+  RecordingRegion = 8,
+  SpikeSourceRegion = 9,
+  NumRegionIds = 10
 };
 /// Words of the neuron-parameter region.
 constexpr uint32_t kNeuronParamWords = 12;
+/// Bytes of a population-table entry.
+constexpr uint32_t kPopTableEntryBytes = 20;
+/// System-region flags.
+enum : uint32_t { SystemInputCore = 1, SystemPlastic = 2 };
+/// Recording-region flags.
+enum : uint32_t { RecordSpikes = 1, RecordVoltage = 2 };
+/// Spike-source encodings (0: the spike array only).
+enum : uint32_t {
+  SourceArray = 0,
+  SourceRate = 1,
+  SourcePoisson = 2,
+  SourceLatency = 3
+};
+/// Bytes of an encoder-parameter name field.
+constexpr uint32_t kSourceParamNameBytes = 16;
+/// Header words of a synaptic row: fixed count, plastic count.
+constexpr uint32_t kRowHeaderWords = 2;
+/// Header words of a row's plastic part: last pre-synaptic spike tick and
+/// pre-synaptic trace.
+constexpr uint32_t kPlasticHeaderWords = 2;
 
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
+llvm::StringRef sourceEncodingName(uint32_t id);
+
+/// Words a row with \p fixed static and \p plastic plastic synapses takes.
+inline uint32_t rowWords(uint32_t fixed, uint32_t plastic) {
+  return kRowHeaderWords + fixed +
+         (plastic ? kPlasticHeaderWords + 2 * ((plastic + 1) / 2) : 0);
+}
 
 } // namespace image
 
@@ -72,25 +108,76 @@ struct ImageRoutingTable {
   std::vector<RoutingEntry> entries;
 };
 
-/// One neuron core's regions, decoded.
+/// Master population table entry: packets whose key matches `key/mask`
+/// come from a source slice of `numRows` neurons; the row of source neuron
+/// `k & ~mask` starts `rowOffset + (k & ~mask) * rowStride` words into the
+/// synaptic matrix.
+struct PopTableEntry {
+  uint32_t key = 0, mask = 0, rowOffset = 0, rowStride = 0, numRows = 0;
+};
+
+/// One synapse of a decoded row.
+struct ImageSynapse {
+  uint16_t weight = 0; ///< ring-buffer units
+  uint32_t delay = 0;  ///< ticks
+  uint32_t type = 0;   ///< 0 excitatory, 1 inhibitory
+  uint32_t target = 0; ///< neuron index in the core
+  bool plastic = false;
+};
+
+/// The STDP rule of a plastic core, in the core's units: weights and
+/// amplitudes in ring-buffer units of the excitatory synapse type as
+/// S16.15; trace decays exp(-k dt / tau) for k = 0, 1, ... as u0.32.
+struct ImageStdp {
+  uint32_t dependence = 0; ///< 0 additive, 1 multiplicative
+  Accum aPlus, aMinus, wMin, wMax;
+  std::vector<UFract32> decayPlus, decayMinus;
+};
+
+/// One core's regions, decoded (the synaptic matrix stays a view into the
+/// image's bytes: valid while those bytes are).
 struct ImageCore {
   uint16_t x = 0, y = 0;
   uint32_t core = 0;
   /// System region.
-  uint32_t timestepUs = 0, numNeurons = 0, population = 0;
+  uint32_t timestepUs = 0, numNeurons = 0, population = 0, numTicks = 0,
+           flags = 0;
+  bool isInput() const { return flags & image::SystemInputCore; }
   /// Neuron keys: neuron i sends key | i.
   bool hasKey = false;
   uint32_t key = 0, mask = 0;
-  /// Neuron parameters (absent for input populations).
+  /// Neuron parameters (neuron cores).
   bool hasParams = false;
   NeuronFixedParams params;
-  /// Synapse parameters: the ring-buffer left shift of the excitatory and
-  /// inhibitory synapse types (ringBufferLeftShift of the largest summed
-  /// input one neuron of the slice can receive in a tick).
+  /// Synapse parameters (neuron cores): per synapse type the ring-buffer
+  /// left shift; the synaptic word's field widths.
   bool hasSynapseParams = false;
-  uint32_t leftShiftE = 0, leftShiftI = 0;
+  std::array<uint32_t, 2> leftShift{};
+  uint32_t delayBits = 0, typeBits = 0, indexBits = 0;
+  uint32_t ringSize() const { return 1u << delayBits; }
+  /// Master population table, sorted by key.
+  std::vector<PopTableEntry> popTable;
+  /// Synaptic matrix (little-endian words).
+  llvm::StringRef matrix;
+  uint32_t matrixWord(uint64_t i) const;
+  /// The synapses of source neuron \p local of entry \p e, in row order.
+  std::vector<ImageSynapse> row(const PopTableEntry &e, uint32_t local) const;
+  /// STDP (plastic cores).
+  bool hasStdp = false;
+  ImageStdp stdp;
+  /// Recording.
+  bool hasRecording = false;
+  uint32_t recordFlags = 0, voltageInterval = 0;
+  /// Spike source (input cores): encoder and its parameters, and per local
+  /// neuron its spike ticks (sourceTicks[sourceStart[i] .. sourceStart[i+1])).
+  bool hasSource = false;
+  uint32_t encoding = 0;
+  std::vector<std::pair<std::string, Accum>> encodingParams;
+  std::vector<uint32_t> sourceStart, sourceTicks;
   /// Per local neuron its index in the population.
   std::vector<uint32_t> neuronIds;
+  /// Region sizes in bytes, by region id (0: absent).
+  std::array<uint32_t, image::NumRegionIds> regionBytes{};
 };
 
 /// A validated image.
@@ -112,14 +199,35 @@ private:
   std::vector<ImageCore> coreList;
 };
 
-/// Writes the image of a mapped network (placement, keys and compressed
-/// tables in `n.mapping`). Deterministic: the same mapping gives the same
-/// bytes. Fails when the network is not mapped.
-llvm::Error writeImage(const Network &n, const Machine &m,
-                       llvm::StringRef machineName, llvm::raw_ostream &os);
+/// How to write an image.
+struct ImageOptions {
+  /// The name the machine was given by (`spinn5`, `boards:3`, a file).
+  std::string machineName;
+  /// Host threads building core sections (the bytes do not depend on it).
+  unsigned threads = 1;
+  /// Projections with an STDP rule learn (plastic rows, STDP region, the
+  /// post population's `train_neuron` set); otherwise the network is
+  /// frozen: static rows and the `neuron` set.
+  bool plastic = false;
+  /// Warn when a projection's weights lose more than this fraction of
+  /// their value in the 16-bit ring-buffer format.
+  double precisionWarning = 0.01;
+  /// Record membrane voltages as well as spikes.
+  bool recordVoltage = false;
+};
 
-/// Validates all of \p bytes (magic, version, sizes, bounds, CRCs, counts)
-/// and decodes it; \p name names the file in errors.
+/// Checks the resources of every core and chip (DTCM, SDRAM, synaptic word
+/// widths), reports problems and precision warnings to \p diag (at the
+/// layer's source location), and writes the image of a mapped network
+/// (placement, keys and compressed tables in `n.mapping`) to \p os.
+/// Deterministic: the same mapping gives the same bytes for any thread
+/// count. Returns false after reporting errors; \p os may then hold part of
+/// an image (writeSeekableOutputAtomically discards it).
+bool writeImage(const Network &n, const Machine &m, const ImageOptions &o,
+                DiagnosticEngine &diag, llvm::raw_pwrite_stream &os);
+
+/// Validates all of \p bytes (magic, version, sizes, bounds, CRCs, counts,
+/// every synaptic row) and decodes it; \p name names the file in errors.
 llvm::Expected<ImageReader> readImage(llvm::StringRef bytes,
                                       llvm::StringRef name);
 

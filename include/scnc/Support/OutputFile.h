@@ -16,6 +16,13 @@ llvm::Error writeOutputAtomically(
     llvm::StringRef path,
     llvm::function_ref<llvm::Error(llvm::raw_ostream &)> writer);
 
+/// The same for writers that seek (pwrite) in their output, e.g. to fill in
+/// a header last: a file is written in place; "-" is buffered in memory and
+/// copied to stdout when the writer succeeds.
+llvm::Error writeSeekableOutputAtomically(
+    llvm::StringRef path,
+    llvm::function_ref<llvm::Error(llvm::raw_pwrite_stream &)> writer);
+
 } // namespace scnc
 
 #endif

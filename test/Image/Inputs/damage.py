@@ -9,8 +9,11 @@ usage: damage.py IN OUT OP... where OP is one of
   append N             add N zero bytes
   fix-section N        recompute section N's CRC32 (after editing its data)
   fix-header           recompute the header CRC32 (after editing header/table)
-ADDR is a byte offset, "sN+K" (byte K of section N's data) or "eN+K" (byte K
-of section table entry N). Layout: docs/image-format.md.
+  fix-all              recompute every section CRC32 and the header CRC32
+ADDR is a byte offset, "sN+K" (byte K of section N's data), "eN+K" (byte K
+of section table entry N) or "rN.R+K" (byte K of region R of core section
+N; "rN.T+K" with T = "t" is byte K of its region table). Layout:
+docs/image-format.md.
 """
 import struct
 import sys
@@ -25,7 +28,24 @@ def entry(data, n):
     return HEADER_SIZE + ENTRY_SIZE * n
 
 
+def section_data(data, n):
+    return struct.unpack_from("<Q", data, entry(data, n) + 16)[0]
+
+
 def address(data, text):
+    if text[0] == "r":
+        where, _, k = text[1:].partition("+")
+        n, _, region = where.partition(".")
+        base = section_data(data, int(n))
+        k = int(k or 0)
+        if region == "t":
+            return base + 4 + k
+        count = struct.unpack_from("<I", data, base)[0]
+        for j in range(count):
+            rid, roff, _ = struct.unpack_from("<III", data, base + 4 + 12 * j)
+            if rid == int(region):
+                return base + roff + k
+        sys.exit("damage.py: section %s has no region %s" % (n, region))
     if text[0] in "se":
         n, _, k = text[1:].partition("+")
         n, k = int(n), int(k or 0)
@@ -67,6 +87,15 @@ def main(argv):
             off, size = struct.unpack_from("<QI", data, e + 16)
             struct.pack_into("<I", data, e + 28, zlib.crc32(bytes(data[off:off + size])))
             i += 2
+        elif op == "fix-all":
+            count = struct.unpack_from("<I", data, 24)[0]
+            for n in range(count):
+                e = entry(data, n)
+                off, size = struct.unpack_from("<QI", data, e + 16)
+                struct.pack_into("<I", data, e + 28,
+                                 zlib.crc32(bytes(data[off:off + size])))
+            fix_header(data)
+            i += 1
         elif op == "fix-header":
             fix_header(data)
             i += 1

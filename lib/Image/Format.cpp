@@ -1,0 +1,86 @@
+//===- Format.cpp - Names and hashes of the image format ------------------===//
+#include "ImageInternal.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/Image/Image.h"
+
+using namespace llvm;
+using namespace scnc;
+using namespace scnc::image;
+
+StringRef image::sectionTypeName(uint32_t type) {
+  switch (type) {
+  case RoutingTableSection:
+    return "routing-table";
+  case CoreSection:
+    return "core";
+  }
+  return "unknown";
+}
+
+StringRef image::regionName(uint32_t id) {
+  static const char *const names[NumRegionIds] = {
+      "system",         "neuron-keys",      "neuron-params",   "neuron-ids",
+      "synapse-params", "population-table", "synaptic-matrix", "stdp-params",
+      "recording",      "spike-source"};
+  return id < NumRegionIds ? names[id] : "unknown";
+}
+
+StringRef image::sourceEncodingName(uint32_t id) {
+  switch (id) {
+  case SourceArray:
+    return "array";
+  case SourceRate:
+    return "rate";
+  case SourcePoisson:
+    return "poisson";
+  case SourceLatency:
+    return "latency";
+  }
+  return "unknown";
+}
+
+uint64_t scnc::networkHash(const Network &n) {
+  std::string text;
+  raw_string_ostream os(text);
+  printNetwork(n, os);
+  os.flush();
+  uint64_t h = 0xcbf29ce484222325ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 0x100000001b3ull;
+  }
+  return h;
+}
+
+uint32_t ImageCore::matrixWord(uint64_t i) const { return rd32(matrix, 4 * i); }
+
+std::vector<ImageSynapse> ImageCore::row(const PopTableEntry &e,
+                                         uint32_t local) const {
+  std::vector<ImageSynapse> out;
+  uint64_t at = uint64_t(e.rowOffset) + uint64_t(local) * e.rowStride;
+  uint32_t nFixed = matrixWord(at), nPlastic = matrixWord(at + 1);
+  uint32_t indexMask = (1u << indexBits) - 1;
+  auto decode = [&](uint32_t control, uint16_t weight, bool plastic) {
+    ImageSynapse s;
+    s.weight = weight;
+    s.target = control & indexMask;
+    s.type = (control >> indexBits) & 1;
+    s.delay = control >> (indexBits + 1);
+    s.plastic = plastic;
+    out.push_back(s);
+  };
+  uint64_t w = at + kRowHeaderWords;
+  if (nPlastic) {
+    uint64_t weights = w + kPlasticHeaderWords,
+             controls = weights + (nPlastic + 1) / 2;
+    for (uint32_t i = 0; i < nPlastic; ++i)
+      decode(rd16(matrix, 4 * controls + 2 * i) & 0xffff,
+             rd16(matrix, 4 * weights + 2 * i), true);
+    w = controls + (nPlastic + 1) / 2;
+  }
+  for (uint32_t i = 0; i < nFixed; ++i) {
+    uint32_t word = matrixWord(w + i);
+    decode(word & 0xffff, uint16_t(word >> 16), false);
+  }
+  return out;
+}

@@ -1,0 +1,522 @@
+//===- Reader.cpp - Validating and decoding load images -------------------===//
+//
+// docs/image-format.md "What the reader checks": everything is checked
+// before anything is used, so a consumer (scnc-objdump, the emulator) never
+// reads outside the file or trusts a count it did not verify.
+//
+//===----------------------------------------------------------------------===//
+#include "ImageInternal.h"
+#include "scnc/Image/Image.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Format.h"
+#include <cstring>
+
+using namespace llvm;
+using namespace scnc;
+using namespace scnc::image;
+
+namespace {
+std::string rdStr(StringRef b, uint64_t at, size_t len) {
+  StringRef s = b.substr(at, len);
+  return s.substr(0, s.find('\0')).str();
+}
+
+std::string hex32(uint32_t v) {
+  std::string s;
+  raw_string_ostream os(s);
+  os << format_hex(v, 10);
+  return os.str();
+}
+
+std::string describe(const ImageSection &s) {
+  std::string d =
+      (sectionTypeName(s.type) + " " + Twine(s.x) + "," + Twine(s.y)).str();
+  if (s.core != kNoCore)
+    d += "," + std::to_string(s.core);
+  return d;
+}
+
+/// Decodes and checks one core section.
+class CoreDecoder {
+public:
+  CoreDecoder(StringRef data, const ImageSection &s, std::string what,
+              StringRef name)
+      : data(data), what(std::move(what)), name(name) {
+    c.x = s.x;
+    c.y = s.y;
+    c.core = s.core;
+  }
+  Error decode();
+  ImageCore take() { return std::move(c); }
+
+private:
+  Error fail(const Twine &msg) const {
+    return createStringError(inconvertibleErrorCode(),
+                             (name + ": " + msg).str());
+  }
+  Error inconsistent(uint32_t id, const Twine &msg) const {
+    return fail("inconsistent counts: " + what + " region " + regionName(id) +
+                ": " + msg);
+  }
+  Error expectSize(uint32_t id, uint64_t want) const {
+    if (region[id].size() != want)
+      return inconsistent(id, "has " + Twine(uint64_t(region[id].size())) +
+                                  " bytes, expected " + Twine(want));
+    return Error::success();
+  }
+  Error system();
+  Error neuronParams();
+  Error synapseParams();
+  Error popTable();
+  Error matrix();
+  Error stdp();
+  Error source();
+
+  StringRef data;
+  std::string what;
+  StringRef name;
+  ImageCore c;
+  StringRef region[NumRegionIds];
+  bool present[NumRegionIds] = {};
+};
+
+Error CoreDecoder::decode() {
+  if (data.size() < 4)
+    return fail("inconsistent counts: " + what + " has no region count");
+  uint32_t nr = rd32(data, 0);
+  if (uint64_t(4) + 12ull * nr > data.size())
+    return fail("inconsistent counts: " + what + " has " + Twine(nr) +
+                " regions but " + Twine(uint64_t(data.size())) + " bytes");
+  for (uint32_t k = 0; k < nr; ++k) {
+    uint32_t id = rd32(data, 4 + 12 * k), ro = rd32(data, 8 + 12 * k),
+             rs = rd32(data, 12 + 12 * k);
+    if (id >= NumRegionIds)
+      return fail(what + " has an unknown region " + Twine(id));
+    if (present[id])
+      return fail("inconsistent counts: " + what + " has two " +
+                  regionName(id) + " regions");
+    if (ro > data.size() || rs > data.size() - ro)
+      return fail(what + " region " + regionName(id) + " out of bounds");
+    if (rs % 4)
+      return inconsistent(id, "has " + Twine(rs) +
+                                  " bytes, not a whole number of words");
+    present[id] = true;
+    region[id] = data.substr(ro, rs);
+    c.regionBytes[id] = rs;
+  }
+  if (Error e = system())
+    return e;
+  if (present[NeuronKeysRegion]) {
+    if (Error e = expectSize(NeuronKeysRegion, 8))
+      return e;
+    c.hasKey = true;
+    c.key = rd32(region[NeuronKeysRegion], 0);
+    c.mask = rd32(region[NeuronKeysRegion], 4);
+    if ((c.key & ~c.mask) != 0 ||
+        (c.numNeurons && ((c.numNeurons - 1) & c.mask) != 0))
+      return inconsistent(NeuronKeysRegion,
+                          "key " + hex32(c.key) + "/" + hex32(c.mask) +
+                              " cannot number " + Twine(c.numNeurons) +
+                              " neurons");
+  }
+  if (!present[NeuronIdsRegion])
+    return fail("inconsistent counts: " + what + " has no neuron-ids region");
+  if (Error e = expectSize(NeuronIdsRegion, 4ull * c.numNeurons))
+    return e;
+  for (uint32_t w = 0; w < c.numNeurons; ++w)
+    c.neuronIds.push_back(rd32(region[NeuronIdsRegion], 4 * w));
+  if (present[RecordingRegion]) {
+    if (Error e = expectSize(RecordingRegion, 8))
+      return e;
+    c.hasRecording = true;
+    c.recordFlags = rd32(region[RecordingRegion], 0);
+    c.voltageInterval = rd32(region[RecordingRegion], 4);
+  }
+  // What each kind of core must and must not have.
+  static const uint32_t neuronOnly[] = {NeuronParamsRegion, SynapseParamsRegion,
+                                        PopulationTableRegion,
+                                        SynapticMatrixRegion};
+  for (uint32_t id : neuronOnly)
+    if (present[id] == c.isInput())
+      return fail("inconsistent counts: " + what +
+                  (c.isInput() ? " is an input core but has a "
+                               : " is a neuron core but has no ") +
+                  regionName(id) + " region");
+  if (present[SpikeSourceRegion] != c.isInput())
+    return fail("inconsistent counts: " + what +
+                (c.isInput() ? " is an input core but has no "
+                             : " is a neuron core but has a ") +
+                "spike-source region");
+  if (present[StdpParamsRegion] != bool(c.flags & SystemPlastic))
+    return fail("inconsistent counts: " + what +
+                (present[StdpParamsRegion] ? " is not plastic but has a "
+                                           : " is plastic but has no ") +
+                "stdp-params region");
+  if (c.isInput())
+    return source();
+  if (Error e = neuronParams())
+    return e;
+  if (Error e = synapseParams())
+    return e;
+  if (Error e = popTable())
+    return e;
+  if (Error e = matrix())
+    return e;
+  if (present[StdpParamsRegion])
+    return stdp();
+  return Error::success();
+}
+
+Error CoreDecoder::system() {
+  if (!present[SystemRegion])
+    return fail("inconsistent counts: " + what + " has no system region");
+  if (Error e = expectSize(SystemRegion, 20))
+    return e;
+  StringRef r = region[SystemRegion];
+  c.timestepUs = rd32(r, 0);
+  c.numNeurons = rd32(r, 4);
+  c.population = rd32(r, 8);
+  c.numTicks = rd32(r, 12);
+  c.flags = rd32(r, 16);
+  if (c.flags & ~uint32_t(SystemInputCore | SystemPlastic))
+    return inconsistent(SystemRegion, "unknown flags " + hex32(c.flags));
+  if ((c.flags & SystemInputCore) && (c.flags & SystemPlastic))
+    return inconsistent(SystemRegion, "an input core cannot be plastic");
+  return Error::success();
+}
+
+Error CoreDecoder::neuronParams() {
+  if (Error e = expectSize(NeuronParamsRegion, 4 * kNeuronParamWords))
+    return e;
+  StringRef r = region[NeuronParamsRegion];
+  c.hasParams = true;
+  NeuronFixedParams &p = c.params;
+  Accum *acc[] = {&p.vRest, &p.vReset,  &p.vThresh,
+                  &p.vInit, &p.iOffset, &p.rMembrane};
+  for (unsigned w = 0; w < 6; ++w)
+    *acc[w] = Accum::fromBits(int32_t(rd32(r, 4 * w)));
+  UFract32 *fr[] = {&p.expTC, &p.decayE, &p.initE, &p.decayI, &p.initI};
+  for (unsigned w = 0; w < 5; ++w)
+    *fr[w] = UFract32::fromBits(rd32(r, 24 + 4 * w));
+  p.refracTicks = int32_t(rd32(r, 44));
+  if (p.refracTicks < 0)
+    return inconsistent(NeuronParamsRegion, "negative refractory period");
+  return Error::success();
+}
+
+Error CoreDecoder::synapseParams() {
+  if (Error e = expectSize(SynapseParamsRegion, 20))
+    return e;
+  StringRef r = region[SynapseParamsRegion];
+  c.hasSynapseParams = true;
+  c.leftShift[0] = rd32(r, 0);
+  c.leftShift[1] = rd32(r, 4);
+  c.delayBits = rd32(r, 8);
+  c.typeBits = rd32(r, 12);
+  c.indexBits = rd32(r, 16);
+  if (c.leftShift[0] > MaxRingBufferLeftShift ||
+      c.leftShift[1] > MaxRingBufferLeftShift)
+    return inconsistent(SynapseParamsRegion, "ring-buffer left shift above " +
+                                                 Twine(MaxRingBufferLeftShift));
+  if (c.typeBits != 1 || c.delayBits < 1 || c.indexBits < 1 ||
+      c.delayBits + c.typeBits + c.indexBits > 16)
+    return inconsistent(SynapseParamsRegion,
+                        "synaptic word fields of " + Twine(c.delayBits) +
+                            " delay, " + Twine(c.typeBits) + " type and " +
+                            Twine(c.indexBits) +
+                            " index bits (each at least 1, type 1, at most "
+                            "16 together)");
+  if (uint64_t(c.numNeurons) > (uint64_t(1) << c.indexBits))
+    return inconsistent(SynapseParamsRegion,
+                        Twine(c.indexBits) + " index bits cannot number " +
+                            Twine(c.numNeurons) + " neurons");
+  return Error::success();
+}
+
+Error CoreDecoder::popTable() {
+  StringRef r = region[PopulationTableRegion];
+  if (r.size() < 4 ||
+      r.size() != 4 + uint64_t(kPopTableEntryBytes) * rd32(r, 0))
+    return inconsistent(PopulationTableRegion,
+                        "has " + Twine(uint64_t(r.size())) + " bytes for " +
+                            Twine(r.size() < 4 ? 0 : rd32(r, 0)) + " entries");
+  uint32_t count = rd32(r, 0);
+  uint64_t words = region[SynapticMatrixRegion].size() / 4;
+  for (uint32_t i = 0; i < count; ++i) {
+    PopTableEntry e;
+    uint64_t at = 4 + uint64_t(kPopTableEntryBytes) * i;
+    e.key = rd32(r, at);
+    e.mask = rd32(r, at + 4);
+    e.rowOffset = rd32(r, at + 8);
+    e.rowStride = rd32(r, at + 12);
+    e.numRows = rd32(r, at + 16);
+    if ((e.key & ~e.mask) != 0)
+      return inconsistent(PopulationTableRegion,
+                          "entry " + Twine(i) + " key " + hex32(e.key) +
+                              " has bits outside its mask " + hex32(e.mask));
+    if (e.numRows && (uint64_t(e.numRows - 1) & e.mask) != 0)
+      return inconsistent(PopulationTableRegion,
+                          "entry " + Twine(i) + " has " + Twine(e.numRows) +
+                              " rows, more than its mask numbers");
+    if (!c.popTable.empty()) {
+      const PopTableEntry &prev = c.popTable.back();
+      if (uint64_t(prev.key | ~prev.mask) >= e.key)
+        return inconsistent(PopulationTableRegion,
+                            "entry " + Twine(i) +
+                                " is not after the previous one in key "
+                                "order (the table must be sorted for binary "
+                                "search)");
+    }
+    if (e.numRows && e.rowStride < kRowHeaderWords)
+      return inconsistent(PopulationTableRegion,
+                          "entry " + Twine(i) + " has a row stride of " +
+                              Twine(e.rowStride) + " words");
+    if (uint64_t(e.rowOffset) + uint64_t(e.rowStride) * e.numRows > words)
+      return inconsistent(
+          PopulationTableRegion,
+          "entry " + Twine(i) + " rows end at word " +
+              Twine(uint64_t(e.rowOffset) + uint64_t(e.rowStride) * e.numRows) +
+              " of a " + Twine(words) + "-word synaptic matrix");
+    c.popTable.push_back(e);
+  }
+  return Error::success();
+}
+
+Error CoreDecoder::matrix() {
+  c.matrix = region[SynapticMatrixRegion];
+  uint32_t ring = c.ringSize();
+  for (size_t i = 0; i < c.popTable.size(); ++i) {
+    const PopTableEntry &e = c.popTable[i];
+    for (uint32_t r = 0; r < e.numRows; ++r) {
+      uint64_t at = uint64_t(e.rowOffset) + uint64_t(r) * e.rowStride;
+      uint32_t nFixed = c.matrixWord(at), nPlastic = c.matrixWord(at + 1);
+      if (nFixed > e.rowStride || nPlastic > e.rowStride ||
+          rowWords(nFixed, nPlastic) > e.rowStride)
+        return inconsistent(SynapticMatrixRegion,
+                            "row " + Twine(r) + " of entry " + Twine(i) +
+                                " holds " + Twine(nFixed) + " fixed and " +
+                                Twine(nPlastic) +
+                                " plastic synapses, more than its " +
+                                Twine(e.rowStride) + "-word stride");
+      if (nPlastic && !(c.flags & SystemPlastic))
+        return inconsistent(SynapticMatrixRegion,
+                            "row " + Twine(r) + " of entry " + Twine(i) +
+                                " has plastic synapses on a static core");
+      for (const ImageSynapse &s : c.row(e, r))
+        if (s.target >= c.numNeurons || s.delay < 1 || s.delay >= ring)
+          return inconsistent(
+              SynapticMatrixRegion,
+              "row " + Twine(r) + " of entry " + Twine(i) +
+                  " has a synapse to neuron " + Twine(s.target) +
+                  " with delay " + Twine(s.delay) + " (the core has " +
+                  Twine(c.numNeurons) + " neurons and delays 1 to " +
+                  Twine(ring - 1) + ")");
+    }
+  }
+  return Error::success();
+}
+
+Error CoreDecoder::stdp() {
+  StringRef r = region[StdpParamsRegion];
+  auto bad = [&]() {
+    return inconsistent(StdpParamsRegion, "has " + Twine(uint64_t(r.size())) +
+                                              " bytes, which its lookup-table "
+                                              "lengths do not explain");
+  };
+  if (r.size() < 24)
+    return bad();
+  c.hasStdp = true;
+  c.stdp.dependence = rd32(r, 0);
+  c.stdp.aPlus = Accum::fromBits(int32_t(rd32(r, 4)));
+  c.stdp.aMinus = Accum::fromBits(int32_t(rd32(r, 8)));
+  c.stdp.wMin = Accum::fromBits(int32_t(rd32(r, 12)));
+  c.stdp.wMax = Accum::fromBits(int32_t(rd32(r, 16)));
+  if (c.stdp.dependence > 1)
+    return inconsistent(StdpParamsRegion, "unknown weight dependence " +
+                                              Twine(c.stdp.dependence));
+  uint64_t at = 20;
+  for (std::vector<UFract32> *lut : {&c.stdp.decayPlus, &c.stdp.decayMinus}) {
+    if (at + 4 > r.size())
+      return bad();
+    uint64_t len = rd32(r, at);
+    at += 4;
+    if (len > (r.size() - at) / 4)
+      return bad();
+    for (uint64_t k = 0; k < len; ++k)
+      lut->push_back(UFract32::fromBits(rd32(r, at + 4 * k)));
+    at += 4 * len;
+  }
+  if (at != r.size())
+    return bad();
+  return Error::success();
+}
+
+Error CoreDecoder::source() {
+  StringRef r = region[SpikeSourceRegion];
+  auto bad = [&](const Twine &msg) {
+    return inconsistent(SpikeSourceRegion, msg);
+  };
+  if (r.size() < 8)
+    return bad("has " + Twine(uint64_t(r.size())) + " bytes");
+  c.hasSource = true;
+  c.encoding = rd32(r, 0);
+  if (c.encoding > SourceLatency)
+    return bad("unknown encoding " + Twine(c.encoding));
+  uint64_t np = rd32(r, 4), at = 8;
+  if (np > (r.size() - at) / (kSourceParamNameBytes + 4))
+    return bad(Twine(np) + " encoder parameters do not fit");
+  for (uint64_t k = 0; k < np; ++k) {
+    c.encodingParams.push_back(
+        {rdStr(r, at, kSourceParamNameBytes),
+         Accum::fromBits(int32_t(rd32(r, at + kSourceParamNameBytes)))});
+    at += kSourceParamNameBytes + 4;
+  }
+  if (at + 8 > r.size())
+    return bad("has no spike array");
+  uint32_t neurons = rd32(r, at), spikes = rd32(r, at + 4);
+  at += 8;
+  if (neurons != c.numNeurons)
+    return bad("spike array for " + Twine(neurons) + " neurons, the core has " +
+               Twine(c.numNeurons));
+  if (r.size() - at != 4 * (uint64_t(neurons) + 1 + spikes))
+    return bad("spike array of " + Twine(spikes) + " spikes for " +
+               Twine(neurons) + " neurons has " + Twine(r.size() - at) +
+               " bytes");
+  for (uint32_t i = 0; i <= neurons; ++i) {
+    uint32_t v = rd32(r, at + 4 * uint64_t(i));
+    if (v > spikes || (i && v < c.sourceStart.back()) ||
+        (i == neurons && v != spikes) || (i == 0 && v != 0))
+      return bad("spike array offsets are not a partition of its " +
+                 Twine(spikes) + " spikes");
+    c.sourceStart.push_back(v);
+  }
+  at += 4 * (uint64_t(neurons) + 1);
+  for (uint32_t k = 0; k < spikes; ++k)
+    c.sourceTicks.push_back(rd32(r, at + 4 * uint64_t(k)));
+  return Error::success();
+}
+} // namespace
+
+const ImageRoutingTable *ImageReader::findTable(unsigned x, unsigned y) const {
+  for (const ImageRoutingTable &t : tables)
+    if (t.x == x && t.y == y)
+      return &t;
+  return nullptr;
+}
+
+const ImageCore *ImageReader::findCore(unsigned x, unsigned y,
+                                       unsigned p) const {
+  for (const ImageCore &c : coreList)
+    if (c.x == x && c.y == y && c.core == p)
+      return &c;
+  return nullptr;
+}
+
+Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
+  auto fail = [&](const Twine &msg) -> Error {
+    return createStringError(inconvertibleErrorCode(),
+                             (name + ": " + msg).str());
+  };
+  uint64_t size = bytes.size();
+  if (size < 8 || std::memcmp(bytes.data(), kMagic, 8) != 0)
+    return fail("bad magic (not a .scimg load image)");
+  if (size < 12)
+    return fail("truncated: file has " + Twine(size) +
+                " bytes, less than a header");
+  uint32_t version = rd32(bytes, OffVersion);
+  if (version != kVersion)
+    return fail("unsupported format version " + Twine(version) +
+                " (this scnc reads version " + Twine(kVersion) + ")");
+  if (size < kHeaderSize)
+    return fail("truncated: file has " + Twine(size) +
+                " bytes, less than the " + Twine(kHeaderSize) + "-byte header");
+  ImageReader r;
+  ImageHeader &h = r.hdr;
+  h.version = version;
+  h.fileSize = rd64(bytes, OffFileSize);
+  if (h.fileSize != size) {
+    if (h.fileSize > size)
+      return fail("truncated: header says " + Twine(h.fileSize) +
+                  " bytes, file has " + Twine(size));
+    return fail("trailing data: header says " + Twine(h.fileSize) +
+                " bytes, file has " + Twine(size));
+  }
+  uint32_t headerSize = rd32(bytes, OffHeaderSize);
+  uint32_t tableOffset = rd32(bytes, OffTableOffset);
+  h.numSections = rd32(bytes, OffNumSections);
+  if (headerSize != kHeaderSize || tableOffset != kHeaderSize)
+    return fail("inconsistent counts: header size " + Twine(headerSize) +
+                " and section table offset " + Twine(tableOffset) +
+                ", expected " + Twine(kHeaderSize));
+  uint64_t tableEnd =
+      uint64_t(tableOffset) + uint64_t(kSectionEntrySize) * h.numSections;
+  if (tableEnd > size)
+    return fail("inconsistent counts: " + Twine(h.numSections) +
+                " sections need a " + Twine(tableEnd) +
+                "-byte header and table, file has " + Twine(size) + " bytes");
+  h.crc = rd32(bytes, OffHeaderCrc);
+  std::string crcInput = (bytes.substr(0, OffHeaderCrc) +
+                          bytes.substr(kHeaderSize, tableEnd - kHeaderSize))
+                             .str();
+  if (crcOf(crcInput) != h.crc)
+    return fail("CRC mismatch in header (stored " + hex32(h.crc) +
+                ", computed " + hex32(crcOf(crcInput)) + ")");
+  h.timestepUs = rd32(bytes, OffTimestep);
+  h.machineWidth = rd32(bytes, OffWidth);
+  h.machineHeight = rd32(bytes, OffHeight);
+  h.seed = rd64(bytes, OffSeed);
+  h.networkHash = rd64(bytes, OffHash);
+  h.machineName = rdStr(bytes, OffMachine, LenMachine);
+  h.scncVersion = rdStr(bytes, OffVersionStr, LenVersionStr);
+  h.networkName = rdStr(bytes, OffNetwork, LenNetwork);
+
+  for (uint32_t i = 0; i < h.numSections; ++i) {
+    uint64_t at = kHeaderSize + uint64_t(kSectionEntrySize) * i;
+    ImageSection s;
+    s.type = rd32(bytes, at);
+    s.x = rd16(bytes, at + 4);
+    s.y = rd16(bytes, at + 6);
+    s.core = rd32(bytes, at + 8);
+    s.offset = rd64(bytes, at + 16);
+    s.size = rd32(bytes, at + 24);
+    s.crc = rd32(bytes, at + 28);
+    std::string what =
+        "section " + std::to_string(i) + " (" + describe(s) + ")";
+    if (s.offset < tableEnd || s.offset > size || s.size > size - s.offset)
+      return fail(what + " out of bounds: bytes " + Twine(s.offset) + ".." +
+                  Twine(s.offset + s.size) + " of a " + Twine(size) +
+                  "-byte file");
+    StringRef data = bytes.substr(s.offset, s.size);
+    if (crcOf(data) != s.crc)
+      return fail("CRC mismatch in section " + Twine(i) + " (" + describe(s) +
+                  "; stored " + hex32(s.crc) + ", computed " +
+                  hex32(crcOf(data)) + ")");
+    if (s.type == RoutingTableSection) {
+      if (s.size < 4 || (s.size - 4) % 12 != 0 ||
+          rd32(data, 0) != (s.size - 4) / 12)
+        return fail("inconsistent counts: " + what + " has " + Twine(s.size) +
+                    " bytes for " + Twine(s.size < 4 ? 0 : rd32(data, 0)) +
+                    " entries");
+      ImageRoutingTable t;
+      t.x = s.x;
+      t.y = s.y;
+      for (uint32_t e = 0, ne = rd32(data, 0); e < ne; ++e) {
+        RoutingEntry re;
+        re.key = rd32(data, 4 + 12 * e);
+        re.mask = rd32(data, 8 + 12 * e);
+        re.route = rd32(data, 12 + 12 * e);
+        t.entries.push_back(re);
+      }
+      r.tables.push_back(std::move(t));
+    } else if (s.type == CoreSection) {
+      CoreDecoder d(data, s, what, name);
+      if (Error e = d.decode())
+        return e;
+      r.coreList.push_back(d.take());
+    } else {
+      return fail(what + " has an unknown section type " + Twine(s.type));
+    }
+    r.secs.push_back(s);
+  }
+  return r;
+}

@@ -1,0 +1,658 @@
+//===- Writer.cpp - Writing load images -----------------------------------===//
+//
+// docs/image-format.md is the byte layout this file implements; docs/
+// execution.md the meaning of the numbers. Core sections are built in
+// parallel in batches and streamed to the output in (chip, core) order; the
+// header and section table are written last, over a placeholder.
+//
+//===----------------------------------------------------------------------===//
+#include "ImageInternal.h"
+#include "scnc/Config.h"
+#include "scnc/IR/Connections.h"
+#include "scnc/IR/WeightScale.h"
+#include "scnc/Image/Image.h"
+#include "scnc/Mapping/MappingState.h"
+#include "scnc/Support/Format.h"
+#include "scnc/Support/Parallel.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Format.h"
+#include <algorithm>
+#include <cmath>
+
+using namespace llvm;
+using namespace scnc;
+using namespace scnc::image;
+
+namespace {
+
+/// What a core section needs from one projection into its population.
+struct ProjectionData {
+  unsigned index = 0;
+  const ConnectionList *list = nullptr;
+  std::vector<uint64_t> start; ///< postStarts
+  std::vector<uint16_t> q;     ///< ring-buffer weight per weight-table entry
+  uint32_t delay = 0;          ///< ticks, when all synapses share it
+  unsigned type = 0;
+  bool plastic = false;
+};
+
+struct CoreResult {
+  std::string data;
+  /// A resource problem of the core (the image is not written).
+  std::string error;
+};
+
+/// Per-thread scratch of the core builder.
+struct Scratch {
+  std::vector<int32_t> entryOfSlice; ///< -1: not a source of this core
+  std::vector<uint32_t> sources;     ///< source slices in first-seen order
+  std::vector<uint32_t> base;        ///< per source: its first row
+  std::vector<uint32_t> fixed, plastic, fixedAt, plasticAt;
+};
+
+unsigned bitsFor(uint64_t values) {
+  unsigned b = 0;
+  while ((uint64_t(1) << b) < values)
+    ++b;
+  return b;
+}
+
+std::string chipCore(const Machine &m, const Placement &p, size_t slice) {
+  ChipCoord c = m.coord(p.cores[slice].chip);
+  return (Twine(c.x) + "," + Twine(c.y) + "," + Twine(p.cores[slice].core))
+      .str();
+}
+
+class Writer {
+public:
+  Writer(const Network &n, const Machine &m, const ImageOptions &o,
+         DiagnosticEngine &diag)
+      : n(n), m(m), o(o), diag(diag), s(*n.mapping) {}
+
+  bool run(raw_pwrite_stream &os);
+
+private:
+  bool prepare();
+  CoreResult buildCore(size_t slice, Scratch &sc) const;
+  void addRegion(std::vector<std::pair<uint32_t, std::string>> &regions,
+                 uint32_t id, std::string data) const {
+    regions.push_back({id, std::move(data)});
+  }
+  std::string neuronParamsRegion(const NeuronParams &np) const;
+  std::string stdpRegion(unsigned pop) const;
+  std::string sourceRegion(const Population &pop, size_t neurons) const;
+  const NeuronParams *neuronSetOf(unsigned pop) const;
+
+  const Network &n;
+  const Machine &m;
+  const ImageOptions &o;
+  DiagnosticEngine &diag;
+  const MappingState &s;
+  uint32_t timestepUs = 0, numTicks = 0;
+  std::vector<PopulationWeightScale> scales;
+  std::vector<ProjectionData> projs;
+  /// Per population: indices into `projs` of the projections into it.
+  std::vector<std::vector<unsigned>> into;
+  /// Per population: the STDP rule its plastic projections share.
+  std::vector<const StdpRule *> ruleOf;
+};
+
+const NeuronParams *Writer::neuronSetOf(unsigned pop) const {
+  const Population &p = n.populations[pop];
+  if (ruleOf[pop] && !p.trainNeuron.empty())
+    if (const NeuronParams *np = n.findNeuronSet(p.trainNeuron))
+      return np;
+  return n.findNeuronSet(p.neuron);
+}
+
+bool Writer::prepare() {
+  double dt = n.sim.timestep;
+  timestepUs = uint32_t(std::lround(dt * 1000.0));
+  numTicks = uint32_t(std::max(1L, std::lround(n.sim.presentation / dt)));
+  scales = computeWeightScales(n, o.threads);
+  bool ok = true;
+  for (size_t q = 0; q < n.populations.size(); ++q)
+    for (unsigned t = 0; t < kNumSynapseTypes; ++t)
+      if (scales[q].overflow[t]) {
+        diag.error(n.populations[q].loc,
+                   "layer '" + n.populations[q].name +
+                       "': a neuron can receive " +
+                       formatDouble(scales[q].maxSummedInput[t]) + " nA of " +
+                       (t ? "inhibitory" : "excitatory") +
+                       " input in one tick, more than the 65536 nA an S16.15 "
+                       "ring-buffer slot can hold; use smaller weights");
+        ok = false;
+      }
+
+  into.assign(n.populations.size(), {});
+  ruleOf.assign(n.populations.size(), nullptr);
+  for (unsigned j = 0; j < n.projections.size(); ++j) {
+    const Projection &p = n.projections[j];
+    const ConnectionList &l = n.connections->lists[j];
+    ProjectionData d;
+    d.index = j;
+    d.list = &l;
+    d.type = synapseType(p);
+    d.delay = delayTicks(p.delay, n.sim.timestep);
+    d.plastic = o.plastic && !p.stdp.empty();
+    if (d.plastic) {
+      const StdpRule *r = n.findStdpRule(p.stdp);
+      if (ruleOf[p.post] && r != ruleOf[p.post]) {
+        diag.error(p.loc, "layer '" + n.populations[p.post].name +
+                              "' learns with two STDP rules ('" +
+                              ruleOf[p.post]->name + "' and '" + p.stdp +
+                              "'); a core runs one rule");
+        ok = false;
+      }
+      ruleOf[p.post] = r;
+    }
+    d.start = postStarts(l, n.populations[p.post].shape.size(), o.threads);
+    // Weights in ring-buffer units, and how much precision they lose.
+    std::vector<double> w(l.weights.begin(), l.weights.end());
+    WeightQuantization wq = quantizeWeights(
+        w.data(), w.size(), scales[p.post].maxSummedInput[d.type]);
+    d.q = std::move(wq.weights);
+    if (wq.worstRelativeError > o.precisionWarning && !w.empty()) {
+      double worst = std::fabs(w[wq.worstIndex]);
+      diag.warning(
+          p.loc,
+          "layer '" + p.name + "': weights lose up to " +
+              formatDouble(100 * wq.worstRelativeError, 3) +
+              "% in the 16-bit ring-buffer format (" + formatDouble(worst) +
+              " nA is stored as " +
+              formatDouble(d.q[wq.worstIndex] / wq.scale) + " nA; left shift " +
+              Twine(wq.leftShift) + " for up to " +
+              formatDouble(scales[p.post].maxSummedInput[d.type]) +
+              " nA per tick" +
+              (wq.flushedToZero ? ", " + Twine(uint64_t(wq.flushedToZero)) +
+                                      " weights become 0"
+                                : Twine()) +
+              "); more than " + formatDouble(100 * o.precisionWarning) + "%");
+    }
+    into[p.post].push_back(unsigned(projs.size()));
+    projs.push_back(std::move(d));
+  }
+  return ok;
+}
+
+std::string Writer::neuronParamsRegion(const NeuronParams &np) const {
+  NeuronFixedParams f = toFixed(np, n.sim.timestep);
+  Buf p;
+  for (Accum a :
+       {f.vRest, f.vReset, f.vThresh, f.vInit, f.iOffset, f.rMembrane})
+    p.u32(uint32_t(a.bits));
+  for (UFract32 u : {f.expTC, f.decayE, f.initE, f.decayI, f.initI})
+    p.u32(u.bits);
+  p.u32(uint32_t(f.refracTicks));
+  return p.b;
+}
+
+std::string Writer::stdpRegion(unsigned pop) const {
+  const StdpRule &r = *ruleOf[pop];
+  // Plastic weights are in the units of the excitatory type unless every
+  // plastic projection into the population is inhibitory.
+  unsigned type = ExcitatorySynapse;
+  for (unsigned pi : into[pop])
+    if (projs[pi].plastic)
+      type = projs[pi].type;
+  double scale = weightScale(scales[pop].leftShift[type]);
+  Buf b;
+  b.u32(r.dependence == StdpRule::WeightDependence::Multiplicative);
+  for (double v : {r.aPlus * r.wMax * scale, r.aMinus * r.wMax * scale,
+                   r.wMin * scale, r.wMax * scale})
+    b.u32(uint32_t(accumFromDouble(v).bits));
+  // exp(-k dt / tau) until it falls below the s4.11 trace resolution.
+  for (double tau : {r.tauPlus, r.tauMinus}) {
+    std::vector<uint32_t> lut;
+    for (unsigned k = 0; k < 4096; ++k) {
+      double v = std::exp(-double(k) * n.sim.timestep / tau);
+      if (v < 1.0 / 2048)
+        break;
+      lut.push_back(ufract32FromDouble(v).bits);
+    }
+    b.u32(uint32_t(lut.size()));
+    for (uint32_t v : lut)
+      b.u32(v);
+  }
+  return b.b;
+}
+
+std::string Writer::sourceRegion(const Population &pop, size_t neurons) const {
+  Buf b;
+  uint32_t enc = pop.encoding.kind == "rate"      ? SourceRate
+                 : pop.encoding.kind == "poisson" ? SourcePoisson
+                 : pop.encoding.kind == "latency" ? SourceLatency
+                                                  : SourceArray;
+  b.u32(enc);
+  b.u32(uint32_t(pop.encoding.params.size()));
+  for (const auto &p : pop.encoding.params) {
+    b.str(p.first, kSourceParamNameBytes);
+    b.u32(uint32_t(accumFromDouble(p.second).bits));
+  }
+  // The spike array: none at compile time (scnc-run supplies the input).
+  b.u32(uint32_t(neurons));
+  b.u32(0);
+  for (size_t i = 0; i <= neurons; ++i)
+    b.u32(0);
+  return b.b;
+}
+
+CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
+  using namespace resources;
+  CoreResult res;
+  const Slice &sl = s.partition.slices[slice];
+  const Population &pop = n.populations[sl.population];
+  uint32_t count = uint32_t(sl.neurons.size());
+  bool input = pop.kind == Population::Kind::Input;
+  bool plastic = !input && ruleOf[sl.population];
+  std::string where = "core " + chipCore(m, s.placement, slice) + " (layer '" +
+                      pop.name + "', " + withCommas(count) + " neurons)";
+  std::vector<std::pair<uint32_t, std::string>> regions;
+
+  Buf sys;
+  sys.u32(timestepUs);
+  sys.u32(count);
+  sys.u32(sl.population);
+  sys.u32(numTicks);
+  sys.u32((input ? uint32_t(SystemInputCore) : 0u) |
+          (plastic ? uint32_t(SystemPlastic) : 0u));
+  addRegion(regions, SystemRegion, sys.b);
+  if (s.keyed && slice < s.keys.slices.size() && s.keys.slices[slice].mask) {
+    Buf k;
+    k.u32(s.keys.slices[slice].key);
+    k.u32(s.keys.slices[slice].mask);
+    addRegion(regions, NeuronKeysRegion, k.b);
+  }
+  uint64_t dtcm = kCoreFixedDTCMBytes;
+  if (input) {
+    addRegion(regions, SpikeSourceRegion, sourceRegion(pop, count));
+    dtcm += uint64_t(count) * kSourceStateBytes;
+  } else {
+    const NeuronParams *np = neuronSetOf(sl.population);
+    if (!np) {
+      res.error = where + ": no neuron parameter set";
+      return res;
+    }
+    addRegion(regions, NeuronParamsRegion, neuronParamsRegion(*np));
+
+    // Pass 1: the source slices, row sizes and the largest delay.
+    const std::vector<uint32_t> &neurons = sl.neurons;
+    sc.sources.clear();
+    sc.base.clear();
+    // Every exit leaves the slice map clean for the scratch's next core.
+    auto cleanSlices = make_scope_exit([&] {
+      for (uint32_t src : sc.sources)
+        sc.entryOfSlice[src] = -1;
+    });
+    sc.fixed.clear();
+    sc.plastic.clear();
+    uint32_t maxDelay = 1;
+    for (unsigned pi : into[sl.population]) {
+      const ProjectionData &d = projs[pi];
+      const ConnectionList &l = *d.list;
+      unsigned prePop = n.projections[d.index].pre;
+      const std::vector<uint32_t> &sliceOf = s.partition.sliceOf[prePop];
+      const std::vector<uint32_t> &localOf = s.partition.localIndex[prePop];
+      for (uint32_t post : neurons)
+        for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
+          uint32_t pre = l.pre[i], src = sliceOf[pre];
+          int32_t &e = sc.entryOfSlice[src];
+          if (e < 0) {
+            e = int32_t(sc.sources.size());
+            sc.sources.push_back(src);
+            sc.base.push_back(uint32_t(sc.fixed.size()));
+            size_t rows =
+                sc.fixed.size() + s.partition.slices[src].neurons.size();
+            sc.fixed.resize(rows, 0);
+            sc.plastic.resize(rows, 0);
+          }
+          uint32_t row = sc.base[e] + localOf[pre];
+          ++(d.plastic ? sc.plastic : sc.fixed)[row];
+          if (!l.delays.empty())
+            maxDelay = std::max(
+                maxDelay, synapseDelayTicks(n, n.projections[d.index], l, i));
+          else
+            maxDelay = std::max(maxDelay, d.delay);
+        }
+    }
+    uint32_t indexBits = std::max(1u, bitsFor(count));
+    uint32_t delayBits = std::max(1u, bitsFor(uint64_t(maxDelay) + 1));
+    if (indexBits + 1 + delayBits > 16) {
+      res.error =
+          (where + ": a synaptic word needs " + Twine(indexBits) +
+           " neuron-index bits, 1 synapse-type bit and " + Twine(delayBits) +
+           " delay bits (delays up to " + Twine(maxDelay) +
+           " ticks): " + Twine(indexBits + 1 + delayBits) +
+           " bits, more than the 16 of a synaptic word; use fewer "
+           "neurons per core or shorter delays")
+              .str();
+      return res;
+    }
+    Buf syn;
+    syn.u32(scales[sl.population].leftShift[ExcitatorySynapse]);
+    syn.u32(scales[sl.population].leftShift[InhibitorySynapse]);
+    syn.u32(delayBits);
+    syn.u32(1);
+    syn.u32(indexBits);
+    addRegion(regions, SynapseParamsRegion, syn.b);
+
+    // The population table in key order, each source's rows padded to its
+    // longest row.
+    size_t numSources = sc.sources.size();
+    std::vector<uint32_t> order(numSources);
+    for (uint32_t e = 0; e < numSources; ++e)
+      order[e] = e;
+    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+      return s.keys.slices[sc.sources[a]].key <
+             s.keys.slices[sc.sources[b]].key;
+    });
+    std::vector<PopTableEntry> table(numSources);
+    std::vector<uint32_t> entryOf(numSources);
+    uint64_t words = 0;
+    for (uint32_t k = 0; k < numSources; ++k) {
+      uint32_t e = order[k];
+      entryOf[e] = k;
+      uint32_t src = sc.sources[e];
+      uint32_t rows = uint32_t(s.partition.slices[src].neurons.size());
+      uint32_t stride = 0;
+      for (uint32_t r = 0; r < rows; ++r)
+        stride = std::max(stride, rowWords(sc.fixed[sc.base[e] + r],
+                                           sc.plastic[sc.base[e] + r]));
+      PopTableEntry &t = table[k];
+      t.key = s.keys.slices[src].key;
+      t.mask = s.keys.slices[src].mask;
+      t.rowOffset = uint32_t(words);
+      t.rowStride = stride;
+      t.numRows = rows;
+      words += uint64_t(stride) * rows;
+    }
+    if (words > UINT32_MAX / 4) {
+      res.error = where + ": synaptic matrix of " + withCommas(words * 4) +
+                  " bytes does not fit a core section";
+      return res;
+    }
+    Buf pt;
+    pt.u32(uint32_t(numSources));
+    for (const PopTableEntry &t : table) {
+      pt.u32(t.key);
+      pt.u32(t.mask);
+      pt.u32(t.rowOffset);
+      pt.u32(t.rowStride);
+      pt.u32(t.numRows);
+    }
+    addRegion(regions, PopulationTableRegion, pt.b);
+
+    // Pass 2: the rows. Row headers first, then every synapse in (post,
+    // projection, list) order.
+    std::vector<uint32_t> mat(words, 0);
+    sc.fixedAt.assign(sc.fixed.size(), 0);
+    sc.plasticAt.assign(sc.fixed.size(), 0);
+    auto rowStart = [&](uint32_t e, uint32_t local) {
+      const PopTableEntry &t = table[entryOf[e]];
+      return uint64_t(t.rowOffset) + uint64_t(local) * t.rowStride;
+    };
+    for (uint32_t e = 0; e < numSources; ++e)
+      for (uint32_t r = 0; r < table[entryOf[e]].numRows; ++r) {
+        uint64_t at = rowStart(e, r);
+        mat[at] = sc.fixed[sc.base[e] + r];
+        mat[at + 1] = sc.plastic[sc.base[e] + r];
+      }
+    for (unsigned pi : into[sl.population]) {
+      const ProjectionData &d = projs[pi];
+      const ConnectionList &l = *d.list;
+      const Projection &proj = n.projections[d.index];
+      const std::vector<uint32_t> &sliceOf = s.partition.sliceOf[proj.pre];
+      const std::vector<uint32_t> &localOf = s.partition.localIndex[proj.pre];
+      for (uint32_t local = 0; local < count; ++local) {
+        uint32_t post = neurons[local];
+        for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
+          uint32_t pre = l.pre[i];
+          uint32_t e = uint32_t(sc.entryOfSlice[sliceOf[pre]]);
+          uint32_t r = localOf[pre], row = sc.base[e] + r;
+          uint64_t at = rowStart(e, r);
+          uint32_t delay =
+              l.delays.empty() ? d.delay : synapseDelayTicks(n, proj, l, i);
+          uint32_t control = synapticControl(delay, d.type, local, indexBits);
+          uint16_t w = d.q[l.element(i)];
+          if (d.plastic) {
+            uint32_t np = sc.plastic[row], k = sc.plasticAt[row]++;
+            uint64_t weights = at + kRowHeaderWords + kPlasticHeaderWords;
+            uint64_t controls = weights + (np + 1) / 2;
+            uint32_t shift = 16 * (k & 1);
+            mat[weights + k / 2] |= uint32_t(w) << shift;
+            mat[controls + k / 2] |= control << shift;
+          } else {
+            uint32_t np = sc.plastic[row];
+            uint64_t fixedStart =
+                at + kRowHeaderWords +
+                (np ? kPlasticHeaderWords + 2 * ((np + 1) / 2) : 0);
+            mat[fixedStart + sc.fixedAt[row]++] = (uint32_t(w) << 16) | control;
+          }
+        }
+      }
+    }
+    Buf mb;
+    mb.b.resize(mat.size() * 4);
+    for (size_t i = 0; i < mat.size(); ++i)
+      support::endian::write32le(&mb.b[4 * i], mat[i]);
+    addRegion(regions, SynapticMatrixRegion, std::move(mb.b));
+
+    // DTCM: what the kernel keeps there (docs/image-format.md).
+    uint64_t ringSlots = uint64_t(1) << delayBits;
+    uint64_t state = uint64_t(count) * kNeuronStateBytes;
+    uint64_t rings =
+        uint64_t(count) * kReceptorTypes * ringSlots * kRingEntryBytes;
+    uint64_t popTable = pt.b.size();
+    uint64_t recording = 2 * 4 * ((uint64_t(count) + 31) / 32);
+    uint64_t params = 4 * kNeuronParamWords;
+    uint64_t history = 0, stdpFixed = 0;
+    if (plastic) {
+      std::string st = stdpRegion(sl.population);
+      stdpFixed = st.size();
+      history = uint64_t(count) * kPostHistoryBytes;
+      addRegion(regions, StdpParamsRegion, std::move(st));
+    }
+    dtcm += state + rings + popTable + recording + params + history + stdpFixed;
+    if (dtcm > kDTCMBytes) {
+      uint64_t perNeuron = kNeuronStateBytes +
+                           kReceptorTypes * ringSlots * kRingEntryBytes +
+                           (plastic ? kPostHistoryBytes : 0) + 1;
+      uint64_t fixedPart = kCoreFixedDTCMBytes + popTable + params + stdpFixed;
+      uint64_t fits =
+          fixedPart < kDTCMBytes ? (kDTCMBytes - fixedPart) / perNeuron : 0;
+      std::string parts = "neuron state " + withCommas(state) +
+                          ", ring buffers " + withCommas(rings) + " (2 x " +
+                          withCommas(ringSlots) +
+                          " delay slots), population "
+                          "table " +
+                          withCommas(popTable) +
+                          (plastic ? ", STDP " + withCommas(history + stdpFixed)
+                                   : std::string()) +
+                          ", kernel " + withCommas(kCoreFixedDTCMBytes);
+      res.error =
+          where + " needs " + withCommas(dtcm) +
+          " bytes of DTCM, more than the " + withCommas(kDTCMBytes) +
+          " of a core (" + parts + "); use fewer neurons per core" +
+          (fits ? " (neurons_per_core = " + withCommas(fits) + " would fit)"
+                : std::string());
+      return res;
+    }
+  }
+  Buf rec;
+  rec.u32(uint32_t(RecordSpikes) |
+          (o.recordVoltage && !input ? uint32_t(RecordVoltage) : 0u));
+  rec.u32(1);
+  addRegion(regions, RecordingRegion, rec.b);
+  Buf ids;
+  for (uint32_t i : sl.neurons)
+    ids.u32(i);
+  addRegion(regions, NeuronIdsRegion, ids.b);
+
+  std::sort(regions.begin(), regions.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+  Buf out;
+  out.u32(uint32_t(regions.size()));
+  uint64_t off = 4 + 12 * uint64_t(regions.size());
+  for (auto &r : regions) {
+    out.u32(r.first);
+    out.u32(uint32_t(off));
+    out.u32(uint32_t(r.second.size()));
+    off += r.second.size();
+  }
+  if (off > UINT32_MAX) {
+    res.error = where + ": core data of " + withCommas(off) +
+                " bytes does not fit a core section";
+    return res;
+  }
+  out.b.reserve(off);
+  for (auto &r : regions)
+    out.b += r.second;
+  res.data = std::move(out.b);
+  return res;
+}
+
+bool Writer::run(raw_pwrite_stream &os) {
+  if (!prepare())
+    return false;
+  // Routing tables, then cores in (y, x, core) order so that the layout
+  // does not depend on the order of slices.
+  std::vector<ImageSection> secs;
+  for (const RoutingTable &t : s.compressed) {
+    ImageSection e;
+    ChipCoord c = m.coord(t.chip);
+    e.type = RoutingTableSection;
+    e.x = uint16_t(c.x);
+    e.y = uint16_t(c.y);
+    secs.push_back(e);
+  }
+  std::vector<size_t> order(s.placement.cores.size());
+  for (size_t i = 0; i < order.size(); ++i)
+    order[i] = i;
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    ChipCoord ca = m.coord(s.placement.cores[a].chip),
+              cb = m.coord(s.placement.cores[b].chip);
+    return std::make_tuple(ca.y, ca.x, s.placement.cores[a].core) <
+           std::make_tuple(cb.y, cb.x, s.placement.cores[b].core);
+  });
+  size_t numTables = secs.size();
+  for (size_t i : order) {
+    ImageSection e;
+    ChipCoord c = m.coord(s.placement.cores[i].chip);
+    e.type = CoreSection;
+    e.x = uint16_t(c.x);
+    e.y = uint16_t(c.y);
+    e.core = s.placement.cores[i].core;
+    secs.push_back(e);
+  }
+
+  // Placeholder header and table.
+  uint64_t off = kHeaderSize + uint64_t(kSectionEntrySize) * secs.size();
+  os << std::string(off, '\0');
+  auto emit = [&](ImageSection &e, StringRef data) {
+    e.offset = off;
+    e.size = uint32_t(data.size());
+    e.crc = crcOf(data);
+    os << data;
+    off += data.size();
+  };
+  for (size_t t = 0; t < numTables; ++t) {
+    const RoutingTable &table = s.compressed[t];
+    Buf b;
+    b.u32(uint32_t(table.entries.size()));
+    for (const RoutingEntry &e : table.entries) {
+      b.u32(e.key);
+      b.u32(e.mask);
+      b.u32(e.route);
+    }
+    emit(secs[t], b.b);
+  }
+
+  // Cores, built in parallel batches, written in order.
+  unsigned threads = std::max(1u, o.threads);
+  size_t batch = 16 * threads;
+  std::vector<uint64_t> chipBytes(m.numChips(), 0);
+  bool ok = true;
+  size_t numSlices = s.partition.slices.size();
+  for (size_t b = 0; b < order.size() && ok; b += batch) {
+    size_t cnt = std::min(batch, order.size() - b);
+    std::vector<CoreResult> res(cnt);
+    parallelFor(cnt, threads, [&](uint64_t lo, uint64_t hi) {
+      Scratch sc;
+      sc.entryOfSlice.assign(numSlices, -1);
+      for (uint64_t k = lo; k < hi; ++k)
+        res[k] = buildCore(order[b + k], sc);
+    });
+    for (size_t k = 0; k < cnt; ++k) {
+      size_t slice = order[b + k];
+      const Population &pop =
+          n.populations[s.partition.slices[slice].population];
+      if (!res[k].error.empty()) {
+        diag.error(pop.loc, res[k].error);
+        ok = false;
+        continue;
+      }
+      chipBytes[s.placement.cores[slice].chip] += res[k].data.size();
+      emit(secs[numTables + b + k], res[k].data);
+    }
+  }
+  if (!ok)
+    return false;
+  for (unsigned chip = 0; chip < chipBytes.size(); ++chip)
+    if (chipBytes[chip] > m.sdramBytes()) {
+      ChipCoord c = m.coord(chip);
+      diag.error("chip " + Twine(c.x) + "," + Twine(c.y) + " needs " +
+                 withCommas(chipBytes[chip]) +
+                 " bytes of SDRAM for its cores' data, more than its " +
+                 withCommas(m.sdramBytes()) +
+                 "; use a bigger machine (or fewer synapses)");
+      ok = false;
+    }
+  if (!ok)
+    return false;
+
+  Buf h;
+  h.b.append(kMagic, 8);
+  h.u32(kVersion);
+  h.u32(kHeaderSize);
+  h.u64(off);
+  h.u32(uint32_t(secs.size()));
+  h.u32(kHeaderSize);
+  h.u32(timestepUs);
+  h.u32(m.width());
+  h.u32(m.height());
+  h.u32(0);
+  h.u64(s.partitionConfig.seed);
+  h.u64(networkHash(n));
+  h.str(o.machineName, LenMachine);
+  h.str(SCNC_VERSION, LenVersionStr);
+  h.str(n.name, LenNetwork);
+  h.u32(0); // header CRC, below
+  for (const ImageSection &e : secs) {
+    h.u32(e.type);
+    h.u16(e.x);
+    h.u16(e.y);
+    h.u32(e.core);
+    h.u32(0);
+    h.u64(e.offset);
+    h.u32(e.size);
+    h.u32(e.crc);
+  }
+  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
+  h.put32(OffHeaderCrc, crcOf(crcInput));
+  os.pwrite(h.b.data(), h.b.size(), 0);
+  return true;
+}
+
+} // namespace
+
+bool scnc::writeImage(const Network &n, const Machine &m, const ImageOptions &o,
+                      DiagnosticEngine &diag, raw_pwrite_stream &os) {
+  if (!n.mapping || !n.mapping->placed || !n.mapping->compressedDone ||
+      !n.connections) {
+    diag.error("the image needs a mapped network (connections, placement "
+               "and compressed routing tables)");
+    return false;
+  }
+  return Writer(n, m, o, diag).run(os);
+}
