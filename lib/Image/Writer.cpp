@@ -26,6 +26,44 @@ using namespace scnc::image;
 
 namespace {
 
+/// Population-table entries for one source slice (key/mask, `rows` rows,
+/// rowLen[r] words for row r, 0 when it has no synapses): the aligned
+/// power-of-two block of key space [start, start + 2^bits) becomes one
+/// entry padded to its longest row when that wastes at most as many words
+/// as the rows use (or the block is a single row), else its halves are
+/// considered; blocks without synapses get no entry. Row offsets are
+/// assigned later.
+void splitBlocks(uint32_t key, uint32_t mask, const uint32_t *rowLen,
+                 uint32_t rows, std::vector<PopTableEntry> &out, uint32_t start,
+                 unsigned bits) {
+  uint32_t lo = start;
+  uint32_t hi = uint32_t(
+      std::min<uint64_t>(rows, uint64_t(start) + (uint64_t(1) << bits)));
+  if (lo >= hi)
+    return;
+  uint64_t used = 0;
+  uint32_t longest = 0;
+  for (uint32_t r = lo; r < hi; ++r) {
+    used += rowLen[r] ? rowLen[r] : kRowHeaderWords;
+    longest = std::max(longest, rowLen[r]);
+  }
+  if (!longest)
+    return;
+  uint64_t padded = uint64_t(longest) * (hi - lo);
+  if (bits == 0 || padded <= 2 * used) {
+    PopTableEntry t;
+    t.key = key | lo;
+    t.mask = mask | (~mask & ~uint32_t((uint64_t(1) << bits) - 1));
+    t.rowStride = longest;
+    t.numRows = hi - lo;
+    out.push_back(t);
+    return;
+  }
+  splitBlocks(key, mask, rowLen, rows, out, start, bits - 1);
+  splitBlocks(key, mask, rowLen, rows, out, start + (uint32_t(1) << (bits - 1)),
+              bits - 1);
+}
+
 /// What a core section needs from one projection into its population.
 struct ProjectionData {
   unsigned index = 0;
@@ -49,6 +87,7 @@ struct Scratch {
   std::vector<uint32_t> sources;     ///< source slices in first-seen order
   std::vector<uint32_t> base;        ///< per source: its first row
   std::vector<uint32_t> fixed, plastic, fixedAt, plasticAt;
+  std::vector<uint64_t> rowAt; ///< word offset of each row in the matrix
 };
 
 unsigned bitsFor(uint64_t values) {
@@ -157,7 +196,8 @@ bool Writer::prepare() {
       double worst = std::fabs(w[wq.worstIndex]);
       diag.warning(
           p.loc,
-          "layer '" + p.name + "': weights lose up to " +
+          "layer '" + n.populations[p.post].name + "': weights from '" +
+              n.populations[p.pre].name + "' lose up to " +
               formatDouble(100 * wq.worstRelativeError, 3) +
               "% in the 16-bit ring-buffer format (" + formatDouble(worst) +
               " nA is stored as " +
@@ -337,43 +377,58 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     syn.u32(indexBits);
     addRegion(regions, SynapseParamsRegion, syn.b);
 
-    // The population table in key order, each source's rows padded to its
-    // longest row.
+    // The population table: each source slice's rows are split into
+    // aligned power-of-two blocks of its key space, each padded to its own
+    // longest row (splitBlocks); blocks without synapses get no entry.
     size_t numSources = sc.sources.size();
-    std::vector<uint32_t> order(numSources);
-    for (uint32_t e = 0; e < numSources; ++e)
-      order[e] = e;
-    std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-      return s.keys.slices[sc.sources[a]].key <
-             s.keys.slices[sc.sources[b]].key;
-    });
-    std::vector<PopTableEntry> table(numSources);
-    std::vector<uint32_t> entryOf(numSources);
+    std::vector<PopTableEntry> table;
+    std::vector<uint32_t> rowLen(sc.fixed.size());
+    for (size_t r = 0; r < rowLen.size(); ++r)
+      rowLen[r] = sc.fixed[r] || sc.plastic[r]
+                      ? rowWords(sc.fixed[r], sc.plastic[r])
+                      : 0;
+    for (uint32_t e = 0; e < numSources; ++e) {
+      const KeySpace &k = s.keys.slices[sc.sources[e]];
+      uint32_t rows =
+          uint32_t(s.partition.slices[sc.sources[e]].neurons.size());
+      splitRowBlocks(k.key, k.mask,
+                     ArrayRef<uint32_t>(&rowLen[sc.base[e]], rows), table);
+    }
+    std::sort(table.begin(), table.end(),
+              [](const PopTableEntry &a, const PopTableEntry &b) {
+                return a.key < b.key;
+              });
+    // Word offset of every non-empty row.
+    sc.rowAt.assign(sc.fixed.size(), 0);
     uint64_t words = 0;
-    for (uint32_t k = 0; k < numSources; ++k) {
-      uint32_t e = order[k];
-      entryOf[e] = k;
-      uint32_t src = sc.sources[e];
-      uint32_t rows = uint32_t(s.partition.slices[src].neurons.size());
-      uint32_t stride = 0;
-      for (uint32_t r = 0; r < rows; ++r)
-        stride = std::max(stride, rowWords(sc.fixed[sc.base[e] + r],
-                                           sc.plastic[sc.base[e] + r]));
-      PopTableEntry &t = table[k];
-      t.key = s.keys.slices[src].key;
-      t.mask = s.keys.slices[src].mask;
-      t.rowOffset = uint32_t(words);
-      t.rowStride = stride;
-      t.numRows = rows;
-      words += uint64_t(stride) * rows;
+    for (PopTableEntry &t : table) {
+      t.rowOffset = uint32_t(std::min<uint64_t>(words, UINT32_MAX));
+      words += uint64_t(t.rowStride) * t.numRows;
     }
     if (words > UINT32_MAX / 4) {
       res.error = where + ": synaptic matrix of " + withCommas(words * 4) +
                   " bytes does not fit a core section";
       return res;
     }
+    for (uint32_t e = 0; e < numSources; ++e) {
+      const KeySpace &k = s.keys.slices[sc.sources[e]];
+      uint32_t rows =
+          uint32_t(s.partition.slices[sc.sources[e]].neurons.size());
+      for (uint32_t r = 0; r < rows; ++r) {
+        if (!rowLen[sc.base[e] + r])
+          continue;
+        uint32_t key = k.key | r;
+        // The entry whose block holds the row: the last with key <= key.
+        auto it = std::upper_bound(
+            table.begin(), table.end(), key,
+            [](uint32_t v, const PopTableEntry &t) { return v < t.key; });
+        const PopTableEntry &t = *(it - 1);
+        sc.rowAt[sc.base[e] + r] =
+            t.rowOffset + uint64_t(key & ~t.mask) * t.rowStride;
+      }
+    }
     Buf pt;
-    pt.u32(uint32_t(numSources));
+    pt.u32(uint32_t(table.size()));
     for (const PopTableEntry &t : table) {
       pt.u32(t.key);
       pt.u32(t.mask);
@@ -388,15 +443,11 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     std::vector<uint32_t> mat(words, 0);
     sc.fixedAt.assign(sc.fixed.size(), 0);
     sc.plasticAt.assign(sc.fixed.size(), 0);
-    auto rowStart = [&](uint32_t e, uint32_t local) {
-      const PopTableEntry &t = table[entryOf[e]];
-      return uint64_t(t.rowOffset) + uint64_t(local) * t.rowStride;
-    };
-    for (uint32_t e = 0; e < numSources; ++e)
-      for (uint32_t r = 0; r < table[entryOf[e]].numRows; ++r) {
-        uint64_t at = rowStart(e, r);
-        mat[at] = sc.fixed[sc.base[e] + r];
-        mat[at + 1] = sc.plastic[sc.base[e] + r];
+    // Row headers (empty rows inside a block keep their zero header).
+    for (size_t r = 0; r < rowLen.size(); ++r)
+      if (rowLen[r]) {
+        mat[sc.rowAt[r]] = sc.fixed[r];
+        mat[sc.rowAt[r] + 1] = sc.plastic[r];
       }
     for (unsigned pi : into[sl.population]) {
       const ProjectionData &d = projs[pi];
@@ -409,8 +460,8 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
         for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
           uint32_t pre = l.pre[i];
           uint32_t e = uint32_t(sc.entryOfSlice[sliceOf[pre]]);
-          uint32_t r = localOf[pre], row = sc.base[e] + r;
-          uint64_t at = rowStart(e, r);
+          uint32_t row = sc.base[e] + localOf[pre];
+          uint64_t at = sc.rowAt[row];
           uint32_t delay =
               l.delays.empty() ? d.delay : synapseDelayTicks(n, proj, l, i);
           uint32_t control = synapticControl(delay, d.type, local, indexBits);
@@ -513,7 +564,9 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
 }
 
 bool Writer::run(raw_pwrite_stream &os) {
-  if (!prepare())
+  // A warning turned into an error by -Werror also stops the image.
+  unsigned errorsBefore = diag.getNumErrors();
+  if (!prepare() || diag.getNumErrors() > errorsBefore)
     return false;
   // Routing tables, then cores in (y, x, core) order so that the layout
   // does not depend on the order of slices.
@@ -574,6 +627,9 @@ bool Writer::run(raw_pwrite_stream &os) {
   std::vector<uint64_t> chipBytes(m.numChips(), 0);
   bool ok = true;
   size_t numSlices = s.partition.slices.size();
+  // The first problem of each layer, and how many more cores share it.
+  std::vector<std::string> firstError(n.populations.size());
+  std::vector<size_t> moreErrors(n.populations.size(), 0);
   for (size_t b = 0; b < order.size() && ok; b += batch) {
     size_t cnt = std::min(batch, order.size() - b);
     std::vector<CoreResult> res(cnt);
@@ -585,10 +641,12 @@ bool Writer::run(raw_pwrite_stream &os) {
     });
     for (size_t k = 0; k < cnt; ++k) {
       size_t slice = order[b + k];
-      const Population &pop =
-          n.populations[s.partition.slices[slice].population];
       if (!res[k].error.empty()) {
-        diag.error(pop.loc, res[k].error);
+        unsigned q = s.partition.slices[slice].population;
+        if (firstError[q].empty())
+          firstError[q] = res[k].error;
+        else
+          ++moreErrors[q];
         ok = false;
         continue;
       }
@@ -596,6 +654,15 @@ bool Writer::run(raw_pwrite_stream &os) {
       emit(secs[numTables + b + k], res[k].data);
     }
   }
+  for (size_t q = 0; q < n.populations.size(); ++q)
+    if (!firstError[q].empty())
+      diag.error(n.populations[q].loc,
+                 firstError[q] +
+                     (moreErrors[q] ? " (and " + withCommas(moreErrors[q]) +
+                                          (moreErrors[q] == 1 ? " more core"
+                                                              : " more cores") +
+                                          " of this layer)"
+                                    : std::string()));
   if (!ok)
     return false;
   for (unsigned chip = 0; chip < chipBytes.size(); ++chip)
@@ -645,6 +712,15 @@ bool Writer::run(raw_pwrite_stream &os) {
 }
 
 } // namespace
+
+void scnc::splitRowBlocks(uint32_t key, uint32_t mask,
+                          ArrayRef<uint32_t> rowLen,
+                          std::vector<PopTableEntry> &out) {
+  unsigned bits = 0;
+  while (bits < 32 && (uint64_t(1) << bits) < uint64_t(~mask) + 1)
+    ++bits;
+  splitBlocks(key, mask, rowLen.data(), uint32_t(rowLen.size()), out, 0, bits);
+}
 
 bool scnc::writeImage(const Network &n, const Machine &m, const ImageOptions &o,
                       DiagnosticEngine &diag, raw_pwrite_stream &os) {

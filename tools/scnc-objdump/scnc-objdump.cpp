@@ -214,9 +214,10 @@ int printSynapses(const ImageReader &r, raw_ostream &os) {
   std::vector<Row> rows;
   for (const ImageCore &c : r.cores())
     for (const PopTableEntry &e : c.popTable) {
+      // The sender whose key space holds the entry's block.
       auto it =
           std::find_if(senders.begin(), senders.end(), [&](const ImageCore *s) {
-            return s->key == e.key && s->mask == e.mask;
+            return (e.key & s->mask) == s->key;
           });
       if (it == senders.end()) {
         WithColor::error(errs(), "scnc-objdump")
@@ -226,10 +227,11 @@ int printSynapses(const ImageReader &r, raw_ostream &os) {
         return 1;
       }
       const ImageCore &src = **it;
-      for (uint32_t k = 0; k < e.numRows && k < src.numNeurons; ++k)
+      uint32_t first = e.key & ~src.mask;
+      for (uint32_t k = 0; k < e.numRows && first + k < src.numNeurons; ++k)
         for (const ImageSynapse &s : c.row(e, k))
-          rows.push_back({src.population, src.neuronIds[k], c.population,
-                          c.neuronIds[s.target],
+          rows.push_back({src.population, src.neuronIds[first + k],
+                          c.population, c.neuronIds[s.target],
                           weightNA(s.weight, c.leftShift[s.type]), s.delay,
                           s.type});
     }

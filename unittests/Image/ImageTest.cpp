@@ -191,17 +191,19 @@ TEST(Image, RowsHoldEverySynapse) {
     for (const PopTableEntry &e : c.popTable) {
       const ImageCore *src = nullptr;
       for (const ImageCore &s : r->cores())
-        if (s.hasKey && s.key == e.key)
+        if (s.hasKey && (e.key & s.mask) == s.key)
           src = &s;
       ASSERT_TRUE(src);
-      ASSERT_EQ(e.numRows, src->numNeurons);
+      uint32_t first = e.key & ~src->mask;
+      ASSERT_LE(first + e.numRows, src->numNeurons);
       for (uint32_t k = 0; k < e.numRows; ++k)
         for (const ImageSynapse &syn : c.row(e, k)) {
           EXPECT_EQ(syn.weight, 4096u);
           EXPECT_EQ(syn.delay, 1u); // the default delay: one timestep
           EXPECT_EQ(syn.type, 0u);
           EXPECT_FALSE(syn.plastic);
-          fromImage.insert({src->neuronIds[k], c.neuronIds[syn.target]});
+          fromImage.insert(
+              {src->neuronIds[first + k], c.neuronIds[syn.target]});
         }
     }
   std::multiset<std::pair<uint32_t, uint32_t>> fromLists;
@@ -229,6 +231,58 @@ TEST(Image, NeedsAMapping) {
   EXPECT_FALSE(writeImage(n, m, ImageOptions(), h.diag, os));
   EXPECT_NE(h.text().find("needs a mapped network"), std::string::npos)
       << h.text();
+}
+
+std::vector<std::vector<uint32_t>> blocks(uint32_t key, uint32_t mask,
+                                          std::vector<uint32_t> rowLen) {
+  std::vector<PopTableEntry> out;
+  splitRowBlocks(key, mask, rowLen, out);
+  std::vector<std::vector<uint32_t>> r;
+  for (const PopTableEntry &e : out)
+    r.push_back({e.key, e.mask, e.rowStride, e.numRows});
+  return r;
+}
+
+TEST(Image, RowBlocks) {
+  using V = std::vector<std::vector<uint32_t>>;
+  // Even rows: one entry for the whole slice.
+  EXPECT_EQ(blocks(0x100, 0xfffffff8, {4, 4, 4, 4, 4, 4, 4, 4}),
+            (V{{0x100, 0xfffffff8, 4, 8}}));
+  // A long row and a short one far apart: padding 80 words for 25 used
+  // (empty rows count 2) splits; [0,4) pads 40 for 16 and splits again;
+  // [0,2) pads 20 for 12: an entry; [2,4) is empty: none; [4,8) pads 12
+  // for 9: an entry.
+  EXPECT_EQ(blocks(0x100, 0xfffffff8, {10, 0, 0, 0, 0, 0, 0, 3}),
+            (V{{0x100, 0xfffffffe, 10, 2}, {0x104, 0xfffffffc, 3, 4}}));
+  // A slice smaller than its key space: 5 rows.
+  EXPECT_EQ(blocks(0x200, 0xfffffff8, {3, 3, 3, 3, 3}),
+            (V{{0x200, 0xfffffff8, 3, 5}}));
+  // Two rows never pad more than double what they use: not split.
+  EXPECT_EQ(blocks(0x300, 0xfffffffe, {40, 0}),
+            (V{{0x300, 0xfffffffe, 40, 2}}));
+  // Four rows of 40, 0, 0, 2 words: 160 padded for 46 used splits into
+  // [0,2) (80 for 42) and [2,4) (4 for 4).
+  EXPECT_EQ(blocks(0x300, 0xfffffffc, {40, 0, 0, 2}),
+            (V{{0x300, 0xfffffffe, 40, 2}, {0x302, 0xfffffffe, 2, 2}}));
+  EXPECT_EQ(blocks(0x400, 0xfffffffc, {0, 0, 0, 0}), V{});
+}
+
+// The SDRAM check uses the real section sizes: a chip with 64 bytes cannot
+// hold its cores' data.
+TEST(Image, SdramCheck) {
+  Mapped mp;
+  ASSERT_TRUE(mp.map()) << mp.h.text();
+  Machine small = mp.m;
+  small.setSDRAMBytes(64);
+  llvm::SmallVector<char, 0> buf;
+  llvm::raw_svector_ostream os(buf);
+  EXPECT_FALSE(writeImage(*mp.net, small, ImageOptions(), mp.h.diag, os));
+  EXPECT_NE(mp.h.text().find("error: chip 0,0 needs "), std::string::npos)
+      << mp.h.text();
+  EXPECT_NE(mp.h.text().find(" bytes of SDRAM for its cores' data, more "
+                             "than its 64; "),
+            std::string::npos)
+      << mp.h.text();
 }
 
 TEST(Image, DamagedImages) {

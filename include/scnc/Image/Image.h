@@ -14,6 +14,7 @@
 #include "scnc/Mapping/Tables.h"
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/FixedPoint.h"
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -225,6 +226,17 @@ struct ImageOptions {
 /// an image (writeSeekableOutputAtomically discards it).
 bool writeImage(const Network &n, const Machine &m, const ImageOptions &o,
                 DiagnosticEngine &diag, llvm::raw_pwrite_stream &os);
+
+/// The population-table entries of one source slice (key space key/mask)
+/// whose row r takes rowLen[r] words (0: no synapses): each aligned
+/// power-of-two block of the key space becomes one entry padded to its
+/// longest row when the padding at most doubles the words its rows use
+/// (empty rows count as their 2 header words) or the block is one row;
+/// otherwise its halves are considered. Blocks without synapses get no
+/// entry. Appends entries in key order, rowOffset left 0.
+void splitRowBlocks(uint32_t key, uint32_t mask,
+                    llvm::ArrayRef<uint32_t> rowLen,
+                    std::vector<PopTableEntry> &out);
 
 /// Validates all of \p bytes (magic, version, sizes, bounds, CRCs, counts,
 /// every synaptic row) and decodes it; \p name names the file in errors.
