@@ -77,6 +77,7 @@ struct ProjectionData {
 
 struct CoreResult {
   std::string data;
+  uint32_t crc = 0; ///< of `data`, computed by the worker thread
   /// A resource problem of the core (the image is not written).
   std::string error;
 };
@@ -560,6 +561,7 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
   for (auto &r : regions)
     out.b += r.second;
   res.data = std::move(out.b);
+  res.crc = crcOf(res.data);
   return res;
 }
 
@@ -602,10 +604,10 @@ bool Writer::run(raw_pwrite_stream &os) {
   // Placeholder header and table.
   uint64_t off = kHeaderSize + uint64_t(kSectionEntrySize) * secs.size();
   os << std::string(off, '\0');
-  auto emit = [&](ImageSection &e, StringRef data) {
+  auto emit = [&](ImageSection &e, StringRef data, uint32_t crc) {
     e.offset = off;
     e.size = uint32_t(data.size());
-    e.crc = crcOf(data);
+    e.crc = crc;
     os << data;
     off += data.size();
   };
@@ -618,7 +620,7 @@ bool Writer::run(raw_pwrite_stream &os) {
       b.u32(e.mask);
       b.u32(e.route);
     }
-    emit(secs[t], b.b);
+    emit(secs[t], b.b, crcOf(b.b));
   }
 
   // Cores, built in parallel batches, written in order.
@@ -651,7 +653,7 @@ bool Writer::run(raw_pwrite_stream &os) {
         continue;
       }
       chipBytes[s.placement.cores[slice].chip] += res[k].data.size();
-      emit(secs[numTables + b + k], res[k].data);
+      emit(secs[numTables + b + k], res[k].data, res[k].crc);
     }
   }
   for (size_t q = 0; q < n.populations.size(); ++q)

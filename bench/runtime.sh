@@ -1,0 +1,110 @@
+#!/usr/bin/env bash
+# Runtime speed vs Brian2 on examples/mnist.scn driven by examples/inputs/digit.npy.
+#
+# 1. Brian2 2.5 (Debian's python3-brian), C++ standalone, one thread
+#    (bench/brian2/mnist_brian2.py: the network from `scncc -emit=ir` and
+#    `--emit-connections-npy`, best of $REPS runs of the compiled binary).
+# 2. If $BUILD/bin/scnc-run exists and runs images: `scncc -o mnist.scimg`,
+#    then `scnc-run mnist.scimg --input digit=... --duration <same> --stats
+#    -o OUT` with -j 1 and -j 2 (best of $REPS each), and the ratio of
+#    synaptic events per second, scnc / Brian2, from this run. --duration is
+#    passed as a plain number of ms (Brian2's simulated time, e.g. 1000).
+#
+# scnc-run's OUT/summary.json is read for these fields (the runtime must write
+# them under these names):
+#   "synaptic_events"  total synaptic events delivered (sum over spikes, input
+#                      spikes included, of the spiking neuron's out-degree)
+#   "wall_seconds"     wall time of the simulation loop alone (no image
+#                      loading, no writing of results)
+#   "neuron_updates"   neuron-state updates (neurons x ticks, input
+#                      populations excluded)
+# Brian2's figures use the same definitions (see mnist_brian2.py).
+#
+# Usage: bench/runtime.sh [build-dir]   (REPS=3 by default; PYTHON=/usr/bin/python3)
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+build=$(cd "${1:-$root/build}" && pwd)
+reps=${REPS:-3}
+py=${PYTHON:-/usr/bin/python3} # Debian's python3, where python3-brian lives
+scn=$root/examples/mnist.scn
+input=$root/examples/inputs/digit.npy
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+if ! "$py" -c 'import brian2' 2>/dev/null; then
+  echo "runtime.sh: $py cannot import brian2 (apt-get install -y python3-brian)" >&2
+  exit 1
+fi
+
+echo "== Brian2 $("$py" -c 'import brian2; print(brian2.__version__)' 2>/dev/null)," \
+  "C++ standalone, 1 thread, best of $reps"
+"$py" "$root/bench/brian2/mnist_brian2.py" --scncc "$build/bin/scncc" --input "$input" \
+  --repeat "$reps" --json "$tmp/brian2.json" "$scn" >"$tmp/brian2.out" 2>"$tmp/brian2.err" ||
+  { cat "$tmp/brian2.err" >&2; exit 1; }
+"$py" - "$tmp/brian2.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+print(f"simulated {d['simulated_ms']:g} ms ({d['ticks']} ticks), {d['neurons']:,} neurons, "
+      f"{d['synapses']:,} synapses")
+print(f"run {d['run_wall_s']:.3f} s wall (runs: "
+      + ", ".join(f"{w:.3f}" for w in d['run_wall_all_s'])
+      + f"; {d['brian_run_cpu_s']:.3f} s CPU by Brian2's clock), compile {d['compile_s']:.1f} s")
+print(f"synaptic events {d['synaptic_events']:,}: {d['synaptic_events_per_s'] / 1e6:.0f} M/s; "
+      f"neuron updates {d['neuron_updates']:,}: {d['neuron_updates_per_s'] / 1e6:.1f} M/s")
+for name, l in d["layers"].items():
+    print(f"  {name:8s} {l['neurons']:6d} neurons {l['spikes']:9,d} spikes "
+          f"{l['rate_hz']:7.1f} Hz (all) {l['rate_active_hz']:7.1f} Hz ({l['active']} active)")
+PY
+duration=$("$py" -c 'import json,sys; print("%g" % json.load(open(sys.argv[1]))["simulated_ms"])' \
+  "$tmp/brian2.json")
+
+run=$build/bin/scnc-run
+if [ ! -x "$run" ] || ! "$run" --help >"$tmp/help.txt" 2>&1 ||
+  ! grep -q -- '--input' "$tmp/help.txt" || ! grep -q -- '--stats' "$tmp/help.txt"; then
+  echo "== scnc-run: image mode is not available yet ($run missing or without --input/--stats);" \
+    "Brian2 figures only"
+  exit 0
+fi
+
+echo "== scnc-run, best of $reps"
+if ! "$build/bin/scncc" "$scn" -o "$tmp/mnist.scimg" 2>"$tmp/scncc.err"; then
+  cat "$tmp/scncc.err" >&2
+  echo "scncc could not write the image; Brian2 figures only"
+  exit 0
+fi
+for j in 1 2; do
+  for r in $(seq "$reps"); do
+    rm -rf "$tmp/out"
+    if ! "$run" "$tmp/mnist.scimg" --input "digit=$input" --duration "$duration" \
+      --stats -j "$j" -o "$tmp/out" >"$tmp/run-$j-$r.log" 2>&1; then
+      echo "scnc-run -j $j failed (image mode not available yet?):" >&2
+      tail -n 5 "$tmp/run-$j-$r.log" >&2
+      echo "== Brian2 figures only"
+      exit 0
+    fi
+    if [ ! -f "$tmp/out/summary.json" ]; then
+      echo "scnc-run -j $j wrote no $tmp/out/summary.json; Brian2 figures only" >&2
+      exit 0
+    fi
+    cp "$tmp/out/summary.json" "$tmp/summary-$j-$r.json"
+  done
+done
+"$py" - "$tmp" "$reps" <<'PY'
+import json, sys
+tmp, reps = sys.argv[1], int(sys.argv[2])
+b = json.load(open(f"{tmp}/brian2.json"))
+b_eps = b["synaptic_events_per_s"]
+for j in (1, 2):
+    runs = [json.load(open(f"{tmp}/summary-{j}-{r}.json")) for r in range(1, reps + 1)]
+    missing = [k for k in ("synaptic_events", "wall_seconds", "neuron_updates") if k not in runs[0]]
+    if missing:
+        print(f"-j{j}: summary.json lacks {missing}; fields: {sorted(runs[0])}")
+        continue
+    s = min(runs, key=lambda d: d["wall_seconds"])
+    eps = s["synaptic_events"] / s["wall_seconds"]
+    ups = s["neuron_updates"] / s["wall_seconds"]
+    print(f"scnc-run -j{j}: {s['wall_seconds']:.3f} s wall, synaptic events "
+          f"{s['synaptic_events']:,} ({s['synaptic_events'] / b['synaptic_events']:.3f}x Brian2's): "
+          f"{eps / 1e6:.0f} M/s; neuron updates {s['neuron_updates']:,}: {ups / 1e6:.1f} M/s")
+    print(f"  events/s ratio scnc -j{j} / Brian2 = {eps / b_eps:.2f}")
+PY

@@ -1,0 +1,46 @@
+//===- Reference.h - The reference evaluator --------------------*- C++ -*-===//
+//
+// Runs a network straight from its IR and expanded connection lists, tick
+// by tick, exactly as docs/execution.md defines it: the oracle the emulated
+// machine must match bit for bit. A float64 mode evaluates the same
+// equations without quantisation, to measure what fixed point costs.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_RUNTIME_REFERENCE_H
+#define SCNC_RUNTIME_REFERENCE_H
+
+#include "scnc/Runtime/SpikeIO.h"
+#include "llvm/Support/Error.h"
+#include <string>
+#include <vector>
+
+namespace scnc {
+
+struct Network;
+
+struct ReferenceOptions {
+  /// Ticks to run (of the network's timestep).
+  uint32_t ticks = 0;
+  /// Float64 arithmetic (lifStepDouble, ring buffers of exact sums of |w|)
+  /// instead of the machine's fixed point.
+  bool float64 = false;
+  /// Host threads for the neuron updates; results are identical for any.
+  unsigned threads = 1;
+  /// Per population: record its membrane voltages (empty: none).
+  std::vector<bool> recordVoltages;
+};
+
+/// Evaluates \p n (its connections expanded) for `o.ticks` ticks. \p inputs
+/// holds per population index the spikes of an input population, sorted by
+/// (tick, neuron) without duplicates (readSpikeFile's result); populations
+/// without an entry are silent. Messages about values that saturate in
+/// fixed point (a summed input of 2^16 nA or more, a neuron constant out of
+/// range) are appended to \p warnings when given.
+llvm::Expected<Recording>
+runReference(const Network &n, const std::vector<std::vector<Spike>> &inputs,
+             const ReferenceOptions &o,
+             std::vector<std::string> *warnings = nullptr);
+
+} // namespace scnc
+
+#endif

@@ -1,0 +1,130 @@
+//===- SpikeIO.h - Input spike files and run recordings ---------*- C++ -*-===//
+//
+// What every way of running a network shares (the reference evaluator and
+// the machine emulator): input spike files read into ticks with precise
+// errors, the recording of a run (spikes, membrane voltages) and the files
+// it is written to (docs/runtime.md).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_RUNTIME_SPIKEIO_H
+#define SCNC_RUNTIME_SPIKEIO_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace scnc {
+
+struct NumArray;
+
+/// One spike: a neuron (index in its population) fires at a tick.
+struct Spike {
+  uint32_t tick = 0;
+  uint32_t neuron = 0;
+};
+inline bool operator<(Spike a, Spike b) {
+  return a.tick != b.tick ? a.tick < b.tick : a.neuron < b.neuron;
+}
+inline bool operator==(Spike a, Spike b) {
+  return a.tick == b.tick && a.neuron == b.neuron;
+}
+inline bool operator!=(Spike a, Spike b) { return !(a == b); }
+
+/// The span of a run: `ticks` ticks of `dt` ms.
+struct RunSpan {
+  double dt = 1;
+  uint32_t ticks = 0;
+  double durationMs() const { return double(ticks) * dt; }
+};
+
+/// Sorts by (tick, neuron) and merges duplicates (docs/execution.md: at
+/// most one spike per neuron and tick).
+void normalizeSpikes(std::vector<Spike> &spikes);
+
+/// The tick a spike time (ms) falls in: round(time / dt), ties away from
+/// zero (as delays).
+int64_t timeToTick(double timeMs, double dt);
+
+/// Reads the input spikes of population \p layer (\p neurons neurons) from a
+/// .npy file (float or integer dtype, shape (K, 2)) or a CSV file
+/// (`time_ms,neuron` per line, optional header, '#' comments): columns
+/// (time in ms, neuron index). Times become ticks (timeToTick), duplicates
+/// are merged, the result is sorted. Errors name the file and the line
+/// (CSV) or row (.npy).
+llvm::Expected<std::vector<Spike>> readSpikeFile(llvm::StringRef path,
+                                                 llvm::StringRef layer,
+                                                 uint64_t neurons,
+                                                 const RunSpan &run);
+/// The checks and conversion of readSpikeFile on an array already read
+/// (\p path names it in messages).
+llvm::Expected<std::vector<Spike>>
+spikesFromArray(const NumArray &a, llvm::StringRef path, llvm::StringRef layer,
+                uint64_t neurons, const RunSpan &run);
+
+/// What one population did in a run.
+struct PopulationRecording {
+  std::string name;
+  bool isInput = false;
+  uint64_t neurons = 0;
+  /// Every spike, sorted by (tick, neuron).
+  std::vector<Spike> spikes;
+  /// Membrane voltage (mV) after each tick's update, ticks x neurons in row
+  /// order; empty when not recorded (and always for inputs).
+  std::vector<double> voltages;
+  bool hasVoltages() const { return !voltages.empty(); }
+  /// Mean rate (Hz) over a run of \p durationMs.
+  double meanRateHz(double durationMs) const;
+};
+
+/// A whole run: one entry per population, in the network's order.
+struct Recording {
+  std::string network;
+  /// How it was computed: "reference", "reference-float64", ...
+  std::string mode;
+  RunSpan span;
+  std::vector<PopulationRecording> populations;
+  /// Work done: synaptic events delivered (per spike, input spikes
+  /// included, the spiking neuron's out-degree), neuron-state updates
+  /// (neurons x ticks, inputs excluded), wall time of the tick loop alone.
+  uint64_t synapticEvents = 0;
+  uint64_t neuronUpdates = 0;
+  double wallSeconds = 0;
+};
+
+/// Which files writeRecording produces.
+struct OutputSelection {
+  bool spikes = true;    ///< <layer>.spikes.npy
+  bool voltages = false; ///< <layer>.v.npy (neuron populations that have them)
+  /// Per population: write its files (empty: all).
+  std::vector<bool> layers;
+  /// summary.json gets wall_seconds (which makes it differ between runs).
+  bool wallTime = false;
+};
+
+/// Spikes as a float64 (K, 2) .npy: rows (time ms = tick * dt, neuron).
+void writeSpikesNpy(llvm::raw_ostream &os, llvm::ArrayRef<Spike> spikes,
+                    double dt);
+/// Voltages as a float64 (ticks, neurons) .npy in mV.
+void writeVoltagesNpy(llvm::raw_ostream &os, llvm::ArrayRef<double> voltages,
+                      uint32_t ticks, uint64_t neurons);
+/// summary.json: the mode, dt, ticks, duration, the work counters (and
+/// with \p wallTime the loop's wall time) and per layer its neurons, spike
+/// count and mean rate.
+void writeSummaryJson(llvm::raw_ostream &os, const Recording &r,
+                      bool wallTime = false);
+/// Writes the selected files and summary.json into \p dir (created when
+/// missing), each atomically.
+llvm::Error writeRecording(const Recording &r, llvm::StringRef dir,
+                           const OutputSelection &sel);
+/// A table of layer, neurons, spikes and mean rate for the terminal.
+void printSummaryTable(const Recording &r, llvm::raw_ostream &os);
+/// The work counters and the loop's wall time, one line.
+void printRunStats(const Recording &r, llvm::raw_ostream &os);
+
+} // namespace scnc
+
+#endif

@@ -1,0 +1,429 @@
+//===- Reference.cpp - The reference evaluator ----------------------------===//
+//
+// docs/execution.md, step by step: inputs, neuron updates (in parallel:
+// every neuron only touches its own state and ring-buffer slots), delivery
+// of every spike along out-edges grouped per pre neuron (CSR, built once).
+// Delivery runs in a fixed order (populations, spikes by neuron, synapses
+// in list order), so even float64 sums do not depend on the thread count.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Runtime/Reference.h"
+#include "scnc/IR/Connections.h"
+#include "scnc/IR/Network.h"
+#include "scnc/IR/WeightScale.h"
+#include "scnc/Support/FixedPoint.h"
+#include "scnc/Support/Format.h"
+#include "scnc/Support/Parallel.h"
+#include "llvm/ADT/Twine.h"
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+
+using namespace scnc;
+using namespace llvm;
+
+namespace {
+
+/// The machine's arithmetic: uint16 slots, S16.15 state.
+struct FixedModel {
+  using Slot = uint16_t;
+  using Weight = uint16_t;
+  using Params = NeuronFixedParams;
+  using State = NeuronFixedState;
+  static constexpr const char *Mode = "reference";
+
+  static Slot add(Slot s, Weight w) { return addSatU16(s, w); }
+  static bool step(State &s, const Params &p, Slot e, Slot i,
+                   const unsigned *shift) {
+    bool spiked;
+    lifStep(s, p, ringBufferToAccum(e, shift[ExcitatorySynapse]),
+            ringBufferToAccum(i, shift[InhibitorySynapse]), spiked);
+    return spiked;
+  }
+  static double voltage(const State &s) { return toDouble(s.v); }
+};
+
+/// The same equations in float64: slots hold exact sums of |w| in nA.
+struct DoubleModel {
+  using Slot = double;
+  using Weight = float; // |w| of a float weight, exact
+  using Params = NeuronDoubleParams;
+  using State = NeuronDoubleState;
+  static constexpr const char *Mode = "reference-float64";
+
+  static Slot add(Slot s, Weight w) { return s + double(w); }
+  static bool step(State &s, const Params &p, Slot e, Slot i,
+                   const unsigned *) {
+    bool spiked;
+    lifStepDouble(s, p, e, i, spiked);
+    return spiked;
+  }
+  static double voltage(const State &s) { return s.v; }
+};
+
+template <typename W> struct Edge {
+  uint32_t target;
+  uint32_t delay; ///< ticks, >= 1
+  W weight;
+};
+
+/// The synapses of one projection grouped by pre neuron; within a pre
+/// neuron in list order (ascending post).
+template <typename W> struct OutEdges {
+  unsigned pre = 0, post = 0, type = 0;
+  std::vector<uint64_t> start; ///< nPre + 1
+  std::vector<Edge<W>> edges;
+  /// With P > 1 parts: per pre neuron the P - 1 inner boundaries between
+  /// the parts' post ranges, as offsets from start[pre].
+  std::vector<uint32_t> cuts;
+  uint32_t maxDelay = 0;
+};
+
+/// A neuron population's state.
+template <typename M> struct NeuronPop {
+  unsigned index = 0;
+  uint64_t size = 0;
+  uint64_t first = 0; ///< offset in the flat neuron numbering of a tick
+  uint64_t ringMask = 0;
+  std::vector<typename M::Slot> ring[kNumSynapseTypes]; ///< slot * size + i
+  unsigned shift[kNumSynapseTypes] = {0, 0};
+  typename M::Params params;
+  std::vector<typename M::State> state;
+  std::vector<uint8_t> spiked;
+  double *voltages = nullptr; ///< ticks x size, or null
+};
+
+Error evalError(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg);
+}
+
+template <typename M> class Evaluator {
+public:
+  Evaluator(const Network &n, const ReferenceOptions &o,
+            std::vector<std::string> *warnings)
+      : n(n), o(o), warnings(warnings) {}
+
+  Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs);
+
+private:
+  Error buildEdges();
+  Error buildPopulations();
+  void updateNeurons(uint32_t t);
+  void deliver(uint32_t t, uint64_t events);
+  /// Small networks and ticks stay on one thread: every chunk costs a
+  /// thread start.
+  unsigned threadsFor(uint64_t work) const {
+    return unsigned(std::min<uint64_t>(std::max(1u, o.threads),
+                                       std::max<uint64_t>(1, work / 2048)));
+  }
+  void warn(const Twine &msg) {
+    if (warnings)
+      warnings->push_back(msg.str());
+  }
+
+  const Network &n;
+  const ReferenceOptions &o;
+  std::vector<std::string> *warnings;
+  Recording rec;
+  std::vector<PopulationWeightScale> scales;
+  std::vector<OutEdges<typename M::Weight>> out; ///< per projection
+  std::vector<std::vector<unsigned>> outOf;      ///< projections per pre
+  std::vector<NeuronPop<M>> pops;
+  std::vector<int> popOf; ///< population index -> pops index (-1: input)
+  uint64_t totalNeurons = 0;
+  /// Parts the neurons are split into for parallel delivery (1: serial).
+  unsigned parts = 1;
+  /// Per population the neurons that spike in the current tick.
+  std::vector<std::vector<uint32_t>> tickSpikes;
+};
+
+template <typename M> Error Evaluator<M>::buildEdges() {
+  const ConnectionSet &cs = *n.connections;
+  out.resize(n.projections.size());
+  outOf.assign(n.populations.size(), {});
+  for (size_t j = 0; j < n.projections.size(); ++j)
+    outOf[n.projections[j].pre].push_back(unsigned(j));
+  forEachTask(n.projections.size(), o.threads, [&](size_t j) {
+    const Projection &p = n.projections[j];
+    const ConnectionList &l = cs.lists[j];
+    OutEdges<typename M::Weight> &oe = out[j];
+    oe.pre = p.pre;
+    oe.post = p.post;
+    oe.type = synapseType(p);
+    uint64_t nPre = n.populations[p.pre].shape.size();
+    // Weights per table entry (kernel element), converted once.
+    std::vector<typename M::Weight> table(l.weights.size());
+    for (size_t k = 0; k < l.weights.size(); ++k) {
+      double w = std::fabs(double(l.weights[k]));
+      if constexpr (std::is_same<M, FixedModel>::value)
+        table[k] = weightToRingBuffer(w, scales[p.post].leftShift[oe.type]);
+      else
+        table[k] = float(w);
+    }
+    oe.start.assign(nPre + 1, 0);
+    for (uint64_t i = 0; i < l.size(); ++i)
+      ++oe.start[l.pre[i] + 1];
+    for (uint64_t i = 0; i < nPre; ++i)
+      oe.start[i + 1] += oe.start[i];
+    std::vector<uint64_t> fill(oe.start.begin(), oe.start.end() - 1);
+    oe.edges.resize(l.size());
+    uint32_t uniform = delayTicks(p.delay, n.sim.timestep);
+    for (uint64_t i = 0; i < l.size(); ++i) {
+      uint32_t d = l.delays.empty() ? uniform : synapseDelayTicks(n, p, l, i);
+      oe.maxDelay = std::max(oe.maxDelay, d);
+      oe.edges[fill[l.pre[i]]++] = {l.post[i], d, table[l.element(i)]};
+    }
+    if (parts > 1) {
+      uint64_t nPost = n.populations[p.post].shape.size();
+      oe.cuts.resize(nPre * (parts - 1));
+      for (uint64_t i = 0; i < nPre; ++i) {
+        const Edge<typename M::Weight> *first = oe.edges.data() + oe.start[i],
+                                       *last =
+                                           oe.edges.data() + oe.start[i + 1];
+        for (unsigned k = 1; k < parts; ++k)
+          oe.cuts[i * (parts - 1) + k - 1] = uint32_t(
+              std::lower_bound(first, last, nPost * k / parts,
+                               [](const Edge<typename M::Weight> &x,
+                                  uint64_t v) { return x.target < v; }) -
+              first);
+      }
+    }
+  });
+  return Error::success();
+}
+
+template <typename M> Error Evaluator<M>::buildPopulations() {
+  double dt = n.sim.timestep;
+  popOf.assign(n.populations.size(), -1);
+  for (size_t q = 0; q < n.populations.size(); ++q) {
+    const Population &pop = n.populations[q];
+    if (pop.kind == Population::Kind::Input)
+      continue;
+    const NeuronParams *set = n.findNeuronSet(pop.neuron);
+    if (!set)
+      return evalError("population '" + pop.name +
+                       "' names no known neuron set ('" + pop.neuron + "')");
+    popOf[q] = int(pops.size());
+    pops.emplace_back();
+    NeuronPop<M> &np = pops.back();
+    np.index = unsigned(q);
+    np.size = pop.shape.size();
+    np.first = totalNeurons;
+    totalNeurons += np.size;
+    if constexpr (std::is_same<M, FixedModel>::value) {
+      std::vector<std::string> overflows;
+      np.params = toFixed(*set, dt, &overflows);
+      for (const std::string &m : overflows)
+        warn("population '" + pop.name + "' (neuron set '" + set->name +
+             "'): " + m);
+      for (unsigned s = 0; s < kNumSynapseTypes; ++s) {
+        np.shift[s] = scales[q].leftShift[s];
+        if (scales[q].overflow[s])
+          warn("population '" + pop.name + "': a neuron sums up to " +
+               formatDouble(scales[q].maxSummedInput[s]) + " nA of " +
+               (s == ExcitatorySynapse ? "excitatory" : "inhibitory") +
+               " weights, which does not fit S16.15 (below 65536 nA); "
+               "ring-buffer inputs saturate");
+      }
+    } else {
+      np.params = toDoubleParams(*set, dt);
+    }
+    np.state.assign(np.size, initialState(np.params));
+    np.spiked.assign(np.size, 0);
+    uint32_t maxDelay = 0;
+    for (const auto &oe : out)
+      if (oe.post == q)
+        maxDelay = std::max(maxDelay, oe.maxDelay);
+    uint64_t ring = 1; // a power of two > every delay into the population
+    while (ring <= maxDelay)
+      ring <<= 1;
+    uint64_t slots;
+    if (__builtin_mul_overflow(ring, np.size, &slots) ||
+        slots > (uint64_t(1) << 32))
+      return evalError("population '" + pop.name + "': delays of up to " +
+                       Twine(maxDelay) + " ticks need ring buffers of " +
+                       Twine(ring) + " slots for each of its " +
+                       Twine(np.size) + " neurons, too many to evaluate");
+    np.ringMask = ring - 1;
+    for (unsigned s = 0; s < kNumSynapseTypes; ++s)
+      np.ring[s].assign(slots, typename M::Slot(0));
+  }
+  return Error::success();
+}
+
+template <typename M> void Evaluator<M>::updateNeurons(uint32_t t) {
+  parallelFor(
+      totalNeurons, threadsFor(totalNeurons), [&](uint64_t b, uint64_t e) {
+        for (NeuronPop<M> &np : pops) {
+          uint64_t lo = std::max(b, np.first),
+                   hi = std::min(e, np.first + np.size);
+          if (lo >= hi)
+            continue;
+          uint64_t base = (t & np.ringMask) * np.size;
+          typename M::Slot *rbE = np.ring[ExcitatorySynapse].data() + base;
+          typename M::Slot *rbI = np.ring[InhibitorySynapse].data() + base;
+          double *v =
+              np.voltages ? np.voltages + uint64_t(t) * np.size : nullptr;
+          for (uint64_t i = lo - np.first; i < hi - np.first; ++i) {
+            typename M::Slot ei = rbE[i], ii = rbI[i];
+            rbE[i] = 0;
+            rbI[i] = 0;
+            np.spiked[i] = M::step(np.state[i], np.params, ei, ii, np.shift);
+            if (v)
+              v[i] = M::voltage(np.state[i]);
+          }
+        }
+      });
+}
+
+template <typename M> void Evaluator<M>::deliver(uint32_t t, uint64_t events) {
+  // Part k of the work owns the k-th part of every population's neurons, so
+  // every slot is written by one thread, in the order a single thread would
+  // use. Few events stay on one thread.
+  unsigned used = events >= 65536 ? parts : 1;
+  forEachTask(used, used, [&](size_t k) {
+    for (size_t p = 0; p < n.populations.size(); ++p) {
+      const std::vector<uint32_t> &spikes = tickSpikes[p];
+      if (spikes.empty())
+        continue;
+      for (unsigned j : outOf[p]) {
+        const OutEdges<typename M::Weight> &oe = out[j];
+        NeuronPop<M> &post = pops[popOf[oe.post]];
+        typename M::Slot *rb = post.ring[oe.type].data();
+        for (uint32_t pre : spikes) {
+          const Edge<typename M::Weight> *first =
+              oe.edges.data() + oe.start[pre];
+          const Edge<typename M::Weight> *last =
+              oe.edges.data() + oe.start[pre + 1];
+          if (used > 1) {
+            const uint32_t *cut = oe.cuts.data() + uint64_t(pre) * (parts - 1);
+            if (k + 1 < parts)
+              last = first + cut[k];
+            if (k > 0)
+              first += cut[k - 1];
+          }
+          for (const Edge<typename M::Weight> *x = first; x != last; ++x) {
+            typename M::Slot &slot =
+                rb[((uint64_t(t) + x->delay) & post.ringMask) * post.size +
+                   x->target];
+            slot = M::add(slot, x->weight);
+          }
+        }
+      }
+    }
+  });
+}
+
+template <typename M>
+Expected<Recording>
+Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
+  if (!n.connections || n.connections->lists.size() != n.projections.size())
+    return evalError("the network's connections have not been expanded");
+  for (const Projection &p : n.projections)
+    if (n.populations[p.post].kind == Population::Kind::Input)
+      return evalError("projection '" + p.name + "' targets input layer '" +
+                       n.populations[p.post].name + "'");
+  // Input spikes: only for input populations, within the run.
+  std::vector<std::vector<Spike>> in(n.populations.size());
+  for (size_t q = 0; q < inputs.size() && q < n.populations.size(); ++q) {
+    if (inputs[q].empty())
+      continue;
+    const Population &pop = n.populations[q];
+    if (pop.kind != Population::Kind::Input)
+      return evalError("layer '" + pop.name +
+                       "' is not an input layer: it cannot be given spikes");
+    in[q] = inputs[q];
+    normalizeSpikes(in[q]);
+    const Spike &last = in[q].back();
+    for (const Spike &s : in[q])
+      if (s.neuron >= pop.shape.size())
+        return evalError("input spike of neuron " + Twine(s.neuron) +
+                         " in layer '" + pop.name + "', which has " +
+                         Twine(pop.shape.size()) + " neurons");
+    if (last.tick >= o.ticks)
+      return evalError("input spike at tick " + Twine(last.tick) +
+                       " in layer '" + pop.name + "', after the run's " +
+                       Twine(o.ticks) + " ticks");
+  }
+
+  uint64_t neurons = 0;
+  for (const Population &pop : n.populations)
+    if (pop.kind != Population::Kind::Input)
+      neurons += pop.shape.size();
+  parts = threadsFor(neurons);
+  if constexpr (std::is_same<M, FixedModel>::value)
+    scales = computeWeightScales(n, o.threads);
+  if (Error e = buildEdges())
+    return e;
+  if (Error e = buildPopulations())
+    return e;
+
+  rec.network = n.name;
+  rec.mode = M::Mode;
+  rec.span.dt = n.sim.timestep;
+  rec.span.ticks = o.ticks;
+  rec.populations.resize(n.populations.size());
+  for (size_t q = 0; q < n.populations.size(); ++q) {
+    PopulationRecording &pr = rec.populations[q];
+    pr.name = n.populations[q].name;
+    pr.isInput = popOf[q] < 0;
+    pr.neurons = n.populations[q].shape.size();
+    if (!pr.isInput && q < o.recordVoltages.size() && o.recordVoltages[q] &&
+        o.ticks && pr.neurons) {
+      pr.voltages.assign(uint64_t(o.ticks) * pr.neurons, 0.0);
+      pops[popOf[q]].voltages = pr.voltages.data();
+    }
+  }
+
+  tickSpikes.assign(n.populations.size(), {});
+  std::vector<size_t> cursor(n.populations.size(), 0);
+  auto start = std::chrono::steady_clock::now();
+  for (uint32_t t = 0; t < o.ticks; ++t) {
+    // 1. Inputs.
+    for (size_t q = 0; q < n.populations.size(); ++q) {
+      tickSpikes[q].clear();
+      if (popOf[q] >= 0)
+        continue;
+      const std::vector<Spike> &s = in[q];
+      for (size_t &c = cursor[q]; c < s.size() && s[c].tick == t; ++c) {
+        tickSpikes[q].push_back(s[c].neuron);
+        rec.populations[q].spikes.push_back(s[c]);
+      }
+    }
+    // 2. Neurons.
+    updateNeurons(t);
+    for (NeuronPop<M> &np : pops) {
+      std::vector<uint32_t> &ts = tickSpikes[np.index];
+      std::vector<Spike> &all = rec.populations[np.index].spikes;
+      for (uint64_t i = 0; i < np.size; ++i)
+        if (np.spiked[i]) {
+          ts.push_back(uint32_t(i));
+          all.push_back({t, uint32_t(i)});
+        }
+    }
+    // 3. Delivery.
+    uint64_t events = 0;
+    for (size_t q = 0; q < n.populations.size(); ++q)
+      for (unsigned j : outOf[q])
+        for (uint32_t pre : tickSpikes[q])
+          events += out[j].start[pre + 1] - out[j].start[pre];
+    rec.synapticEvents += events;
+    if (events)
+      deliver(t, events);
+  }
+  rec.wallSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  rec.neuronUpdates = totalNeurons * o.ticks;
+  return std::move(rec);
+}
+
+} // namespace
+
+Expected<Recording> scnc::runReference(
+    const Network &n, const std::vector<std::vector<Spike>> &inputs,
+    const ReferenceOptions &o, std::vector<std::string> *warnings) {
+  if (o.float64)
+    return Evaluator<DoubleModel>(n, o, warnings).run(inputs);
+  return Evaluator<FixedModel>(n, o, warnings).run(inputs);
+}

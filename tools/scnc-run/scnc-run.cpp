@@ -1,0 +1,380 @@
+//===- scnc-run.cpp - Run a network and record what it does ---------------===//
+//
+// `scnc-run --reference net.scn` evaluates a network description directly
+// (docs/execution.md, docs/runtime.md); `scnc-run net.scimg` will run a load
+// image on the emulated machine.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Reader.h"
+#include "scnc/IR/Verifier.h"
+#include "scnc/Runtime/Reference.h"
+#include "scnc/Runtime/SpikeIO.h"
+#include "scnc/Support/Format.h"
+#include "scnc/Support/InputFile.h"
+#include "scnc/Support/ToolSupport.h"
+#include "scnc/Support/Units.h"
+#include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Statistic.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/WithColor.h"
+#include <cmath>
+
+using namespace scnc;
+using namespace llvm;
+
+namespace {
+enum class Record { Spikes, Voltages, All };
+
+cl::OptionCategory runCat("Running");
+cl::OptionCategory ioCat("Inputs and recordings");
+
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<net.scn | net.scnir | net.scimg>"),
+                               cl::init("-"), cl::cat(ioCat));
+cl::opt<bool> reference(
+    "reference",
+    cl::desc("Evaluate the network description directly (the reference "
+             "the emulator must match bit for bit)"),
+    cl::cat(runCat));
+cl::opt<bool> float64(
+    "float64",
+    cl::desc("With --reference: float64 arithmetic instead of the machine's "
+             "fixed point"),
+    cl::cat(runCat));
+cl::opt<unsigned> ticksOpt("ticks",
+                           cl::desc("Ticks to run (default: the simulation's "
+                                    "presentation / timestep)"),
+                           cl::value_desc("N"), cl::cat(runCat));
+cl::opt<std::string>
+    durationOpt("duration",
+                cl::desc("Time to run, e.g. 100ms or 2s (a plain number: ms)"),
+                cl::value_desc("time"), cl::cat(runCat));
+cl::opt<unsigned> threads("j", cl::desc("Host threads"), cl::init(1),
+                          cl::cat(runCat));
+cl::list<std::string>
+    inputs("input",
+           cl::desc("Input spikes (.npy or CSV rows of time in ms, neuron) "
+                    "for LAYER, or for the only input layer"),
+           cl::value_desc("[LAYER=]FILE"), cl::cat(ioCat));
+cl::opt<Record>
+    record("record", cl::desc("What -o writes (summary.json always)"),
+           cl::init(Record::Spikes),
+           cl::values(clEnumValN(Record::Spikes, "spikes",
+                                 "<layer>.spikes.npy (default)"),
+                      clEnumValN(Record::Voltages, "v",
+                                 "<layer>.v.npy: membrane voltages in mV"),
+                      clEnumValN(Record::All, "all", "both")),
+           cl::cat(ioCat));
+cl::list<std::string>
+    layersOpt("layers",
+              cl::desc("Layers whose recordings -o writes (default: all)"),
+              cl::value_desc("a,b,..."), cl::CommaSeparated, cl::cat(ioCat));
+cl::opt<std::string>
+    outDir("o",
+           cl::desc("Write recordings and summary.json into this directory "
+                    "(default: print a summary)"),
+           cl::value_desc("dir"), cl::cat(ioCat));
+cl::opt<unsigned> errorLimit("error-limit",
+                             cl::desc("Stop after this many errors (0: none)"),
+                             cl::init(20), cl::cat(diagnosticsCategory()));
+
+int fail(const Twine &msg) {
+  WithColor::error(errs(), "scnc-run") << msg << "\n";
+  return 1;
+}
+
+void failAll(Error e, unsigned &errors) {
+  handleAllErrors(std::move(e), [&](const ErrorInfoBase &info) {
+    fail(info.message());
+    ++errors;
+  });
+}
+
+/// `ms / dt` as a whole number of ticks (a quotient within 1e-9 relative of
+/// an integer counts as that integer); false when it is not one.
+bool wholeTicks(double ms, double dt, uint64_t &ticks) {
+  double q = ms / dt, r = std::round(q);
+  if (!(std::fabs(q - r) <= 1e-9 * std::max(1.0, std::fabs(q))) || r < 0 ||
+      r > double(UINT32_MAX))
+    return false;
+  ticks = uint64_t(r);
+  return true;
+}
+
+/// "100ms", "100 ms", "0.5s", or a plain number of ms, in ms.
+bool parseDuration(StringRef text, double &ms) {
+  text = text.trim();
+  size_t unitAt = text.find_first_not_of("0123456789.eE+-");
+  StringRef num = text.take_front(unitAt).rtrim(),
+            unit = text.drop_front(std::min(unitAt, text.size())).trim();
+  Optional<Unit> u = lookupUnit(unit.empty() ? "ms" : unit);
+  double v;
+  if (num.empty() || num.getAsDouble(v) || !u || u->dim != Dimension::Time ||
+      !(v >= 0) || !std::isfinite(v))
+    return false;
+  ms = v * u->scale;
+  return true;
+}
+
+std::string listNames(ArrayRef<StringRef> names) {
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i)
+    s += (i ? ", '" : "'") + names[i].str() + "'";
+  return s;
+}
+
+/// What the options need to know of a layer, from the IR or from an image.
+struct Layer {
+  std::string name;
+  bool isInput = false;
+  uint64_t neurons = 0;
+};
+
+/// A layer named on the command line, or -1 after an error.
+int findLayer(ArrayRef<Layer> layers, StringRef name, const Twine &where) {
+  SmallVector<StringRef, 8> names;
+  for (size_t q = 0; q < layers.size(); ++q) {
+    if (layers[q].name == name)
+      return int(q);
+    names.push_back(layers[q].name);
+  }
+  StringRef guess = closestMatch(name, names);
+  fail("unknown layer '" + name + "' in " + where +
+       (guess.empty() ? "" : ("; did you mean '" + guess + "'?").str()));
+  return -1;
+}
+
+/// The run's length from --ticks, --duration or one presentation (all in
+/// ticks of \p dt ms); false after an error.
+bool runLength(double dt, double presentationMs, RunSpan &span) {
+  span.dt = dt;
+  uint64_t ticks = 0;
+  if (ticksOpt.getNumOccurrences()) {
+    ticks = ticksOpt;
+  } else if (durationOpt.getNumOccurrences()) {
+    double ms;
+    if (!parseDuration(durationOpt, ms)) {
+      fail("invalid --duration '" + durationOpt +
+           "': expected a time, e.g. 100ms, 2s or 100 (ms)");
+      return false;
+    }
+    if (!wholeTicks(ms, dt, ticks)) {
+      fail("--duration " + durationOpt +
+           " is not a whole number of timesteps (" + formatDouble(dt) + " ms)");
+      return false;
+    }
+  } else if (!wholeTicks(presentationMs, dt, ticks)) {
+    fail("the presentation (" + formatDouble(presentationMs) +
+         " ms) is not a whole number of timesteps (" + formatDouble(dt) +
+         " ms): give --ticks or --duration");
+    return false;
+  }
+  if (ticks == 0) {
+    fail("the run has no ticks");
+    return false;
+  }
+  span.ticks = uint32_t(ticks);
+  return true;
+}
+
+/// --layers as one flag per layer (empty: all); counts errors.
+std::vector<bool> selectedLayers(ArrayRef<Layer> layers, unsigned &errors) {
+  std::vector<bool> selected;
+  if (layersOpt.empty())
+    return selected;
+  selected.assign(layers.size(), false);
+  for (const std::string &name : layersOpt) {
+    int q = findLayer(layers, name, "--layers");
+    if (q < 0)
+      ++errors;
+    else
+      selected[q] = true;
+  }
+  return selected;
+}
+
+/// Every --input read into spikes per layer; counts errors.
+std::vector<std::vector<Spike>>
+readInputs(ArrayRef<Layer> layers, const RunSpan &span, unsigned &errors) {
+  std::vector<unsigned> inputLayers;
+  for (size_t q = 0; q < layers.size(); ++q)
+    if (layers[q].isInput)
+      inputLayers.push_back(unsigned(q));
+  std::vector<std::vector<Spike>> spikes(layers.size());
+  std::vector<bool> given(layers.size(), false);
+  for (const std::string &arg : inputs) {
+    StringRef text = arg, file = text;
+    int q = -1;
+    size_t eq = text.find('=');
+    if (eq != StringRef::npos && !sys::fs::exists(text)) {
+      file = text.drop_front(eq + 1);
+      q = findLayer(layers, text.take_front(eq), "--input " + arg);
+      if (q < 0) {
+        ++errors;
+        continue;
+      }
+    } else if (inputLayers.size() == 1) {
+      q = int(inputLayers[0]);
+    } else {
+      SmallVector<StringRef, 4> names;
+      for (unsigned i : inputLayers)
+        names.push_back(layers[i].name);
+      fail(inputLayers.empty()
+               ? "--input " + arg + ": the network has no input layer"
+               : "--input " + arg + " names no layer and the network has " +
+                     Twine(inputLayers.size()) + " input layers (" +
+                     listNames(names) + "): write --input LAYER=FILE");
+      ++errors;
+      continue;
+    }
+    const Layer &layer = layers[q];
+    if (!layer.isInput) {
+      fail("--input " + arg + ": layer '" + layer.name +
+           "' is not an input layer");
+      ++errors;
+      continue;
+    }
+    if (given[q]) {
+      fail("--input " + arg + ": layer '" + layer.name +
+           "' already has an input file");
+      ++errors;
+      continue;
+    }
+    given[q] = true;
+    Expected<std::vector<Spike>> s =
+        readSpikeFile(file, layer.name, layer.neurons, span);
+    if (!s) {
+      failAll(s.takeError(), errors);
+      continue;
+    }
+    spikes[q] = std::move(*s);
+  }
+  return spikes;
+}
+
+/// Per layer: record its voltages (for the run), by -o, --record, --layers.
+std::vector<bool> voltageLayers(size_t numLayers,
+                                const std::vector<bool> &selected) {
+  if (outDir.empty() || record == Record::Spikes)
+    return {};
+  return selected.empty() ? std::vector<bool>(numLayers, true) : selected;
+}
+
+/// The summary table, or the files of -o (--record, --layers); --stats.
+int report(const Recording &rec, const std::vector<bool> &selected) {
+  bool stats = AreStatisticsEnabled();
+  if (outDir.empty()) {
+    printSummaryTable(rec, outs());
+  } else {
+    OutputSelection sel;
+    sel.wallTime = stats;
+    sel.spikes = record != Record::Voltages;
+    sel.voltages = record != Record::Spikes;
+    sel.layers = selected;
+    if (Error e = writeRecording(rec, outDir, sel)) {
+      unsigned errors = 0;
+      failAll(std::move(e), errors);
+      return 1;
+    }
+  }
+  if (stats)
+    printRunStats(rec, outs());
+  return 0;
+}
+
+/// Running a load image on the emulated machine: load and validate the
+/// image, describe its populations as Layers, then runLength (the image's
+/// timestep and presentation), selectedLayers, readInputs, run with
+/// voltageLayers recorded, report.
+int runImage() { return fail("running images is not implemented yet"); }
+
+int runReference(DiagnosticEngine &diag) {
+  unsigned buf = loadSourceFile(inputFile, diag);
+  if (!buf)
+    return 1;
+  bool isIR = sys::path::extension(inputFile) == ".scnir";
+  Optional<Network> net = isIR ? readIR(buf, diag) : parseNetwork(buf, diag);
+  if (!net)
+    return 1;
+  if (!isIR && !verifyNetwork(*net, diag))
+    return 1;
+  if (inputFile != "-")
+    net->sourceDir = sys::path::parent_path(inputFile).str();
+  PassOptions options;
+  options.threads = std::max(1u, unsigned(threads));
+  options.maxMemory = physicalMemory();
+  PassManager pm(diag, options);
+  buildDefaultPipeline(pm, /*expand=*/true);
+  if (!pm.run(*net) || diag.hadError())
+    return 1;
+
+  std::vector<Layer> layers;
+  for (const Population &p : net->populations)
+    layers.push_back(
+        {p.name, p.kind == Population::Kind::Input, p.shape.size()});
+  RunSpan span;
+  if (!runLength(net->sim.timestep, net->sim.presentation, span))
+    return 1;
+  unsigned errors = 0;
+  std::vector<bool> selected = selectedLayers(layers, errors);
+  std::vector<std::vector<Spike>> spikes = readInputs(layers, span, errors);
+  if (errors)
+    return 1;
+
+  ReferenceOptions ro;
+  ro.ticks = span.ticks;
+  ro.float64 = float64;
+  ro.threads = std::max(1u, unsigned(threads));
+  ro.recordVoltages = voltageLayers(layers.size(), selected);
+  std::vector<std::string> warnings;
+  Expected<Recording> rec = scnc::runReference(*net, spikes, ro, &warnings);
+  for (const std::string &w : warnings)
+    WithColor::warning(errs(), "scnc-run") << w << "\n";
+  if (!rec) {
+    failAll(rec.takeError(), errors);
+    return 1;
+  }
+  return report(*rec, selected);
+}
+} // namespace
+
+int main(int argc, char **argv) {
+  InitLLVM initLLVM(argc, argv);
+  // libLLVM registers -stats; it is ours to use (as in scncc).
+  if (cl::Option *o = cl::getRegisteredOptions().lookup("stats")) {
+    o->setDescription("Print synaptic events, neuron updates and the wall "
+                      "time of the run (and put the time in summary.json)");
+    o->addCategory(runCat);
+    o->setHiddenFlag(cl::NotHidden);
+  }
+  parseToolCommandLine(argc, argv,
+                       "scnc-run: run a spiking network and record its "
+                       "spikes and voltages\n",
+                       {&runCat, &ioCat});
+  SourceMgr srcMgr;
+  DiagnosticEngine diag(srcMgr);
+  diag.setErrorLimit(errorLimit);
+  if (ticksOpt.getNumOccurrences() && durationOpt.getNumOccurrences())
+    return fail("give --ticks or --duration, not both");
+
+  if (sys::path::extension(inputFile) == ".scimg") {
+    if (reference)
+      return fail("--reference evaluates a network description (.scn or "
+                  ".scnir), not a load image");
+    if (float64)
+      return fail("--float64 needs --reference");
+    return runImage();
+  }
+  if (!reference)
+    return fail("'" + inputFile +
+                "' is a network description: give --reference to evaluate "
+                "it (load images, .scimg, run on the emulated machine)");
+  return runReference(diag);
+}
