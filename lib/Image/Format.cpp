@@ -13,6 +13,8 @@ StringRef image::sectionTypeName(uint32_t type) {
     return "routing-table";
   case CoreSection:
     return "core";
+  case PopulationsSection:
+    return "populations";
   }
   return "unknown";
 }

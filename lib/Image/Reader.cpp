@@ -508,6 +508,35 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
         t.entries.push_back(re);
       }
       r.tables.push_back(std::move(t));
+    } else if (s.type == PopulationsSection) {
+      if (s.core != kNoCore || !r.pops.empty())
+        return fail("inconsistent counts: " + what +
+                    " (an image has one populations section, chip-wide)");
+      auto bad = [&]() {
+        return fail("inconsistent counts: " + what + " has " + Twine(s.size) +
+                    " bytes, which its names do not explain");
+      };
+      if (s.size < 4)
+        return bad();
+      uint64_t at = 4;
+      for (uint32_t k = 0, n = rd32(data, 0); k < n; ++k) {
+        if (at + 20 > s.size)
+          return bad();
+        ImagePopulation p;
+        p.input = rd32(data, at) != 0;
+        p.height = rd32(data, at + 4);
+        p.width = rd32(data, at + 8);
+        p.channels = rd32(data, at + 12);
+        uint64_t len = rd32(data, at + 16), padded = (len + 3) / 4 * 4;
+        at += 20;
+        if (padded > s.size - at)
+          return bad();
+        p.name = data.substr(at, len).str();
+        at += padded;
+        r.pops.push_back(std::move(p));
+      }
+      if (at != s.size)
+        return bad();
     } else if (s.type == CoreSection) {
       CoreDecoder d(data, s, what, name);
       if (Error e = d.decode())
@@ -517,6 +546,25 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
       return fail(what + " has an unknown section type " + Twine(s.type));
     }
     r.secs.push_back(s);
+  }
+  // Cores refer to populations by index; their neurons are in range.
+  for (const ImageCore &c : r.coreList) {
+    std::string what =
+        ("core " + Twine(c.x) + "," + Twine(c.y) + "," + Twine(c.core)).str();
+    if (c.population >= r.pops.size())
+      return fail("inconsistent counts: " + what + " is in population " +
+                  Twine(c.population) + " of " +
+                  Twine(uint64_t(r.pops.size())));
+    const ImagePopulation &p = r.pops[c.population];
+    if (p.input != c.isInput())
+      return fail("inconsistent counts: " + what + " is " +
+                  (c.isInput() ? "an input" : "a neuron") +
+                  " core of population '" + p.name + "'");
+    for (uint32_t id : c.neuronIds)
+      if (id >= p.size())
+        return fail("inconsistent counts: " + what + " holds neuron " +
+                    Twine(id) + " of population '" + p.name + "', which has " +
+                    Twine(p.size()));
   }
   return r;
 }

@@ -590,7 +590,13 @@ bool Writer::run(raw_pwrite_stream &os) {
     return std::make_tuple(ca.y, ca.x, s.placement.cores[a].core) <
            std::make_tuple(cb.y, cb.x, s.placement.cores[b].core);
   });
-  size_t numTables = secs.size();
+  // The populations section (one, network-wide) after the tables.
+  {
+    ImageSection e;
+    e.type = PopulationsSection;
+    secs.push_back(e);
+  }
+  size_t numTables = secs.size() - 1;
   for (size_t i : order) {
     ImageSection e;
     ChipCoord c = m.coord(s.placement.cores[i].chip);
@@ -623,6 +629,22 @@ bool Writer::run(raw_pwrite_stream &os) {
     emit(secs[t], b.b, crcOf(b.b));
   }
 
+  {
+    Buf b;
+    b.u32(uint32_t(n.populations.size()));
+    for (const Population &p : n.populations) {
+      b.u32(p.kind == Population::Kind::Input);
+      b.u32(p.shape.h);
+      b.u32(p.shape.w);
+      b.u32(p.shape.c);
+      b.u32(uint32_t(p.name.size()));
+      std::string name = p.name;
+      name.resize((name.size() + 3) / 4 * 4, '\0');
+      b.b += name;
+    }
+    emit(secs[numTables], b.b, crcOf(b.b));
+  }
+
   // Cores, built in parallel batches, written in order.
   unsigned threads = std::max(1u, o.threads);
   size_t batch = 16 * threads;
@@ -653,7 +675,7 @@ bool Writer::run(raw_pwrite_stream &os) {
         continue;
       }
       chipBytes[s.placement.cores[slice].chip] += res[k].data.size();
-      emit(secs[numTables + b + k], res[k].data, res[k].crc);
+      emit(secs[numTables + 1 + b + k], res[k].data, res[k].crc);
     }
   }
   for (size_t q = 0; q < n.populations.size(); ++q)

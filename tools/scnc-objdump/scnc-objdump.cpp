@@ -273,6 +273,12 @@ nlohmann::json toJson(const ImageReader &r) {
     secs.push_back(e);
   }
   j["sections"] = secs;
+  json pops = json::array();
+  for (const ImagePopulation &p : r.populations())
+    pops.push_back({{"name", p.name},
+                    {"input", p.input},
+                    {"shape", {p.height, p.width, p.channels}}});
+  j["populations"] = pops;
   json tables = json::array();
   for (const ImageRoutingTable &t : r.routingTables()) {
     json entries = json::array();
@@ -412,6 +418,13 @@ int main(int argc, char **argv) {
        << "seed:           " << h.seed << "\n"
        << "scnc version:   " << h.scncVersion << "\n"
        << "header crc32:   " << format_hex(h.crc, 10) << "\n";
+    os << "populations:   ";
+    for (size_t i = 0; i < img->populations().size(); ++i) {
+      const ImagePopulation &p = img->populations()[i];
+      os << (i ? ", " : " ") << i << " " << p.name << " (" << p.height << "x"
+         << p.width << "x" << p.channels << (p.input ? ", input" : "") << ")";
+    }
+    os << "\n";
   }
   if (showSections || !any) {
     os << "idx type          x   y   core offset     size       crc32\n";

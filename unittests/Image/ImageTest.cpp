@@ -115,7 +115,12 @@ TEST(Image, RoundTrip) {
   EXPECT_EQ(h.machineWidth, 2u);
   EXPECT_EQ(h.machineHeight, 2u);
   EXPECT_EQ(h.networkHash, networkHash(*mp.net));
-  EXPECT_EQ(h.numSections, s.compressed.size() + s.placement.cores.size());
+  EXPECT_EQ(h.numSections, s.compressed.size() + 1 + s.placement.cores.size());
+  ASSERT_EQ(r->populations().size(), 2u);
+  EXPECT_EQ(r->populations()[0].name, "i");
+  EXPECT_TRUE(r->populations()[0].input);
+  EXPECT_EQ(r->populations()[1].name, "c");
+  EXPECT_EQ(r->populations()[1].size(), 1u * 3 * 2);
 
   // Every chip's table, entries in router order.
   ASSERT_EQ(r->routingTables().size(), s.compressed.size());
@@ -360,7 +365,7 @@ TEST(Image, DamagedImages) {
       << errorOf(b);
 
   // A core whose system region disagrees with its neuron list.
-  unsigned coreSec = unsigned(mp.net->mapping->compressed.size());
+  unsigned coreSec = unsigned(mp.net->mapping->compressed.size()) + 1;
   size_t cdata =
       llvm::support::endian::read64le(good.data() + entryAt(coreSec) + 16);
   size_t sysOff = cdata + get32(good, cdata + 8); // region 0 is system

@@ -32,7 +32,11 @@ constexpr uint32_t kHeaderSize = 128;
 constexpr uint32_t kSectionEntrySize = 32;
 constexpr uint32_t kNoCore = 0xffffffffu;
 
-enum SectionType : uint32_t { RoutingTableSection = 1, CoreSection = 2 };
+enum SectionType : uint32_t {
+  RoutingTableSection = 1,
+  CoreSection = 2,
+  PopulationsSection = 3
+};
 enum RegionId : uint32_t {
   SystemRegion = 0,
   NeuronKeysRegion = 1,
@@ -80,6 +84,15 @@ inline uint32_t rowWords(uint32_t fixed, uint32_t plastic) {
 }
 
 } // namespace image
+
+/// One population of the network (the populations section): what tools
+/// need to name recordings and map input files; cores refer to it by index.
+struct ImagePopulation {
+  std::string name;
+  bool input = false;
+  uint32_t height = 0, width = 0, channels = 0;
+  uint64_t size() const { return uint64_t(height) * width * channels; }
+};
 
 /// The fixed header fields.
 struct ImageHeader {
@@ -188,6 +201,8 @@ public:
   const std::vector<ImageSection> &sections() const { return secs; }
   const std::vector<ImageRoutingTable> &routingTables() const { return tables; }
   const std::vector<ImageCore> &cores() const { return coreList; }
+  /// The network's populations, in the IR's order.
+  const std::vector<ImagePopulation> &populations() const { return pops; }
   const ImageRoutingTable *findTable(unsigned x, unsigned y) const;
   const ImageCore *findCore(unsigned x, unsigned y, unsigned p) const;
 
@@ -198,6 +213,7 @@ private:
   std::vector<ImageSection> secs;
   std::vector<ImageRoutingTable> tables;
   std::vector<ImageCore> coreList;
+  std::vector<ImagePopulation> pops;
 };
 
 /// How to write an image.
