@@ -23,7 +23,7 @@ StringRef image::regionName(uint32_t id) {
   static const char *const names[NumRegionIds] = {
       "system",         "neuron-keys",      "neuron-params",   "neuron-ids",
       "synapse-params", "population-table", "synaptic-matrix", "stdp-params",
-      "recording",      "spike-source"};
+      "recording",      "spike-source",     "neuron-state"};
   return id < NumRegionIds ? names[id] : "unknown";
 }
 

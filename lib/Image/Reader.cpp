@@ -156,6 +156,22 @@ Error CoreDecoder::decode() {
     return source();
   if (Error e = neuronParams())
     return e;
+  if (Error e = expectSize(NeuronStateRegion, 16ull * c.numNeurons))
+    return e;
+  for (uint32_t i = 0; i < c.numNeurons; ++i) {
+    StringRef r = region[NeuronStateRegion];
+    NeuronFixedState st;
+    st.v = Accum::fromBits(int32_t(rd32(r, 16 * i)));
+    st.iSynE = Accum::fromBits(int32_t(rd32(r, 16 * i + 4)));
+    st.iSynI = Accum::fromBits(int32_t(rd32(r, 16 * i + 8)));
+    st.refracTimer = int32_t(rd32(r, 16 * i + 12));
+    if (st.refracTimer < 0 || st.refracTimer > c.params.refracTicks)
+      return inconsistent(NeuronStateRegion,
+                          "neuron " + Twine(i) + " has a refractory timer of " +
+                              Twine(st.refracTimer) + " ticks (0 to " +
+                              Twine(c.params.refracTicks) + ")");
+    c.initialState.push_back(st);
+  }
   if (Error e = synapseParams())
     return e;
   if (Error e = popTable())

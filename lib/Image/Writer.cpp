@@ -316,6 +316,17 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       return res;
     }
     addRegion(regions, NeuronParamsRegion, neuronParamsRegion(*np));
+    // Every neuron starts at rest in v_init, no current, not refractory.
+    NeuronFixedState init = initialState(toFixed(*np, n.sim.timestep));
+    Buf st;
+    st.b.reserve(16 * size_t(count));
+    for (uint32_t i = 0; i < count; ++i) {
+      st.u32(uint32_t(init.v.bits));
+      st.u32(uint32_t(init.iSynE.bits));
+      st.u32(uint32_t(init.iSynI.bits));
+      st.u32(uint32_t(init.refracTimer));
+    }
+    addRegion(regions, NeuronStateRegion, std::move(st.b));
 
     // Pass 1: the source slices, row sizes and the largest delay.
     const std::vector<uint32_t> &neurons = sl.neurons;

@@ -129,6 +129,35 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
       os << "\n";
     }
   }
+  if (!c.initialState.empty()) {
+    // One line when every neuron starts alike (the compiler's images).
+    const NeuronFixedState &f = c.initialState.front();
+    bool same = std::all_of(c.initialState.begin(), c.initialState.end(),
+                            [&](const NeuronFixedState &s) {
+                              return s.v == f.v && s.iSynE == f.iSynE &&
+                                     s.iSynI == f.iSynI &&
+                                     s.refracTimer == f.refracTimer;
+                            });
+    auto show = [&](const NeuronFixedState &s) {
+      os << "v " << format("%.9g", toDouble(s.v)) << " mV, i_syn_e "
+         << format("%.9g", toDouble(s.iSynE)) << " nA, i_syn_i "
+         << format("%.9g", toDouble(s.iSynI)) << " nA, refractory "
+         << s.refracTimer;
+    };
+    os << "  initial state: ";
+    if (same) {
+      os << "every neuron ";
+      show(f);
+      os << "\n";
+    } else {
+      os << "\n";
+      for (size_t i = 0; i < c.initialState.size(); ++i) {
+        os << "    n" << i << ": ";
+        show(c.initialState[i]);
+        os << "\n";
+      }
+    }
+  }
   if (c.hasSynapseParams)
     os << "  synapse parameters: ring-buffer left shift excitatory "
        << c.leftShift[0] << ", inhibitory " << c.leftShift[1]
@@ -338,6 +367,15 @@ nlohmann::json toJson(const ImageReader &r) {
                          {"rows", rows}});
       }
       e["population_table"] = table;
+    }
+    if (!c.initialState.empty()) {
+      json st = json::array();
+      for (const NeuronFixedState &x : c.initialState)
+        st.push_back({{"v", toDouble(x.v)},
+                      {"i_syn_e", toDouble(x.iSynE)},
+                      {"i_syn_i", toDouble(x.iSynI)},
+                      {"refractory", x.refracTimer}});
+      e["initial_state"] = st;
     }
     if (c.hasStdp) {
       json lp = json::array(), lm = json::array();

@@ -48,7 +48,8 @@ enum RegionId : uint32_t {
   StdpParamsRegion = 7,
   RecordingRegion = 8,
   SpikeSourceRegion = 9,
-  NumRegionIds = 10
+  NeuronStateRegion = 10,
+  NumRegionIds = 11
 };
 /// Words of the neuron-parameter region.
 constexpr uint32_t kNeuronParamWords = 12;
@@ -190,6 +191,8 @@ struct ImageCore {
   std::vector<uint32_t> sourceStart, sourceTicks;
   /// Per local neuron its index in the population.
   std::vector<uint32_t> neuronIds;
+  /// Per local neuron its initial state (neuron cores).
+  std::vector<NeuronFixedState> initialState;
   /// Region sizes in bytes, by region id (0: absent).
   std::array<uint32_t, image::NumRegionIds> regionBytes{};
 };
