@@ -165,6 +165,14 @@ TEST(Image, RoundTrip) {
     EXPECT_EQ(got.decayI, want.decayI);
     EXPECT_EQ(got.initI, want.initI);
     EXPECT_EQ(got.refracTicks, want.refracTicks);
+    // Every neuron starts in initialState(params).
+    ASSERT_EQ(core->initialState.size(), sl.neurons.size());
+    for (const NeuronFixedState &st : core->initialState) {
+      EXPECT_EQ(st.v, want.vInit);
+      EXPECT_EQ(st.iSynE.bits, 0);
+      EXPECT_EQ(st.iSynI.bits, 0);
+      EXPECT_EQ(st.refracTimer, 0);
+    }
     // 2x2 kernel of 1 nA: at most 4 nA per tick, 4 < 2^3.
     ASSERT_TRUE(core->hasSynapseParams);
     EXPECT_EQ(core->leftShift[0], 3u);
