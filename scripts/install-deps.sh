@@ -5,7 +5,7 @@ set -euo pipefail
 PKGS=(cmake ninja-build g++ python3
       llvm-14-dev llvm-14-tools libeigen3-dev nlohmann-json3-dev
       libmetis-dev libgtest-dev libgmock-dev libbenchmark-dev
-      python3-numpy)
+      python3-numpy pkg-config libcairo2-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
