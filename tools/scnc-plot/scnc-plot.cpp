@@ -36,6 +36,9 @@ cl::SubCommand voltageCmd("voltage", "Membrane voltage traces");
 cl::SubCommand activityCmd("activity",
                            "Spike counts per position, one panel per map");
 cl::SubCommand confusionCmd("confusion", "Row-normalised confusion matrix");
+cl::SubCommand inputsCmd("inputs",
+                         "A grid of encoded input samples (spike counts per "
+                         "pixel, one panel per sample and channel)");
 cl::SubCommand machineCmd("machine", "The machine's chips and links");
 
 cl::opt<std::string> outputFile("o", cl::desc("Output figure (.png or .svg)"),
@@ -84,6 +87,16 @@ cl::opt<std::string> shapeOpt("shape", cl::desc("Layer shape HxWxC"),
                               cl::value_desc("HxWxC"), cl::Required,
                               cl::sub(activityCmd), cl::cat(plotCat));
 
+cl::list<std::string> inputFiles(cl::Positional, cl::OneOrMore,
+                                 cl::desc("<input.spikes.npy>..."),
+                                 cl::sub(inputsCmd));
+cl::opt<std::string> inputShape("shape", cl::desc("Input shape HxWxC"),
+                                cl::value_desc("HxWxC"), cl::Required,
+                                cl::sub(inputsCmd), cl::cat(plotCat));
+cl::opt<double> inputSlot("presentation",
+                          cl::desc("Split each file into samples of this many "
+                                   "ms (0: one sample per file)"),
+                          cl::init(0), cl::sub(inputsCmd), cl::cat(plotCat));
 cl::opt<std::string> confusionFile(cl::Positional, cl::desc("<results.json>"),
                                    cl::Required, cl::sub(confusionCmd));
 
@@ -534,6 +547,82 @@ Error plotActivity() {
 }
 
 //===----------------------------------------------------------------------===//
+// inputs
+//===----------------------------------------------------------------------===//
+
+Error plotInputs() {
+  Expected<std::vector<uint64_t>> dims = parseDims(inputShape, 3, "--shape");
+  if (!dims)
+    return dims.takeError();
+  uint64_t H = (*dims)[0], W = (*dims)[1], C = (*dims)[2], n = H * W * C;
+  // Samples: one per file, or per presentation slot.
+  std::vector<std::vector<double>> samples;
+  std::vector<std::string> names;
+  for (const std::string &path : inputFiles) {
+    Expected<NumArray> a = readSpikes(path);
+    if (!a)
+      return a.takeError();
+    size_t first = samples.size();
+    for (uint64_t r = 0; r < a->rows(); ++r) {
+      uint64_t id = uint64_t(a->data[2 * r + 1]);
+      if (id >= n)
+        return fail(path + ": " + a->rowName(r) + " names neuron " + Twine(id) +
+                    ", but a " + inputShape + " input has " + Twine(n) +
+                    " neurons");
+      size_t slot = inputSlot > 0 ? size_t(a->data[2 * r] / inputSlot) : 0;
+      if (slot > 4096)
+        return fail(path + ": more than 4096 samples; check --presentation");
+      while (samples.size() <= first + slot) {
+        samples.emplace_back(n, 0.0);
+        names.push_back(sys::path::filename(path).str() +
+                        (inputSlot > 0
+                             ? " #" + std::to_string(samples.size() - 1 - first)
+                             : ""));
+      }
+      samples[first + slot][id] += 1;
+    }
+    if (samples.size() == first) {
+      samples.emplace_back(n, 0.0);
+      names.push_back(sys::path::filename(path).str());
+    }
+  }
+  double hi = 1;
+  for (const std::vector<double> &s : samples)
+    hi = std::max(hi, *std::max_element(s.begin(), s.end()));
+  size_t panels = samples.size() * C;
+  unsigned cols = std::max<unsigned>(
+      1, unsigned(std::min<size_t>(panels,
+                                   size_t(std::ceil(std::sqrt(panels)) * C))));
+  unsigned rows = unsigned((panels + cols - 1) / cols);
+  double cell = std::max(
+      1.0, std::min({8.0, 860.0 / (cols * (W + 2)), 860.0 / (rows * (H + 5))}));
+  double gridW = cols * (W + 2) * cell, gridH = rows * (H + 5) * cell;
+  double width = std::max(520.0, gridW + 200), height = gridH + 100;
+  Expected<std::unique_ptr<Figure>> f =
+      Figure::create(outputFile, width, height);
+  if (!f)
+    return f.takeError();
+  Figure &fig = **f;
+  fig.title(titleOpt.empty() ? std::string("Encoded input samples")
+                             : titleOpt.getValue());
+  double x0 = 30, y0 = 60;
+  for (size_t p = 0; p < panels; ++p) {
+    size_t sample = p / C, c = p % C;
+    double gx = x0 + (p % cols) * (W + 2) * cell,
+           gy = y0 + (p / cols) * (H + 5) * cell;
+    if (cell * 2.5 >= 9)
+      fig.text(gx, gy + cell,
+               names[sample] + (C > 1 ? " ch " + std::to_string(c) : ""), 9);
+    heatmap(fig, {gx, gy + 3 * cell, W * cell, H * cell},
+            ArrayRef<double>(samples[sample]).slice(c * H * W, H * W), H, W, 0,
+            hi, false);
+  }
+  colorbar(fig, {x0 + gridW + 20, y0, 18, std::max(120.0, gridH - 3 * cell)}, 0,
+           hi, false, "spikes per pixel");
+  return fig.write();
+}
+
+//===----------------------------------------------------------------------===//
 // confusion
 //===----------------------------------------------------------------------===//
 
@@ -753,12 +842,14 @@ int main(int argc, char **argv) {
     e = plotActivity();
   else if (confusionCmd)
     e = plotConfusion();
+  else if (inputsCmd)
+    e = plotInputs();
   else if (machineCmd)
     e = plotMachine();
   else {
     WithColor::error(errs(), "scnc-plot")
-        << "give a command: kernels, raster, voltage, activity, confusion or "
-           "machine (see --help)\n";
+        << "give a command: kernels, inputs, raster, voltage, activity, "
+           "confusion or machine (see --help)\n";
     return 1;
   }
   if (e) {
