@@ -597,7 +597,8 @@ Error plotInputs() {
   double cell = std::max(
       1.0, std::min({8.0, 860.0 / (cols * (W + 2)), 860.0 / (rows * (H + 5))}));
   double gridW = cols * (W + 2) * cell, gridH = rows * (H + 5) * cell;
-  double width = std::max(520.0, gridW + 200), height = gridH + 100;
+  double width = std::max(520.0, gridW + 200),
+         height = std::max(300.0, gridH + 100);
   Expected<std::unique_ptr<Figure>> f =
       Figure::create(outputFile, width, height);
   if (!f)
