@@ -10,7 +10,9 @@
 #include "scnc/Runtime/Reference.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Network.h"
+#include "scnc/IR/StdpRule.h"
 #include "scnc/IR/WeightScale.h"
+#include "scnc/Runtime/Stdp.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"
@@ -77,6 +79,14 @@ template <typename W> struct OutEdges {
   /// the parts' post ranges, as offsets from start[pre].
   std::vector<uint32_t> cuts;
   uint32_t maxDelay = 0;
+  /// Plastic (fixed point, ReferenceOptions::plastic): every edge's weight
+  /// is its own synapse's, updated at each pre spike; per edge its index in
+  /// the connection list; per pre neuron its last spike and trace.
+  bool plastic = false;
+  std::vector<uint64_t> listIndex;
+  std::vector<uint32_t> lastPre;
+  std::vector<int32_t> preTrace;
+  std::vector<uint8_t> hasPre;
 };
 
 /// A neuron population's state.
@@ -91,6 +101,13 @@ template <typename M> struct NeuronPop {
   std::vector<typename M::State> state;
   std::vector<uint8_t> spiked;
   double *voltages = nullptr; ///< ticks x size, or null
+  /// Plastic runs: the rule of the projections that learn into the
+  /// population (null: none), in its units, and per neuron its post-spike
+  /// history.
+  const StdpRule *rule = nullptr;
+  FixedStdpRule fixedRule;
+  stdp::Rule view;
+  std::vector<stdp::PostHistory> history;
 };
 
 Error evalError(const Twine &msg) {
@@ -100,14 +117,17 @@ Error evalError(const Twine &msg) {
 template <typename M> class Evaluator {
 public:
   Evaluator(const Network &n, const ReferenceOptions &o,
-            std::vector<std::string> *warnings)
-      : n(n), o(o), warnings(warnings) {}
+            std::vector<std::string> *warnings, LearnedWeights *learned)
+      : n(n), o(o), warnings(warnings), learned(learned) {}
 
   Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs);
 
 private:
+  Error buildRules();
   Error buildEdges();
   Error buildPopulations();
+  void updatePreTraces(uint32_t t);
+  void readBackWeights();
   void updateNeurons(uint32_t t);
   void deliver(uint32_t t, uint64_t events);
   /// Small networks and ticks stay on one thread: every chunk costs a
@@ -124,6 +144,11 @@ private:
   const Network &n;
   const ReferenceOptions &o;
   std::vector<std::string> *warnings;
+  LearnedWeights *learned;
+  /// Plastic runs: per population the STDP rule of the projections that
+  /// learn into it (null: none) and the synapse type of their weights.
+  std::vector<const StdpRule *> ruleOf;
+  std::vector<unsigned> ruleType;
   Recording rec;
   std::vector<PopulationWeightScale> scales;
   std::vector<OutEdges<typename M::Weight>> out; ///< per projection
@@ -150,6 +175,7 @@ template <typename M> Error Evaluator<M>::buildEdges() {
     oe.pre = p.pre;
     oe.post = p.post;
     oe.type = synapseType(p);
+    oe.plastic = o.plastic && !p.stdp.empty();
     uint64_t nPre = n.populations[p.pre].shape.size();
     // Weights per table entry (kernel element), converted once.
     std::vector<typename M::Weight> table(l.weights.size());
@@ -167,11 +193,20 @@ template <typename M> Error Evaluator<M>::buildEdges() {
       oe.start[i + 1] += oe.start[i];
     std::vector<uint64_t> fill(oe.start.begin(), oe.start.end() - 1);
     oe.edges.resize(l.size());
+    if (oe.plastic) {
+      oe.listIndex.resize(l.size());
+      oe.lastPre.assign(nPre, 0);
+      oe.preTrace.assign(nPre, 0);
+      oe.hasPre.assign(nPre, 0);
+    }
     uint32_t uniform = delayTicks(p.delay, n.sim.timestep);
     for (uint64_t i = 0; i < l.size(); ++i) {
       uint32_t d = l.delays.empty() ? uniform : synapseDelayTicks(n, p, l, i);
       oe.maxDelay = std::max(oe.maxDelay, d);
-      oe.edges[fill[l.pre[i]]++] = {l.post[i], d, table[l.element(i)]};
+      uint64_t at = fill[l.pre[i]]++;
+      oe.edges[at] = {l.post[i], d, table[l.element(i)]};
+      if (oe.plastic)
+        oe.listIndex[at] = i;
     }
     if (parts > 1) {
       uint64_t nPost = n.populations[p.post].shape.size();
@@ -192,6 +227,32 @@ template <typename M> Error Evaluator<M>::buildEdges() {
   return Error::success();
 }
 
+/// Which rule each population learns with; as the image writer: one rule
+/// per population, its weights in the units of the type of the (last)
+/// plastic projection into it.
+template <typename M> Error Evaluator<M>::buildRules() {
+  ruleOf.assign(n.populations.size(), nullptr);
+  ruleType.assign(n.populations.size(), ExcitatorySynapse);
+  if (!o.plastic)
+    return Error::success();
+  for (const Projection &p : n.projections) {
+    if (p.stdp.empty())
+      continue;
+    const StdpRule *r = n.findStdpRule(p.stdp);
+    if (!r)
+      return evalError("projection '" + p.name +
+                       "' names no known STDP rule ('" + p.stdp + "')");
+    if (ruleOf[p.post] && ruleOf[p.post] != r)
+      return evalError("layer '" + n.populations[p.post].name +
+                       "' learns with two STDP rules ('" +
+                       ruleOf[p.post]->name + "' and '" + p.stdp +
+                       "'); a core runs one rule");
+    ruleOf[p.post] = r;
+    ruleType[p.post] = synapseType(p);
+  }
+  return Error::success();
+}
+
 template <typename M> Error Evaluator<M>::buildPopulations() {
   double dt = n.sim.timestep;
   popOf.assign(n.populations.size(), -1);
@@ -199,10 +260,13 @@ template <typename M> Error Evaluator<M>::buildPopulations() {
     const Population &pop = n.populations[q];
     if (pop.kind == Population::Kind::Input)
       continue;
-    const NeuronParams *set = n.findNeuronSet(pop.neuron);
+    bool learns = !ruleOf.empty() && ruleOf[q];
+    const std::string &setName =
+        learns && !pop.trainNeuron.empty() ? pop.trainNeuron : pop.neuron;
+    const NeuronParams *set = n.findNeuronSet(setName);
     if (!set)
       return evalError("population '" + pop.name +
-                       "' names no known neuron set ('" + pop.neuron + "')");
+                       "' names no known neuron set ('" + setName + "')");
     popOf[q] = int(pops.size());
     pops.emplace_back();
     NeuronPop<M> &np = pops.back();
@@ -230,6 +294,14 @@ template <typename M> Error Evaluator<M>::buildPopulations() {
     }
     np.state.assign(np.size, initialState(np.params));
     np.spiked.assign(np.size, 0);
+    if constexpr (std::is_same<M, FixedModel>::value)
+      if (learns) {
+        np.rule = ruleOf[q];
+        np.fixedRule =
+            deriveStdpRule(*np.rule, dt, scales[q].leftShift[ruleType[q]]);
+        np.view = np.fixedRule.rule();
+        np.history.assign(np.size, stdp::PostHistory());
+      }
     uint32_t maxDelay = 0;
     for (const auto &oe : out)
       if (oe.post == q)
@@ -287,14 +359,12 @@ template <typename M> void Evaluator<M>::deliver(uint32_t t, uint64_t events) {
       if (spikes.empty())
         continue;
       for (unsigned j : outOf[p]) {
-        const OutEdges<typename M::Weight> &oe = out[j];
+        OutEdges<typename M::Weight> &oe = out[j];
         NeuronPop<M> &post = pops[popOf[oe.post]];
         typename M::Slot *rb = post.ring[oe.type].data();
         for (uint32_t pre : spikes) {
-          const Edge<typename M::Weight> *first =
-              oe.edges.data() + oe.start[pre];
-          const Edge<typename M::Weight> *last =
-              oe.edges.data() + oe.start[pre + 1];
+          Edge<typename M::Weight> *first = oe.edges.data() + oe.start[pre];
+          Edge<typename M::Weight> *last = oe.edges.data() + oe.start[pre + 1];
           if (used > 1) {
             const uint32_t *cut = oe.cuts.data() + uint64_t(pre) * (parts - 1);
             if (k + 1 < parts)
@@ -302,6 +372,18 @@ template <typename M> void Evaluator<M>::deliver(uint32_t t, uint64_t events) {
             if (k > 0)
               first += cut[k - 1];
           }
+          if constexpr (std::is_same<M, FixedModel>::value)
+            if (oe.plastic) {
+              // docs/execution.md: the row's synapses are updated (deferred
+              // potentiation, then depression) before the spike adds them.
+              bool has = oe.hasPre[pre];
+              uint32_t t0 = oe.lastPre[pre];
+              int32_t x0 = oe.preTrace[pre];
+              for (Edge<typename M::Weight> *x = first; x != last; ++x)
+                x->weight =
+                    stdp::onPreSpike(x->weight, t, has, t0, x0,
+                                     post.history[x->target], post.view);
+            }
           for (const Edge<typename M::Weight> *x = first; x != last; ++x) {
             typename M::Slot &slot =
                 rb[((uint64_t(t) + x->delay) & post.ringMask) * post.size +
@@ -312,6 +394,55 @@ template <typename M> void Evaluator<M>::deliver(uint32_t t, uint64_t events) {
       }
     }
   });
+}
+
+/// After a tick's deliveries: the pre trace of every neuron that spiked,
+/// for every plastic projection it feeds (the previous trace decayed to now
+/// plus 1; the first spike sets it to 1).
+template <typename M> void Evaluator<M>::updatePreTraces(uint32_t t) {
+  for (size_t p = 0; p < n.populations.size(); ++p)
+    for (unsigned j : outOf[p]) {
+      OutEdges<typename M::Weight> &oe = out[j];
+      if (!oe.plastic)
+        continue;
+      const stdp::Rule &r = pops[popOf[oe.post]].view;
+      for (uint32_t pre : tickSpikes[p]) {
+        oe.preTrace[pre] =
+            oe.hasPre[pre]
+                ? stdp::bumpTrace(oe.preTrace[pre], t - oe.lastPre[pre],
+                                  r.decayPlus, r.lenPlus)
+                : stdp::kTraceOne;
+        oe.lastPre[pre] = t;
+        oe.hasPre[pre] = 1;
+      }
+    }
+}
+
+/// What a host reads back after the run: every plastic weight with the
+/// potentiation still deferred applied (stdp::flush), in nA.
+template <typename M> void Evaluator<M>::readBackWeights() {
+  if (!learned)
+    return;
+  learned->assign(out.size(), {});
+  for (size_t j = 0; j < out.size(); ++j) {
+    OutEdges<typename M::Weight> &oe = out[j];
+    if (!oe.plastic)
+      continue;
+    const NeuronPop<M> &post = pops[popOf[oe.post]];
+    double scale = weightScale(scales[oe.post].leftShift[ruleType[oe.post]]);
+    std::vector<float> &w = (*learned)[j];
+    w.assign(oe.edges.size(), 0.0f);
+    for (size_t pre = 0; pre + 1 < oe.start.size(); ++pre)
+      for (uint64_t k = oe.start[pre]; k < oe.start[pre + 1]; ++k) {
+        double q = double(oe.edges[k].weight);
+        if constexpr (std::is_same<M, FixedModel>::value)
+          if (oe.hasPre[pre])
+            q = stdp::flush(oe.edges[k].weight, oe.lastPre[pre],
+                            oe.preTrace[pre], post.history[oe.edges[k].target],
+                            post.view);
+        w[oe.listIndex[k]] = float(q / scale);
+      }
+  }
 }
 
 template <typename M>
@@ -353,6 +484,8 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
   parts = threadsFor(neurons);
   if constexpr (std::is_same<M, FixedModel>::value)
     scales = computeWeightScales(n, o.threads);
+  if (Error e = buildRules())
+    return e;
   if (Error e = buildEdges())
     return e;
   if (Error e = buildPopulations())
@@ -399,6 +532,8 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
         if (np.spiked[i]) {
           ts.push_back(uint32_t(i));
           all.push_back({t, uint32_t(i)});
+          if (!np.history.empty())
+            np.history[i].record(t, np.view);
         }
     }
     // 3. Delivery.
@@ -410,7 +545,11 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
     rec.synapticEvents += events;
     if (events)
       deliver(t, events);
+    if (o.plastic)
+      updatePreTraces(t);
   }
+  if (o.plastic)
+    readBackWeights();
   rec.wallSeconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
@@ -422,8 +561,13 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
 
 Expected<Recording> scnc::runReference(
     const Network &n, const std::vector<std::vector<Spike>> &inputs,
-    const ReferenceOptions &o, std::vector<std::string> *warnings) {
-  if (o.float64)
-    return Evaluator<DoubleModel>(n, o, warnings).run(inputs);
-  return Evaluator<FixedModel>(n, o, warnings).run(inputs);
+    const ReferenceOptions &o, std::vector<std::string> *warnings,
+    LearnedWeights *learned) {
+  if (o.float64) {
+    if (o.plastic)
+      return evalError("plastic runs use the machine's fixed point (STDP is "
+                       "integer arithmetic): not with float64");
+    return Evaluator<DoubleModel>(n, o, warnings, learned).run(inputs);
+  }
+  return Evaluator<FixedModel>(n, o, warnings, learned).run(inputs);
 }

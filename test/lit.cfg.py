@@ -20,4 +20,4 @@ config.substitutions.append(("%examples", os.path.join(config.scnc_src_root, "ex
 # has numpy (python3-numpy), so ours replaces it.
 config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
 config.substitutions.append(("%python", '"%s"' % config.python_executable))
-llvm_config.add_tool_substitutions(["scncc", "scnc-opt", "scnc-objdump", "scnc-run", "scnc-plot", "scnc-data"], [config.scnc_tools_dir])
+llvm_config.add_tool_substitutions(["scncc", "scnc-opt", "scnc-objdump", "scnc-run", "scnc-plot", "scnc-data", "scnc-train"], [config.scnc_tools_dir])

@@ -9,6 +9,7 @@
 #include "ImageInternal.h"
 #include "scnc/Config.h"
 #include "scnc/IR/Connections.h"
+#include "scnc/IR/StdpRule.h"
 #include "scnc/IR/WeightScale.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Mapping/MappingState.h"
@@ -237,24 +238,17 @@ std::string Writer::stdpRegion(unsigned pop) const {
   for (unsigned pi : into[pop])
     if (projs[pi].plastic)
       type = projs[pi].type;
-  double scale = weightScale(scales[pop].leftShift[type]);
+  // The same derivation as the reference evaluator's (IR/StdpRule.h).
+  FixedStdpRule f =
+      deriveStdpRule(r, n.sim.timestep, scales[pop].leftShift[type]);
   Buf b;
-  b.u32(r.dependence == StdpRule::WeightDependence::Multiplicative);
-  for (double v : {r.aPlus * r.wMax * scale, r.aMinus * r.wMax * scale,
-                   r.wMin * scale, r.wMax * scale})
-    b.u32(uint32_t(accumFromDouble(v).bits));
-  // exp(-k dt / tau) until it falls below the s4.11 trace resolution.
-  for (double tau : {r.tauPlus, r.tauMinus}) {
-    std::vector<uint32_t> lut;
-    for (unsigned k = 0; k < 4096; ++k) {
-      double v = std::exp(-double(k) * n.sim.timestep / tau);
-      if (v < 1.0 / 2048)
-        break;
-      lut.push_back(ufract32FromDouble(v).bits);
-    }
-    b.u32(uint32_t(lut.size()));
-    for (uint32_t v : lut)
-      b.u32(v);
+  b.u32(f.multiplicative);
+  for (Accum a : {f.aPlus, f.aMinus, f.wMinAccum, f.wMaxAccum})
+    b.u32(uint32_t(a.bits));
+  for (const std::vector<UFract32> *lut : {&f.decayPlus, &f.decayMinus}) {
+    b.u32(uint32_t(lut->size()));
+    for (UFract32 v : *lut)
+      b.u32(v.bits);
   }
   return b.b;
 }

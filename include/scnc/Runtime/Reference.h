@@ -28,18 +28,31 @@ struct ReferenceOptions {
   unsigned threads = 1;
   /// Per population: record its membrane voltages (empty: none).
   std::vector<bool> recordVoltages;
+  /// The training configuration (scncc --plastic): projections with an STDP
+  /// rule learn (docs/execution.md "Plastic projections", the arithmetic of
+  /// scnc/Runtime/Stdp.h) and populations they feed use their
+  /// `train_neuron` set. Fixed point only.
+  bool plastic = false;
 };
+
+/// Weights after a plastic run, per projection in the connection lists'
+/// order (nA: the ring-buffer integer / weightScale(shift)); empty for a
+/// projection that does not learn.
+using LearnedWeights = std::vector<std::vector<float>>;
 
 /// Evaluates \p n (its connections expanded) for `o.ticks` ticks. \p inputs
 /// holds per population index the spikes of an input population, sorted by
 /// (tick, neuron) without duplicates (readSpikeFile's result); populations
 /// without an entry are silent. Messages about values that saturate in
 /// fixed point (a summed input of 2^16 nA or more, a neuron constant out of
-/// range) are appended to \p warnings when given.
+/// range) are appended to \p warnings when given. With `o.plastic`, the
+/// learned weights (read back as a host would, stdp::flush applied) are
+/// stored in \p learned when given.
 llvm::Expected<Recording>
 runReference(const Network &n, const std::vector<std::vector<Spike>> &inputs,
              const ReferenceOptions &o,
-             std::vector<std::string> *warnings = nullptr);
+             std::vector<std::string> *warnings = nullptr,
+             LearnedWeights *learned = nullptr);
 
 } // namespace scnc
 

@@ -1,0 +1,117 @@
+//===- Training.h - The layer-wise training flow ----------------*- C++ -*-===//
+//
+// The original's workflow, fixed (docs/training.md "The training flow"):
+// STDP-train each conv layer in turn on one kernel window of inputs with
+// winner-take-all inhibition, every window position of every image in its
+// own presentation slot, deeper layers fed with the frozen layers' spikes;
+// then a linear SVM on the spike counts of the classifier's source layer;
+// then testing on the test split. Every run uses the reference evaluator
+// (docs/execution.md), so results do not depend on threads.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_LEARNING_TRAINING_H
+#define SCNC_LEARNING_TRAINING_H
+
+#include "scnc/IR/Network.h"
+#include "scnc/Learning/Dataset.h"
+#include "scnc/Learning/Encoders.h"
+#include "scnc/Runtime/SpikeIO.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace scnc {
+
+class DiagnosticEngine;
+
+/// Called after each finished sample or slot chunk: (done, total).
+using ProgressFn = std::function<void(uint64_t done, uint64_t total)>;
+
+/// The projections a `scnc-train layer N` can train: conv projections with
+/// an STDP rule, in network order (layer N is entry N - 1).
+std::vector<unsigned> trainableConvs(const Network &n);
+
+/// The network's one input population (an error otherwise).
+llvm::Expected<unsigned> inputPopulation(const Network &n);
+
+/// Runs infer-shapes and expand-connections on a copy of \p n (errors go to
+/// \p diag; None when there was any).
+llvm::Optional<Network> expandNetwork(const Network &n, DiagnosticEngine &diag,
+                                      unsigned threads = 1);
+
+/// \p n cut after population \p last (populations 0..last and the
+/// projections among them; no classifier). The IR lists layers in order.
+Network truncateNetwork(const Network &n, unsigned last);
+
+/// Image \p i of \p data encoded for input population \p input of \p n
+/// with seed \p seed, as input spikes (ticks of the network's timestep).
+std::vector<Spike> encodeImage(const Network &n, unsigned input,
+                               const EncoderConfig &enc, const Dataset &data,
+                               size_t i, uint64_t seed);
+
+/// Runs the (expanded, frozen) network \p n once per image of \p data, in
+/// parallel on \p jobs threads (each sample an independent run of one
+/// presentation); returns per image the spikes of population \p keep.
+/// Sample i's encoder seed is sampleSeed(seed, i).
+llvm::Expected<std::vector<std::vector<Spike>>>
+runSamples(const Network &n, const Dataset &data, uint64_t seed, unsigned jobs,
+           unsigned keep, const ProgressFn &progress = {});
+
+/// Spike counts per neuron (features) from per-sample spikes.
+std::vector<double> spikeCounts(const std::vector<Spike> &spikes,
+                                uint64_t neurons);
+
+struct LayerTrainingOptions {
+  unsigned layer = 1; ///< 1-based among trainableConvs
+  uint64_t seed = 1;  ///< encoder seeds: sampleSeed(seed, image)
+  unsigned jobs = 1;
+  ProgressFn progress;
+  /// Where to write the training network's textual IR (empty: nowhere).
+  std::string irOut;
+};
+
+struct LayerTrainingResult {
+  std::string layerName, rule;
+  /// The learned kernels, C order, in the shape scncc accepts as a weights
+  /// file: (F, Cin, kH, kW) standard, (F, kH, kW) per_map.
+  std::vector<double> kernels;
+  std::vector<uint64_t> shape;
+  std::vector<double> initial; ///< the kernels before training, same shape
+  uint64_t slots = 0, ticks = 0, inputSpikes = 0, postSpikes = 0;
+  /// Post spikes per filter (who won how often).
+  std::vector<uint64_t> wins;
+  double seconds = 0;
+};
+
+/// Trains conv layer `o.layer` of \p n (lowered, not expanded; layers before
+/// it frozen with their current weights) on the images of \p data.
+llvm::Expected<LayerTrainingResult> trainLayer(const Network &n,
+                                               const Dataset &data,
+                                               const LayerTrainingOptions &o,
+                                               DiagnosticEngine &diag);
+
+/// The training network of conv projection \p proj: one window of the
+/// projection's inputs (all input channels; one map for per_map) -> one
+/// neuron per filter with the rule's initial weights, plastic, and
+/// winner-take-all inhibition (wta_weight, delay one tick, no self
+/// connections) when the rule has it. Not expanded.
+Network buildTrainingNetwork(const Network &n, unsigned proj);
+
+/// Writes a float64 C-order .npy array (atomically).
+llvm::Error writeNpy(llvm::StringRef path, const std::vector<double> &data,
+                     const std::vector<uint64_t> &shape);
+
+/// The .scn text \p source with layer \p layer's `weights` set to
+/// `file(path = "<weightsFile>")` (an existing `weights = ...;` replaced),
+/// and relative `path = "..."` strings re-based from \p fromDir to \p toDir.
+llvm::Expected<std::string> setLayerWeights(llvm::StringRef source,
+                                            llvm::StringRef layer,
+                                            llvm::StringRef weightsFile,
+                                            llvm::StringRef fromDir,
+                                            llvm::StringRef toDir);
+
+} // namespace scnc
+
+#endif

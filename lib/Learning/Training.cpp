@@ -1,0 +1,462 @@
+//===- Training.cpp - The layer-wise training flow ------------------------===//
+//
+// docs/training.md "The training flow". Layer training builds a small
+// network (one window of inputs -> one neuron per filter, plastic, with
+// winner-take-all inhibition), lays every window position of every image
+// out in its own presentation slot and runs it once with the reference
+// evaluator in plastic mode, so that STDP state (weights, traces, neuron
+// state, refractory periods) carries over from slot to slot as in the
+// original's one long simulation.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Learning/Training.h"
+#include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Connections.h"
+#include "scnc/IR/Printer.h"
+#include "scnc/Runtime/Reference.h"
+#include "scnc/Support/Diagnostics.h"
+#include "scnc/Support/Npy.h"
+#include "scnc/Support/OutputFile.h"
+#include "scnc/Support/Parallel.h"
+#include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/raw_ostream.h"
+#include <chrono>
+#include <cmath>
+#include <mutex>
+#include <regex>
+
+using namespace scnc;
+using namespace llvm;
+
+namespace {
+
+Error trainError(const Twine &msg) {
+  return createStringError(inconvertibleErrorCode(), msg);
+}
+
+uint32_t presentationTicks(const Network &n) {
+  return uint32_t(
+      std::max(1L, std::lround(n.sim.presentation / n.sim.timestep)));
+}
+
+} // namespace
+
+std::vector<unsigned> scnc::trainableConvs(const Network &n) {
+  std::vector<unsigned> r;
+  for (unsigned j = 0; j < n.projections.size(); ++j)
+    if (n.projections[j].kind == Projection::Kind::Conv &&
+        !n.projections[j].stdp.empty())
+      r.push_back(j);
+  return r;
+}
+
+Expected<unsigned> scnc::inputPopulation(const Network &n) {
+  int found = -1;
+  for (unsigned q = 0; q < n.populations.size(); ++q)
+    if (n.populations[q].kind == Population::Kind::Input) {
+      if (found >= 0)
+        return trainError(
+            "network '" + n.name + "' has several input layers ('" +
+            n.populations[found].name + "' and '" + n.populations[q].name +
+            "'); training feeds one image input");
+      found = int(q);
+    }
+  if (found < 0)
+    return trainError("network '" + n.name + "' has no input layer");
+  return unsigned(found);
+}
+
+Optional<Network> scnc::expandNetwork(const Network &n, DiagnosticEngine &diag,
+                                      unsigned threads) {
+  Network copy = n;
+  copy.connections.reset();
+  copy.mapping.reset();
+  PassOptions opts;
+  opts.threads = std::max(1u, threads);
+  PassManager pm(diag, opts);
+  buildDefaultPipeline(pm, /*expand=*/true);
+  if (!pm.run(copy) || diag.hadError())
+    return None;
+  return copy;
+}
+
+Network scnc::truncateNetwork(const Network &n, unsigned last) {
+  Network t = n;
+  t.connections.reset();
+  t.mapping.reset();
+  t.classifier = None;
+  t.populations.resize(last + 1);
+  t.projections.clear();
+  for (const Projection &p : n.projections)
+    if (p.pre <= last && p.post <= last)
+      t.projections.push_back(p);
+  return t;
+}
+
+std::vector<Spike> scnc::encodeImage(const Network &n, unsigned input,
+                                     const EncoderConfig &enc,
+                                     const Dataset &data, size_t i,
+                                     uint64_t seed) {
+  EncoderImage img =
+      EncoderImage::fromBytes(data.image(i), data.rows, data.cols);
+  SpikeTrains trains = encode(enc, img, seed);
+  uint32_t ticks = presentationTicks(n);
+  uint64_t size = n.populations[input].shape.size();
+  std::vector<Spike> out;
+  for (size_t k = 0; k < trains.numNeurons() && k < size; ++k)
+    for (double ms : trains.times[k]) {
+      int64_t t = timeToTick(ms, n.sim.timestep);
+      if (t >= 0 && t < int64_t(ticks))
+        out.push_back({uint32_t(t), uint32_t(k)});
+    }
+  normalizeSpikes(out);
+  return out;
+}
+
+static Error checkImages(const Network &n, unsigned input,
+                         const EncoderConfig &enc, const Dataset &data) {
+  const Population &p = n.populations[input];
+  uint32_t channels = enc.dog ? 2 : 1;
+  if (p.shape.h != data.rows || p.shape.w != data.cols || p.shape.c != channels)
+    return trainError("input layer '" + p.name + "' is " + Twine(p.shape.h) +
+                      " x " + Twine(p.shape.w) + " x " + Twine(p.shape.c) +
+                      " but the data's images encode as " + Twine(data.rows) +
+                      " x " + Twine(data.cols) + " x " + Twine(channels));
+  return Error::success();
+}
+
+Expected<std::vector<std::vector<Spike>>>
+scnc::runSamples(const Network &n, const Dataset &data, uint64_t seed,
+                 unsigned jobs, unsigned keep, const ProgressFn &progress) {
+  Expected<unsigned> input = inputPopulation(n);
+  if (!input)
+    return input.takeError();
+  Expected<EncoderConfig> enc =
+      encoderFromIR(n.populations[*input].encoding, n.sim);
+  if (!enc)
+    return enc.takeError();
+  if (Error e = checkImages(n, *input, *enc, data))
+    return e;
+  std::vector<std::vector<Spike>> out(data.size());
+  std::mutex m;
+  std::string firstError;
+  uint64_t done = 0;
+  forEachTask(data.size(), jobs, [&](size_t i) {
+    std::vector<std::vector<Spike>> in(n.populations.size());
+    in[*input] = encodeImage(n, *input, *enc, data, i, sampleSeed(seed, i));
+    ReferenceOptions o;
+    o.ticks = presentationTicks(n);
+    Expected<Recording> r = runReference(n, in, o);
+    std::lock_guard<std::mutex> lock(m);
+    if (!r) {
+      std::string msg = toString(r.takeError());
+      if (firstError.empty())
+        firstError = msg;
+    } else {
+      out[i] = std::move(r->populations[keep].spikes);
+    }
+    ++done;
+    if (progress)
+      progress(done, data.size());
+  });
+  if (!firstError.empty())
+    return trainError(firstError);
+  return out;
+}
+
+std::vector<double> scnc::spikeCounts(const std::vector<Spike> &spikes,
+                                      uint64_t neurons) {
+  std::vector<double> c(neurons, 0.0);
+  for (const Spike &s : spikes)
+    if (s.neuron < neurons)
+      c[s.neuron] += 1;
+  return c;
+}
+
+Network scnc::buildTrainingNetwork(const Network &n, unsigned j) {
+  const Projection &p = n.projections[j];
+  const Population &a = n.populations[p.pre], &b = n.populations[p.post];
+  bool perMap = p.mode == Projection::ChannelMode::PerMap;
+  Network t;
+  t.name = n.name + "_train_" + b.name;
+  t.loc = n.loc;
+  t.sim = n.sim;
+  t.neuronSets = n.neuronSets;
+  t.stdpRules = n.stdpRules;
+  t.sourceDir = n.sourceDir;
+
+  Population win;
+  win.name = "window";
+  win.loc = a.loc;
+  win.kind = Population::Kind::Input;
+  win.layer = "input";
+  win.shape = {p.kernel.h, p.kernel.w, perMap ? 1u : a.shape.c};
+  for (const Population &q : n.populations)
+    if (q.kind == Population::Kind::Input) {
+      win.encoding = q.encoding;
+      break;
+    }
+  Population neurons;
+  neurons.name = b.name;
+  neurons.loc = b.loc;
+  neurons.layer = "dense";
+  neurons.shape = {1, 1, p.filters};
+  neurons.neuron = b.neuron;
+  neurons.trainNeuron = b.trainNeuron;
+  t.populations = {win, neurons};
+
+  const StdpRule *rule = n.findStdpRule(p.stdp);
+  Projection plastic;
+  plastic.name = "window." + b.name;
+  plastic.loc = p.loc;
+  plastic.pre = 0;
+  plastic.post = 1;
+  plastic.kind = Projection::Kind::AllToAll;
+  plastic.allowSelf = true;
+  plastic.weights = p.weights;
+  if (plastic.weights.kind == WeightInit::File && rule) {
+    // Retraining a layer that has trained weights starts from the rule's
+    // initial weights again.
+    plastic.weights = rule->init;
+    if (plastic.weights.kind == WeightInit::Normal && !plastic.weights.seed)
+      plastic.weights.seed = deriveSeed(n.sim.seed, p.name);
+  }
+  plastic.delay = p.delay;
+  plastic.receptor = p.receptor;
+  plastic.stdp = p.stdp;
+  t.projections.push_back(plastic);
+  if (rule && rule->wtaWeight > 0) {
+    Projection wta;
+    wta.name = b.name + "." + b.name;
+    wta.loc = p.loc;
+    wta.pre = wta.post = 1;
+    wta.kind = Projection::Kind::AllToAll;
+    wta.allowSelf = false;
+    wta.weights.kind = WeightInit::Constant;
+    wta.weights.value = rule->wtaWeight;
+    wta.delay = n.sim.timestep; // one tick
+    wta.receptor = Projection::Receptor::Inhibitory;
+    t.projections.push_back(wta);
+  }
+  return t;
+}
+
+Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
+                                               const Dataset &data,
+                                               const LayerTrainingOptions &o,
+                                               DiagnosticEngine &diag) {
+  auto start = std::chrono::steady_clock::now();
+  std::vector<unsigned> convs = trainableConvs(n);
+  if (o.layer == 0 || o.layer > convs.size())
+    return trainError(
+        "layer " + Twine(o.layer) + ": network '" + n.name + "' has " +
+        Twine(uint64_t(convs.size())) +
+        " conv layers with an STDP rule (layers are numbered from 1)");
+  unsigned j = convs[o.layer - 1];
+  Optional<Network> full = expandNetwork(n, diag, o.jobs);
+  if (!full)
+    return trainError("network '" + n.name + "' does not compile");
+  const Projection &p = full->projections[j];
+  const Population &a = full->populations[p.pre],
+                   &b = full->populations[p.post];
+  for (const Projection &q : full->projections)
+    if (q.post == p.post && &q != &p)
+      return trainError("layer '" + b.name +
+                        "' has several inputs; training handles conv layers "
+                        "with one input");
+  LayerTrainingResult res;
+  res.layerName = b.name;
+  res.rule = p.stdp;
+
+  // The inputs of the layer per image: the encoded image, or the frozen
+  // layers' spikes.
+  Expected<unsigned> input = inputPopulation(*full);
+  if (!input)
+    return input.takeError();
+  std::vector<std::vector<Spike>> source;
+  if (p.pre == *input) {
+    Expected<EncoderConfig> enc =
+        encoderFromIR(full->populations[*input].encoding, full->sim);
+    if (!enc)
+      return enc.takeError();
+    if (Error e = checkImages(*full, *input, *enc, data))
+      return e;
+    source.resize(data.size());
+    forEachTask(data.size(), o.jobs, [&](size_t i) {
+      source[i] =
+          encodeImage(*full, *input, *enc, data, i, sampleSeed(o.seed, i));
+    });
+  } else {
+    Optional<Network> frozen =
+        expandNetwork(truncateNetwork(n, p.pre), diag, 1);
+    if (!frozen)
+      return trainError("the frozen layers before '" + b.name +
+                        "' do not compile");
+    Expected<std::vector<std::vector<Spike>>> r =
+        runSamples(*frozen, data, o.seed, o.jobs, p.pre, o.progress);
+    if (!r)
+      return r.takeError();
+    source = std::move(*r);
+  }
+
+  // Every window position (all of the layer's output positions; per_map:
+  // of every input map) of every image in its own slot.
+  bool perMap = p.mode == Projection::ChannelMode::PerMap;
+  uint32_t groups = perMap ? a.shape.c : 1;
+  uint32_t cin = perMap ? 1 : a.shape.c;
+  uint32_t kh = p.kernel.h, kw = p.kernel.w;
+  uint64_t perImage = uint64_t(groups) * b.shape.h * b.shape.w;
+  uint32_t ticks = presentationTicks(*full);
+  res.slots = perImage * data.size();
+  res.ticks = res.slots * ticks;
+  if (res.ticks >= (uint64_t(1) << 32))
+    return trainError(Twine(res.slots) + " presentation slots of " +
+                      Twine(ticks) +
+                      " ticks are more than one run of 2^32 "
+                      "ticks: train on fewer images");
+  std::vector<Spike> windowSpikes;
+  uint64_t hw = uint64_t(a.shape.h) * a.shape.w;
+  for (size_t i = 0; i < data.size(); ++i) {
+    std::vector<std::vector<uint32_t>> ticksOf(a.shape.size());
+    for (const Spike &s : source[i])
+      ticksOf[s.neuron].push_back(s.tick);
+    uint64_t slot = i * perImage;
+    for (uint32_t g = 0; g < groups; ++g)
+      for (uint32_t oy = 0; oy < b.shape.h; ++oy)
+        for (uint32_t ox = 0; ox < b.shape.w; ++ox, ++slot) {
+          uint32_t base = uint32_t(slot * ticks);
+          for (uint32_t c = 0; c < cin; ++c)
+            for (uint32_t ky = 0; ky < kh; ++ky)
+              for (uint32_t kx = 0; kx < kw; ++kx) {
+                int64_t y = int64_t(oy) * p.stride.h - p.padding.h + ky;
+                int64_t x = int64_t(ox) * p.stride.w - p.padding.w + kx;
+                if (y < 0 || x < 0 || y >= a.shape.h || x >= a.shape.w)
+                  continue;
+                uint64_t src = (perMap ? g : c) * hw + uint64_t(y) * a.shape.w +
+                               uint64_t(x);
+                uint32_t k = (c * kh + ky) * kw + kx;
+                for (uint32_t t : ticksOf[src])
+                  windowSpikes.push_back({base + t, k});
+              }
+        }
+  }
+  res.inputSpikes = windowSpikes.size();
+
+  Network tn = buildTrainingNetwork(*full, j);
+  if (!o.irOut.empty()) {
+    if (Error e = writeOutputAtomically(o.irOut, [&](raw_ostream &os) {
+          os << "// The STDP training network of layer '" << b.name
+             << "' (scnc-train layer " << o.layer << ")\n";
+          printNetwork(tn, os);
+          return Error::success();
+        }))
+      return e;
+  }
+  Optional<Network> te = expandNetwork(tn, diag, o.jobs);
+  if (!te)
+    return trainError("the training network of layer '" + b.name +
+                      "' does not compile");
+  std::vector<std::vector<Spike>> in(2);
+  in[0] = std::move(windowSpikes);
+  ReferenceOptions ro;
+  ro.ticks = uint32_t(res.ticks);
+  ro.plastic = true;
+  ro.threads = 1; // a 1 x 1 x F population: threads only cost
+  LearnedWeights learned;
+  std::vector<std::string> warnings;
+  Expected<Recording> rec = runReference(*te, in, ro, &warnings, &learned);
+  if (!rec)
+    return rec.takeError();
+  const ConnectionList &l = te->connections->lists[0];
+  uint64_t window = uint64_t(cin) * kh * kw;
+  res.kernels.assign(uint64_t(p.filters) * window, 0.0);
+  res.initial.assign(res.kernels.size(), 0.0);
+  for (uint64_t i = 0; i < l.size(); ++i) {
+    uint64_t at = uint64_t(l.post[i]) * window + l.pre[i];
+    res.kernels[at] = learned[0][i];
+    res.initial[at] = l.weight(i);
+  }
+  res.shape = perMap ? std::vector<uint64_t>{p.filters, kh, kw}
+                     : std::vector<uint64_t>{p.filters, cin, kh, kw};
+  res.wins.assign(p.filters, 0);
+  for (const Spike &s : rec->populations[1].spikes)
+    ++res.wins[s.neuron];
+  res.postSpikes = rec->populations[1].spikes.size();
+  res.seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  return res;
+}
+
+Error scnc::writeNpy(StringRef path, const std::vector<double> &data,
+                     const std::vector<uint64_t> &shape) {
+  return writeOutputAtomically(path, [&](raw_ostream &os) {
+    writeNpyHeader(os, "<f8", shape);
+    os.write(reinterpret_cast<const char *>(data.data()),
+             data.size() * sizeof(double));
+    return Error::success();
+  });
+}
+
+Expected<std::string> scnc::setLayerWeights(StringRef source, StringRef layer,
+                                            StringRef weightsFile,
+                                            StringRef fromDir,
+                                            StringRef toDir) {
+  std::string s = source.str();
+  // Re-base relative paths when the file moves to another directory.
+  SmallString<256> from(fromDir.empty() ? "." : fromDir), to(toDir);
+  sys::fs::make_absolute(from);
+  sys::fs::make_absolute(to);
+  sys::path::remove_dots(from, true);
+  sys::path::remove_dots(to, true);
+  if (from != to) {
+    std::regex pathRe("path\\s*=\\s*\"([^\"]*)\"");
+    std::string outText;
+    auto begin = std::sregex_iterator(s.begin(), s.end(), pathRe);
+    size_t last = 0;
+    for (auto it = begin; it != std::sregex_iterator(); ++it) {
+      const std::smatch &m = *it;
+      std::string p = m[1].str();
+      outText += s.substr(last, m.position(0) - last);
+      if (!sys::path::is_absolute(p)) {
+        SmallString<256> abs(from);
+        sys::path::append(abs, p);
+        p = abs.str().str();
+      }
+      outText += "path = \"" + p + "\"";
+      last = m.position(0) + m.length(0);
+    }
+    outText += s.substr(last);
+    s = std::move(outText);
+  }
+  std::regex head("\\bconv\\s+" + layer.str() + "\\s*\\(");
+  std::smatch m;
+  if (!std::regex_search(s, m, head))
+    return trainError("no 'conv " + layer +
+                      "(...)' layer in the network's "
+                      "text to set its weights");
+  size_t open = s.find('{', m.position(0));
+  if (open == std::string::npos)
+    return trainError("layer '" + layer + "' has no '{' block");
+  int depth = 0;
+  size_t close = std::string::npos;
+  for (size_t i = open; i < s.size(); ++i) {
+    if (s[i] == '{')
+      ++depth;
+    else if (s[i] == '}' && --depth == 0) {
+      close = i;
+      break;
+    }
+  }
+  if (close == std::string::npos)
+    return trainError("layer '" + layer + "': unbalanced braces");
+  std::string body = s.substr(open + 1, close - open - 1);
+  body = std::regex_replace(body, std::regex("\\bweights\\s*=[^;]*;\\s*"), "");
+  std::string stmt = "\n    weights = file(path = \"" + weightsFile.str() +
+                     "\");  // scnc-train layer";
+  return s.substr(0, open + 1) + stmt + body + s.substr(close);
+}
