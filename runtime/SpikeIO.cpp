@@ -148,6 +148,8 @@ void scnc::writeSummaryJson(raw_ostream &os, const Recording &r,
     layers.push_back(std::move(l));
   }
   j["layers"] = std::move(layers);
+  for (const auto &[name, text] : r.extraJson)
+    j[name] = json::parse(text);
   os << j.dump(2) << "\n";
 }
 

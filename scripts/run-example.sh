@@ -1,10 +1,27 @@
 #!/usr/bin/env bash
-# The main job: builds scnc, compiles an example network (default
-# examples/mnist.scn), maps it onto the smallest SpiNNaker machine that fits and
-# prints its summary and mapping report (routes verified).
+# The main job: builds scnc, compiles examples/mnist.scn into a load image
+# (mapped onto the smallest SpiNNaker machine that fits, routes verified),
+# runs it for 1 s on the emulated board with examples/inputs/digit.npy and
+# prints the network's summary, the spikes per layer and the board's
+# counters (packets, synaptic events per core and tick, real-time budget).
+#
+# run-example.sh [FILE.scn [INPUT.npy|INPUT.csv]]: another network (and its
+# input spikes; without them its input layers are silent), for one
+# presentation, or for 1 s with the default network and input.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=${SCNC_BUILD_DIR:-$root/build}
 "$root/scripts/build.sh" >&2
 net=${1:-$root/examples/mnist.scn}
-exec "$build/bin/scncc" "$net" --summary --report --verify-routes -j "$(nproc)"
+run=()
+if [ $# -eq 0 ]; then
+  run=(--input "$root/examples/inputs/digit.npy" --duration 1s)
+elif [ $# -ge 2 ]; then
+  run=(--input "$2")
+fi
+jobs=$(nproc)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+"$build/bin/scncc" "$net" --summary --verify-routes -j "$jobs" -o "$tmp/net.scimg"
+echo
+"$build/bin/scnc-run" "$tmp/net.scimg" "${run[@]}" --stats -j "$jobs"

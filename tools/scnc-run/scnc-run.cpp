@@ -1,13 +1,15 @@
 //===- scnc-run.cpp - Run a network and record what it does ---------------===//
 //
 // `scnc-run --reference net.scn` evaluates a network description directly
-// (docs/execution.md, docs/runtime.md); `scnc-run net.scimg` will run a load
+// (docs/execution.md, docs/runtime.md); `scnc-run net.scimg` runs a load
 // image on the emulated machine.
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Reader.h"
 #include "scnc/IR/Verifier.h"
+#include "scnc/Image/Image.h"
+#include "scnc/Runtime/Emulator.h"
 #include "scnc/Runtime/Reference.h"
 #include "scnc/Runtime/SpikeIO.h"
 #include "scnc/Support/Format.h"
@@ -21,6 +23,7 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
@@ -49,8 +52,8 @@ cl::opt<bool> float64(
              "fixed point"),
     cl::cat(runCat));
 cl::opt<unsigned> ticksOpt("ticks",
-                           cl::desc("Ticks to run (default: the simulation's "
-                                    "presentation / timestep)"),
+                           cl::desc("Ticks to run (default: one presentation: "
+                                    "the network's, or the image's ticks)"),
                            cl::value_desc("N"), cl::cat(runCat));
 cl::opt<std::string>
     durationOpt("duration",
@@ -58,6 +61,12 @@ cl::opt<std::string>
                 cl::value_desc("time"), cl::cat(runCat));
 cl::opt<unsigned> threads("j", cl::desc("Host threads"), cl::init(1),
                           cl::cat(runCat));
+cl::opt<std::string> machineOpt(
+    "machine",
+    cl::desc("With a load image: the machine to emulate, spinn3, spinn5, "
+             "boards:N, WxH or a JSON description (default: the machine the "
+             "image was compiled for)"),
+    cl::value_desc("name|file.json"), cl::cat(runCat));
 cl::list<std::string>
     inputs("input",
            cl::desc("Input spikes (.npy or CSV rows of time in ms, neuron) "
@@ -267,8 +276,10 @@ std::vector<bool> voltageLayers(size_t numLayers,
   return selected.empty() ? std::vector<bool>(numLayers, true) : selected;
 }
 
-/// The summary table, or the files of -o (--record, --layers); --stats.
-int report(const Recording &rec, const std::vector<bool> &selected) {
+/// The summary table, or the files of -o (--record, --layers); --stats
+/// (and \p moreStats after the run's own).
+int report(const Recording &rec, const std::vector<bool> &selected,
+           function_ref<void(raw_ostream &)> moreStats = nullptr) {
   bool stats = AreStatisticsEnabled();
   if (outDir.empty()) {
     printSummaryTable(rec, outs());
@@ -284,16 +295,107 @@ int report(const Recording &rec, const std::vector<bool> &selected) {
       return 1;
     }
   }
-  if (stats)
+  if (stats) {
     printRunStats(rec, outs());
+    if (moreStats)
+      moreStats(outs());
+  }
   return 0;
 }
 
-/// Running a load image on the emulated machine: load and validate the
-/// image, describe its populations as Layers, then runLength (the image's
-/// timestep and presentation), selectedLayers, readInputs, run with
-/// voltageLayers recorded, report.
-int runImage() { return fail("running images is not implemented yet"); }
+/// Runs a load image on the emulated machine: the validated image, the
+/// machine (--machine or the image's), the emulator's checks, then as for
+/// the reference: run length, --layers, --input, run, report.
+int runImage() {
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
+      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/false,
+                                   /*RequiresNullTerminator=*/false);
+  if (!buf)
+    return fail("cannot read '" + inputFile + "': " + buf.getError().message());
+  unsigned errors = 0;
+  Expected<ImageReader> img =
+      readImage((*buf)->getBuffer(),
+                inputFile == "-" ? StringRef("<stdin>") : StringRef(inputFile));
+  if (!img) {
+    failAll(img.takeError(), errors);
+    return 1;
+  }
+  std::string machineName = machineOpt.getNumOccurrences()
+                                ? std::string(machineOpt)
+                                : img->header().machineName;
+  if (machineName.empty())
+    return fail("the image names no machine: give --machine NAME|FILE");
+  Expected<Machine> machine = loadMachine(machineName);
+  if (!machine) {
+    std::string msg = toString(machine.takeError());
+    if (machineOpt.getNumOccurrences())
+      return fail("--machine " + machineName + ": " + msg);
+    return fail("the image was compiled for machine '" + machineName +
+                "', which scnc-run cannot build (" + msg +
+                "): give --machine NAME|FILE");
+  }
+  unsigned j = std::max(1u, unsigned(threads));
+  Expected<std::unique_ptr<Emulator>> em =
+      Emulator::load(*img, *machine, machineName, j);
+  if (!em) {
+    failAll(em.takeError(), errors);
+    return 1;
+  }
+  Emulator &emu = **em;
+  unsigned plastic = 0;
+  for (const ImageCore &c : img->cores())
+    plastic += (c.flags & image::SystemPlastic) != 0;
+  if (plastic)
+    WithColor::note(errs(), "scnc-run")
+        << plastic << (plastic == 1 ? " core holds" : " cores hold")
+        << " plastic synapses: the kernel does not apply STDP yet, so they "
+           "act as static synapses with their initial weights\n";
+
+  std::vector<Layer> layers;
+  for (const EmulatedPopulation &p : emu.populations())
+    layers.push_back({p.name, p.isInput, p.neurons});
+  RunSpan span;
+  double dt = emu.timestepMs();
+  if (!runLength(dt, emu.imageTicks() * dt, span))
+    return 1;
+  std::vector<bool> selected = selectedLayers(layers, errors);
+  std::vector<std::vector<Spike>> spikes = readInputs(layers, span, errors);
+  if (errors)
+    return 1;
+
+  EmulatorOptions eo;
+  eo.ticks = span.ticks;
+  eo.threads = j;
+  eo.recordVoltages = voltageLayers(layers.size(), selected);
+  EmulatorStats stats;
+  Expected<Recording> rec = emu.run(spikes, eo, &stats);
+  if (!rec) {
+    failAll(rec.takeError(), errors);
+    return 1;
+  }
+  // A key past its entry's rows means a broken image. (Packets that match
+  // no entry are normal: a multicast tree reaches every core that some
+  // neuron of the source core targets; --stats counts them.)
+  for (const CoreStats &c : stats.cores)
+    if (c.invalidRows)
+      WithColor::warning(errs(), "scnc-run")
+          << "core (" << c.chip.x << "," << c.chip.y << "," << c.core
+          << "): " << withCommas(c.invalidRows)
+          << " packets had keys past the rows of their population-table "
+             "entry\n";
+  // (Packets from a core whose keys no table routes, e.g. the last layer's,
+  // are dropped at their chip as on a board; --stats counts them.)
+  ChipStats total = stats.total();
+  if (uint64_t lost = total.droppedLink + total.toIdleCore)
+    WithColor::warning(errs(), "scnc-run")
+        << withCommas(lost)
+        << " packets were lost on dead or missing links or sent to cores "
+           "that run nothing (--stats for where)\n";
+  rec->extraJson.push_back({"machine", emulatorStatsJson(stats)});
+  return report(*rec, selected, [&](raw_ostream &os) {
+    printEmulatorStats(stats, emu.populations(), os);
+  });
+}
 
 int runReference(DiagnosticEngine &diag) {
   unsigned buf = loadSourceFile(inputFile, diag);
@@ -372,6 +474,9 @@ int main(int argc, char **argv) {
       return fail("--float64 needs --reference");
     return runImage();
   }
+  if (machineOpt.getNumOccurrences())
+    return fail("--machine is for load images (.scimg): the reference "
+                "evaluator runs no machine");
   if (!reference)
     return fail("'" + inputFile +
                 "' is a network description: give --reference to evaluate "

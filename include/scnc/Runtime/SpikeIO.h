@@ -15,6 +15,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace scnc {
@@ -93,6 +94,9 @@ struct Recording {
   uint64_t synapticEvents = 0;
   uint64_t neuronUpdates = 0;
   double wallSeconds = 0;
+  /// More summary.json members after "layers": (name, JSON text), e.g. the
+  /// emulated machine's counters.
+  std::vector<std::pair<std::string, std::string>> extraJson;
 };
 
 /// Which files writeRecording produces.

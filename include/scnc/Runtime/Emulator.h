@@ -1,0 +1,161 @@
+//===- Emulator.h - Running load images on an emulated machine --*- C++ -*-===//
+//
+// Loads a validated image onto a model of a SpiNNaker machine (its chips,
+// routers with the image's tables, and one kernel per core section) and
+// runs it tick by tick as docs/execution.md defines: inputs, neuron
+// updates, packets routed and processed within the tick they are sent in.
+// Results are bit-identical to the reference evaluator's and do not depend
+// on the number of host threads. docs/runtime.md describes the counters and
+// the cycle model.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_RUNTIME_EMULATOR_H
+#define SCNC_RUNTIME_EMULATOR_H
+
+#include "scnc/Machine/Machine.h"
+#include "scnc/Runtime/SpikeIO.h"
+#include "llvm/ADT/StringRef.h"
+#include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace scnc {
+
+class ImageReader;
+
+/// A population of a loaded image (its populations section) and its cores.
+struct EmulatedPopulation {
+  unsigned index = 0;
+  std::string name;
+  bool isInput = false;
+  uint64_t neurons = 0;
+  unsigned cores = 0;
+};
+
+/// The cycles a neuron core spends in one tick, against the real-time
+/// budget of `clockMHz * timestep` cycles (docs/runtime.md, "Cycle model",
+/// gives each constant's reasoning):
+///   perTick + perNeuron * neurons + packets * (perPacket + perSearchStep *
+///   ceil(log2(table entries + 1))) + perEvent * synaptic events.
+struct CycleModel {
+  uint32_t clockMHz = 200;
+  uint32_t perTick = 2000;
+  uint32_t perNeuron = 200;
+  uint32_t perPacket = 250;
+  uint32_t perSearchStep = 12;
+  uint32_t perEvent = 20;
+  /// SpiNNaker's design target: synaptic events per ms per core.
+  uint32_t eventsPerMs = 10000;
+  uint64_t budgetCycles(uint32_t timestepUs) const {
+    return uint64_t(clockMHz) * timestepUs;
+  }
+  uint64_t eventBudget(uint32_t timestepUs) const {
+    return (uint64_t(eventsPerMs) * timestepUs + 999) / 1000;
+  }
+};
+
+struct EmulatorOptions {
+  /// Ticks to run.
+  uint32_t ticks = 0;
+  /// Host threads; results are identical for any.
+  unsigned threads = 1;
+  /// Per population index: record its membrane voltages.
+  std::vector<bool> recordVoltages;
+  CycleModel cycles;
+};
+
+/// A chip's router and link counters over a run.
+struct ChipStats {
+  ChipCoord chip;
+  uint64_t sent = 0;           ///< packets its cores sent
+  uint64_t routed = 0;         ///< packets its router handled
+  uint64_t delivered = 0;      ///< copies delivered to its running cores
+  uint64_t toIdleCore = 0;     ///< copies for cores that run nothing
+  uint64_t droppedNoRoute = 0; ///< from its cores, no entry matched
+  uint64_t droppedLink = 0;    ///< sent on a dead or missing link
+  std::array<uint64_t, spinnaker::kNumLinks> linkOut{};
+  uint64_t dropped() const { return toIdleCore + droppedNoRoute + droppedLink; }
+};
+
+/// A core's counters over a run.
+struct CoreStats {
+  ChipCoord chip;
+  unsigned core = 0;
+  unsigned population = 0;
+  bool isInput = false;
+  uint32_t neurons = 0;
+  uint64_t spikes = 0;
+  uint64_t packets = 0;          ///< received
+  uint64_t synapticEvents = 0;   ///< synaptic words processed
+  uint64_t unmatchedPackets = 0; ///< no population-table entry
+  uint64_t invalidRows = 0;      ///< key past its entry's rows
+  /// The most synaptic events and cycles in one tick, and the first tick
+  /// with that many.
+  uint32_t maxTickEvents = 0, maxTickEventsAt = 0;
+  uint64_t maxTickCycles = 0;
+  uint32_t maxTickCyclesAt = 0;
+  /// Ticks over the synaptic-event budget and over the cycle budget.
+  uint32_t ticksOverEventBudget = 0, overrunTicks = 0;
+};
+
+/// What a board would expose after a run.
+struct EmulatorStats {
+  std::string machineName;
+  CycleModel model;
+  uint32_t timestepUs = 0, ticks = 0;
+  unsigned machineChips = 0;
+  /// Every chip with a table or a core of the image, or traffic.
+  std::vector<ChipStats> chips;
+  /// Every core of the image, in image order.
+  std::vector<CoreStats> cores;
+  ChipStats total() const;
+};
+
+/// An image loaded onto an emulated machine.
+class Emulator {
+public:
+  /// Checks that \p machine has every chip and application core \p image
+  /// uses (and room in its routers for the tables), builds the routers and
+  /// walks every core's keys through them (with \p threads host threads).
+  /// \p image must outlive the emulator (synaptic rows stay in its bytes).
+  static llvm::Expected<std::unique_ptr<Emulator>>
+  load(const ImageReader &image, const Machine &machine,
+       llvm::StringRef machineName, unsigned threads = 1);
+  ~Emulator();
+
+  const std::vector<EmulatedPopulation> &populations() const;
+  /// The timestep (ms) and the run length the image's system regions give.
+  double timestepMs() const;
+  uint32_t imageTicks() const;
+
+  /// Runs `o.ticks` ticks. \p inputs holds per population index the spikes
+  /// of an input population (sorted by (tick, neuron) without duplicates,
+  /// as readSpikeFile returns them); an input population without an entry
+  /// replays the spike array of its cores' spike-source regions. Fills
+  /// \p stats when given. Every call starts from the initial state.
+  llvm::Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs,
+                                const EmulatorOptions &o,
+                                EmulatorStats *stats = nullptr);
+
+private:
+  Emulator();
+  struct Impl;
+  std::unique_ptr<Impl> impl;
+};
+
+/// The counters for the terminal (`scnc-run --stats`): packets, drops, the
+/// busiest chips and links, synaptic events per core and tick against the
+/// budget, cores over the cycle budget, per layer.
+void printEmulatorStats(const EmulatorStats &s,
+                        const std::vector<EmulatedPopulation> &pops,
+                        llvm::raw_ostream &os);
+/// The counters as a JSON object (summary.json's "machine").
+std::string emulatorStatsJson(const EmulatorStats &s);
+
+} // namespace scnc
+
+#endif

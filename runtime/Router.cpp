@@ -1,0 +1,113 @@
+//===- Router.cpp - The emulated machine's multicast routers --------------===//
+#include "scnc/Runtime/Router.h"
+#include "scnc/Mapping/Routing.h"
+#include "llvm/ADT/SmallVector.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Format.h"
+
+using namespace scnc;
+using namespace llvm;
+
+Routers::Routers(const Machine &m, std::vector<std::vector<RoutingEntry>> t)
+    : m(m), tables(std::move(t)) {
+  tables.resize(m.numChips());
+}
+
+Optional<uint32_t> Routers::lookup(ChipId chip, uint32_t key) const {
+  for (const RoutingEntry &e : tables[chip])
+    if (e.matches(key))
+      return e.route;
+  return None;
+}
+
+Expected<uint32_t> Routers::walkUniform(ChipId source, uint32_t key,
+                                        uint32_t mask, PacketPath &path) const {
+  // A packet is copied along a tree; a loop would copy it forever. More
+  // router visits than every chip entered on every link, several times
+  // over, can only come from one.
+  uint64_t limit = 4ull * m.numChips() * (spinnaker::kNumLinks + 1) + 64;
+  SmallVector<std::pair<ChipId, unsigned>, 32> queue{{source, kFromLocal}};
+  auto count = [&](ChipId c, unsigned counter) {
+    path.counts.push_back(c * kNumRouterCounters + counter);
+  };
+  count(source, CounterSent);
+  for (size_t head = 0; head < queue.size(); ++head) {
+    if (head >= limit) {
+      std::string k;
+      raw_string_ostream os(k);
+      os << format_hex(key, 10);
+      if (~mask)
+        os << "/" << format_hex(mask, 10);
+      return createStringError(
+          inconvertibleErrorCode(),
+          "packets with key " + os.str() + " sent from chip " +
+              formatChip(m.coord(source)) +
+              " never stop: the routing tables send them around a loop "
+              "(more than " +
+              Twine(limit) + " router visits)");
+    }
+    auto [c, in] = queue[head];
+    count(c, CounterRouted);
+    // The first entry any key of the block can match decides, if it
+    // matches them all.
+    Optional<uint32_t> word;
+    for (const RoutingEntry &e : tables[c]) {
+      if ((e.key & ~e.mask) || !keySpacesIntersect(e.key, e.mask, key, mask))
+        continue;
+      if (uint32_t apart = e.mask & ~mask)
+        return apart & (~apart + 1); // lowest bit the entry looks at
+      word = e.route;
+      break;
+    }
+    if (!word) {
+      if (in == kFromLocal) {
+        count(c, CounterDroppedNoRoute);
+        continue;
+      }
+      word = route::link(oppositeLink(in)); // default routing
+    }
+    for (unsigned p = 0; p < spinnaker::kCoresPerChip; ++p)
+      if (*word & route::core(p))
+        path.deliveries.push_back({c, p});
+    for (unsigned l = 0; l < spinnaker::kNumLinks; ++l) {
+      if (!(*word & route::link(l)))
+        continue;
+      Optional<ChipId> next = m.neighbour(c, l);
+      if (!next) {
+        count(c, CounterDroppedLink);
+        continue;
+      }
+      count(c, CounterLinkOut + l);
+      queue.push_back({*next, oppositeLink(l)});
+    }
+  }
+  return 0;
+}
+
+Error Routers::walk(ChipId source, uint32_t key, PacketPath &path) const {
+  Expected<uint32_t> split = walkUniform(source, key, ~0u, path);
+  if (!split)
+    return split.takeError();
+  return Error::success();
+}
+
+Error Routers::walkBlock(ChipId source, uint32_t key, uint32_t mask,
+                         function_ref<bool(uint32_t, uint32_t)> wanted,
+                         std::vector<KeyBlockPath> &out) const {
+  key &= mask;
+  if (!wanted(key, mask))
+    return Error::success();
+  KeyBlockPath b;
+  b.key = key;
+  b.mask = mask;
+  Expected<uint32_t> split = walkUniform(source, key, mask, b.path);
+  if (!split)
+    return split.takeError();
+  if (*split == 0) {
+    out.push_back(std::move(b));
+    return Error::success();
+  }
+  if (Error e = walkBlock(source, key, mask | *split, wanted, out))
+    return e;
+  return walkBlock(source, key | *split, mask | *split, wanted, out);
+}

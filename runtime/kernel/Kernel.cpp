@@ -1,0 +1,365 @@
+//===- Kernel.cpp - The per-core kernel -----------------------------------===//
+//
+// Integer fixed point only: this translation unit is also built with
+// -mgeneral-regs-only (unittests/Runtime), where any floating point fails
+// the build. No allocation, no library calls, no exceptions.
+//
+//===----------------------------------------------------------------------===//
+#define SCNC_FIXED_POINT_CORE_ONLY
+#include "kernel/Kernel.h"
+
+using namespace scnc;
+using namespace scnc::kernel;
+
+namespace {
+
+constexpr uint64_t align8(uint64_t bytes) { return (bytes + 7) & ~uint64_t(7); }
+
+/// Carves consecutive 8-byte aligned arrays out of a block.
+class Carver {
+public:
+  Carver(void *memory, uint64_t bytes)
+      : at(static_cast<uint8_t *>(memory)), left(bytes) {}
+  template <typename T> T *take(uint64_t count) {
+    uint64_t bytes = align8(count * sizeof(T));
+    if (bytes > left) {
+      ok = false;
+      return nullptr;
+    }
+    T *p = reinterpret_cast<T *>(at);
+    at += bytes;
+    left -= bytes;
+    return p;
+  }
+  bool ok = true;
+
+private:
+  uint8_t *at;
+  uint64_t left;
+};
+
+bool validConfig(const NeuronCoreConfig &c) {
+  if (c.delayBits < 1 || c.indexBits < 1 ||
+      c.delayBits + 1 + c.indexBits > 16 ||
+      uint64_t(c.numNeurons) > (uint64_t(1) << c.indexBits) ||
+      c.leftShift[0] > MaxRingBufferLeftShift ||
+      c.leftShift[1] > MaxRingBufferLeftShift)
+    return false;
+  return c.popTableSize == 0 || c.popTable;
+}
+
+uint64_t ringEntries(const NeuronCoreConfig &c) {
+  return uint64_t(1) << (c.delayBits + 1 + c.indexBits);
+}
+
+uint32_t bitWords(uint32_t neurons) { return (neurons + 31) / 32; }
+
+/// lifStep (FixedPoint.h) for one neuron, leaving out work that cannot
+/// change anything: an empty ring slot adds mul(0, init) = 0 to a current
+/// (addSat(x, 0) == x, subSat(x, 0) == x), a zero current decays to 0. The same
+/// steps in the same order otherwise, so bit-identical to lifStep (KernelTest
+/// checks it on random states; the emulator is compared with the reference,
+/// which calls lifStep).
+inline bool updateNeuron(NeuronFixedState &s, const NeuronFixedParams &p,
+                         uint16_t slotE, uint16_t slotI, unsigned shiftE,
+                         unsigned shiftI) {
+  if (slotE)
+    s.iSynE = addSat(s.iSynE, mul(ringBufferToAccum(slotE, shiftE), p.initE));
+  if (slotI)
+    s.iSynI = addSat(s.iSynI, mul(ringBufferToAccum(slotI, shiftI), p.initI));
+  if (s.refracTimer <= 0) {
+    Accum i = s.iSynI.bits ? subSat(s.iSynE, s.iSynI) : s.iSynE;
+    if (p.iOffset.bits)
+      i = addSat(i, p.iOffset);
+    Accum alpha = addSat(mul(i, p.rMembrane), p.vRest);
+    s.v = subSat(alpha, mul(subSat(alpha, s.v), p.expTC));
+  } else {
+    --s.refracTimer;
+  }
+  bool spiked = s.v >= p.vThresh;
+  if (spiked) {
+    s.v = p.vReset;
+    s.refracTimer = p.refracTicks;
+  }
+  if (s.iSynE.bits)
+    s.iSynE = mul(s.iSynE, p.decayE);
+  if (s.iSynI.bits)
+    s.iSynI = mul(s.iSynI, p.decayI);
+  return spiked;
+}
+
+/// Adds one synaptic word's weight into its ring-buffer slot.
+inline void addSynapse(uint16_t *ring, uint32_t ringIndexMask, uint32_t tOff,
+                       uint32_t control, uint32_t weight) {
+  uint16_t &slot = ring[(control + tOff) & ringIndexMask];
+  slot = addSatU16(slot, uint16_t(weight));
+}
+
+} // namespace
+
+uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
+  if (!validConfig(c))
+    return 0;
+  uint64_t n = c.numNeurons;
+  return align8(n * sizeof(NeuronFixedState)) + align8(n) +
+         align8(ringEntries(c) * sizeof(uint16_t)) + align8(n * 4) +
+         align8(uint64_t(bitWords(c.numNeurons)) * 4) +
+         (c.recordVoltage ? align8(n * 4) : 0);
+}
+
+bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
+                            void *memory, uint64_t bytes) {
+  if (!validConfig(cfg))
+    return false;
+  core = NeuronCore();
+  core.cfg = cfg;
+  Carver carve(memory, bytes);
+  uint32_t n = cfg.numNeurons;
+  core.state = carve.take<NeuronFixedState>(n);
+  core.quiet = carve.take<uint8_t>(n);
+  core.ring = carve.take<uint16_t>(ringEntries(cfg));
+  core.outKeys = carve.take<uint32_t>(n);
+  core.spikeWords = bitWords(n);
+  core.spikeBits = carve.take<uint32_t>(core.spikeWords);
+  if (cfg.recordVoltage)
+    core.voltage = carve.take<int32_t>(n);
+  if (!carve.ok)
+    return false;
+  core.ringIndexMask = uint32_t(ringEntries(cfg) - 1);
+  NeuronFixedState initial = initialState(cfg.params);
+  for (uint32_t i = 0; i < n; ++i) {
+    core.state[i] = cfg.initialState ? cfg.initialState[i] : initial;
+    core.quiet[i] = 0;
+    core.outKeys[i] = 0;
+    if (core.voltage)
+      core.voltage[i] = core.state[i].v.bits;
+  }
+  for (uint64_t i = 0, e = ringEntries(cfg); i < e; ++i)
+    core.ring[i] = 0;
+  for (uint32_t w = 0; w < core.spikeWords; ++w)
+    core.spikeBits[w] = 0;
+  return true;
+}
+
+void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
+  const NeuronCoreConfig &cfg = core.cfg;
+  const NeuronFixedParams &p = cfg.params;
+  uint32_t n = cfg.numNeurons;
+  uint32_t slot = tick & ((uint32_t(1) << cfg.delayBits) - 1);
+  uint16_t *rbE = core.ring + (slot << (cfg.indexBits + 1));
+  uint16_t *rbI = rbE + (uint32_t(1) << cfg.indexBits);
+  unsigned shiftE = cfg.leftShift[0], shiftI = cfg.leftShift[1];
+  NeuronFixedState *state = core.state;
+  uint32_t *bits = core.spikeBits;
+  int32_t *voltage = core.voltage;
+  for (uint32_t w = 0; w < core.spikeWords; ++w)
+    bits[w] = 0;
+  uint8_t *quiet = core.quiet;
+  uint32_t out = 0;
+  for (uint32_t i = 0; i < n; ++i) {
+    uint16_t slotE = rbE[i], slotI = rbI[i];
+    // A neuron whose last update without input left its state unchanged
+    // (and did not spike) is in a fixed point of lifStep: another update
+    // without input would change nothing, so it is skipped.
+    if (quiet[i] && (slotE | slotI) == 0) {
+      if (voltage)
+        voltage[i] = state[i].v.bits;
+      continue;
+    }
+    rbE[i] = 0;
+    rbI[i] = 0;
+    NeuronFixedState before = state[i];
+    bool spiked = updateNeuron(state[i], p, slotE, slotI, shiftE, shiftI);
+    const NeuronFixedState &after = state[i];
+    quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&
+               after.iSynE == before.iSynE && after.iSynI == before.iSynI &&
+               after.refracTimer == before.refracTimer;
+    if (voltage)
+      voltage[i] = after.v.bits;
+    if (spiked) {
+      bits[i >> 5] |= uint32_t(1) << (i & 31);
+      if (cfg.hasKey)
+        core.outKeys[out++] = cfg.key | i;
+      ++core.counters.spikes;
+    }
+  }
+  core.numOut = out;
+  core.counters.tickPackets = 0;
+  core.counters.tickEvents = 0;
+}
+
+int32_t kernel::popTableFind(const PopEntry *table, uint32_t size,
+                             uint32_t key) {
+  if (size == 0)
+    return -1;
+  // The last entry whose key is <= key (branch-free halving): entries are
+  // sorted and each key space lies in [key, key | ~mask], these intervals
+  // disjoint, so no other entry can hold the key.
+  uint32_t lo = 0, len = size;
+  while (len > 1) {
+    uint32_t half = len / 2;
+    lo = table[lo + half].key <= key ? lo + half : lo;
+    len -= half;
+  }
+  const PopEntry &e = table[lo];
+  return (key & e.mask) == e.key ? int32_t(lo) : -1;
+}
+
+namespace {
+/// The synaptic row a packet's key selects and its entry's row stride
+/// (words), or null (counted) when the key matches no population-table
+/// entry or lies past the entry's rows.
+inline const uint32_t *findRow(NeuronCore &core, uint32_t key, uint32_t &stride,
+                               uint32_t &unmatched, uint32_t &invalid) {
+  const NeuronCoreConfig &cfg = core.cfg;
+  const PopEntry *table = cfg.popTable;
+  uint32_t last = core.lastEntry;
+  if (last >= cfg.popTableSize || (key & table[last].mask) != table[last].key) {
+    int32_t found = popTableFind(table, cfg.popTableSize, key);
+    if (found < 0) {
+      ++unmatched;
+      return nullptr;
+    }
+    last = uint32_t(found);
+    core.lastEntry = last;
+  }
+  const PopEntry &e = table[last];
+  uint32_t local = key & ~e.mask;
+  if (local >= e.numRows) {
+    ++invalid;
+    return nullptr;
+  }
+  stride = e.rowStride;
+  return cfg.matrix + e.rowOffset + local * e.rowStride;
+}
+
+/// Rows are looked up this many packets ahead of the one being processed,
+/// and their words (up to the entry's row stride) fetched early: on the
+/// machine the DMA of the next row runs while the current one is
+/// processed; here the host's caches are warmed the same way.
+constexpr uint32_t kLookahead = 4;
+constexpr uint32_t kPrefetchWords = 512;
+
+inline void prefetchRow(const uint32_t *row, uint32_t stride) {
+  if (stride > kPrefetchWords)
+    stride = kPrefetchWords;
+  for (uint32_t w = 0; w < stride; w += 16) // 64-byte lines
+    __builtin_prefetch(row + w);
+}
+} // namespace
+
+void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
+                               const uint32_t *keys, uint32_t n) {
+  uint16_t *ring = core.ring;
+  const uint32_t ringIndexMask = core.ringIndexMask;
+  // Adding t << (indexBits + 1) to a synaptic word's low 16 bits adds t to
+  // its delay field; masking keeps the slot mod R, the type and the target.
+  const uint32_t tOff = tick << (core.cfg.indexBits + 1);
+  uint32_t events = 0, unmatched = 0, invalid = 0;
+  const uint32_t *ahead[kLookahead];
+  uint32_t fetched = 0, stride = 0;
+  for (; fetched < kLookahead && fetched < n; ++fetched) {
+    ahead[fetched] = findRow(core, keys[fetched], stride, unmatched, invalid);
+    if (ahead[fetched])
+      prefetchRow(ahead[fetched], stride);
+  }
+  for (uint32_t k = 0; k < n; ++k) {
+    const uint32_t *row = ahead[k % kLookahead];
+    if (fetched < n) {
+      const uint32_t *next =
+          findRow(core, keys[fetched], stride, unmatched, invalid);
+      ahead[fetched % kLookahead] = next;
+      if (next)
+        prefetchRow(next, stride);
+      ++fetched;
+    }
+    if (!row)
+      continue;
+    uint32_t nFixed = row[0], nPlastic = row[1];
+    const uint32_t *w = row + kRowHeaderWords;
+    if (nPlastic) {
+      // Plastic part: header, then 16-bit weights and 16-bit controls, two
+      // to a word (the first in the low half). Applied as static synapses.
+      const uint32_t *weights = w + kPlasticHeaderWords;
+      const uint32_t *controls = weights + (nPlastic + 1) / 2;
+      for (uint32_t s = 0; s < nPlastic; ++s) {
+        unsigned half = 16 * (s & 1);
+        addSynapse(ring, ringIndexMask, tOff,
+                   (controls[s / 2] >> half) & 0xFFFF,
+                   (weights[s / 2] >> half) & 0xFFFF);
+      }
+      w = controls + (nPlastic + 1) / 2;
+    }
+    // Four words at a time (in order: two words may address one slot).
+    uint32_t s = 0;
+    for (; s + 4 <= nFixed; s += 4) {
+      uint32_t w0 = w[s], w1 = w[s + 1], w2 = w[s + 2], w3 = w[s + 3];
+      addSynapse(ring, ringIndexMask, tOff, w0, w0 >> 16);
+      addSynapse(ring, ringIndexMask, tOff, w1, w1 >> 16);
+      addSynapse(ring, ringIndexMask, tOff, w2, w2 >> 16);
+      addSynapse(ring, ringIndexMask, tOff, w3, w3 >> 16);
+    }
+    for (; s < nFixed; ++s) {
+      uint32_t word = w[s];
+      addSynapse(ring, ringIndexMask, tOff, word, word >> 16);
+    }
+    events += nFixed + nPlastic;
+  }
+  core.counters.packets += n;
+  core.counters.tickPackets += n;
+  core.counters.synapticEvents += events;
+  core.counters.tickEvents += events;
+  core.counters.unmatchedPackets += unmatched;
+  core.counters.invalidRows += invalid;
+}
+
+uint64_t kernel::sourceCoreMemoryBytes(const SourceCoreConfig &cfg) {
+  uint64_t n = cfg.numNeurons;
+  return align8(n * 4) + align8(n * 4) +
+         align8(uint64_t(bitWords(cfg.numNeurons)) * 4);
+}
+
+bool kernel::sourceCoreInit(SourceCore &core, const SourceCoreConfig &cfg,
+                            void *memory, uint64_t bytes) {
+  if (!cfg.start || (cfg.numNeurons && cfg.start[cfg.numNeurons] && !cfg.ticks))
+    return false;
+  core = SourceCore();
+  core.cfg = cfg;
+  Carver carve(memory, bytes);
+  uint32_t n = cfg.numNeurons;
+  core.cursor = carve.take<uint32_t>(n);
+  core.outKeys = carve.take<uint32_t>(n);
+  core.spikeWords = bitWords(n);
+  core.spikeBits = carve.take<uint32_t>(core.spikeWords);
+  if (!carve.ok)
+    return false;
+  for (uint32_t i = 0; i < n; ++i) {
+    core.cursor[i] = cfg.start[i];
+    core.outKeys[i] = 0;
+  }
+  for (uint32_t w = 0; w < core.spikeWords; ++w)
+    core.spikeBits[w] = 0;
+  return true;
+}
+
+void kernel::sourceCoreTick(SourceCore &core, uint32_t tick) {
+  const SourceCoreConfig &cfg = core.cfg;
+  uint32_t *bits = core.spikeBits;
+  for (uint32_t w = 0; w < core.spikeWords; ++w)
+    bits[w] = 0;
+  uint32_t out = 0;
+  for (uint32_t i = 0; i < cfg.numNeurons; ++i) {
+    uint32_t c = core.cursor[i], end = cfg.start[i + 1];
+    while (c < end && cfg.ticks[c] < tick)
+      ++c;
+    if (c < end && cfg.ticks[c] == tick) {
+      ++c;
+      bits[i >> 5] |= uint32_t(1) << (i & 31);
+      if (cfg.hasKey)
+        core.outKeys[out++] = cfg.key | i;
+      ++core.spikes;
+    }
+    core.cursor[i] = c;
+  }
+  core.numOut = out;
+}

@@ -1,0 +1,164 @@
+//===- Kernel.h - The per-core kernel of a neuron or input core -*- C++ -*-===//
+//
+// What one SpiNNaker application core runs, the same code for every core of
+// a kind (docs/runtime.md, "The kernel"): a neuron core (IF_curr_exp with
+// exponential synapses, sPyNNaker's structure) and a spike-source core.
+//
+// Written for a core without an FPU or an operating system: integer fixed
+// point only (the core part of FixedPoint.h), no heap (a core's state lives
+// in one block of memory its loader hands over at start-up), no exceptions,
+// no calls into a host library. The emulator (runtime/Emulator.cpp) runs it
+// on the host; unittests build its translation unit with
+// -mgeneral-regs-only, so any floating point in it fails the build.
+//
+// Per timer tick t a neuron core
+//   1. updates every neuron: the ring-buffer slot t mod R of each synapse
+//      type becomes an input current (ringBufferToAccum with the core's left
+//      shift), the slots are cleared, lifStep; a neuron that spikes is
+//      recorded and, when the core has a key, sends the multicast packet
+//      `key | local index` (neuronCoreTick);
+//   2. processes every packet delivered in tick t (neuronCoreReceive): the
+//      key is looked up in the master population table (sorted by key;
+//      binary search for the entry with (key & mask) == entry.key), the row
+//      of source neuron `key & ~mask` is read from the synaptic matrix and
+//      each synaptic word's weight is added, saturating, into ring slot
+//      (t + delay) mod R of its synapse type and target neuron.
+// Plastic synapses (rows with a plastic part, images compiled with scncc
+// --plastic) are processed as static synapses with their current weights:
+// the STDP rule is not applied yet.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_RUNTIME_KERNEL_KERNEL_H
+#define SCNC_RUNTIME_KERNEL_KERNEL_H
+
+#include "scnc/Support/FixedPoint.h"
+#include <cstdint>
+
+namespace scnc {
+namespace kernel {
+
+/// A master population table entry, as the image stores it: packets whose
+/// key k has (k & mask) == key come from a block of `numRows` source
+/// neurons; the row of source neuron `k & ~mask` starts `rowOffset + (k &
+/// ~mask) * rowStride` words into the synaptic matrix.
+struct PopEntry {
+  uint32_t key, mask, rowOffset, rowStride, numRows;
+};
+
+/// Words of a synaptic row's header (fixed count, plastic count) and of its
+/// plastic part's header (docs/image-format.md, "Synaptic matrix").
+constexpr uint32_t kRowHeaderWords = 2;
+constexpr uint32_t kPlasticHeaderWords = 2;
+
+/// The regions of a neuron core, decoded (the loader's view of its SDRAM).
+struct NeuronCoreConfig {
+  uint32_t numNeurons = 0;
+  /// Neuron i sends key | i when it spikes; cores without a key send none.
+  bool hasKey = false;
+  uint32_t key = 0;
+  NeuronFixedParams params;
+  /// Each neuron's state at the start (the neuron-state region); null:
+  /// initialState(params) for every neuron.
+  const NeuronFixedState *initialState = nullptr;
+  /// Ring-buffer left shift per synapse type (excitatory, inhibitory).
+  uint32_t leftShift[2] = {0, 0};
+  /// Synaptic word: weight << 16 | delay << (indexBits + 1) | type <<
+  /// indexBits | target; ring buffers have 2^delayBits slots.
+  uint32_t delayBits = 1, indexBits = 1;
+  /// Master population table, sorted by key.
+  const PopEntry *popTable = nullptr;
+  uint32_t popTableSize = 0;
+  /// Synaptic matrix, native 32-bit words (little-endian on the machine).
+  const uint32_t *matrix = nullptr;
+  uint32_t matrixWords = 0;
+  /// Record each neuron's membrane voltage every tick.
+  bool recordVoltage = false;
+};
+
+/// What a neuron core counts (sPyNNaker's provenance counters, roughly).
+struct NeuronCoreCounters {
+  uint64_t packets = 0;          ///< packets received
+  uint64_t synapticEvents = 0;   ///< synaptic words processed
+  uint64_t unmatchedPackets = 0; ///< keys no population-table entry matches
+  uint64_t invalidRows = 0;      ///< keys past the rows of their entry
+  uint64_t spikes = 0;           ///< spikes of this core's neurons
+  /// This tick's packets and events (reset by neuronCoreTick).
+  uint32_t tickPackets = 0, tickEvents = 0;
+};
+
+/// A neuron core: its configuration and state. Every array points into the
+/// block given to neuronCoreInit.
+struct alignas(64) NeuronCore {
+  NeuronCoreConfig cfg;
+  NeuronFixedState *state = nullptr;
+  /// Per neuron: its last update had no input and changed nothing.
+  uint8_t *quiet = nullptr;
+  /// Ring buffers: slot s, type y, neuron i at index
+  /// (s << (indexBits + 1)) | (y << indexBits) | i, as sPyNNaker lays them
+  /// out; a synaptic word's low 16 bits plus (t << (indexBits + 1)), masked
+  /// with ringIndexMask, is the index of its slot for tick t + delay.
+  uint16_t *ring = nullptr;
+  uint32_t ringIndexMask = 0;
+  /// Keys of this tick's spikes (numOut of them; none without a key).
+  uint32_t *outKeys = nullptr;
+  uint32_t numOut = 0;
+  /// This tick's spikes: bit i of word i / 32 (the recording region).
+  uint32_t *spikeBits = nullptr;
+  uint32_t spikeWords = 0;
+  /// This tick's membrane voltages as S16.15 bits (when recorded).
+  int32_t *voltage = nullptr;
+  /// The population-table entry of the last packet (consecutive packets
+  /// mostly come from the same source block).
+  uint32_t lastEntry = 0;
+  NeuronCoreCounters counters;
+};
+
+/// Bytes of the block a neuron core with \p cfg needs; 0 when the
+/// configuration is invalid (field widths, counts).
+uint64_t neuronCoreMemoryBytes(const NeuronCoreConfig &cfg);
+/// Lays the core's arrays out in \p memory (\p bytes long, 8-byte aligned)
+/// and sets every neuron to its initial state with empty ring buffers.
+/// False when the configuration is invalid or the block is too small.
+bool neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg, void *memory,
+                    uint64_t bytes);
+/// Step 1 of tick \p tick: every neuron updated, spikes recorded and their
+/// keys put in outKeys.
+void neuronCoreTick(NeuronCore &core, uint32_t tick);
+/// Step 2 of tick \p tick: processes \p n packets with keys \p keys.
+void neuronCoreReceive(NeuronCore &core, uint32_t tick, const uint32_t *keys,
+                       uint32_t n);
+/// The index of the entry of \p table (\p size entries sorted by key, key
+/// spaces disjoint) whose key space holds \p key; -1 when none does.
+int32_t popTableFind(const PopEntry *table, uint32_t size, uint32_t key);
+
+/// The regions of a spike-source (input) core: per local neuron i its spike
+/// ticks ticks[start[i] .. start[i + 1]), strictly increasing.
+struct SourceCoreConfig {
+  uint32_t numNeurons = 0;
+  bool hasKey = false;
+  uint32_t key = 0;
+  const uint32_t *start = nullptr; ///< numNeurons + 1 offsets
+  const uint32_t *ticks = nullptr;
+};
+
+struct alignas(64) SourceCore {
+  SourceCoreConfig cfg;
+  uint32_t *cursor = nullptr; ///< per neuron: its next spike
+  uint32_t *outKeys = nullptr;
+  uint32_t numOut = 0;
+  uint32_t *spikeBits = nullptr;
+  uint32_t spikeWords = 0;
+  uint64_t spikes = 0;
+};
+
+uint64_t sourceCoreMemoryBytes(const SourceCoreConfig &cfg);
+bool sourceCoreInit(SourceCore &core, const SourceCoreConfig &cfg, void *memory,
+                    uint64_t bytes);
+/// Tick \p tick: the neurons whose next spike is at \p tick spike (recorded,
+/// keys in outKeys).
+void sourceCoreTick(SourceCore &core, uint32_t tick);
+
+} // namespace kernel
+} // namespace scnc
+
+#endif

@@ -1,0 +1,250 @@
+//===- EmulatorTest.cpp - Images on the emulated machine ------------------===//
+//
+// Small networks through the real passes into an image, run on the emulated
+// machine and by the reference evaluator with the same input: the same
+// spikes and voltages, bit for bit, for both partitioners, several seeds,
+// two machines and any thread count; the machine checks at load time.
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Runtime/Emulator.h"
+#include "PipelineHelpers.h"
+#include "scnc/Image/Image.h"
+#include "scnc/Mapping/MappingState.h"
+#include "scnc/Runtime/Reference.h"
+#include "llvm/ADT/SmallVector.h"
+#include "gtest/gtest.h"
+#include <random>
+
+using namespace scnc;
+using scnc::test::DiagHarness;
+
+namespace {
+
+// A conv with a delay, a pool, an inhibitory dense layer with a long delay
+// and an excitatory one: delays of 1, 3 and 6 ticks, cores of 5 neurons.
+constexpr const char *kNetwork = R"(
+simulation { timestep = 1 ms; presentation = 60 ms; neurons_per_core = 5; seed = 4; }
+neuron lif : IF_curr_exp { tau_m = 10 ms; tau_refrac = 2 ms; v_thresh = -55 mV; i_offset = 0.2 nA; }
+network small {
+  input img { shape = 6 x 6 x 1; }
+  conv c(img) { filters = 3; kernel = 3 x 3; weights = normal(mean = 2.5 nA, sigma = 1 nA, seed = 3); delay = 3 ms; neuron = lif; }
+  pool p(c) { kernel = 2 x 2; weight = 4 nA; neuron = lif; }
+  dense d(p) { units = 7; weights = normal(mean = 1.5 nA, sigma = 0.5 nA, seed = 9); receptor = inhibitory; delay = 6 ms; neuron = lif; }
+  dense e(p) { units = 3; weights = 3 nA; neuron = lif; }
+}
+)";
+
+struct Compiled {
+  DiagHarness h;
+  llvm::Optional<Network> net;
+  Machine m;
+  std::string machineName, bytes;
+
+  Compiled(llvm::StringRef machine, PartitionerKind kind, uint64_t seed,
+           unsigned neuronsPerCore = 5)
+      : m(llvm::cantFail(builtinMachine(machine))), machineName(machine) {
+    std::string text = kNetwork;
+    text.replace(text.find("neurons_per_core = 5"), 20,
+                 "neurons_per_core = " + std::to_string(neuronsPerCore));
+    net = test::expandScn(h, text);
+    if (!net)
+      return;
+    net->mapping = std::make_shared<MappingState>();
+    net->mapping->partitionConfig.kind = kind;
+    net->mapping->partitionConfig.seed = seed;
+    PassOptions opts;
+    opts.machine = &m;
+    opts.machineName = machineName;
+    PassManager pm(h.diag, opts);
+    for (const char *pass : {"partition", "place", "allocate-keys", "route",
+                             "build-tables", "compress-tables"})
+      EXPECT_TRUE(pm.add(pass)) << pass;
+    if (!pm.run(*net) || h.diag.hadError()) {
+      ADD_FAILURE() << h.text();
+      return;
+    }
+    llvm::SmallVector<char, 0> buf;
+    llvm::raw_svector_ostream os(buf);
+    ImageOptions o;
+    o.machineName = machineName;
+    if (!writeImage(*net, m, o, h.diag, os)) {
+      ADD_FAILURE() << h.text();
+      return;
+    }
+    bytes.assign(buf.begin(), buf.end());
+  }
+};
+
+/// Random input: each input neuron spikes in a tick with probability 0.15
+/// during the first 40 ticks.
+std::vector<std::vector<Spike>> randomInput(const Network &n, uint32_t seed) {
+  std::vector<std::vector<Spike>> in(n.populations.size());
+  std::mt19937 rng(seed);
+  for (size_t q = 0; q < n.populations.size(); ++q) {
+    if (n.populations[q].kind != Population::Kind::Input)
+      continue;
+    for (uint32_t t = 0; t < 40; ++t)
+      for (uint32_t i = 0; i < n.populations[q].shape.size(); ++i)
+        if (rng() % 100 < 15)
+          in[q].push_back({t, i});
+  }
+  return in;
+}
+
+void expectSame(const Recording &a, const Recording &b,
+                const std::string &what) {
+  ASSERT_EQ(a.populations.size(), b.populations.size()) << what;
+  for (size_t q = 0; q < a.populations.size(); ++q) {
+    const PopulationRecording &x = a.populations[q], &y = b.populations[q];
+    EXPECT_EQ(x.name, y.name) << what;
+    EXPECT_EQ(x.neurons, y.neurons) << what;
+    EXPECT_TRUE(x.spikes == y.spikes) << what << ": spikes of " << x.name;
+    EXPECT_TRUE(x.voltages == y.voltages) << what << ": voltages of " << x.name;
+  }
+  EXPECT_EQ(a.synapticEvents, b.synapticEvents) << what;
+  EXPECT_EQ(a.neuronUpdates, b.neuronUpdates) << what;
+}
+
+} // namespace
+
+TEST(Emulator, MatchesTheReference) {
+  const uint32_t ticks = 60;
+  for (const char *machine : {"spinn3", "spinn5"})
+    for (PartitionerKind kind :
+         {PartitionerKind::Metis, PartitionerKind::Slices})
+      for (uint64_t seed : {1, 2}) {
+        std::string what = std::string(machine) + " " + toString(kind).str() +
+                           " seed " + std::to_string(seed);
+        Compiled c(machine, kind, seed);
+        ASSERT_FALSE(c.bytes.empty()) << what;
+        llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
+        ASSERT_TRUE(bool(img)) << llvm::toString(img.takeError());
+        std::vector<std::vector<Spike>> in = randomInput(*c.net, 5);
+        ReferenceOptions ro;
+        ro.ticks = ticks;
+        ro.recordVoltages.assign(c.net->populations.size(), true);
+        llvm::Expected<Recording> want = runReference(*c.net, in, ro);
+        ASSERT_TRUE(bool(want)) << llvm::toString(want.takeError());
+        uint64_t spikes = 0;
+        for (const PopulationRecording &p : want->populations)
+          if (!p.isInput)
+            spikes += p.spikes.size();
+        EXPECT_GT(spikes, 100u) << what; // the network is not silent
+
+        llvm::Expected<std::unique_ptr<Emulator>> em =
+            Emulator::load(*img, c.m, machine, 2);
+        ASSERT_TRUE(bool(em)) << llvm::toString(em.takeError());
+        EXPECT_EQ((*em)->imageTicks(), 60u);
+        for (unsigned threads : {1u, 3u}) {
+          EmulatorOptions eo;
+          eo.ticks = ticks;
+          eo.threads = threads;
+          eo.recordVoltages.assign(c.net->populations.size(), true);
+          EmulatorStats stats;
+          llvm::Expected<Recording> got = (*em)->run(in, eo, &stats);
+          ASSERT_TRUE(bool(got)) << llvm::toString(got.takeError());
+          expectSame(*got, *want, what + " -j " + std::to_string(threads));
+          EXPECT_EQ(got->mode, "emulator");
+          // Every packet sent by a core whose keys some table routes
+          // arrives; the board's counters add up.
+          ChipStats t = stats.total();
+          EXPECT_EQ(t.droppedLink + t.toIdleCore, 0u);
+          uint64_t sent = 0, received = 0, events = 0;
+          for (const CoreStats &cs : stats.cores) {
+            sent += cs.spikes;
+            received += cs.packets;
+            events += cs.synapticEvents;
+            EXPECT_EQ(cs.invalidRows, 0u);
+          }
+          EXPECT_EQ(t.sent, sent) << what;
+          EXPECT_EQ(t.delivered, received) << what;
+          EXPECT_EQ(events, got->synapticEvents);
+        }
+      }
+}
+
+TEST(Emulator, ReplaysTheImagesSpikeArrayWithoutInput) {
+  // The writer stores no spikes: without --input the network only follows
+  // its i_offset, and both ways of running agree on that too.
+  Compiled c("spinn3", PartitionerKind::Slices, 1);
+  ASSERT_FALSE(c.bytes.empty());
+  llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
+  ASSERT_TRUE(bool(img));
+  std::vector<std::vector<Spike>> none(c.net->populations.size());
+  ReferenceOptions ro;
+  ro.ticks = 30;
+  llvm::Expected<Recording> want = runReference(*c.net, none, ro);
+  ASSERT_TRUE(bool(want));
+  llvm::Expected<std::unique_ptr<Emulator>> em =
+      Emulator::load(*img, c.m, "spinn3");
+  ASSERT_TRUE(bool(em));
+  EmulatorOptions eo;
+  eo.ticks = 30;
+  llvm::Expected<Recording> got = (*em)->run(none, eo);
+  ASSERT_TRUE(bool(got));
+  expectSame(*got, *want, "no input");
+}
+
+TEST(Emulator, ChecksTheMachine) {
+  // One neuron per core: more cores than spinn3's 64.
+  Compiled c("spinn5", PartitionerKind::Slices, 1, 1);
+  ASSERT_FALSE(c.bytes.empty());
+  llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
+  ASSERT_TRUE(bool(img));
+  // spinn3 has 4 chips: the image's cores beyond them are reported.
+  Machine small = llvm::cantFail(builtinMachine("spinn3"));
+  llvm::Expected<std::unique_ptr<Emulator>> em =
+      Emulator::load(*img, small, "spinn3");
+  ASSERT_FALSE(bool(em));
+  std::string msg = llvm::toString(em.takeError());
+  EXPECT_NE(msg.find("the image needs cores 2-17 of chip (2, 0) but the "
+                     "emulated machine 'spinn3' (2x2) has no chip (2, 0)"),
+            std::string::npos)
+      << msg;
+  EXPECT_NE(msg.find("the emulated machine 'spinn3' (2x2) has 64 application "
+                     "cores"),
+            std::string::npos)
+      << msg;
+  // A dead core the image uses.
+  Machine dead = c.m;
+  const ImageCore &first = img->cores().front();
+  dead.setCoreDead(*dead.chipAt(first.x, first.y), first.core);
+  em = Emulator::load(*img, dead, "dead");
+  ASSERT_FALSE(bool(em));
+  msg = llvm::toString(em.takeError());
+  EXPECT_NE(msg.find("is dead"), std::string::npos) << msg;
+  // More reserved cores than the image expects.
+  Machine reserved = c.m;
+  reserved.setReservedCores(16);
+  em = Emulator::load(*img, reserved, "reserved");
+  ASSERT_FALSE(bool(em));
+  msg = llvm::toString(em.takeError());
+  EXPECT_NE(msg.find("for the system"), std::string::npos) << msg;
+}
+
+TEST(Emulator, RefusesBadInput) {
+  Compiled c("spinn3", PartitionerKind::Metis, 1);
+  ASSERT_FALSE(c.bytes.empty());
+  llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
+  ASSERT_TRUE(bool(img));
+  llvm::Expected<std::unique_ptr<Emulator>> em =
+      Emulator::load(*img, c.m, "spinn3");
+  ASSERT_TRUE(bool(em));
+  std::vector<std::vector<Spike>> in(c.net->populations.size());
+  in[0] = {{1, 36}};
+  EmulatorOptions eo;
+  eo.ticks = 10;
+  llvm::Expected<Recording> r = (*em)->run(in, eo);
+  ASSERT_FALSE(bool(r));
+  EXPECT_NE(llvm::toString(r.takeError()).find("neuron 36"), std::string::npos);
+  in[0] = {{10, 0}};
+  r = (*em)->run(in, eo);
+  ASSERT_FALSE(bool(r));
+  EXPECT_NE(llvm::toString(r.takeError()).find("tick 10"), std::string::npos);
+  in[0].clear();
+  in[1] = {{0, 0}};
+  r = (*em)->run(in, eo);
+  ASSERT_FALSE(bool(r));
+  EXPECT_NE(llvm::toString(r.takeError()).find("not an input"),
+            std::string::npos);
+}

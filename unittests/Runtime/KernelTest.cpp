@@ -1,0 +1,413 @@
+//===- KernelTest.cpp - The per-core kernel -------------------------------===//
+//
+// This program links the kernel built with -mgeneral-regs-only (see
+// CMakeLists.txt): any floating point in runtime/kernel fails its build.
+// The tests drive hand-made cores: the population-table search, ring-buffer
+// delays and saturation, plastic rows, neuron updates against lifStep, the
+// spike source.
+//
+//===----------------------------------------------------------------------===//
+#include "kernel/Kernel.h"
+#include "gtest/gtest.h"
+#include <random>
+#include <vector>
+
+using namespace scnc;
+using namespace scnc::kernel;
+
+namespace {
+
+/// A neuron core built over its own memory block.
+struct TestCore {
+  NeuronCoreConfig cfg;
+  std::vector<PopEntry> table;
+  std::vector<uint32_t> matrix;
+  std::vector<uint64_t> memory;
+  NeuronCore core;
+
+  bool init() {
+    cfg.popTable = table.data();
+    cfg.popTableSize = uint32_t(table.size());
+    cfg.matrix = matrix.data();
+    cfg.matrixWords = uint32_t(matrix.size());
+    uint64_t bytes = neuronCoreMemoryBytes(cfg);
+    if (!bytes)
+      return false;
+    memory.assign(bytes / 8 + 1, 0xdeadbeefdeadbeefull);
+    return neuronCoreInit(core, cfg, memory.data(), bytes);
+  }
+  uint16_t slot(uint32_t tick, uint32_t type, uint32_t neuron) const {
+    uint32_t s = tick & ((1u << cfg.delayBits) - 1);
+    return core
+        .ring[(s << (cfg.indexBits + 1)) | (type << cfg.indexBits) | neuron];
+  }
+  void receive(uint32_t tick, std::vector<uint32_t> keys) {
+    neuronCoreReceive(core, tick, keys.data(), uint32_t(keys.size()));
+  }
+};
+
+uint32_t word(uint16_t weight, uint32_t delay, uint32_t type, uint32_t target,
+              uint32_t indexBits) {
+  return uint32_t(weight) << 16 | delay << (indexBits + 1) | type << indexBits |
+         target;
+}
+
+NeuronFixedParams lif() {
+  // tau_m 20 ms, cm 1 nF, dt 1 ms, rest/reset -65 mV, threshold -50 mV,
+  // tau_syn 5 ms, 2 refractory ticks (u0.32 constants rounded by hand).
+  NeuronFixedParams p;
+  p.vRest = Accum::fromInt(-65);
+  p.vReset = Accum::fromInt(-65);
+  p.vThresh = Accum::fromInt(-50);
+  p.vInit = Accum::fromInt(-65);
+  p.rMembrane = Accum::fromInt(20);
+  p.expTC = UFract32::fromBits(4085499269u);             // exp(-1/20)
+  p.decayE = p.decayI = UFract32::fromBits(3516421809u); // exp(-1/5)
+  p.initE = p.initI = UFract32::fromBits(3892727437u);   // 5 (1 - exp(-1/5))
+  p.refracTicks = 2;
+  return p;
+}
+
+} // namespace
+
+TEST(Kernel, PopulationTableSearch) {
+  // Sorted, disjoint key spaces; one mask with a hole (0xFFFF00F0 leaves
+  // bits 0-3 and 8-15 free).
+  std::vector<PopEntry> t = {{0x00010000, 0xFFFFFF00, 0, 2, 256},
+                             {0x00010200, 0xFFFFFE00, 0, 2, 512},
+                             {0x00020000, 0xFFFF00F0, 0, 2, 4096},
+                             {0x00030000, 0xFFFFFFFF, 0, 2, 1},
+                             {0x80000000, 0xFFFF0000, 0, 2, 65536}};
+  auto linear = [&](uint32_t key) {
+    for (uint32_t i = 0; i < t.size(); ++i)
+      if ((key & t[i].mask) == t[i].key)
+        return int32_t(i);
+    return int32_t(-1);
+  };
+  std::vector<uint32_t> keys = {
+      0,          0x0000FFFF, 0x00010000, 0x000100FF, 0x00010100, 0x00010200,
+      0x000103FF, 0x00010400, 0x00020000, 0x0002FF0F, 0x00020010, 0x00030000,
+      0x00030001, 0x7FFFFFFF, 0x80000000, 0x8000FFFF, 0x80010000, 0xFFFFFFFF};
+  std::mt19937 rng(7);
+  for (int i = 0; i < 20000; ++i)
+    keys.push_back(uint32_t(rng()) & 0x8003FFFF);
+  for (uint32_t key : keys)
+    EXPECT_EQ(popTableFind(t.data(), uint32_t(t.size()), key), linear(key))
+        << std::hex << key;
+  for (uint32_t n = 0; n <= t.size(); ++n)
+    for (uint32_t key : keys) {
+      int32_t want = linear(key);
+      EXPECT_EQ(popTableFind(t.data(), n, key), want < int32_t(n) ? want : -1);
+    }
+}
+
+TEST(Kernel, RingBufferDelays) {
+  // 3 neurons, 8 ring slots; one source neuron's row: weight 100 to neuron
+  // 1 after 5 ticks, 7 to neuron 2 (inhibitory) after 1, 30 to neuron 0
+  // after 7. A second source row (source neuron 1) is empty.
+  TestCore c;
+  c.cfg.numNeurons = 3;
+  c.cfg.params = lif();
+  c.cfg.delayBits = 3;
+  c.cfg.indexBits = 2;
+  c.table = {{0x00050000, 0xFFFFFFFE, 0, 5, 2}};
+  c.matrix = {3,
+              0,
+              word(100, 5, 0, 1, 2),
+              word(7, 1, 1, 2, 2),
+              word(30, 7, 0, 0, 2),
+              0,
+              0,
+              0,
+              0,
+              0};
+  ASSERT_TRUE(c.init());
+  for (uint32_t tick : {10u, 1000003u, 0xFFFFFFF0u}) {
+    c.receive(tick, {0x00050000});
+    EXPECT_EQ(c.slot(tick + 5, 0, 1), 100);
+    EXPECT_EQ(c.slot(tick + 1, 1, 2), 7);
+    EXPECT_EQ(c.slot(tick + 7, 0, 0), 30);
+    for (uint32_t d = 0; d < 8; ++d)
+      for (uint32_t y = 0; y < 2; ++y)
+        for (uint32_t i = 0; i < 3; ++i) {
+          bool used = (d == 5 && y == 0 && i == 1) ||
+                      (d == 1 && y == 1 && i == 2) ||
+                      (d == 7 && y == 0 && i == 0);
+          if (!used) {
+            EXPECT_EQ(c.slot(tick + d, y, i), 0)
+                << tick << " " << d << " " << y << " " << i;
+          }
+        }
+    // The neuron updates of the next 8 ticks consume and clear the slots.
+    for (uint32_t d = 1; d <= 8; ++d)
+      neuronCoreTick(c.core, tick + d);
+    for (uint32_t d = 0; d < 8; ++d)
+      for (uint32_t i = 0; i < 3; ++i)
+        EXPECT_EQ(c.slot(d, 0, i) + c.slot(d, 1, i), 0);
+  }
+  EXPECT_EQ(c.core.counters.packets, 3u);
+  EXPECT_EQ(c.core.counters.synapticEvents, 9u);
+  // The empty row of source neuron 1, a key of no entry, a key of the entry
+  // past its rows (mask 0xFFFFFFFE: local 1 exists; 0x00050002 matches
+  // nothing).
+  c.receive(20, {0x00050001, 0x00060000, 0x00050002});
+  EXPECT_EQ(c.core.counters.packets, 6u);
+  EXPECT_EQ(c.core.counters.synapticEvents, 9u);
+  EXPECT_EQ(c.core.counters.unmatchedPackets, 2u);
+  EXPECT_EQ(c.core.counters.tickPackets, 3u);
+}
+
+TEST(Kernel, RowPastItsEntryIsCounted) {
+  TestCore c;
+  c.cfg.numNeurons = 1;
+  c.cfg.params = lif();
+  c.table = {{0x100, 0xFFFFFFFC, 0, 3, 3}}; // 4 keys, 3 rows
+  c.matrix = {1, 0, word(1, 1, 0, 0, 1), 0, 0, 0, 0, 0, 0};
+  ASSERT_TRUE(c.init());
+  c.receive(0, {0x103, 0x100});
+  EXPECT_EQ(c.core.counters.invalidRows, 1u);
+  EXPECT_EQ(c.core.counters.synapticEvents, 1u);
+  EXPECT_EQ(c.slot(1, 0, 0), 1);
+}
+
+TEST(Kernel, SlotsSaturate) {
+  TestCore c;
+  c.cfg.numNeurons = 2;
+  c.cfg.params = lif();
+  c.cfg.delayBits = 3;
+  c.table = {{0x0, 0xFFFFFF00, 0, 3, 256}};
+  c.matrix.assign(3 * 256, 0);
+  for (uint32_t r = 0; r < 256; ++r) {
+    c.matrix[3 * r] = 1;
+    c.matrix[3 * r + 2] = word(uint16_t(1000 + r), 1, 0, 1, 1);
+  }
+  ASSERT_TRUE(c.init());
+  std::vector<uint32_t> keys;
+  uint32_t sum = 0;
+  for (uint32_t r = 0; r < 70; ++r) {
+    keys.push_back(r);
+    sum += 1000 + r;
+  }
+  c.receive(4, keys);
+  EXPECT_EQ(c.slot(5, 0, 1), 0xFFFF);
+  EXPECT_GT(sum, 0xFFFFu);
+  c.receive(6, {0, 1});
+  EXPECT_EQ(c.slot(7, 0, 1), 2001);
+}
+
+TEST(Kernel, PlasticRowsActAsStatic) {
+  // A row with 3 plastic synapses (16-bit weights and controls, two to a
+  // word) and 1 fixed one.
+  TestCore c;
+  c.cfg.numNeurons = 4;
+  c.cfg.params = lif();
+  c.cfg.delayBits = 2;
+  c.cfg.indexBits = 2;
+  uint32_t ib = 2;
+  auto ctl = [&](uint32_t d, uint32_t y, uint32_t i) {
+    return d << (ib + 1) | y << ib | i;
+  };
+  c.table = {{0x40, 0xFFFFFFFF, 0, 10, 1}};
+  c.matrix = {1,
+              3,
+              0, // last pre-synaptic spike
+              0, // pre-synaptic trace
+              11u | 22u << 16,
+              33u,
+              ctl(1, 0, 0) | ctl(2, 1, 3) << 16,
+              ctl(3, 0, 2),
+              word(44, 1, 0, 1, ib),
+              0};
+  ASSERT_TRUE(c.init());
+  c.receive(0, {0x40});
+  EXPECT_EQ(c.slot(1, 0, 0), 11);
+  EXPECT_EQ(c.slot(2, 1, 3), 22);
+  EXPECT_EQ(c.slot(3, 0, 2), 33);
+  EXPECT_EQ(c.slot(1, 0, 1), 44);
+  EXPECT_EQ(c.core.counters.synapticEvents, 4u);
+}
+
+TEST(Kernel, NeuronUpdateIsLifStep) {
+  // Each neuron's inputs enter lifStep through the core's left shifts;
+  // spikes set recording bits and send key | index; voltages are recorded.
+  TestCore c;
+  c.cfg.numNeurons = 40;
+  c.cfg.params = lif();
+  c.cfg.params.iOffset = Accum::fromBits(1 << 14); // 0.5 nA
+  c.cfg.hasKey = true;
+  c.cfg.key = 0x1200;
+  c.cfg.leftShift[0] = 3;
+  c.cfg.leftShift[1] = 5;
+  c.cfg.delayBits = 1;
+  c.cfg.indexBits = 6;
+  c.cfg.recordVoltage = true;
+  std::vector<NeuronFixedState> init(40);
+  for (uint32_t i = 0; i < 40; ++i) {
+    init[i] = initialState(c.cfg.params);
+    init[i].v = Accum::fromInt(-65 + int32_t(i % 20));
+  }
+  c.cfg.initialState = init.data();
+  // Source neuron 0 excites every neuron, source neuron 1 inhibits them.
+  c.table = {{0x0, 0xFFFFFFFE, 0, 42, 2}};
+  c.matrix.assign(84, 0);
+  c.matrix[0] = 40;
+  c.matrix[42] = 40;
+  for (uint32_t i = 0; i < 40; ++i) {
+    c.matrix[2 + i] = word(uint16_t(900 * i), 1, 0, i, 6);
+    c.matrix[44 + i] = word(uint16_t(50 * i), 1, 1, i, 6);
+  }
+  ASSERT_TRUE(c.init());
+  std::vector<NeuronFixedState> want = init;
+  for (uint32_t t = 0; t < 30; ++t) {
+    neuronCoreTick(c.core, t);
+    std::vector<uint32_t> keys;
+    for (uint32_t i = 0; i < 40; ++i) {
+      uint16_t e = t > 0 && (t - 1) % 3 == 0 ? uint16_t(900 * i) : 0;
+      uint16_t in = t > 0 && (t - 1) % 4 == 0 ? uint16_t(50 * i) : 0;
+      bool spiked;
+      lifStep(want[i], c.cfg.params, ringBufferToAccum(e, 3),
+              ringBufferToAccum(in, 5), spiked);
+      EXPECT_EQ(c.core.state[i].v, want[i].v) << t << " " << i;
+      EXPECT_EQ(c.core.state[i].iSynE, want[i].iSynE);
+      EXPECT_EQ(c.core.state[i].refracTimer, want[i].refracTimer);
+      EXPECT_EQ(c.core.voltage[i], want[i].v.bits);
+      EXPECT_EQ(bool(c.core.spikeBits[i / 32] >> (i % 32) & 1), spiked);
+      if (spiked)
+        keys.push_back(0x1200 | i);
+    }
+    EXPECT_EQ(
+        std::vector<uint32_t>(c.core.outKeys, c.core.outKeys + c.core.numOut),
+        keys);
+    std::vector<uint32_t> in;
+    if (t % 3 == 0)
+      in.push_back(0);
+    if (t % 4 == 0)
+      in.push_back(1);
+    c.receive(t, in);
+  }
+  EXPECT_GT(c.core.counters.spikes, 0u);
+}
+
+TEST(Kernel, RandomStatesFollowLifStep) {
+  // Random parameters and states (saturating ones included), random ring
+  // slots written straight into the ring, and long stretches without input
+  // (where the kernel skips neurons in a fixed point of lifStep): every
+  // state after every tick equals lifStep's.
+  std::mt19937 rng(99);
+  auto any = [&](int32_t lo, int32_t hi) {
+    return int32_t(lo + int64_t(rng() % (uint64_t(int64_t(hi) - lo) + 1)));
+  };
+  for (int round = 0; round < 20; ++round) {
+    TestCore c;
+    c.cfg.numNeurons = 100;
+    c.cfg.delayBits = 1;
+    c.cfg.indexBits = 7;
+    NeuronFixedParams &p = c.cfg.params;
+    bool extreme = round % 4 == 3;
+    p.vRest = Accum::fromBits(any(-70 * 32768, -60 * 32768));
+    p.vReset = Accum::fromBits(any(-75 * 32768, -60 * 32768));
+    p.vThresh = Accum::fromBits(any(-58 * 32768, -40 * 32768));
+    p.vInit = p.vRest;
+    p.iOffset = Accum::fromBits(round % 2 ? 0 : any(-1 * 32768, 2 * 32768));
+    p.rMembrane =
+        Accum::fromBits(any(32768, extreme ? 60000 * 32768 : 80 * 32768));
+    p.expTC = UFract32::fromBits(uint32_t(rng()));
+    p.decayE = UFract32::fromBits(uint32_t(rng()));
+    p.decayI = UFract32::fromBits(uint32_t(rng()));
+    p.initE = UFract32::fromBits(uint32_t(rng()));
+    p.initI = UFract32::fromBits(uint32_t(rng()));
+    p.refracTicks = any(0, 5);
+    c.cfg.leftShift[0] = uint32_t(any(0, 16));
+    c.cfg.leftShift[1] = uint32_t(any(0, 16));
+    std::vector<NeuronFixedState> init(100);
+    for (NeuronFixedState &st : init) {
+      st.v = Accum::fromBits(extreme ? int32_t(rng())
+                                     : any(-80 * 32768, -40 * 32768));
+      st.iSynE = Accum::fromBits(
+          rng() % 3 == 0 ? 0 : any(0, extreme ? INT32_MAX : 50 * 32768));
+      st.iSynI = Accum::fromBits(
+          rng() % 3 == 0 ? 0 : any(0, extreme ? INT32_MAX : 50 * 32768));
+      st.refracTimer = any(0, p.refracTicks);
+    }
+    c.cfg.initialState = init.data();
+    ASSERT_TRUE(c.init());
+    std::vector<NeuronFixedState> want = init;
+    for (uint32_t t = 0; t < 300; ++t) {
+      uint32_t s = t & 1;
+      uint16_t *rbE = c.core.ring + (s << 8), *rbI = rbE + 128;
+      std::vector<uint16_t> e(100, 0), in(100, 0);
+      bool quietStretch = (t / 50) % 2 == 1;
+      for (uint32_t i = 0; i < 100; ++i) {
+        if (quietStretch || rng() % 4)
+          continue;
+        uint32_t kind = rng() % 5;
+        e[i] = kind == 0 ? 0xFFFF : uint16_t(rng());
+        in[i] = kind == 1 ? 0xFFFF : rng() % 2 ? uint16_t(rng()) : 0;
+        rbE[i] = e[i];
+        rbI[i] = in[i];
+      }
+      neuronCoreTick(c.core, t);
+      for (uint32_t i = 0; i < 100; ++i) {
+        bool spiked;
+        lifStep(want[i], p, ringBufferToAccum(e[i], c.cfg.leftShift[0]),
+                ringBufferToAccum(in[i], c.cfg.leftShift[1]), spiked);
+        ASSERT_EQ(c.core.state[i].v, want[i].v)
+            << round << " " << t << " " << i;
+        ASSERT_EQ(c.core.state[i].iSynE, want[i].iSynE);
+        ASSERT_EQ(c.core.state[i].iSynI, want[i].iSynI);
+        ASSERT_EQ(c.core.state[i].refracTimer, want[i].refracTimer);
+        ASSERT_EQ(bool(c.core.spikeBits[i / 32] >> (i % 32) & 1), spiked);
+        ASSERT_EQ(rbE[i] | rbI[i], 0);
+      }
+    }
+  }
+}
+
+TEST(Kernel, InvalidConfigurations) {
+  TestCore c;
+  c.cfg.numNeurons = 5;
+  c.cfg.indexBits = 2; // 4 neurons at most
+  EXPECT_EQ(neuronCoreMemoryBytes(c.cfg), 0u);
+  EXPECT_FALSE(c.init());
+  c.cfg.indexBits = 3;
+  c.cfg.delayBits = 13; // 13 + 1 + 3 > 16
+  EXPECT_EQ(neuronCoreMemoryBytes(c.cfg), 0u);
+  c.cfg.delayBits = 2;
+  uint64_t bytes = neuronCoreMemoryBytes(c.cfg);
+  ASSERT_GT(bytes, 0u);
+  std::vector<uint64_t> mem(bytes / 8);
+  NeuronCore core;
+  EXPECT_FALSE(neuronCoreInit(core, c.cfg, mem.data(), bytes - 8));
+  EXPECT_TRUE(neuronCoreInit(core, c.cfg, mem.data(), bytes));
+}
+
+TEST(Kernel, SpikeSource) {
+  // Neuron 0 at ticks 1, 3; neuron 1 never; neuron 2 at 0, 3, 9 (and a tick
+  // the run skips past is passed over).
+  std::vector<uint32_t> start = {0, 2, 2, 5}, ticks = {1, 3, 0, 3, 9};
+  SourceCoreConfig cfg;
+  cfg.numNeurons = 3;
+  cfg.hasKey = true;
+  cfg.key = 0x700;
+  cfg.start = start.data();
+  cfg.ticks = ticks.data();
+  uint64_t bytes = sourceCoreMemoryBytes(cfg);
+  std::vector<uint64_t> mem(bytes / 8 + 1);
+  SourceCore core;
+  ASSERT_TRUE(sourceCoreInit(core, cfg, mem.data(), bytes));
+  std::vector<std::vector<uint32_t>> got;
+  for (uint32_t t : {0u, 1u, 2u, 3u, 4u, 10u}) {
+    sourceCoreTick(core, t);
+    got.emplace_back(core.outKeys, core.outKeys + core.numOut);
+    EXPECT_EQ(core.spikeBits[0], [&] {
+      uint32_t b = 0;
+      for (uint32_t k : got.back())
+        b |= 1u << (k & 0xFF);
+      return b;
+    }());
+  }
+  std::vector<std::vector<uint32_t>> want = {{0x702},        {0x700}, {},
+                                             {0x700, 0x702}, {},      {}};
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(core.spikes, 4u);
+}
