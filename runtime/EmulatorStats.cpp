@@ -73,8 +73,7 @@ void scnc::printEmulatorStats(const EmulatorStats &s,
   os << "packets: " << withCommas(t.sent) << " sent, "
      << withCommas(t.delivered) << " delivered to cores, " << withCommas(hops)
      << " link hops; dropped: " << withCommas(t.droppedNoRoute)
-     << " at their source chip (no entry routes their key: cores of a layer "
-        "without targets send them), "
+     << " at their source chip (no entry routes their key), "
      << withCommas(t.droppedLink) << " on dead or missing links, "
      << withCommas(t.toIdleCore) << " for cores that run nothing\n";
 

@@ -137,6 +137,8 @@ private:
   std::vector<std::vector<unsigned>> into;
   /// Per population: the STDP rule its plastic projections share.
   std::vector<const StdpRule *> ruleOf;
+  /// Per slice: it has a multicast tree (targets somewhere).
+  std::vector<bool> sends;
 };
 
 const NeuronParams *Writer::neuronSetOf(unsigned pop) const {
@@ -166,6 +168,10 @@ bool Writer::prepare() {
         ok = false;
       }
 
+  sends.assign(s.partition.slices.size(), false);
+  for (uint32_t t : s.treeSlices)
+    if (t < sends.size())
+      sends[t] = true;
   into.assign(n.populations.size(), {});
   ruleOf.assign(n.populations.size(), nullptr);
   for (unsigned j = 0; j < n.projections.size(); ++j) {
@@ -293,7 +299,11 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
   sys.u32((input ? uint32_t(SystemInputCore) : 0u) |
           (plastic ? uint32_t(SystemPlastic) : 0u));
   addRegion(regions, SystemRegion, sys.b);
-  if (s.keyed && slice < s.keys.slices.size() && s.keys.slices[slice].mask) {
+  // Only slices with targets send (as sPyNNaker: a vertex without outgoing
+  // edges gets no key); a key nobody routes would only be dropped at the
+  // sender's own router.
+  if (s.keyed && slice < s.keys.slices.size() && s.keys.slices[slice].mask &&
+      sends[slice]) {
     Buf k;
     k.u32(s.keys.slices[slice].key);
     k.u32(s.keys.slices[slice].mask);
