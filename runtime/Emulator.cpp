@@ -150,7 +150,11 @@ struct Emulator::Impl {
   Error prepareNeuronCores();
   Error buildRoutes(unsigned threads);
   Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs,
-                          const EmulatorOptions &o, EmulatorStats *stats);
+                          const EmulatorOptions &o, EmulatorStats *stats,
+                          LearnedSynapseSet *learned);
+  void readBackWeights(const std::vector<CoreRun> &run,
+                       const std::vector<kernel::NeuronCore> &neuron,
+                       LearnedSynapseSet &learned) const;
 };
 
 Error Emulator::Impl::checkPlacement() {
@@ -457,13 +461,81 @@ uint32_t Emulator::imageTicks() const { return impl->ticks; }
 
 Expected<Recording> Emulator::run(const std::vector<std::vector<Spike>> &inputs,
                                   const EmulatorOptions &o,
-                                  EmulatorStats *stats) {
-  return impl->run(inputs, o, stats);
+                                  EmulatorStats *stats,
+                                  LearnedSynapseSet *learned) {
+  return impl->run(inputs, o, stats, learned);
+}
+
+/// The host's read-back of every plastic core's rows: each plastic
+/// synapse's source neuron from the key of its row (the sending core whose
+/// key space holds it), its target from the control half-word, its weight
+/// with the deferred potentiation applied (kernel::neuronCorePlasticWeight).
+void Emulator::Impl::readBackWeights(
+    const std::vector<CoreRun> &run,
+    const std::vector<kernel::NeuronCore> &neuron,
+    LearnedSynapseSet &learned) const {
+  // Senders by key: (key, mask, core), sorted by key; key spaces disjoint.
+  struct Sender {
+    uint32_t key, mask, core;
+  };
+  std::vector<Sender> senders;
+  for (uint32_t i = 0; i < cores.size(); ++i)
+    if (cores[i].img->hasKey)
+      senders.push_back({cores[i].img->key, cores[i].img->mask, i});
+  std::sort(senders.begin(), senders.end(),
+            [](const Sender &a, const Sender &b) { return a.key < b.key; });
+  auto senderOf = [&](uint32_t key) -> const Sender * {
+    auto it =
+        std::upper_bound(senders.begin(), senders.end(), key,
+                         [](uint32_t k, const Sender &s) { return k < s.key; });
+    if (it == senders.begin())
+      return nullptr;
+    --it;
+    return (key & it->mask) == it->key ? &*it : nullptr;
+  };
+  std::map<std::pair<unsigned, unsigned>, size_t> pairAt;
+  learned.clear();
+  for (uint32_t i = 0; i < cores.size(); ++i) {
+    const CoreInfo &ci = cores[i];
+    const ImageCore &ic = *ci.img;
+    if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
+      continue;
+    const kernel::NeuronCore &k = neuron[run[i].neuron];
+    if (!k.history)
+      continue;
+    uint32_t indexMask = (uint32_t(1) << ic.indexBits) - 1;
+    for (const kernel::PopEntry &e : ci.popTable)
+      for (uint32_t local = 0; local < e.numRows; ++local) {
+        uint32_t offset = e.rowOffset + local * e.rowStride;
+        uint32_t nPlastic = k.matrix[offset + 1];
+        if (!nPlastic)
+          continue;
+        const Sender *s = senderOf(e.key | local);
+        if (!s)
+          continue;
+        const ImageCore &from = *cores[s->core].img;
+        uint32_t pre = from.neuronIds[(e.key | local) & ~s->mask];
+        for (uint32_t syn = 0; syn < nPlastic; ++syn) {
+          uint32_t control;
+          uint16_t w = kernel::neuronCorePlasticWeight(k, offset, syn, control);
+          unsigned type = (control >> ic.indexBits) & 1;
+          auto [at, added] =
+              pairAt.insert({{from.population, ic.population}, learned.size()});
+          if (added)
+            learned.push_back({from.population, ic.population, {}});
+          learned[at->second].synapses.push_back(
+              {pre, ic.neuronIds[control & indexMask],
+               double(w) / weightScale(ic.leftShift[type])});
+        }
+      }
+  }
+  sortLearnedSynapses(learned);
 }
 
 Expected<Recording>
 Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
-                    const EmulatorOptions &o, EmulatorStats *stats) {
+                    const EmulatorOptions &o, EmulatorStats *stats,
+                    LearnedSynapseSet *learned) {
   const uint32_t numTicks = o.ticks;
   const size_t numCores = cores.size();
   Recording rec;
@@ -590,6 +662,19 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
       c.popTableSize = uint32_t(ci.popTable.size());
       c.matrix = ci.matrix;
       c.matrixWords = ci.matrixWords;
+      if ((ic.flags & image::SystemPlastic) && ic.hasStdp) {
+        // The stdp-params region as the core's loader hands it over.
+        c.plastic = true;
+        c.multiplicative = ic.stdp.dependence == 1;
+        c.aPlus = ic.stdp.aPlus;
+        c.aMinus = ic.stdp.aMinus;
+        c.wMin = ic.stdp.wMin;
+        c.wMax = ic.stdp.wMax;
+        c.decayPlus = ic.stdp.decayPlus.data();
+        c.lenPlus = uint32_t(ic.stdp.decayPlus.size());
+        c.decayMinus = ic.stdp.decayMinus.data();
+        c.lenMinus = uint32_t(ic.stdp.decayMinus.size());
+      }
       PopulationRecording &pr = rec.populations[ci.popSlot];
       c.recordVoltage = pr.hasVoltages();
       if (c.recordVoltage)
@@ -787,6 +872,8 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
     for (uint64_t v : all)
       out.push_back({uint32_t(v >> 32), uint32_t(v)});
   }
+  if (learned)
+    readBackWeights(run, neuron, *learned);
   rec.neuronUpdates = neuronUpdatesPerTick * numTicks;
   for (const kernel::NeuronCore &k : neuron)
     rec.synapticEvents += k.counters.synapticEvents;

@@ -429,7 +429,8 @@ template <typename M> void Evaluator<M>::readBackWeights() {
     if (!oe.plastic)
       continue;
     const NeuronPop<M> &post = pops[popOf[oe.post]];
-    double scale = weightScale(scales[oe.post].leftShift[ruleType[oe.post]]);
+    // Each synapse in the units of its own type (as the image stores it).
+    double scale = weightScale(scales[oe.post].leftShift[oe.type]);
     std::vector<float> &w = (*learned)[j];
     w.assign(oe.edges.size(), 0.0f);
     for (size_t pre = 0; pre + 1 < oe.start.size(); ++pre)

@@ -15,9 +15,7 @@ std::vector<UFract32> scnc::stdpDecayTable(double tauMs, double dt) {
   return lut;
 }
 
-int32_t scnc::roundAccumToInt(Accum a) {
-  return int32_t((int64_t(a.bits) + (1 << 14)) >> 15);
-}
+int32_t scnc::roundAccumToInt(Accum a) { return stdp::roundBound(a); }
 
 FixedStdpRule scnc::deriveStdpRule(const StdpRule &r, double dt,
                                    unsigned shift) {
@@ -28,28 +26,19 @@ FixedStdpRule scnc::deriveStdpRule(const StdpRule &r, double dt,
   f.aMinus = accumFromDouble(r.aMinus * r.wMax * scale);
   f.wMinAccum = accumFromDouble(r.wMin * scale);
   f.wMaxAccum = accumFromDouble(r.wMax * scale);
-  f.wMin = roundAccumToInt(f.wMinAccum);
-  f.wMax = roundAccumToInt(f.wMaxAccum);
-  // A uint16 weight cannot exceed 0xFFFF.
-  if (f.wMax > 0xFFFF)
-    f.wMax = 0xFFFF;
-  if (f.wMin > f.wMax)
-    f.wMin = f.wMax;
   f.decayPlus = stdpDecayTable(r.tauPlus, dt);
   f.decayMinus = stdpDecayTable(r.tauMinus, dt);
+  // The bounds as the kernel rounds and clamps them (stdp::makeRule).
+  stdp::Rule v = f.rule();
+  f.wMin = v.wMin;
+  f.wMax = v.wMax;
   return f;
 }
 
 stdp::Rule FixedStdpRule::rule() const {
-  stdp::Rule r;
-  r.multiplicative = multiplicative;
-  r.aPlus = aPlus;
-  r.aMinus = aMinus;
-  r.wMin = wMin;
-  r.wMax = wMax;
-  r.decayPlus = decayPlus.data();
-  r.decayMinus = decayMinus.data();
-  r.lenPlus = uint32_t(decayPlus.size());
-  r.lenMinus = uint32_t(decayMinus.size());
-  return r;
+  // One conversion of the region's values for the kernel, the reference
+  // and the image writer.
+  return stdp::makeRule(multiplicative, aPlus, aMinus, wMinAccum, wMaxAccum,
+                        decayPlus.data(), uint32_t(decayPlus.size()),
+                        decayMinus.data(), uint32_t(decayMinus.size()));
 }

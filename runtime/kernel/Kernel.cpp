@@ -45,6 +45,10 @@ bool validConfig(const NeuronCoreConfig &c) {
       c.leftShift[0] > MaxRingBufferLeftShift ||
       c.leftShift[1] > MaxRingBufferLeftShift)
     return false;
+  if (c.plastic &&
+      ((c.lenPlus && !c.decayPlus) || (c.lenMinus && !c.decayMinus) ||
+       (c.matrixWords && !c.matrix)))
+    return false;
   return c.popTableSize == 0 || c.popTable;
 }
 
@@ -104,7 +108,10 @@ uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
   return align8(n * sizeof(NeuronFixedState)) + align8(n) +
          align8(ringEntries(c) * sizeof(uint16_t)) + align8(n * 4) +
          align8(uint64_t(bitWords(c.numNeurons)) * 4) +
-         (c.recordVoltage ? align8(n * 4) : 0);
+         (c.recordVoltage ? align8(n * 4) : 0) +
+         (c.plastic ? align8(n * sizeof(stdp::PostHistory)) +
+                          align8(uint64_t(c.matrixWords) * 4)
+                    : 0);
 }
 
 bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
@@ -123,8 +130,25 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
   core.spikeBits = carve.take<uint32_t>(core.spikeWords);
   if (cfg.recordVoltage)
     core.voltage = carve.take<int32_t>(n);
+  if (cfg.plastic) {
+    core.history = carve.take<stdp::PostHistory>(n);
+    core.plasticMatrix = carve.take<uint32_t>(cfg.matrixWords);
+  }
   if (!carve.ok)
     return false;
+  core.matrix = cfg.matrix;
+  if (cfg.plastic) {
+    // The core's SDRAM copy of its rows: the kernel writes the learned
+    // weights and the rows' pre-synaptic state into it.
+    for (uint32_t w = 0; w < cfg.matrixWords; ++w)
+      core.plasticMatrix[w] = cfg.matrix[w];
+    core.matrix = core.plasticMatrix;
+    core.rule = stdp::makeRule(cfg.multiplicative, cfg.aPlus, cfg.aMinus,
+                               cfg.wMin, cfg.wMax, cfg.decayPlus, cfg.lenPlus,
+                               cfg.decayMinus, cfg.lenMinus);
+    for (uint32_t i = 0; i < n; ++i)
+      core.history[i].count = 0;
+  }
   core.ringIndexMask = uint32_t(ringEntries(cfg) - 1);
   NeuronFixedState initial = initialState(cfg.params);
   for (uint32_t i = 0; i < n; ++i) {
@@ -181,6 +205,8 @@ void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
       if (cfg.hasKey)
         core.outKeys[out++] = cfg.key | i;
       ++core.counters.spikes;
+      if (core.history)
+        core.history[i].record(tick, core.rule);
     }
   }
   core.numOut = out;
@@ -230,7 +256,7 @@ inline const uint32_t *findRow(NeuronCore &core, uint32_t key, uint32_t &stride,
     return nullptr;
   }
   stride = e.rowStride;
-  return cfg.matrix + e.rowOffset + local * e.rowStride;
+  return core.matrix + e.rowOffset + local * e.rowStride;
 }
 
 /// Rows are looked up this many packets ahead of the one being processed,
@@ -245,6 +271,35 @@ inline void prefetchRow(const uint32_t *row, uint32_t stride) {
     stride = kPrefetchWords;
   for (uint32_t w = 0; w < stride; w += 16) // 64-byte lines
     __builtin_prefetch(row + w);
+}
+
+/// The plastic part of a row on a plastic core (docs/execution.md): each
+/// synapse's weight updated by the rule, written back into the row and
+/// added to the ring buffer; then the row's pre trace and last pre tick.
+inline void processPlastic(NeuronCore &core, uint32_t *row, uint32_t nPlastic,
+                           uint32_t tick, uint32_t tOff) {
+  const stdp::Rule &rule = core.rule;
+  const uint32_t indexMask = (uint32_t(1) << core.cfg.indexBits) - 1;
+  uint32_t lastPre = row[kRowLastPreWord];
+  int32_t preTrace = int32_t(row[kRowPreTraceWord] & 0xFFFF);
+  bool hasPre = preTrace != 0; // 0 until the first pre-synaptic spike
+  uint32_t *weights = row + kRowHeaderWords + kPlasticHeaderWords;
+  const uint32_t *controls = weights + (nPlastic + 1) / 2;
+  for (uint32_t s = 0; s < nPlastic; ++s) {
+    unsigned half = 16 * (s & 1);
+    uint32_t control = (controls[s / 2] >> half) & 0xFFFF;
+    uint16_t old = uint16_t(weights[s / 2] >> half);
+    uint16_t w = stdp::onPreSpike(old, tick, hasPre, lastPre, preTrace,
+                                  core.history[control & indexMask], rule);
+    weights[s / 2] =
+        (weights[s / 2] & ~(uint32_t(0xFFFF) << half)) | (uint32_t(w) << half);
+    addSynapse(core.ring, core.ringIndexMask, tOff, control, w);
+  }
+  row[kRowPreTraceWord] =
+      uint32_t(hasPre ? stdp::bumpTrace(preTrace, tick - lastPre,
+                                        rule.decayPlus, rule.lenPlus)
+                      : stdp::kTraceOne);
+  row[kRowLastPreWord] = tick;
 }
 } // namespace
 
@@ -279,14 +334,20 @@ void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
     const uint32_t *w = row + kRowHeaderWords;
     if (nPlastic) {
       // Plastic part: header, then 16-bit weights and 16-bit controls, two
-      // to a word (the first in the low half). Applied as static synapses.
+      // to a word (the first in the low half).
       const uint32_t *weights = w + kPlasticHeaderWords;
       const uint32_t *controls = weights + (nPlastic + 1) / 2;
-      for (uint32_t s = 0; s < nPlastic; ++s) {
-        unsigned half = 16 * (s & 1);
-        addSynapse(ring, ringIndexMask, tOff,
-                   (controls[s / 2] >> half) & 0xFFFF,
-                   (weights[s / 2] >> half) & 0xFFFF);
+      if (core.plasticMatrix) {
+        processPlastic(core, core.plasticMatrix + (row - core.matrix), nPlastic,
+                       tick, tOff);
+      } else {
+        // A core without the plastic flag: static synapses.
+        for (uint32_t s = 0; s < nPlastic; ++s) {
+          unsigned half = 16 * (s & 1);
+          addSynapse(ring, ringIndexMask, tOff,
+                     (controls[s / 2] >> half) & 0xFFFF,
+                     (weights[s / 2] >> half) & 0xFFFF);
+        }
       }
       w = controls + (nPlastic + 1) / 2;
     }
@@ -311,6 +372,24 @@ void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
   core.counters.tickEvents += events;
   core.counters.unmatchedPackets += unmatched;
   core.counters.invalidRows += invalid;
+}
+
+uint16_t kernel::neuronCorePlasticWeight(const NeuronCore &core,
+                                         uint32_t rowOffset, uint32_t s,
+                                         uint32_t &control) {
+  const uint32_t *row = core.matrix + rowOffset;
+  uint32_t nPlastic = row[1];
+  const uint32_t *weights = row + kRowHeaderWords + kPlasticHeaderWords;
+  const uint32_t *controls = weights + (nPlastic + 1) / 2;
+  unsigned half = 16 * (s & 1);
+  control = (controls[s / 2] >> half) & 0xFFFF;
+  uint16_t w = uint16_t(weights[s / 2] >> half);
+  int32_t preTrace = int32_t(row[kRowPreTraceWord] & 0xFFFF);
+  if (!core.history || preTrace == 0)
+    return w; // not learning, or no pre-synaptic spike yet: nothing deferred
+  uint32_t target = control & ((uint32_t(1) << core.cfg.indexBits) - 1);
+  return stdp::flush(w, row[kRowLastPreWord], preTrace, core.history[target],
+                     core.rule);
 }
 
 uint64_t kernel::sourceCoreMemoryBytes(const SourceCoreConfig &cfg) {

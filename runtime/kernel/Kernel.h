@@ -23,14 +23,24 @@
 //      of source neuron `key & ~mask` is read from the synaptic matrix and
 //      each synaptic word's weight is added, saturating, into ring slot
 //      (t + delay) mod R of its synapse type and target neuron.
-// Plastic synapses (rows with a plastic part, images compiled with scncc
-// --plastic) are processed as static synapses with their current weights:
-// the STDP rule is not applied yet.
+// On a plastic core (images compiled with scncc --plastic) the kernel also
+// learns, as docs/execution.md "Plastic projections" defines, with the
+// integer functions of scnc/Runtime/Stdp.h: step 1 records each spike of
+// its neurons in the neuron's post-spike history (tick order); in step 2 a
+// row with plastic synapses has each plastic weight updated
+// (stdp::onPreSpike with the row's last pre-synaptic tick and trace),
+// written back into the row and added to the ring buffer, then the row's
+// pre trace is bumped and its last pre tick set to t. The row header's
+// trace is 0 until the row's first pre-synaptic spike (a trace is at least
+// 1.0 = 2048 after one): that is the "no pre spike yet" flag. The kernel
+// works on its own copy of the synaptic matrix (the core's SDRAM), which
+// the host reads back after a run (neuronCorePlasticWeight).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCNC_RUNTIME_KERNEL_KERNEL_H
 #define SCNC_RUNTIME_KERNEL_KERNEL_H
 
+#include "scnc/Runtime/Stdp.h"
 #include "scnc/Support/FixedPoint.h"
 #include <cstdint>
 
@@ -73,6 +83,14 @@ struct NeuronCoreConfig {
   uint32_t matrixWords = 0;
   /// Record each neuron's membrane voltage every tick.
   bool recordVoltage = false;
+  /// Plastic cores: the stdp-params region's values as stored (S16.15
+  /// amplitudes and bounds, u0.32 decay tables that must outlive the core);
+  /// the kernel rounds the bounds itself (stdp::makeRule).
+  bool plastic = false;
+  bool multiplicative = false;
+  Accum aPlus, aMinus, wMin, wMax;
+  const UFract32 *decayPlus = nullptr, *decayMinus = nullptr;
+  uint32_t lenPlus = 0, lenMinus = 0;
 };
 
 /// What a neuron core counts (sPyNNaker's provenance counters, roughly).
@@ -110,6 +128,13 @@ struct alignas(64) NeuronCore {
   /// The population-table entry of the last packet (consecutive packets
   /// mostly come from the same source block).
   uint32_t lastEntry = 0;
+  /// The synaptic matrix the rows are read from: cfg.matrix, or on a
+  /// plastic core the kernel's writable copy (plasticMatrix, in the block).
+  const uint32_t *matrix = nullptr;
+  uint32_t *plasticMatrix = nullptr;
+  /// Plastic cores: the rule and per neuron its post-spike history.
+  stdp::Rule rule;
+  stdp::PostHistory *history = nullptr;
   NeuronCoreCounters counters;
 };
 
@@ -127,6 +152,17 @@ void neuronCoreTick(NeuronCore &core, uint32_t tick);
 /// Step 2 of tick \p tick: processes \p n packets with keys \p keys.
 void neuronCoreReceive(NeuronCore &core, uint32_t tick, const uint32_t *keys,
                        uint32_t n);
+/// Word offsets of a plastic row's header words (docs/image-format.md).
+constexpr uint32_t kRowLastPreWord = kRowHeaderWords;
+constexpr uint32_t kRowPreTraceWord = kRowHeaderWords + 1;
+
+/// After a run, as the host reads SDRAM: plastic synapse \p s of the row
+/// at word \p rowOffset of the core's (copied) matrix, with the deferred
+/// potentiation applied (stdp::flush). Sets \p control to its control
+/// half-word. The row must have more than \p s plastic synapses.
+uint16_t neuronCorePlasticWeight(const NeuronCore &core, uint32_t rowOffset,
+                                 uint32_t s, uint32_t &control);
+
 /// The index of the entry of \p table (\p size entries sorted by key, key
 /// spaces disjoint) whose key space holds \p key; -1 when none does.
 int32_t popTableFind(const PopEntry *table, uint32_t size, uint32_t key);

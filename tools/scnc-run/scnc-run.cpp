@@ -10,6 +10,7 @@
 #include "scnc/IR/Verifier.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"
+#include "scnc/Runtime/LearnedSynapses.h"
 #include "scnc/Runtime/Reference.h"
 #include "scnc/Runtime/SpikeIO.h"
 #include "scnc/Support/Format.h"
@@ -51,6 +52,18 @@ cl::opt<bool> float64(
     cl::desc("With --reference: float64 arithmetic instead of the machine's "
              "fixed point"),
     cl::cat(runCat));
+cl::opt<bool> plasticOpt(
+    "plastic",
+    cl::desc("With --reference: the training configuration (as scncc "
+             "--plastic): projections with an STDP rule learn and the layers "
+             "they feed use their train_neuron set"),
+    cl::cat(runCat));
+cl::opt<std::string> weightsOut(
+    "weights-out",
+    cl::desc("After a plastic run: write the learned weights, one "
+             "<pre>.<post>.weights.npy per pair of layers with plastic "
+             "synapses (rows pre, post, weight nA), into this directory"),
+    cl::value_desc("dir"), cl::cat(ioCat));
 cl::opt<unsigned> ticksOpt("ticks",
                            cl::desc("Ticks to run (default: one presentation: "
                                     "the network's, or the image's ticks)"),
@@ -342,14 +355,14 @@ int runImage() {
     return 1;
   }
   Emulator &emu = **em;
-  unsigned plastic = 0;
-  for (const ImageCore &c : img->cores())
-    plastic += (c.flags & image::SystemPlastic) != 0;
-  if (plastic)
-    WithColor::note(errs(), "scnc-run")
-        << plastic << (plastic == 1 ? " core holds" : " cores hold")
-        << " plastic synapses: the kernel does not apply STDP yet, so they "
-           "act as static synapses with their initial weights\n";
+  if (!weightsOut.empty()) {
+    bool plastic = false;
+    for (const ImageCore &c : img->cores())
+      plastic |= (c.flags & image::SystemPlastic) != 0;
+    if (!plastic)
+      return fail("--weights-out: the image has no plastic synapses (compile "
+                  "it with scncc --plastic)");
+  }
 
   std::vector<Layer> layers;
   for (const EmulatedPopulation &p : emu.populations())
@@ -368,10 +381,21 @@ int runImage() {
   eo.threads = j;
   eo.recordVoltages = voltageLayers(layers.size(), selected);
   EmulatorStats stats;
-  Expected<Recording> rec = emu.run(spikes, eo, &stats);
+  LearnedSynapseSet learned;
+  Expected<Recording> rec =
+      emu.run(spikes, eo, &stats, weightsOut.empty() ? nullptr : &learned);
   if (!rec) {
     failAll(rec.takeError(), errors);
     return 1;
+  }
+  if (!weightsOut.empty()) {
+    std::vector<std::string> names;
+    for (const ImagePopulation &p : img->populations())
+      names.push_back(p.name);
+    if (Error e = writeLearnedSynapses(learned, names, weightsOut)) {
+      failAll(std::move(e), errors);
+      return 1;
+    }
   }
   // A key past its entry's rows means a broken image. (Packets that match
   // no entry are normal: a multicast tree reaches every core that some
@@ -435,13 +459,29 @@ int runReference(DiagnosticEngine &diag) {
   ro.float64 = float64;
   ro.threads = std::max(1u, unsigned(threads));
   ro.recordVoltages = voltageLayers(layers.size(), selected);
+  ro.plastic = plasticOpt;
   std::vector<std::string> warnings;
-  Expected<Recording> rec = scnc::runReference(*net, spikes, ro, &warnings);
+  LearnedWeights learned;
+  Expected<Recording> rec = scnc::runReference(
+      *net, spikes, ro, &warnings, weightsOut.empty() ? nullptr : &learned);
   for (const std::string &w : warnings)
     WithColor::warning(errs(), "scnc-run") << w << "\n";
   if (!rec) {
     failAll(rec.takeError(), errors);
     return 1;
+  }
+  if (!weightsOut.empty()) {
+    LearnedSynapseSet set = learnedFromReference(*net, learned);
+    if (set.empty())
+      return fail("--weights-out: no projection of the network learns (no "
+                  "STDP rule)");
+    std::vector<std::string> names;
+    for (const Population &p : net->populations)
+      names.push_back(p.name);
+    if (Error e = writeLearnedSynapses(set, names, weightsOut)) {
+      failAll(std::move(e), errors);
+      return 1;
+    }
   }
   return report(*rec, selected);
 }
@@ -472,6 +512,9 @@ int main(int argc, char **argv) {
                   ".scnir), not a load image");
     if (float64)
       return fail("--float64 needs --reference");
+    if (plasticOpt)
+      return fail("--plastic is for --reference: a load image learns when "
+                  "it was compiled with scncc --plastic");
     return runImage();
   }
   if (machineOpt.getNumOccurrences())
@@ -481,5 +524,8 @@ int main(int argc, char **argv) {
     return fail("'" + inputFile +
                 "' is a network description: give --reference to evaluate "
                 "it (load images, .scimg, run on the emulated machine)");
+  if (!weightsOut.empty() && !plasticOpt)
+    return fail("--weights-out needs --plastic with --reference (a frozen "
+                "run learns nothing)");
   return runReference(diag);
 }

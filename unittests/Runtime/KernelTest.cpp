@@ -3,8 +3,8 @@
 // This program links the kernel built with -mgeneral-regs-only (see
 // CMakeLists.txt): any floating point in runtime/kernel fails its build.
 // The tests drive hand-made cores: the population-table search, ring-buffer
-// delays and saturation, plastic rows, neuron updates against lifStep, the
-// spike source.
+// delays and saturation, plastic rows (static and learning), neuron updates
+// against lifStep, the spike source.
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
@@ -197,7 +197,8 @@ TEST(Kernel, SlotsSaturate) {
 
 TEST(Kernel, PlasticRowsActAsStatic) {
   // A row with 3 plastic synapses (16-bit weights and controls, two to a
-  // word) and 1 fixed one.
+  // word) and 1 fixed one, on a core without the plastic flag: all act as
+  // static synapses.
   TestCore c;
   c.cfg.numNeurons = 4;
   c.cfg.params = lif();
@@ -225,6 +226,94 @@ TEST(Kernel, PlasticRowsActAsStatic) {
   EXPECT_EQ(c.slot(3, 0, 2), 33);
   EXPECT_EQ(c.slot(1, 0, 1), 44);
   EXPECT_EQ(c.core.counters.synapticEvents, 4u);
+}
+
+TEST(Kernel, PlasticCoreLearns) {
+  // The row of PlasticRowsActAsStatic on a core with the plastic flag: each
+  // plastic weight is updated by the rule (stdp::onPreSpike with the row's
+  // pre state and the target's post history), written back into the
+  // kernel's copy of the row and added to the ring; then the row's last pre
+  // tick and trace. The image's matrix is left alone.
+  TestCore c;
+  c.cfg.numNeurons = 4;
+  c.cfg.params = lif();
+  c.cfg.delayBits = 2;
+  c.cfg.indexBits = 2;
+  uint32_t ib = 2;
+  auto ctl = [&](uint32_t d, uint32_t y, uint32_t i) {
+    return d << (ib + 1) | y << ib | i;
+  };
+  c.table = {{0x40, 0xFFFFFFFF, 0, 10, 1}};
+  c.matrix = {1,
+              3,
+              0,
+              0,
+              1000u | 2000u << 16,
+              3000u,
+              ctl(1, 0, 0) | ctl(2, 1, 3) << 16,
+              ctl(3, 0, 2),
+              word(44, 1, 0, 1, ib),
+              0};
+  // exp(-k / 4) and exp(-k / 5) as u0.32, a few entries.
+  std::vector<UFract32> plus = {
+      UFract32::fromBits(0xFFFFFFFFu), UFract32::fromBits(3344926325u),
+      UFract32::fromBits(2604969717u), UFract32::fromBits(2028711796u)};
+  std::vector<UFract32> minus = {UFract32::fromBits(0xFFFFFFFFu),
+                                 UFract32::fromBits(3516421809u),
+                                 UFract32::fromBits(2878989098u)};
+  c.cfg.plastic = true;
+  c.cfg.aPlus = Accum::fromInt(300);
+  c.cfg.aMinus = Accum::fromInt(200);
+  c.cfg.wMin = Accum::fromBits(100 << 15 | 1 << 14); // 100.5: rounds to 101
+  c.cfg.wMax = Accum::fromInt(4000);
+  c.cfg.decayPlus = plus.data();
+  c.cfg.lenPlus = uint32_t(plus.size());
+  c.cfg.decayMinus = minus.data();
+  c.cfg.lenMinus = uint32_t(minus.size());
+  std::vector<uint32_t> image = c.matrix;
+  ASSERT_TRUE(c.init());
+  const stdp::Rule &r = c.core.rule;
+  EXPECT_EQ(r.wMin, 101);
+  EXPECT_EQ(r.wMax, 4000);
+  uint32_t *row = c.core.plasticMatrix;
+  auto weight = [&](uint32_t s) {
+    return uint16_t(row[4 + s / 2] >> (16 * (s & 1)));
+  };
+  // Post neuron 0 spiked at tick 4; the first pre spike (tick 5) only
+  // depresses (post trace 1.0 decayed by one tick).
+  c.core.history[0].record(4, r);
+  c.receive(5, {0x40});
+  uint16_t w0 = stdp::onPreSpike(1000, 5, false, 0, 0, c.core.history[0], r);
+  EXPECT_LT(w0, 1000);
+  EXPECT_EQ(weight(0), w0);
+  EXPECT_EQ(weight(1), 2000); // neurons 3 and 2 never spiked
+  EXPECT_EQ(weight(2), 3000);
+  EXPECT_EQ(c.slot(6, 0, 0), w0);
+  EXPECT_EQ(c.slot(7, 1, 3), 2000);
+  EXPECT_EQ(row[2], 5u);
+  EXPECT_EQ(row[3], uint32_t(stdp::kTraceOne));
+  // Post neuron 2 spikes at 6, the next pre spike at 7 potentiates it
+  // (the pre trace decayed by one tick) and depresses.
+  c.core.history[2].record(6, r);
+  c.receive(7, {0x40});
+  uint16_t w2 =
+      stdp::onPreSpike(3000, 7, true, 5, stdp::kTraceOne, c.core.history[2], r);
+  EXPECT_NE(w2, 3000);
+  EXPECT_EQ(weight(2), w2);
+  EXPECT_EQ(row[2], 7u);
+  EXPECT_EQ(row[3], uint32_t(stdp::bumpTrace(stdp::kTraceOne, 2, plus.data(),
+                                             uint32_t(plus.size()))));
+  // The fixed synapse is static; the image's rows are untouched.
+  EXPECT_EQ(row[8], word(44, 1, 0, 1, ib));
+  EXPECT_EQ(c.matrix, image);
+  // Read-back: a post spike after the last pre spike is flushed.
+  c.core.history[3].record(8, r);
+  uint32_t control = 0;
+  uint16_t w1 = neuronCorePlasticWeight(c.core, 0, 1, control);
+  EXPECT_EQ(control, ctl(2, 1, 3));
+  EXPECT_EQ(w1,
+            stdp::flush(weight(1), 7, int32_t(row[3]), c.core.history[3], r));
+  EXPECT_GT(w1, weight(1));
 }
 
 TEST(Kernel, NeuronUpdateIsLifStep) {

@@ -13,6 +13,7 @@
 #define SCNC_RUNTIME_EMULATOR_H
 
 #include "scnc/Machine/Machine.h"
+#include "scnc/Runtime/LearnedSynapses.h"
 #include "scnc/Runtime/SpikeIO.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -136,10 +137,14 @@ public:
   /// of an input population (sorted by (tick, neuron) without duplicates,
   /// as readSpikeFile returns them); an input population without an entry
   /// replays the spike array of its cores' spike-source regions. Fills
-  /// \p stats when given. Every call starts from the initial state.
+  /// \p stats when given. Every call starts from the initial state (the
+  /// image's rows: plastic cores learn in their own copies). With
+  /// \p learned, the plastic synapses' weights are read back after the run
+  /// as a host reads SDRAM (deferred potentiation applied, stdp::flush).
   llvm::Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs,
                                 const EmulatorOptions &o,
-                                EmulatorStats *stats = nullptr);
+                                EmulatorStats *stats = nullptr,
+                                LearnedSynapseSet *learned = nullptr);
 
 private:
   Emulator();

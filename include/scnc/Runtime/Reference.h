@@ -36,8 +36,8 @@ struct ReferenceOptions {
 };
 
 /// Weights after a plastic run, per projection in the connection lists'
-/// order (nA: the ring-buffer integer / weightScale(shift)); empty for a
-/// projection that does not learn.
+/// order (nA: the ring-buffer integer / weightScale of the left shift of its
+/// synapse type); empty for a projection that does not learn.
 using LearnedWeights = std::vector<std::vector<float>>;
 
 /// Evaluates \p n (its connections expanded) for `o.ticks` ticks. \p inputs

@@ -1,4 +1,5 @@
-//===- Stdp.h - The pair STDP rule in a core's integer arithmetic -*- C++ -*-===//
+//===- Stdp.h - The pair STDP rule in a core's integer arithmetic -*- C++
+//-*-===//
 //
 // docs/execution.md "Plasticity": sPyNNaker's pair rule (all-to-all pairing,
 // exponential traces, additive or multiplicative weight dependence, A+ and
@@ -28,11 +29,40 @@ constexpr unsigned kHistory = 16;
 /// The rule in the core's units (the image's stdp-params region).
 struct Rule {
   bool multiplicative = false;
-  Accum aPlus, aMinus; ///< A+ w_max and A- w_max, ring-buffer units
+  Accum aPlus, aMinus;        ///< A+ w_max and A- w_max, ring-buffer units
   int32_t wMin = 0, wMax = 0; ///< ring-buffer units (rounded)
   const UFract32 *decayPlus = nullptr, *decayMinus = nullptr;
   uint32_t lenPlus = 0, lenMinus = 0; ///< exp(-k dt / tau) for k < len
 };
+
+/// An S16.15 bound (the stdp-params region's w_min, w_max) as whole
+/// ring-buffer units: rounded to nearest, ties up.
+inline int32_t roundBound(Accum a) {
+  return int32_t((int64_t(a.bits) + (1 << 14)) >> 15);
+}
+
+/// The rule from the stdp-params region's values (docs/image-format.md):
+/// the bounds rounded to whole units, w_max at most 0xFFFF (a uint16
+/// weight), w_min at most w_max. The decay tables stay where they are.
+inline Rule makeRule(bool multiplicative, Accum aPlus, Accum aMinus, Accum wMin,
+                     Accum wMax, const UFract32 *decayPlus, uint32_t lenPlus,
+                     const UFract32 *decayMinus, uint32_t lenMinus) {
+  Rule r;
+  r.multiplicative = multiplicative;
+  r.aPlus = aPlus;
+  r.aMinus = aMinus;
+  r.wMax = roundBound(wMax);
+  if (r.wMax > 0xFFFF)
+    r.wMax = 0xFFFF;
+  r.wMin = roundBound(wMin);
+  if (r.wMin > r.wMax)
+    r.wMin = r.wMax;
+  r.decayPlus = decayPlus;
+  r.decayMinus = decayMinus;
+  r.lenPlus = lenPlus;
+  r.lenMinus = lenMinus;
+  return r;
+}
 
 /// trace * exp(-dt ticks / tau) from the table (0 past its end), rounded
 /// to nearest with ties up (the rounding of mul(Accum, UFract32)).
