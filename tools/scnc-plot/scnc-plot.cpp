@@ -102,11 +102,26 @@ cl::opt<std::string> confusionFile(cl::Positional, cl::desc("<results.json>"),
 
 cl::opt<std::string> machineImage(cl::Positional, cl::desc("<net.scimg>"),
                                   cl::Required, cl::sub(machineCmd));
+cl::opt<std::string> machineStats(
+    "stats",
+    cl::desc("A scnc-run summary.json: draw each link with a width by the "
+             "packets it carried"),
+    cl::value_desc("summary.json"), cl::sub(machineCmd), cl::cat(plotCat));
 cl::opt<std::string> colorBy("color",
                              cl::desc("Colour chips by 'cores' used or "
                                       "routing 'entries'"),
                              cl::init("cores"), cl::sub(machineCmd),
                              cl::cat(plotCat));
+
+std::string withCommasD(double v) {
+  std::string digits = std::to_string(uint64_t(v)), out;
+  for (size_t i = 0; i < digits.size(); ++i) {
+    if (i && (digits.size() - i) % 3 == 0)
+      out += ',';
+    out += digits[i];
+  }
+  return out;
+}
 
 Error fail(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
@@ -805,6 +820,48 @@ Error plotMachine() {
       cairo_show_text(cr, t.c_str());
       cairo_restore(cr);
     }
+  }
+  if (!machineStats.empty()) {
+    ErrorOr<std::unique_ptr<MemoryBuffer>> sb =
+        MemoryBuffer::getFile(machineStats);
+    if (!sb)
+      return fail("cannot read '" + machineStats +
+                  "': " + sb.getError().message());
+    nlohmann::json j = nlohmann::json::parse(
+        (*sb)->getBuffer().begin(), (*sb)->getBuffer().end(), nullptr, false);
+    if (j.is_discarded() || !j.contains("machine") ||
+        !j["machine"].contains("per_chip"))
+      return fail(machineStats + ": no \"machine\".\"per_chip\" counters "
+                                 "(write it with scnc-run IMAGE -o DIR)");
+    // Each chip's outgoing links as half segments towards the neighbour,
+    // width growing with the square root of the packets.
+    static const int ox[] = {1, 1, 0, -1, -1, 0}, oy[] = {0, 1, 1, 0, -1, -1};
+    double most = 0;
+    for (const nlohmann::json &c : j["machine"]["per_chip"])
+      for (const nlohmann::json &v : c.value("link_out", nlohmann::json()))
+        most = std::max(most, v.get<double>());
+    for (const nlohmann::json &c : j["machine"]["per_chip"]) {
+      unsigned x = c.value("x", 0u), y = c.value("y", 0u);
+      const nlohmann::json &l = c.value("link_out", nlohmann::json());
+      for (size_t k = 0; k < l.size() && k < 6; ++k) {
+        double v = l[k].get<double>();
+        if (v <= 0 || most <= 0)
+          continue;
+        auto a = centre(x, y);
+        double bx = a.first + (ox[k] * dx - oy[k] * dx / 2.0) / 2,
+               by = a.second - oy[k] * dy / 2;
+        cairo_set_source_rgba(cr, 0.75, 0.1, 0.1, 0.8);
+        cairo_set_line_width(cr, 1 + 0.45 * R * std::sqrt(v / most));
+        cairo_set_line_cap(cr, CAIRO_LINE_CAP_ROUND);
+        cairo_move_to(cr, a.first, a.second);
+        cairo_line_to(cr, bx, by);
+        cairo_stroke(cr);
+      }
+    }
+    fig.text(40, height - 30,
+             "red: packets sent on each link, width by sqrt(count); widest " +
+                 withCommasD(most),
+             11);
   }
   Box bar{width - 190, 60, 18, std::max(150.0, height - 140)};
   colorbar(fig, bar, 0, hi, false,
