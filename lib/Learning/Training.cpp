@@ -18,6 +18,7 @@
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/Parallel.h"
+#include "scnc/Support/Random.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/Twine.h"
@@ -129,14 +130,30 @@ static Error checkImages(const Network &n, unsigned input,
   return Error::success();
 }
 
+Expected<EncoderConfig> scnc::inputEncoder(const Network &n, unsigned input,
+                                           bool noiseSpikes) {
+  Expected<EncoderConfig> enc =
+      encoderFromIR(n.populations[input].encoding, n.sim);
+  if (!enc)
+    return enc.takeError();
+  if (noiseSpikes) {
+    if (enc->kind != EncoderConfig::Kind::Rate)
+      return trainError("noise spikes need the rate code, but input layer '" +
+                        n.populations[input].name + "' uses the " +
+                        encoderKindName(enc->kind) + " code");
+    enc->rate.noiseSpikes = true;
+  }
+  return enc;
+}
+
 Expected<std::vector<std::vector<Spike>>>
 scnc::runSamples(const Network &n, const Dataset &data, uint64_t seed,
-                 unsigned jobs, unsigned keep, const ProgressFn &progress) {
+                 unsigned jobs, unsigned keep, const ProgressFn &progress,
+                 bool noiseSpikes) {
   Expected<unsigned> input = inputPopulation(n);
   if (!input)
     return input.takeError();
-  Expected<EncoderConfig> enc =
-      encoderFromIR(n.populations[*input].encoding, n.sim);
+  Expected<EncoderConfig> enc = inputEncoder(n, *input, noiseSpikes);
   if (!enc)
     return enc.takeError();
   if (Error e = checkImages(n, *input, *enc, data))
@@ -278,26 +295,38 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
   if (!input)
     return input.takeError();
   std::vector<std::vector<Spike>> source;
+  Optional<EncoderConfig> windowEnc;
+  if (o.windowRate && p.pre != *input)
+    return trainError("window rate factors (--window-rate) apply to a layer "
+                      "fed by the input layer; '" +
+                      b.name + "' is fed by '" + a.name + "'");
   if (p.pre == *input) {
-    Expected<EncoderConfig> enc =
-        encoderFromIR(full->populations[*input].encoding, full->sim);
+    Expected<EncoderConfig> enc = inputEncoder(*full, *input, o.noiseSpikes);
     if (!enc)
       return enc.takeError();
     if (Error e = checkImages(*full, *input, *enc, data))
       return e;
+    if (o.windowRate) {
+      if (enc->kind != EncoderConfig::Kind::Rate || enc->dog)
+        return trainError("window rate factors (--window-rate) need the rate "
+                          "code without a DoG filter on input layer '" +
+                          a.name + "'");
+      windowEnc = *enc;
+    }
     source.resize(data.size());
-    forEachTask(data.size(), o.jobs, [&](size_t i) {
-      source[i] =
-          encodeImage(*full, *input, *enc, data, i, sampleSeed(o.seed, i));
-    });
+    if (!windowEnc) // else every window is encoded on its own, below
+      forEachTask(data.size(), o.jobs, [&](size_t i) {
+        source[i] =
+            encodeImage(*full, *input, *enc, data, i, sampleSeed(o.seed, i));
+      });
   } else {
     Optional<Network> frozen =
         expandNetwork(truncateNetwork(n, p.pre), diag, 1);
     if (!frozen)
       return trainError("the frozen layers before '" + b.name +
                         "' do not compile");
-    Expected<std::vector<std::vector<Spike>>> r =
-        runSamples(*frozen, data, o.seed, o.jobs, p.pre, o.progress);
+    Expected<std::vector<std::vector<Spike>>> r = runSamples(
+        *frozen, data, o.seed, o.jobs, p.pre, o.progress, o.noiseSpikes);
     if (!r)
       return r.takeError();
     source = std::move(*r);
@@ -320,7 +349,52 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
                       "ticks: train on fewer images");
   std::vector<Spike> windowSpikes;
   uint64_t hw = uint64_t(a.shape.h) * a.shape.w;
-  for (size_t i = 0; i < data.size(); ++i) {
+  if (windowEnc) {
+    // The original's input_windowed_spikes: each window re-encoded with
+    // f = min(20, int(6 * sum / 2500)) of its own pixels; window w of image
+    // i draws from splitmix64(sampleSeed(seed, i), w).
+    std::vector<std::vector<Spike>> perImageSpikes(data.size());
+    forEachTask(data.size(), o.jobs, [&](size_t i) {
+      ArrayRef<uint8_t> px = data.image(i);
+      uint64_t imageSeed = sampleSeed(o.seed, i);
+      std::vector<Spike> &out = perImageSpikes[i];
+      uint64_t w = 0;
+      for (uint32_t g = 0; g < groups; ++g)
+        for (uint32_t oy = 0; oy < b.shape.h; ++oy)
+          for (uint32_t ox = 0; ox < b.shape.w; ++ox, ++w) {
+            EncoderImage win;
+            win.height = kh;
+            win.width = kw;
+            win.channels = cin;
+            win.values.assign(uint64_t(cin) * kh * kw, 0.0);
+            double sum = 0;
+            for (uint32_t c = 0; c < cin; ++c)
+              for (uint32_t ky = 0; ky < kh; ++ky)
+                for (uint32_t kx = 0; kx < kw; ++kx) {
+                  int64_t y = int64_t(oy) * p.stride.h - p.padding.h + ky;
+                  int64_t x = int64_t(ox) * p.stride.w - p.padding.w + kx;
+                  if (y < 0 || x < 0 || y >= a.shape.h || x >= a.shape.w)
+                    continue;
+                  double v = px[uint64_t(y) * a.shape.w + uint64_t(x)];
+                  win.values[(c * kh + ky) * kw + kx] = v;
+                  sum += v;
+                }
+            RateCode rc = windowEnc->rate;
+            rc.factor = windowRateFactor(sum, o.windowDivisor);
+            SpikeTrains trains = encodeRate(win, rc, splitmix64(imageSeed, w));
+            uint32_t base = uint32_t((i * perImage + w) * ticks);
+            for (size_t k = 0; k < trains.numNeurons(); ++k)
+              for (double ms : trains.times[k]) {
+                int64_t t = timeToTick(ms, full->sim.timestep);
+                if (t >= 0 && t < int64_t(ticks))
+                  out.push_back({base + uint32_t(t), uint32_t(k)});
+              }
+          }
+    });
+    for (std::vector<Spike> &v : perImageSpikes)
+      windowSpikes.insert(windowSpikes.end(), v.begin(), v.end());
+  }
+  for (size_t i = 0; i < data.size() && !windowEnc; ++i) {
     std::vector<std::vector<uint32_t>> ticksOf(a.shape.size());
     for (const Spike &s : source[i])
       ticksOf[s.neuron].push_back(s.tick);

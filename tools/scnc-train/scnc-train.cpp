@@ -45,7 +45,11 @@ const char *kUsage =
     "       scnc-train test NET.scn --run-dir DIR [--model FILE] [options]\n"
     "options: --data DIR (data/mnist)  --digits LIST|all (all)\n"
     "         --train-per-class K (10)  --test-per-class K (10)\n"
-    "         --seed S (1)  -j J (1)  --normalize (svm: unit-norm features)\n";
+    "         --seed S (1)  -j J (1)  --normalize (svm: unit-norm features)\n"
+    "         --noise-spikes (rate code: the original's spike for every\n"
+    "           sub-threshold pixel)\n"
+    "         --window-rate[=DIVISOR] (layer 1: encode every window with the\n"
+    "           original's f = min(20, int(6 * sum / DIVISOR)), 2500)\n";
 
 int fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-train") << msg << "\n";
@@ -59,6 +63,9 @@ struct Args {
   uint64_t seed = 1;
   unsigned jobs = 1;
   bool normalize = false;
+  bool noiseSpikes = false;
+  bool windowRate = false;
+  double windowDivisor = 2500;
   std::string commandLine;
 };
 
@@ -132,6 +139,17 @@ bool parseArgs(int argc, char **argv, Args &a) {
       a.jobs = unsigned(n);
     } else if (arg == "--normalize") {
       a.normalize = true;
+    } else if (arg == "--noise-spikes") {
+      a.noiseSpikes = true;
+    } else if (arg == "--window-rate") {
+      a.windowRate = true;
+    } else if (arg.startswith("--window-rate=")) {
+      a.windowRate = true;
+      StringRef v = arg.drop_front(strlen("--window-rate="));
+      if (v.getAsDouble(a.windowDivisor) || !(a.windowDivisor > 0)) {
+        fail("option '--window-rate': '" + v + "' is not a number > 0");
+        return false;
+      }
     } else if (arg.startswith("-") && arg != "-") {
       fail("unknown option '" + arg + "'");
       return false;
@@ -156,6 +174,11 @@ bool parseArgs(int argc, char **argv, Args &a) {
     a.layer = unsigned(n);
   }
   a.net = positional.back();
+  if (a.windowRate && a.command != "layer") {
+    fail("--window-rate applies to 'layer' only (svm and test present "
+         "whole images)");
+    return false;
+  }
   if (a.runDir.empty()) {
     fail("--run-dir is required (the folder that keeps the network, "
          "weights, log and results)");
@@ -280,6 +303,12 @@ nlohmann::json Trainer::protocol(const Network &n) const {
       enc.push_back(e);
     }
   p["encoders"] = enc;
+  p["noise_spikes"] = a.noiseSpikes;
+  if (a.command == "layer") {
+    p["window_rate"] = a.windowRate;
+    if (a.windowRate)
+      p["window_rate_divisor"] = a.windowDivisor;
+  }
   p["evaluator"] = "reference (fixed point)";
   p["command"] = a.commandLine;
   return p;
@@ -329,6 +358,9 @@ int Trainer::layer(const Network &n) {
   o.seed = a.seed;
   o.jobs = a.jobs;
   o.irOut = path("layer" + std::to_string(a.layer) + ".train.scnir");
+  o.noiseSpikes = a.noiseSpikes;
+  o.windowRate = a.windowRate;
+  o.windowDivisor = a.windowDivisor;
   Progress progress("frozen layers, samples");
   o.progress = progress.fn();
   Expected<LayerTrainingResult> r = trainLayer(n, *data, o, diag);
@@ -405,7 +437,8 @@ int Trainer::layer(const Network &n) {
 /// Features of every image: spike counts of the classifier's source layer.
 Expected<FeatureMatrix> features(const Network &n, const Dataset &data,
                                  uint64_t seed, unsigned jobs,
-                                 DiagnosticEngine &diag, const char *what) {
+                                 DiagnosticEngine &diag, const char *what,
+                                 bool noiseSpikes) {
   if (!n.classifier)
     return createStringError(inconvertibleErrorCode(),
                              "network '" + n.name +
@@ -418,7 +451,7 @@ Expected<FeatureMatrix> features(const Network &n, const Dataset &data,
   unsigned src = full->classifier->source;
   Progress progress(what);
   Expected<std::vector<std::vector<Spike>>> spikes =
-      runSamples(*full, data, seed, jobs, src, progress.fn());
+      runSamples(*full, data, seed, jobs, src, progress.fn(), noiseSpikes);
   if (!spikes)
     return spikes.takeError();
   uint64_t neurons = full->populations[src].shape.size();
@@ -433,8 +466,8 @@ int Trainer::svm(const Network &n) {
   if (!data)
     return fail(toString(data.takeError()));
   auto t0 = std::chrono::steady_clock::now();
-  Expected<FeatureMatrix> x =
-      features(n, *data, a.seed, a.jobs, diag, "training samples");
+  Expected<FeatureMatrix> x = features(n, *data, a.seed, a.jobs, diag,
+                                       "training samples", a.noiseSpikes);
   if (!x)
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   double runSeconds = secondsSince(t0);
@@ -494,8 +527,8 @@ int Trainer::test(const Network &n) {
   if (!data)
     return fail(toString(data.takeError()));
   auto t0 = std::chrono::steady_clock::now();
-  Expected<FeatureMatrix> x =
-      features(n, *data, a.seed + 1, a.jobs, diag, "test samples");
+  Expected<FeatureMatrix> x = features(n, *data, a.seed + 1, a.jobs, diag,
+                                       "test samples", a.noiseSpikes);
   if (!x)
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   if (x->cols != m->numFeatures())

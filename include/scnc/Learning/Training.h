@@ -57,7 +57,13 @@ std::vector<Spike> encodeImage(const Network &n, unsigned input,
 /// Sample i's encoder seed is sampleSeed(seed, i).
 llvm::Expected<std::vector<std::vector<Spike>>>
 runSamples(const Network &n, const Dataset &data, uint64_t seed, unsigned jobs,
-           unsigned keep, const ProgressFn &progress = {});
+           unsigned keep, const ProgressFn &progress = {},
+           bool noiseSpikes = false);
+
+/// The input population's encoder; with \p noiseSpikes the rate code's
+/// noise spikes are switched on (an error for other codes).
+llvm::Expected<EncoderConfig> inputEncoder(const Network &n, unsigned input,
+                                           bool noiseSpikes);
 
 /// Spike counts per neuron (features) from per-sample spikes.
 std::vector<double> spikeCounts(const std::vector<Spike> &spikes,
@@ -70,6 +76,14 @@ struct LayerTrainingOptions {
   ProgressFn progress;
   /// Where to write the training network's textual IR (empty: nowhere).
   std::string irOut;
+  /// The rate code's noise spikes (the original's defect 7) for the images.
+  bool noiseSpikes = false;
+  /// Layer 1 with the rate code only: encode every window on its own with
+  /// the original's factor f = windowRateFactor(sum of the window's
+  /// pixels, windowDivisor) instead of cutting it from the whole image's
+  /// encoding (f = the encoding's factor).
+  bool windowRate = false;
+  double windowDivisor = 2500;
 };
 
 struct LayerTrainingResult {

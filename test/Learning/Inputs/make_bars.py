@@ -1,25 +1,40 @@
 """Writes a synthetic two-class data set of bars (idx files) for the
-training tests: 3 x 3 images, label 0 a horizontal bar (middle row 255),
-label 1 a vertical bar (middle column 255), with a faint random pixel
-(value 60, below the rate code's threshold) so images are not identical.
+training tests: 4 x 4 images, label 0 the main diagonal (pixels (i, i) at
+255), label 1 the anti-diagonal (pixels (i, 3 - i) at 255). The two bars
+share no pixel, so a kernel can match one without matching the other. Every
+image also has FAINT = 4 faint pixels (value 100) off its bar, drawn from
+the image's index: with the latency code they fire late (29 ms), after a
+neuron that matched the bar has fired, so STDP depresses the weights of a
+winning kernel outside its bar (the other bar's pixels included).
 
 make_bars.py DIR [--train N] [--test N]
 """
 import argparse
 import os
+import random
 import struct
+
+SIZE = 4
+FAINT = 4
+
+
+def bar(label):
+    """The bar's pixels (row-major indices) of class `label`."""
+    return [i * SIZE + (i if label == 0 else SIZE - 1 - i) for i in range(SIZE)]
 
 
 def image(i, label):
-    px = [0] * 9
-    for k in range(3):
-        px[3 + k if label == 0 else 3 * k + 1] = 255
-    px[(i * 5) % 9] = px[(i * 5) % 9] or 60
+    px = [0] * (SIZE * SIZE)
+    for k in bar(label):
+        px[k] = 255
+    off = [k for k in range(SIZE * SIZE) if k not in bar(label)]
+    for k in random.Random(1000 + i).sample(off, FAINT):
+        px[k] = 100
     return px
 
 
 def write(d, prefix, n):
-    imgs = bytearray(struct.pack(">IIII", 0x803, n, 3, 3))
+    imgs = bytearray(struct.pack(">IIII", 0x803, n, SIZE, SIZE))
     labs = bytearray(struct.pack(">II", 0x801, n))
     for i in range(n):
         imgs += bytes(image(i, i % 2))
@@ -30,11 +45,12 @@ def write(d, prefix, n):
         f.write(labs)
 
 
-ap = argparse.ArgumentParser()
-ap.add_argument("dir")
-ap.add_argument("--train", type=int, default=40)
-ap.add_argument("--test", type=int, default=20)
-a = ap.parse_args()
-os.makedirs(a.dir, exist_ok=True)
-write(a.dir, "train", a.train)
-write(a.dir, "t10k", a.test)
+if __name__ == "__main__":
+    ap = argparse.ArgumentParser()
+    ap.add_argument("dir")
+    ap.add_argument("--train", type=int, default=40)
+    ap.add_argument("--test", type=int, default=20)
+    a = ap.parse_args()
+    os.makedirs(a.dir, exist_ok=True)
+    write(a.dir, "train", a.train)
+    write(a.dir, "t10k", a.test)
