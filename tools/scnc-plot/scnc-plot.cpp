@@ -243,7 +243,8 @@ Error plotKernels() {
   double cell = std::max(
       2.0, std::min({24.0, 900.0 / (cols * groupW), 900.0 / (rows * groupH)}));
   double gridW = cols * groupW * cell, gridH = rows * groupH * cell;
-  double width = std::max(480.0, gridW + 190), height = gridH + 110;
+  double width = std::max(480.0, gridW + 190),
+         height = std::max(300.0, gridH + 110);
   Expected<std::unique_ptr<Figure>> f =
       Figure::create(outputFile, width, height);
   if (!f)
@@ -690,7 +691,8 @@ Error plotConfusion() {
     total += sum;
   }
   double cell = std::min(64.0, 560.0 / k);
-  double width = k * cell + 260, height = k * cell + 150;
+  // Wide enough for the title with the accuracy.
+  double width = std::max(600.0, k * cell + 260), height = k * cell + 150;
   Expected<std::unique_ptr<Figure>> f =
       Figure::create(outputFile, width, height);
   if (!f)

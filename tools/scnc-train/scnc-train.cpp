@@ -28,6 +28,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
+#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -54,6 +55,38 @@ const char *kUsage =
 int fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-train") << msg << "\n";
   return 1;
+}
+
+/// argv[0], to find scnc-plot beside this tool.
+const char *argv0 = "scnc-train";
+
+/// Draws a standard figure into the run folder with the scnc-plot beside
+/// this tool; returns the figure's path, or "" (with a note on stderr) when
+/// it could not be drawn: a missing figure never fails training.
+std::string drawFigure(llvm::ArrayRef<std::string> args,
+                       const std::string &out) {
+  std::string self = llvm::sys::fs::getMainExecutable(
+      argv0, reinterpret_cast<void *>(&drawFigure));
+  llvm::SmallString<256> plot(llvm::sys::path::parent_path(self));
+  llvm::sys::path::append(plot, "scnc-plot");
+  if (!llvm::sys::fs::can_execute(plot)) {
+    llvm::WithColor::note(llvm::errs(), "scnc-train")
+        << "no scnc-plot beside scnc-train: " << out << " not drawn\n";
+    return "";
+  }
+  std::vector<llvm::StringRef> argv{plot};
+  for (const std::string &a : args)
+    argv.push_back(a);
+  argv.push_back("-o");
+  argv.push_back(out);
+  std::string err;
+  int rc = llvm::sys::ExecuteAndWait(plot, argv, llvm::None, {}, 0, 0, &err);
+  if (rc != 0) {
+    llvm::WithColor::note(llvm::errs(), "scnc-train")
+        << out << " not drawn (scnc-plot exited with " << rc << ")\n";
+    return "";
+  }
+  return out;
 }
 
 struct Args {
@@ -386,6 +419,20 @@ int Trainer::layer(const Network &n) {
       }))
     return fail(toString(std::move(e)));
 
+  // The run folder's standard figures: the learned kernels and what STDP
+  // changed (the weights before training are kept beside them).
+  std::string stem = "layer" + std::to_string(a.layer);
+  if (Error e = writeNpy(path(stem + ".initial.npy"), r->initial, r->shape))
+    return fail(toString(std::move(e)));
+  std::string kernelsPng =
+      drawFigure({"kernels", path(weightsName), "--title",
+                  "Layer " + std::to_string(a.layer) + " kernels after STDP"},
+                 path(stem + ".kernels.png"));
+  std::string changePng = drawFigure(
+      {"kernels", path(weightsName), "--before", path(stem + ".initial.npy"),
+       "--title", "Layer " + std::to_string(a.layer) + " weight change"},
+      path(stem + ".change.png"));
+
   double change = 0;
   for (size_t i = 0; i < r->kernels.size(); ++i)
     change += std::fabs(r->kernels[i] - r->initial[i]);
@@ -405,6 +452,10 @@ int Trainer::layer(const Network &n) {
   for (size_t i = 0; i < r->shape.size(); ++i)
     os << (i ? ", " : "") << r->shape[i];
   os << "); network " << path("net.scn") << "\n";
+  if (!kernelsPng.empty() || !changePng.empty())
+    os << "figures: " << kernelsPng
+       << (kernelsPng.empty() || changePng.empty() ? "" : ", ") << changePng
+       << "\n";
   os.flush();
   outs() << text;
 
@@ -562,6 +613,12 @@ int Trainer::test(const Network &n) {
             return Error::success();
           }))
     return fail(toString(std::move(e)));
+  std::string confusionPng =
+      drawFigure({"confusion", path("results.json")}, path("confusion.png"));
+  if (!confusionPng.empty()) {
+    outs() << "figure: " << confusionPng << "\n";
+    text += "figure: " + confusionPng + "\n";
+  }
   if (Error e = appendLog(text))
     return fail(toString(std::move(e)));
   return 0;
@@ -588,6 +645,7 @@ int Trainer::run() {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  argv0 = argv[0];
   Args a;
   if (!parseArgs(argc, argv, a))
     return 1;
