@@ -14,6 +14,20 @@ using namespace scnc;
 
 std::vector<PopulationWeightScale> scnc::computeWeightScales(const Network &n,
                                                              unsigned threads) {
+  std::vector<std::vector<uint64_t>> starts;
+  if (n.connections)
+    for (size_t j = 0;
+         j < n.projections.size() && j < n.connections->lists.size(); ++j)
+      starts.push_back(postStarts(
+          n.connections->lists[j],
+          n.populations[n.projections[j].post].shape.size(), threads));
+  return computeWeightScales(n, starts, threads);
+}
+
+std::vector<PopulationWeightScale>
+scnc::computeWeightScales(const Network &n,
+                          const std::vector<std::vector<uint64_t>> &starts,
+                          unsigned threads) {
   std::vector<PopulationWeightScale> scales(n.populations.size());
   if (!n.connections)
     return scales;
@@ -21,8 +35,7 @@ std::vector<PopulationWeightScale> scnc::computeWeightScales(const Network &n,
     uint64_t nPost = n.populations[q].shape.size();
     for (unsigned type = 0; type < kNumSynapseTypes; ++type) {
       std::vector<size_t> projs;
-      for (size_t j = 0;
-           j < n.projections.size() && j < n.connections->lists.size(); ++j)
+      for (size_t j = 0; j < n.projections.size() && j < starts.size(); ++j)
         if (n.projections[j].post == q && synapseType(n.projections[j]) == type)
           projs.push_back(j);
       if (projs.empty())
@@ -32,7 +45,7 @@ std::vector<PopulationWeightScale> scnc::computeWeightScales(const Network &n,
       std::vector<double> sums(nPost, 0.0);
       for (size_t j : projs) {
         const ConnectionList &l = n.connections->lists[j];
-        std::vector<uint64_t> start = postStarts(l, nPost, threads);
+        const std::vector<uint64_t> &start = starts[j];
         parallelFor(nPost, threads, [&](uint64_t b, uint64_t e) {
           for (uint64_t p = b; p < e; ++p)
             for (uint64_t i = start[p]; i < start[p + 1]; ++i)

@@ -153,7 +153,13 @@ bool Writer::prepare() {
   double dt = n.sim.timestep;
   timestepUs = uint32_t(std::lround(dt * 1000.0));
   numTicks = uint32_t(std::max(1L, std::lround(n.sim.presentation / dt)));
-  scales = computeWeightScales(n, o.threads);
+  // Each projection's post index, computed once for the shifts and the rows.
+  std::vector<std::vector<uint64_t>> starts;
+  for (unsigned j = 0; j < n.projections.size(); ++j)
+    starts.push_back(postStarts(
+        n.connections->lists[j],
+        n.populations[n.projections[j].post].shape.size(), o.threads));
+  scales = computeWeightScales(n, starts, o.threads);
   bool ok = true;
   for (size_t q = 0; q < n.populations.size(); ++q)
     for (unsigned t = 0; t < kNumSynapseTypes; ++t)
@@ -194,7 +200,7 @@ bool Writer::prepare() {
       }
       ruleOf[p.post] = r;
     }
-    d.start = postStarts(l, n.populations[p.post].shape.size(), o.threads);
+    d.start = std::move(starts[j]);
     // Weights in ring-buffer units, and how much precision they lose.
     std::vector<double> w(l.weights.begin(), l.weights.end());
     WeightQuantization wq = quantizeWeights(

@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Image/Image.h"
 #include "scnc/Plot/Plot.h"
+#include "scnc/Support/Format.h"
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/ToolSupport.h"
 #include "llvm/ADT/SmallVector.h"
@@ -112,16 +113,6 @@ cl::opt<std::string> colorBy("color",
                                       "routing 'entries'"),
                              cl::init("cores"), cl::sub(machineCmd),
                              cl::cat(plotCat));
-
-std::string withCommasD(double v) {
-  std::string digits = std::to_string(uint64_t(v)), out;
-  for (size_t i = 0; i < digits.size(); ++i) {
-    if (i && (digits.size() - i) % 3 == 0)
-      out += ',';
-    out += digits[i];
-  }
-  return out;
-}
 
 Error fail(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg);
@@ -862,7 +853,7 @@ Error plotMachine() {
     }
     fig.text(40, height - 30,
              "red: packets sent on each link, width by sqrt(count); widest " +
-                 withCommasD(most),
+                 withCommas(uint64_t(most)),
              11);
   }
   Box bar{width - 190, 60, 18, std::max(150.0, height - 140)};

@@ -42,6 +42,12 @@ struct PopulationWeightScale {
 /// expanded connections; \p threads host threads, same result for any.
 std::vector<PopulationWeightScale> computeWeightScales(const Network &n,
                                                        unsigned threads = 1);
+/// The same from each projection's postStarts (\p starts[j] for list j),
+/// for callers that need those anyway.
+std::vector<PopulationWeightScale>
+computeWeightScales(const Network &n,
+                    const std::vector<std::vector<uint64_t>> &starts,
+                    unsigned threads = 1);
 
 /// A delay in ms as whole ticks: round(delay / dt), ties away from zero.
 uint32_t delayTicks(double delayMs, double dt);
