@@ -56,9 +56,9 @@ uint64_t scnc::networkHash(const Network &n) {
 
 uint32_t ImageCore::matrixWord(uint64_t i) const { return rd32(matrix, 4 * i); }
 
-std::vector<ImageSynapse> ImageCore::row(const PopTableEntry &e,
-                                         uint32_t local) const {
-  std::vector<ImageSynapse> out;
+bool ImageCore::forEachSynapse(
+    const PopTableEntry &e, uint32_t local,
+    function_ref<bool(const ImageSynapse &)> fn) const {
   uint64_t at = uint64_t(e.rowOffset) + uint64_t(local) * e.rowStride;
   uint32_t nFixed = matrixWord(at), nPlastic = matrixWord(at + 1);
   uint32_t indexMask = (1u << indexBits) - 1;
@@ -69,20 +69,32 @@ std::vector<ImageSynapse> ImageCore::row(const PopTableEntry &e,
     s.type = (control >> indexBits) & 1;
     s.delay = control >> (indexBits + 1);
     s.plastic = plastic;
-    out.push_back(s);
+    return fn(s);
   };
   uint64_t w = at + kRowHeaderWords;
   if (nPlastic) {
     uint64_t weights = w + kPlasticHeaderWords,
              controls = weights + (nPlastic + 1) / 2;
     for (uint32_t i = 0; i < nPlastic; ++i)
-      decode(rd16(matrix, 4 * controls + 2 * i) & 0xffff,
-             rd16(matrix, 4 * weights + 2 * i), true);
+      if (!decode(rd16(matrix, 4 * controls + 2 * i),
+                  rd16(matrix, 4 * weights + 2 * i), true))
+        return false;
     w = controls + (nPlastic + 1) / 2;
   }
   for (uint32_t i = 0; i < nFixed; ++i) {
     uint32_t word = matrixWord(w + i);
-    decode(word & 0xffff, uint16_t(word >> 16), false);
+    if (!decode(word & 0xffff, uint16_t(word >> 16), false))
+      return false;
   }
+  return true;
+}
+
+std::vector<ImageSynapse> ImageCore::row(const PopTableEntry &e,
+                                         uint32_t local) const {
+  std::vector<ImageSynapse> out;
+  forEachSynapse(e, local, [&](const ImageSynapse &s) {
+    out.push_back(s);
+    return true;
+  });
   return out;
 }

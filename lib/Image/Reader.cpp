@@ -318,15 +318,18 @@ Error CoreDecoder::matrix() {
         return inconsistent(SynapticMatrixRegion,
                             "row " + Twine(r) + " of entry " + Twine(i) +
                                 " has plastic synapses on a static core");
-      for (const ImageSynapse &s : c.row(e, r))
-        if (s.target >= c.numNeurons || s.delay < 1 || s.delay >= ring)
-          return inconsistent(
-              SynapticMatrixRegion,
-              "row " + Twine(r) + " of entry " + Twine(i) +
-                  " has a synapse to neuron " + Twine(s.target) +
-                  " with delay " + Twine(s.delay) + " (the core has " +
-                  Twine(c.numNeurons) + " neurons and delays 1 to " +
-                  Twine(ring - 1) + ")");
+      ImageSynapse bad;
+      if (!c.forEachSynapse(e, r, [&](const ImageSynapse &s) {
+            bad = s;
+            return s.target < c.numNeurons && s.delay >= 1 && s.delay < ring;
+          }))
+        return inconsistent(
+            SynapticMatrixRegion,
+            "row " + Twine(r) + " of entry " + Twine(i) +
+                " has a synapse to neuron " + Twine(bad.target) +
+                " with delay " + Twine(bad.delay) + " (the core has " +
+                Twine(c.numNeurons) + " neurons and delays 1 to " +
+                Twine(ring - 1) + ")");
     }
   }
   return Error::success();

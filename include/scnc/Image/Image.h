@@ -15,6 +15,7 @@
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/FixedPoint.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -177,6 +178,10 @@ struct ImageCore {
   uint32_t matrixWord(uint64_t i) const;
   /// The synapses of source neuron \p local of entry \p e, in row order.
   std::vector<ImageSynapse> row(const PopTableEntry &e, uint32_t local) const;
+  /// The same without a copy: \p fn for each synapse in row order until it
+  /// returns false; false when it stopped early.
+  bool forEachSynapse(const PopTableEntry &e, uint32_t local,
+                      llvm::function_ref<bool(const ImageSynapse &)> fn) const;
   /// STDP (plastic cores).
   bool hasStdp = false;
   ImageStdp stdp;
