@@ -28,6 +28,7 @@
 #include "scnc/Support/Parallel.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Compiler.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include <algorithm>
@@ -833,6 +834,14 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
     end = to;
     return true;
   };
+  // The tick after which to report progress next (0: never). Only the
+  // barrier's completion, run while the other threads wait, touches it.
+  const uint32_t every = std::max<uint32_t>(1, o.progressTicks);
+  uint32_t reportAt = 0;
+  if (o.progress) {
+    o.progress(0, numTicks);
+    reportAt = std::min(every, numTicks);
+  }
   auto worker = [&](unsigned) {
     std::vector<uint32_t> scratch(std::max(1u, maxNeurons));
     size_t b, e;
@@ -844,7 +853,13 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
       while (grab(nextB, costB, b, e))
         for (size_t i = b; i < e; ++i)
           phaseB(tasksB[i], t, scratch);
-      barrier.arrive([&] { nextB.store(0, std::memory_order_relaxed); });
+      barrier.arrive([&] {
+        nextB.store(0, std::memory_order_relaxed);
+        if (LLVM_UNLIKELY(t + 1 == reportAt)) {
+          o.progress(reportAt, numTicks);
+          reportAt += std::min(every, numTicks - reportAt);
+        }
+      });
     }
   };
   auto start = std::chrono::steady_clock::now();

@@ -17,6 +17,7 @@
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Compiler.h"
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -130,6 +131,13 @@ private:
   void readBackWeights();
   void updateNeurons(uint32_t t);
   void deliver(uint32_t t, uint64_t events);
+  /// Calls o.progress(done, o.ticks); returns the next tick to report at.
+  /// Out of line: the tick loop only compares.
+  LLVM_ATTRIBUTE_NOINLINE uint32_t reportProgress(uint32_t done,
+                                                  uint32_t every) {
+    o.progress(done, o.ticks);
+    return done + std::min(every, o.ticks - done);
+  }
   /// Small networks and ticks stay on one thread: every chunk costs a
   /// thread start.
   unsigned threadsFor(uint64_t work) const {
@@ -512,6 +520,13 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
   tickSpikes.assign(n.populations.size(), {});
   std::vector<size_t> cursor(n.populations.size(), 0);
   auto start = std::chrono::steady_clock::now();
+  // The tick after which to report next (0: never, as without a callback).
+  const uint32_t every = std::max<uint32_t>(1, o.progressTicks);
+  uint32_t reportAt = 0;
+  if (o.progress) {
+    o.progress(0, o.ticks);
+    reportAt = std::min(every, o.ticks);
+  }
   for (uint32_t t = 0; t < o.ticks; ++t) {
     // 1. Inputs.
     for (size_t q = 0; q < n.populations.size(); ++q) {
@@ -548,6 +563,8 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
       deliver(t, events);
     if (o.plastic)
       updatePreTraces(t);
+    if (LLVM_UNLIKELY(t + 1 == reportAt))
+      reportAt = reportProgress(reportAt, every);
   }
   if (o.plastic)
     readBackWeights();

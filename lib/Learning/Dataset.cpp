@@ -335,20 +335,21 @@ Expected<Dataset> scnc::selectSubset(const Dataset &all, const Selection &sel) {
     for (size_t i = 0; i < all.size(); ++i)
       if (all.labels[i] == c)
         idx.push_back(i);
-    if (idx.size() < sel.perClass)
+    uint64_t take = sel.perClass == Selection::kAll ? idx.size() : sel.perClass;
+    if (idx.size() < take)
       return fileError(all.labelsFile,
                        "class " + Twine(c) + " has " + Twine(idx.size()) +
                            (idx.size() == 1 ? " image" : " images") + ", " +
                            Twine(sel.perClass) +
                            " requested (drawn without replacement)");
     uint64_t m = idx.size();
-    for (uint64_t k = 0; k < sel.perClass; ++k) {
+    for (uint64_t k = 0; k < take; ++k) {
       uint64_t j =
           k +
           uniformBelow(splitmix64(sel.seed, (uint64_t(c) << 32) + k), m - k);
       std::swap(idx[k], idx[j]);
     }
-    picked.insert(picked.end(), idx.begin(), idx.begin() + sel.perClass);
+    picked.insert(picked.end(), idx.begin(), idx.begin() + take);
   }
   if (sel.shuffle) {
     uint64_t n = picked.size();

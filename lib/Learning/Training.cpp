@@ -3,10 +3,11 @@
 // docs/training.md "The training flow". Layer training builds a small
 // network (one window of inputs -> one neuron per filter, plastic, with
 // winner-take-all inhibition), lays every window position of every image
-// out in its own presentation slot and runs it once with the reference
-// evaluator in plastic mode, so that STDP state (weights, traces, neuron
-// state, refractory periods) carries over from slot to slot as in the
-// original's one long simulation.
+// out in its own presentation slot and runs it once in plastic mode (the
+// reference evaluator, or the emulated machine on the image scncc --plastic
+// writes: Backend.h), so that STDP state (weights, traces, neuron state,
+// refractory periods) carries over from slot to slot as in the original's
+// one long simulation.
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Learning/Training.h"
@@ -147,9 +148,10 @@ Expected<EncoderConfig> scnc::inputEncoder(const Network &n, unsigned input,
 }
 
 Expected<std::vector<std::vector<Spike>>>
-scnc::runSamples(const Network &n, const Dataset &data, uint64_t seed,
+scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
                  unsigned jobs, unsigned keep, const ProgressFn &progress,
                  bool noiseSpikes) {
+  const Network &n = net.network();
   Expected<unsigned> input = inputPopulation(n);
   if (!input)
     return input.takeError();
@@ -165,9 +167,7 @@ scnc::runSamples(const Network &n, const Dataset &data, uint64_t seed,
   forEachTask(data.size(), jobs, [&](size_t i) {
     std::vector<std::vector<Spike>> in(n.populations.size());
     in[*input] = encodeImage(n, *input, *enc, data, i, sampleSeed(seed, i));
-    ReferenceOptions o;
-    o.ticks = presentationTicks(n);
-    Expected<Recording> r = runReference(n, in, o);
+    Expected<Recording> r = net.run(in, presentationTicks(n));
     std::lock_guard<std::mutex> lock(m);
     if (!r) {
       std::string msg = toString(r.takeError());
@@ -194,7 +194,7 @@ std::vector<double> scnc::spikeCounts(const std::vector<Spike> &spikes,
   return c;
 }
 
-Network scnc::buildTrainingNetwork(const Network &n, unsigned j) {
+Network scnc::buildTrainingNetwork(const Network &n, unsigned j, bool slotEnd) {
   const Projection &p = n.projections[j];
   const Population &a = n.populations[p.pre], &b = n.populations[p.post];
   bool perMap = p.mode == Projection::ChannelMode::PerMap;
@@ -224,14 +224,28 @@ Network scnc::buildTrainingNetwork(const Network &n, unsigned j) {
   neurons.shape = {1, 1, p.filters};
   neurons.neuron = b.neuron;
   neurons.trainNeuron = b.trainNeuron;
-  t.populations = {win, neurons};
+  // The filters are the last population (after slot_end, when there is
+  // one: populations are in topological order).
+  unsigned nb = slotEnd ? 2 : 1;
+  t.populations = {win};
+  if (slotEnd) {
+    Population end;
+    end.name = "slot_end";
+    end.loc = a.loc;
+    end.kind = Population::Kind::Input;
+    end.layer = "input";
+    end.shape = {1, 1, 1};
+    end.encoding = win.encoding;
+    t.populations.push_back(end);
+  }
+  t.populations.push_back(neurons);
 
   const StdpRule *rule = n.findStdpRule(p.stdp);
   Projection plastic;
   plastic.name = "window." + b.name;
   plastic.loc = p.loc;
   plastic.pre = 0;
-  plastic.post = 1;
+  plastic.post = nb;
   plastic.kind = Projection::Kind::AllToAll;
   plastic.allowSelf = true;
   plastic.weights = p.weights;
@@ -250,7 +264,7 @@ Network scnc::buildTrainingNetwork(const Network &n, unsigned j) {
     Projection wta;
     wta.name = b.name + "." + b.name;
     wta.loc = p.loc;
-    wta.pre = wta.post = 1;
+    wta.pre = wta.post = nb;
     wta.kind = Projection::Kind::AllToAll;
     wta.allowSelf = false;
     wta.weights.kind = WeightInit::Constant;
@@ -258,6 +272,22 @@ Network scnc::buildTrainingNetwork(const Network &n, unsigned j) {
     wta.delay = n.sim.timestep; // one tick
     wta.receptor = Projection::Receptor::Inhibitory;
     t.projections.push_back(wta);
+  }
+  if (slotEnd) {
+    // One input neuron that fires just before the late spikes of silent
+    // inputs arrive: its inhibition (the window's size times w_max) cancels
+    // their drive, so they only pair with post spikes that came before.
+    Projection stop;
+    stop.name = "slot_end." + b.name;
+    stop.loc = p.loc;
+    stop.pre = 1;
+    stop.post = nb;
+    stop.kind = Projection::Kind::AllToAll;
+    stop.weights.kind = WeightInit::Constant;
+    stop.weights.value = double(win.shape.size()) * (rule ? rule->wMax : 1.0);
+    stop.delay = n.sim.timestep;
+    stop.receptor = Projection::Receptor::Inhibitory;
+    t.projections.push_back(stop);
   }
   return t;
 }
@@ -295,6 +325,7 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
   if (!input)
     return input.takeError();
   std::vector<std::vector<Spike>> source;
+  std::string frozenEvaluator;
   Optional<EncoderConfig> windowEnc;
   if (o.windowRate && p.pre != *input)
     return trainError("window rate factors (--window-rate) apply to a layer "
@@ -320,16 +351,22 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
             encodeImage(*full, *input, *enc, data, i, sampleSeed(o.seed, i));
       });
   } else {
-    Optional<Network> frozen =
-        expandNetwork(truncateNetwork(n, p.pre), diag, 1);
-    if (!frozen)
+    Expected<std::unique_ptr<PreparedNetwork>> frozen =
+        PreparedNetwork::prepare(truncateNetwork(n, p.pre), o.backend,
+                                 /*plastic=*/false, 1, diag);
+    if (!frozen) {
+      if (!diag.hadError())
+        return frozen.takeError();
+      consumeError(frozen.takeError());
       return trainError("the frozen layers before '" + b.name +
                         "' do not compile");
+    }
     Expected<std::vector<std::vector<Spike>>> r = runSamples(
-        *frozen, data, o.seed, o.jobs, p.pre, o.progress, o.noiseSpikes);
+        **frozen, data, o.seed, o.jobs, p.pre, o.progress, o.noiseSpikes);
     if (!r)
       return r.takeError();
     source = std::move(*r);
+    frozenEvaluator = (*frozen)->description();
   }
 
   // Every window position (all of the layer's output positions; per_map:
@@ -347,7 +384,7 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
                       Twine(ticks) +
                       " ticks are more than one run of 2^32 "
                       "ticks: train on fewer images");
-  std::vector<Spike> windowSpikes;
+  std::vector<Spike> windowSpikes, slotEnds;
   uint64_t hw = uint64_t(a.shape.h) * a.shape.w;
   if (windowEnc) {
     // The original's input_windowed_spikes: each window re-encoded with
@@ -418,9 +455,41 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
               }
         }
   }
+  if (o.depressSilent) {
+    // windowSpikes is in slot order; one late spike per silent input.
+    uint64_t window = uint64_t(cin) * kh * kw;
+    uint32_t late = std::min<uint32_t>(
+        ticks - 1,
+        uint32_t(std::lround(full->sim.inputWindow / full->sim.timestep)));
+    std::vector<Spike> withLate;
+    withLate.reserve(windowSpikes.size() + res.slots * window / 2);
+    std::vector<uint8_t> fired(window);
+    size_t at = 0;
+    if (late == 0)
+      return trainError("--depress-silent needs an input window of at least "
+                        "one tick");
+    for (uint64_t slot = 0; slot < res.slots; ++slot) {
+      uint64_t end = (slot + 1) * ticks;
+      std::fill(fired.begin(), fired.end(), 0);
+      size_t first = at;
+      for (; at < windowSpikes.size() && windowSpikes[at].tick < end; ++at) {
+        fired[windowSpikes[at].neuron] = 1;
+        withLate.push_back(windowSpikes[at]);
+      }
+      bool any = false;
+      for (uint32_t k = 0; k < window && at > first; ++k)
+        if (!fired[k]) {
+          withLate.push_back({uint32_t(slot * ticks + late), k});
+          any = true;
+        }
+      if (any)
+        slotEnds.push_back({uint32_t(slot * ticks + late - 1), 0});
+    }
+    windowSpikes = std::move(withLate);
+  }
   res.inputSpikes = windowSpikes.size();
 
-  Network tn = buildTrainingNetwork(*full, j);
+  Network tn = buildTrainingNetwork(*full, j, o.depressSilent);
   if (!o.irOut.empty()) {
     if (Error e = writeOutputAtomically(o.irOut, [&](raw_ostream &os) {
           os << "// The STDP training network of layer '" << b.name
@@ -430,36 +499,54 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
         }))
       return e;
   }
-  Optional<Network> te = expandNetwork(tn, diag, o.jobs);
-  if (!te)
+  Expected<std::unique_ptr<PreparedNetwork>> te =
+      PreparedNetwork::prepare(tn, o.backend, /*plastic=*/true, o.jobs, diag);
+  if (!te) {
+    if (!diag.hadError())
+      return te.takeError();
+    consumeError(te.takeError());
     return trainError("the training network of layer '" + b.name +
                       "' does not compile");
-  std::vector<std::vector<Spike>> in(2);
+  }
+  std::vector<std::vector<Spike>> in(tn.populations.size());
   in[0] = std::move(windowSpikes);
-  ReferenceOptions ro;
-  ro.ticks = uint32_t(res.ticks);
-  ro.plastic = true;
-  ro.threads = 1; // a 1 x 1 x F population: threads only cost
-  LearnedWeights learned;
-  std::vector<std::string> warnings;
-  Expected<Recording> rec = runReference(*te, in, ro, &warnings, &learned);
+  if (o.depressSilent)
+    in[1] = std::move(slotEnds);
+  // One host thread: a 1 x 1 x F population, threads would only cost.
+  std::function<void(uint64_t, uint64_t)> ticksDone;
+  if (o.plasticProgress)
+    ticksDone = [&](uint64_t done, uint64_t total) {
+      o.plasticProgress(done / ticks, total / ticks);
+    };
+  LearnedSynapseSet learned;
+  Expected<Recording> rec =
+      (*te)->run(in, uint32_t(res.ticks), &learned, ticksDone);
   if (!rec)
     return rec.takeError();
-  const ConnectionList &l = te->connections->lists[0];
+  // The kernels from the window -> filters synapses (the filters are the
+  // last population), as a host reads them back after the run.
+  const Network &tx = (*te)->network();
+  const ConnectionList &l = tx.connections->lists[0];
   uint64_t window = uint64_t(cin) * kh * kw;
   res.kernels.assign(uint64_t(p.filters) * window, 0.0);
   res.initial.assign(res.kernels.size(), 0.0);
-  for (uint64_t i = 0; i < l.size(); ++i) {
-    uint64_t at = uint64_t(l.post[i]) * window + l.pre[i];
-    res.kernels[at] = learned[0][i];
-    res.initial[at] = l.weight(i);
-  }
+  for (uint64_t i = 0; i < l.size(); ++i)
+    res.initial[uint64_t(l.post[i]) * window + l.pre[i]] = l.weight(i);
+  unsigned filters = unsigned(tx.populations.size() - 1);
+  for (const LearnedProjection &lp : learned)
+    if (lp.pre == 0 && lp.post == filters)
+      for (const LearnedSynapse &s : lp.synapses)
+        res.kernels[uint64_t(s.post) * window + s.pre] = s.weight;
+  res.evaluator = (*te)->description();
+  if (!frozenEvaluator.empty() && frozenEvaluator != res.evaluator)
+    res.evaluator += "; frozen layers: " + frozenEvaluator;
   res.shape = perMap ? std::vector<uint64_t>{p.filters, kh, kw}
                      : std::vector<uint64_t>{p.filters, cin, kh, kw};
   res.wins.assign(p.filters, 0);
-  for (const Spike &s : rec->populations[1].spikes)
+  const std::vector<Spike> &post = rec->populations.back().spikes;
+  for (const Spike &s : post)
     ++res.wins[s.neuron];
-  res.postSpikes = rec->populations[1].spikes.size();
+  res.postSpikes = post.size();
   res.seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();

@@ -5,17 +5,20 @@
 //   scnc-train test net.scn --run-dir DIR      accuracy on the test split
 //
 // Common options: --data DIR (data/mnist), --digits 0,1,7,8 (all),
-// --train-per-class K (10), --test-per-class K (10), --seed S (1), -j J (1).
+// --train-per-class K (10), --test-per-class K (10), --seed S (1), -j J (1),
+// --backend reference|emulator (reference), --machine NAME|FILE.
 // docs/training.md "The training flow".
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Network.h"
 #include "scnc/IR/Verifier.h"
+#include "scnc/Learning/Backend.h"
 #include "scnc/Learning/Dataset.h"
 #include "scnc/Learning/Encoders.h"
 #include "scnc/Learning/Svm.h"
 #include "scnc/Learning/Training.h"
+#include "scnc/Machine/Machine.h"
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/InputFile.h"
@@ -45,12 +48,19 @@ const char *kUsage =
     "       scnc-train svm NET.scn --run-dir DIR [options]\n"
     "       scnc-train test NET.scn --run-dir DIR [--model FILE] [options]\n"
     "options: --data DIR (data/mnist)  --digits LIST|all (all)\n"
-    "         --train-per-class K (10)  --test-per-class K (10)\n"
+    "         --train-per-class K|all (10)  --test-per-class K|all (10)\n"
     "         --seed S (1)  -j J (1)  --normalize (svm: unit-norm features)\n"
     "         --noise-spikes (rate code: the original's spike for every\n"
     "           sub-threshold pixel)\n"
     "         --window-rate[=DIVISOR] (layer 1: encode every window with the\n"
-    "           original's f = min(20, int(6 * sum / DIVISOR)), 2500)\n";
+    "           original's f = min(20, int(6 * sum / DIVISOR)), 2500)\n"
+    "         --depress-silent (layer: every window input without a spike\n"
+    "           fires once at the end of the input window)\n"
+    "         --backend reference|emulator (reference: the reference\n"
+    "           evaluator; emulator: images compiled as scncc [--plastic]\n"
+    "           does, run on the emulated machine; the same results)\n"
+    "         --machine NAME|FILE (emulator: spinn3, spinn5, boards:N, WxH\n"
+    "           or JSON; default: the smallest machine that fits)\n";
 
 int fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-train") << msg << "\n";
@@ -98,7 +108,9 @@ struct Args {
   bool normalize = false;
   bool noiseSpikes = false;
   bool windowRate = false;
+  bool depressSilent = false;
   double windowDivisor = 2500;
+  BackendOptions backend;
   std::string commandLine;
 };
 
@@ -142,6 +154,13 @@ bool parseArgs(int argc, char **argv, Args &a) {
       }
       return true;
     };
+    // "--name VALUE" or "--name=VALUE".
+    auto valueOf = [&](StringRef name, std::string &out) {
+      if (arg == name)
+        return value(out);
+      out = arg.substr(name.size() + 1).str();
+      return true;
+    };
     uint64_t n;
     if (arg == "--run-dir") {
       if (!value(a.runDir))
@@ -155,14 +174,22 @@ bool parseArgs(int argc, char **argv, Args &a) {
     } else if (arg == "--model") {
       if (!value(a.model))
         return false;
-    } else if (arg == "--train-per-class") {
-      if (!number(n, 1))
-        return false;
-      a.trainPerClass = uint32_t(n);
-    } else if (arg == "--test-per-class") {
-      if (!number(n, 1))
-        return false;
-      a.testPerClass = uint32_t(n);
+    } else if (arg == "--train-per-class" || arg == "--test-per-class") {
+      uint32_t &k =
+          arg == "--train-per-class" ? a.trainPerClass : a.testPerClass;
+      if (i + 1 < argc && StringRef(argv[i + 1]) == "all") {
+        ++i;
+        k = Selection::kAll;
+      } else {
+        if (!number(n, 1))
+          return false;
+        if (n >= Selection::kAll) {
+          fail("option '" + arg + "': " + Twine(n) +
+               " images per class is too many");
+          return false;
+        }
+        k = uint32_t(n);
+      }
     } else if (arg == "--seed") {
       if (!number(a.seed, 0))
         return false;
@@ -174,6 +201,26 @@ bool parseArgs(int argc, char **argv, Args &a) {
       a.normalize = true;
     } else if (arg == "--noise-spikes") {
       a.noiseSpikes = true;
+    } else if (arg == "--depress-silent") {
+      a.depressSilent = true;
+    } else if (arg == "--backend" || arg.startswith("--backend=")) {
+      std::string v;
+      if (!valueOf("--backend", v))
+        return false;
+      Optional<BackendKind> k = parseBackendKind(v);
+      if (!k) {
+        fail("option '--backend': unknown backend '" + v +
+             "' (reference or emulator)");
+        return false;
+      }
+      a.backend.kind = *k;
+    } else if (arg == "--machine" || arg.startswith("--machine=")) {
+      if (!valueOf("--machine", a.backend.machine))
+        return false;
+      if (a.backend.machine.empty()) {
+        fail("option '--machine' needs a value");
+        return false;
+      }
     } else if (arg == "--window-rate") {
       a.windowRate = true;
     } else if (arg.startswith("--window-rate=")) {
@@ -212,6 +259,16 @@ bool parseArgs(int argc, char **argv, Args &a) {
          "whole images)");
     return false;
   }
+  if (a.depressSilent && a.command != "layer") {
+    fail("--depress-silent applies to 'layer' only (svm and test present "
+         "whole images)");
+    return false;
+  }
+  if (!a.backend.machine.empty() && a.backend.kind != BackendKind::Emulator) {
+    fail("--machine is for --backend emulator: the reference evaluator runs "
+         "no machine");
+    return false;
+  }
   if (a.runDir.empty()) {
     fail("--run-dir is required (the folder that keeps the network, "
          "weights, log and results)");
@@ -226,9 +283,12 @@ public:
   explicit Progress(std::string what)
       : what(std::move(what)), tty(sys::Process::StandardErrIsDisplayed()),
         start(std::chrono::steady_clock::now()) {}
-  ~Progress() {
+  ~Progress() { finish(); }
+  /// Ends the line (before the command's own output).
+  void finish() {
     if (printed)
       errs() << "\n";
+    printed = false;
   }
   void operator()(uint64_t done, uint64_t total) {
     if (!tty)
@@ -238,13 +298,27 @@ public:
             .count();
     double rate = s > 0 ? done / s : 0;
     double left = rate > 0 ? (total - done) / rate : 0;
-    errs() << "\r" << what << ": " << done << " of " << total << ", "
-           << format("%.1f", rate) << "/s, " << format("%.0f", left)
-           << " s left   ";
+    errs() << "\r" << what << ": " << done << " of " << total;
+    if (done) // (0, total) only starts a step: no rate yet
+      errs() << ", " << format("%.1f", rate) << "/s, " << format("%.0f", left)
+             << " s left";
+    errs() << "   ";
     printed = true;
   }
   ProgressFn fn() {
     return [this](uint64_t d, uint64_t t) { (*this)(d, t); };
+  }
+  /// For a later step of the same command: its first call ends the line of
+  /// the step before and restarts the clock under \p label.
+  ProgressFn fn(std::string label) {
+    return [this, label = std::move(label)](uint64_t d, uint64_t t) {
+      if (what != label) {
+        finish();
+        what = label;
+        start = std::chrono::steady_clock::now();
+      }
+      (*this)(d, t);
+    };
   }
 
 private:
@@ -283,6 +357,8 @@ private:
   DiagnosticEngine diag;
   std::string source;
   std::vector<unsigned> classes;
+  /// What ran the networks (PreparedNetwork::description).
+  std::string evaluator = "reference (fixed point)";
   std::chrono::steady_clock::time_point start =
       std::chrono::steady_clock::now();
 };
@@ -316,8 +392,13 @@ nlohmann::json Trainer::protocol(const Network &n) const {
   p["network_file"] = a.net;
   p["data"] = a.data;
   p["digits"] = classes;
-  p["train_per_class"] = a.trainPerClass;
-  p["test_per_class"] = a.testPerClass;
+  auto perClass = [](uint32_t k) -> nlohmann::json {
+    if (k == Selection::kAll)
+      return "all";
+    return k;
+  };
+  p["train_per_class"] = perClass(a.trainPerClass);
+  p["test_per_class"] = perClass(a.testPerClass);
   p["seed"] = a.seed;
   p["train_encoder_seed"] = a.seed;
   p["test_encoder_seed"] = a.seed + 1;
@@ -341,8 +422,9 @@ nlohmann::json Trainer::protocol(const Network &n) const {
     p["window_rate"] = a.windowRate;
     if (a.windowRate)
       p["window_rate_divisor"] = a.windowDivisor;
+    p["depress_silent"] = a.depressSilent;
   }
-  p["evaluator"] = "reference (fixed point)";
+  p["evaluator"] = evaluator;
   p["command"] = a.commandLine;
   return p;
 }
@@ -394,14 +476,19 @@ int Trainer::layer(const Network &n) {
   o.noiseSpikes = a.noiseSpikes;
   o.windowRate = a.windowRate;
   o.windowDivisor = a.windowDivisor;
+  o.depressSilent = a.depressSilent;
+  o.backend = a.backend;
   Progress progress("frozen layers, samples");
   o.progress = progress.fn();
+  o.plasticProgress = progress.fn("plastic run, slots");
   Expected<LayerTrainingResult> r = trainLayer(n, *data, o, diag);
+  progress.finish();
   if (!r) {
     if (diag.hadError())
       return 1;
     return fail(toString(r.takeError()));
   }
+  evaluator = r->evaluator;
   std::string weightsName = "layer" + std::to_string(a.layer) + ".weights.npy";
   if (Error e = writeNpy(path(weightsName), r->kernels, r->shape))
     return fail(toString(std::move(e)));
@@ -485,27 +572,30 @@ int Trainer::layer(const Network &n) {
   return 0;
 }
 
-/// Features of every image: spike counts of the classifier's source layer.
-Expected<FeatureMatrix> features(const Network &n, const Dataset &data,
-                                 uint64_t seed, unsigned jobs,
-                                 DiagnosticEngine &diag, const char *what,
-                                 bool noiseSpikes) {
+/// Features of every image: spike counts of the classifier's source layer,
+/// from runs on \p backend (described in \p evaluator).
+Expected<FeatureMatrix>
+features(const Network &n, const Dataset &data, uint64_t seed, unsigned jobs,
+         DiagnosticEngine &diag, const char *what, bool noiseSpikes,
+         const BackendOptions &backend, std::string &evaluator) {
   if (!n.classifier)
     return createStringError(inconvertibleErrorCode(),
                              "network '" + n.name +
                                  "' has no classifier: nothing names the "
                                  "layer whose spike counts are the features");
-  Optional<Network> full = expandNetwork(n, diag, jobs);
-  if (!full)
-    return createStringError(inconvertibleErrorCode(),
-                             "network '" + n.name + "' does not compile");
-  unsigned src = full->classifier->source;
+  Expected<std::unique_ptr<PreparedNetwork>> net =
+      PreparedNetwork::prepare(n, backend, /*plastic=*/false, jobs, diag);
+  if (!net)
+    return net.takeError();
+  evaluator = (*net)->description();
+  const Network &full = (*net)->network();
+  unsigned src = full.classifier->source;
   Progress progress(what);
   Expected<std::vector<std::vector<Spike>>> spikes =
-      runSamples(*full, data, seed, jobs, src, progress.fn(), noiseSpikes);
+      runSamples(**net, data, seed, jobs, src, progress.fn(), noiseSpikes);
   if (!spikes)
     return spikes.takeError();
-  uint64_t neurons = full->populations[src].shape.size();
+  uint64_t neurons = full.populations[src].shape.size();
   FeatureMatrix x(0, neurons);
   for (const std::vector<Spike> &s : *spikes)
     x.addRow(spikeCounts(s, neurons));
@@ -517,8 +607,9 @@ int Trainer::svm(const Network &n) {
   if (!data)
     return fail(toString(data.takeError()));
   auto t0 = std::chrono::steady_clock::now();
-  Expected<FeatureMatrix> x = features(n, *data, a.seed, a.jobs, diag,
-                                       "training samples", a.noiseSpikes);
+  Expected<FeatureMatrix> x =
+      features(n, *data, a.seed, a.jobs, diag, "training samples",
+               a.noiseSpikes, a.backend, evaluator);
   if (!x)
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   double runSeconds = secondsSince(t0);
@@ -578,8 +669,9 @@ int Trainer::test(const Network &n) {
   if (!data)
     return fail(toString(data.takeError()));
   auto t0 = std::chrono::steady_clock::now();
-  Expected<FeatureMatrix> x = features(n, *data, a.seed + 1, a.jobs, diag,
-                                       "test samples", a.noiseSpikes);
+  Expected<FeatureMatrix> x =
+      features(n, *data, a.seed + 1, a.jobs, diag, "test samples",
+               a.noiseSpikes, a.backend, evaluator);
   if (!x)
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   if (x->cols != m->numFeatures())
@@ -629,6 +721,11 @@ int Trainer::run() {
   if (!c)
     return fail("--digits: " + toString(c.takeError()));
   classes = *c;
+  // A bad --machine fails before any work (as in scncc and scnc-run).
+  if (!a.backend.machine.empty())
+    if (Expected<Machine> m = loadMachine(a.backend.machine); !m)
+      return fail("--machine " + a.backend.machine + ": " +
+                  toString(m.takeError()));
   Optional<Network> n = load();
   if (!n)
     return 1;

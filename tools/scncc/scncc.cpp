@@ -303,13 +303,10 @@ int main(int argc, char **argv) {
   PassManager pm(diag, options);
   pm.setVerifyEach(verifyEach);
   buildDefaultPipeline(pm, expand);
-  if (stage >= Emit::Partition || mapping) {
-    net->mapping = std::make_shared<MappingState>();
-    net->mapping->partitionConfig.kind = partitioner;
-    net->mapping->partitionConfig.seed =
-        seed.getNumOccurrences() ? uint64_t(seed) : net->sim.seed;
-    pm.add("partition");
-  }
+  if (stage >= Emit::Partition || mapping)
+    addPartitionPass(pm, *net, partitioner,
+                     seed.getNumOccurrences() ? Optional<uint64_t>(seed)
+                                              : None);
   if (!pm.run(*net))
     return 1;
   if (diag.hadError())
@@ -319,35 +316,12 @@ int main(int argc, char **argv) {
   // with a core for every slice.
   std::string targetName = machineName;
   if (mapping) {
-    if (!target) {
-      size_t slices = net->mapping->partition.slices.size();
-      targetName = smallestMachineFor(slices);
-      if (targetName.empty()) {
-        diag.error("the network needs " + Twine(uint64_t(slices)) +
-                   " cores, more than any built-in machine has");
-        return 1;
-      }
-      target = cantFail(builtinMachine(targetName));
-    } else {
-      // A described machine that fails its check is refused before any
-      // algorithm trips over it.
-      std::vector<std::string> problems = target->check();
-      for (const std::string &p : problems)
-        diag.error("machine check of '" + targetName + "': " + p);
-      if (!problems.empty())
-        return 1;
-    }
-    if (routerEntries.getNumOccurrences())
-      target->setRouterEntries(routerEntries);
-    options.machine = &*target;
-    options.machineName = targetName;
     options.verifyRoutes = verifyRoutesOpt;
-    PassManager mapper(diag, options);
-    mapper.setVerifyEach(verifyEach);
-    for (const char *pass :
-         {"place", "allocate-keys", "route", "build-tables", "compress-tables"})
-      mapper.add(pass);
-    if (!mapper.run(*net) || diag.hadError())
+    if (!mapOntoMachine(*net, target, targetName, options,
+                        routerEntries.getNumOccurrences()
+                            ? Optional<unsigned>(routerEntries)
+                            : None,
+                        verifyEach, diag))
       return 1;
   }
 

@@ -5,6 +5,7 @@
 #include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include "gtest/gtest.h"
+#include <algorithm>
 #include <set>
 #include <zlib.h>
 
@@ -267,6 +268,36 @@ TEST(Selection, DrawsWithoutReplacementDeterministically) {
   Expected<Dataset> d = selectSubset(all, sel);
   ASSERT_TRUE(bool(d));
   EXPECT_EQ(d->labels, (std::vector<uint8_t>{8, 8, 8, 1, 1, 1}));
+}
+
+TEST(Selection, AllImagesOfUnevenClasses) {
+  // 25 images: classes 0-4 have 3, classes 5-9 have 2. kAll takes every
+  // image of the chosen classes, which a fixed count per class cannot.
+  Dataset all = syntheticSet(25);
+  Selection sel;
+  sel.classes = {4, 5};
+  sel.perClass = Selection::kAll;
+  sel.seed = 3;
+  sel.shuffle = false;
+  Expected<Dataset> s = selectSubset(all, sel);
+  ASSERT_TRUE(bool(s)) << toString(s.takeError());
+  EXPECT_EQ(s->labels, (std::vector<uint8_t>{4, 4, 4, 5, 5}));
+  std::vector<uint32_t> idx = s->fileIndex;
+  std::sort(idx.begin(), idx.begin() + 3);
+  std::sort(idx.begin() + 3, idx.end());
+  EXPECT_EQ(idx, (std::vector<uint32_t>{4, 14, 24, 5, 15}));
+  // Shuffled: the same images, and the same as drawing every image by its
+  // count (the partial shuffle run to the end).
+  sel.shuffle = true;
+  Expected<Dataset> a = selectSubset(all, sel);
+  sel.classes = {4};
+  sel.perClass = 3;
+  Expected<Dataset> b = selectSubset(all, sel);
+  sel.perClass = Selection::kAll;
+  Expected<Dataset> c = selectSubset(all, sel);
+  ASSERT_TRUE(a && b && c);
+  EXPECT_EQ(a->size(), 5u);
+  EXPECT_EQ(b->fileIndex, c->fileIndex);
 }
 
 TEST(Selection, EveryImageOfAClassIsEquallyLikely) {

@@ -78,13 +78,21 @@ struct PlasticRun {
 };
 
 PlasticRun run(const Network &n, bool plastic, std::vector<Spike> in,
-               std::vector<Spike> drive, uint32_t ticks = 80) {
+               std::vector<Spike> drive, uint32_t ticks = 80,
+               std::vector<uint64_t> *progress = nullptr) {
   std::vector<std::vector<Spike>> inputs(n.populations.size());
   inputs[n.findPopulation("in")] = std::move(in);
   inputs[n.findPopulation("drive")] = std::move(drive);
   ReferenceOptions o;
   o.ticks = ticks;
   o.plastic = plastic;
+  if (progress) {
+    o.progressTicks = 7;
+    o.progress = [progress, ticks](uint64_t done, uint64_t total) {
+      EXPECT_EQ(total, ticks);
+      progress->push_back(done);
+    };
+  }
   PlasticRun r;
   llvm::Expected<Recording> rec =
       runReference(n, inputs, o, nullptr, &r.learned);
@@ -212,6 +220,33 @@ TEST(ReferenceStdp, StaticWhenNotPlastic) {
   ASSERT_TRUE(n.hasValue()) << h.text();
   PlasticRun r = run(*n, false, {{10, 0}, {30, 0}}, {{14, 0}});
   EXPECT_TRUE(r.learned.empty());
+}
+
+TEST(ReferenceStdp, SameWithProgressCallback) {
+  // A progress callback (every 7 ticks) changes neither spikes nor learned
+  // weights of a plastic run.
+  DiagHarness h;
+  llvm::Optional<Network> n = test::expandIR(h, netText(true));
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  std::vector<Spike> in = {{10, 0}, {20, 1}, {30, 0},
+                           {40, 1}, {44, 1}, {52, 0}};
+  std::vector<Spike> drive = {{14, 0}, {47, 0}};
+  std::vector<uint64_t> progress;
+  PlasticRun with = run(*n, true, in, drive, 80, &progress);
+  PlasticRun without = run(*n, true, in, drive, 80);
+  std::vector<uint64_t> want = {0,  7,  14, 21, 28, 35, 42,
+                                49, 56, 63, 70, 77, 80};
+  EXPECT_EQ(progress, want);
+  ASSERT_EQ(with.rec.populations.size(), without.rec.populations.size());
+  for (size_t q = 0; q < with.rec.populations.size(); ++q)
+    EXPECT_EQ(with.rec.populations[q].spikes,
+              without.rec.populations[q].spikes);
+  EXPECT_EQ(with.rec.populations[n->findPopulation("out")].spikes.size(), 2u);
+  EXPECT_EQ(with.learned, without.learned);
+  ASSERT_EQ(with.learned.size(), 2u);
+  ASSERT_EQ(with.learned[0].size(), 2u);
+  // The run learned something.
+  EXPECT_TRUE(with.learned[0][0] != 0.5f || with.learned[0][1] != 0.5f);
 }
 
 TEST(ReferenceStdp, DerivedRule) {

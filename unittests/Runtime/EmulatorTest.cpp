@@ -190,6 +190,37 @@ TEST(Emulator, ReplaysTheImagesSpikeArrayWithoutInput) {
   expectSame(*got, *want, "no input");
 }
 
+TEST(Emulator, ProgressCallbackChangesNothing) {
+  // (0, ticks), every 7 ticks and after the last, from one thread at a
+  // time, for any thread count; the run is the same as without.
+  Compiled c("spinn3", PartitionerKind::Metis, 1);
+  ASSERT_FALSE(c.bytes.empty());
+  llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
+  ASSERT_TRUE(bool(img));
+  llvm::Expected<std::unique_ptr<Emulator>> em =
+      Emulator::load(*img, c.m, "spinn3");
+  ASSERT_TRUE(bool(em));
+  std::vector<std::vector<Spike>> in = randomInput(*c.net, 7);
+  EmulatorOptions eo;
+  eo.ticks = 60;
+  llvm::Expected<Recording> without = (*em)->run(in, eo);
+  ASSERT_TRUE(bool(without));
+  for (unsigned threads : {1u, 3u}) {
+    std::vector<uint64_t> calls;
+    eo.threads = threads;
+    eo.progressTicks = 7;
+    eo.progress = [&](uint64_t done, uint64_t total) {
+      EXPECT_EQ(total, 60u);
+      calls.push_back(done);
+    };
+    llvm::Expected<Recording> with = (*em)->run(in, eo);
+    ASSERT_TRUE(bool(with));
+    expectSame(*with, *without, "-j " + std::to_string(threads));
+    std::vector<uint64_t> want = {0, 7, 14, 21, 28, 35, 42, 49, 56, 60};
+    EXPECT_EQ(calls, want) << "-j " << threads;
+  }
+}
+
 TEST(Emulator, ChecksTheMachine) {
   // One neuron per core: more cores than spinn3's 64.
   Compiled c("spinn5", PartitionerKind::Slices, 1, 1);

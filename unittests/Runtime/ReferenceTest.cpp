@@ -17,6 +17,7 @@
 #include <cmath>
 #include <iterator>
 #include <string>
+#include <utility>
 
 using namespace scnc;
 using scnc::test::DiagHarness;
@@ -456,6 +457,90 @@ network wide {
     RecordProperty(float64 ? "spikes_float64" : "spikes", int(spikes));
     EXPECT_GT(spikes, 30000u);
   }
+}
+
+/// Runs \p net for \p ticks with \p in into "in", voltages recorded;
+/// with \p calls, a progress callback (every \p every ticks) that appends
+/// its (done, total) there.
+Recording runWithProgress(const Net &net, uint32_t ticks, std::vector<Spike> in,
+                          bool float64,
+                          std::vector<std::pair<uint64_t, uint64_t>> *calls,
+                          uint32_t every) {
+  std::vector<std::vector<Spike>> inputs(net.n->populations.size());
+  inputs[net.pop("in")] = std::move(in);
+  ReferenceOptions o;
+  o.ticks = ticks;
+  o.float64 = float64;
+  o.recordVoltages.assign(net.n->populations.size(), true);
+  if (every)
+    o.progressTicks = every;
+  if (calls)
+    o.progress = [calls](uint64_t done, uint64_t total) {
+      calls->push_back({done, total});
+    };
+  llvm::Expected<Recording> r = runReference(*net.n, inputs, o);
+  if (!r) {
+    ADD_FAILURE() << llvm::toString(r.takeError());
+    return Recording();
+  }
+  return std::move(*r);
+}
+
+/// (0, total) first, done strictly increasing, \p every apart, last total.
+void expectProgress(const std::vector<std::pair<uint64_t, uint64_t>> &calls,
+                    uint64_t total, uint64_t every) {
+  ASSERT_FALSE(calls.empty());
+  EXPECT_EQ(calls.front().first, 0u);
+  EXPECT_EQ(calls.back().first, total);
+  EXPECT_EQ(calls.size(), 1 + (total + every - 1) / every);
+  for (size_t i = 0; i < calls.size(); ++i) {
+    EXPECT_EQ(calls[i].second, total) << "call " << i;
+    if (i > 0) {
+      EXPECT_GT(calls[i].first, calls[i - 1].first) << "call " << i;
+      EXPECT_LE(calls[i].first - calls[i - 1].first, every) << "call " << i;
+    }
+    if (i > 0 && i + 1 < calls.size()) {
+      EXPECT_EQ(calls[i].first % every, 0u) << "call " << i;
+    }
+  }
+}
+
+TEST(Reference, ProgressCallback) {
+  // 200 ticks reported every 16: 0, 16, ..., 192, 200; spikes, voltages
+  // and counts as without a callback, in both modes.
+  Net net(kSmallConv);
+  std::vector<Spike> in = regularTrains(64, 200);
+  for (bool float64 : {false, true}) {
+    std::vector<std::pair<uint64_t, uint64_t>> calls;
+    Recording with = runWithProgress(net, 200, in, float64, &calls, 16);
+    Recording without = runWithProgress(net, 200, in, float64, nullptr, 16);
+    expectProgress(calls, 200, 16);
+    EXPECT_EQ(calls.size(), 14u);
+    ASSERT_EQ(with.populations.size(), without.populations.size());
+    uint64_t spikes = 0;
+    for (size_t q = 0; q < with.populations.size(); ++q) {
+      EXPECT_EQ(with.populations[q].spikes, without.populations[q].spikes);
+      EXPECT_EQ(with.populations[q].voltages, without.populations[q].voltages);
+      spikes += with.populations[q].spikes.size();
+    }
+    EXPECT_GT(spikes, 64u * 10); // the run does something
+    EXPECT_EQ(with.synapticEvents, without.synapticEvents);
+    EXPECT_EQ(with.neuronUpdates, without.neuronUpdates);
+  }
+
+  // The default interval, 2^16 ticks: 0, 65536, 70000.
+  Net tiny(oneToOne(1.5, 3));
+  std::vector<std::pair<uint64_t, uint64_t>> calls;
+  runWithProgress(tiny, 70000, {{0, 0}, {69990, 0}}, false, &calls, 0);
+  expectProgress(calls, 70000, 65536);
+  EXPECT_EQ(calls.size(), 3u);
+  EXPECT_EQ(calls[1].first, 65536u);
+
+  // No ticks: one call, (0, 0).
+  calls.clear();
+  runWithProgress(tiny, 0, {}, false, &calls, 16);
+  ASSERT_EQ(calls.size(), 1u);
+  EXPECT_EQ(calls[0], std::make_pair(uint64_t(0), uint64_t(0)));
 }
 
 TEST(Reference, Errors) {

@@ -78,6 +78,8 @@ llvm::Expected<Dataset> loadSplit(llvm::StringRef dir, Split split);
 /// Which images to draw: `perClass` images of each class in `classes`
 /// (distinct, 0..9), without replacement.
 struct Selection {
+  /// perClass = kAll: every image of each class.
+  static constexpr uint32_t kAll = UINT32_MAX;
   std::vector<unsigned> classes;
   uint32_t perClass = 1;
   uint64_t seed = 1;

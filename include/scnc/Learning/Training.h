@@ -6,13 +6,15 @@
 // own presentation slot, deeper layers fed with the frozen layers' spikes;
 // then a linear SVM on the spike counts of the classifier's source layer;
 // then testing on the test split. Every run uses the reference evaluator
-// (docs/execution.md), so results do not depend on threads.
+// (docs/execution.md) or, as bit-exact, the emulated machine (Backend.h),
+// so results depend neither on threads nor on the backend.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCNC_LEARNING_TRAINING_H
 #define SCNC_LEARNING_TRAINING_H
 
 #include "scnc/IR/Network.h"
+#include "scnc/Learning/Backend.h"
 #include "scnc/Learning/Dataset.h"
 #include "scnc/Learning/Encoders.h"
 #include "scnc/Runtime/SpikeIO.h"
@@ -51,13 +53,13 @@ std::vector<Spike> encodeImage(const Network &n, unsigned input,
                                const EncoderConfig &enc, const Dataset &data,
                                size_t i, uint64_t seed);
 
-/// Runs the (expanded, frozen) network \p n once per image of \p data, in
+/// Runs the (prepared, frozen) network \p net once per image of \p data, in
 /// parallel on \p jobs threads (each sample an independent run of one
-/// presentation); returns per image the spikes of population \p keep.
-/// Sample i's encoder seed is sampleSeed(seed, i).
+/// presentation on its backend); returns per image the spikes of population
+/// \p keep. Sample i's encoder seed is sampleSeed(seed, i).
 llvm::Expected<std::vector<std::vector<Spike>>>
-runSamples(const Network &n, const Dataset &data, uint64_t seed, unsigned jobs,
-           unsigned keep, const ProgressFn &progress = {},
+runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
+           unsigned jobs, unsigned keep, const ProgressFn &progress = {},
            bool noiseSpikes = false);
 
 /// The input population's encoder; with \p noiseSpikes the rate code's
@@ -73,7 +75,11 @@ struct LayerTrainingOptions {
   unsigned layer = 1; ///< 1-based among trainableConvs
   uint64_t seed = 1;  ///< encoder seeds: sampleSeed(seed, image)
   unsigned jobs = 1;
+  /// The frozen layers' runs (layers after the first): (samples done, total).
   ProgressFn progress;
+  /// The plastic run: (window slots done, slots total); (0, total) when it
+  /// starts, then every 2^16 ticks and at the end.
+  ProgressFn plasticProgress;
   /// Where to write the training network's textual IR (empty: nowhere).
   std::string irOut;
   /// The rate code's noise spikes (the original's defect 7) for the images.
@@ -84,6 +90,14 @@ struct LayerTrainingOptions {
   /// encoding (f = the encoding's factor).
   bool windowRate = false;
   double windowDivisor = 2500;
+  /// Every window input without a spike in its slot fires once at the end
+  /// of the input window, so the pair rule depresses the weights of inputs
+  /// that stayed silent (Kheradpisheh et al.'s STDP depresses every input
+  /// that did not fire before the post spike).
+  bool depressSilent = false;
+  /// Where the frozen layers and the plastic run run (the training network
+  /// compiled as scncc --plastic compiles it for the emulator).
+  BackendOptions backend;
 };
 
 struct LayerTrainingResult {
@@ -97,6 +111,9 @@ struct LayerTrainingResult {
   /// Post spikes per filter (who won how often).
   std::vector<uint64_t> wins;
   double seconds = 0;
+  /// What ran the plastic run (PreparedNetwork::description), and the
+  /// frozen layers' runs when they ran elsewhere.
+  std::string evaluator;
 };
 
 /// Trains conv layer `o.layer` of \p n (lowered, not expanded; layers before
@@ -110,8 +127,11 @@ llvm::Expected<LayerTrainingResult> trainLayer(const Network &n,
 /// projection's inputs (all input channels; one map for per_map) -> one
 /// neuron per filter with the rule's initial weights, plastic, and
 /// winner-take-all inhibition (wta_weight, delay one tick, no self
-/// connections) when the rule has it. Not expanded.
-Network buildTrainingNetwork(const Network &n, unsigned proj);
+/// connections) when the rule has it. With \p slotEnd, an input
+/// `slot_end` (one neuron) inhibits every filter by the window's size times
+/// the rule's w_max (see LayerTrainingOptions::depressSilent). Not expanded.
+Network buildTrainingNetwork(const Network &n, unsigned proj,
+                             bool slotEnd = false);
 
 /// Writes a float64 C-order .npy array (atomically).
 llvm::Error writeNpy(llvm::StringRef path, const std::vector<double> &data,

@@ -20,6 +20,7 @@
 #include "llvm/Support/raw_ostream.h"
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -67,6 +68,12 @@ struct EmulatorOptions {
   /// Per population index: record its membrane voltages.
   std::vector<bool> recordVoltages;
   CycleModel cycles;
+  /// As ReferenceOptions::progress: (0, ticks) before the first tick, then
+  /// after every `progressTicks` ticks and after the last; called by one
+  /// of the run's threads while the others wait. Empty: never; results are
+  /// the same either way.
+  std::function<void(uint64_t doneTicks, uint64_t totalTicks)> progress;
+  uint32_t progressTicks = uint32_t(1) << 16;
 };
 
 /// A chip's router and link counters over a run.

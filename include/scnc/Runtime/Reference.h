@@ -11,6 +11,7 @@
 
 #include "scnc/Runtime/SpikeIO.h"
 #include "llvm/Support/Error.h"
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,12 @@ struct ReferenceOptions {
   /// scnc/Runtime/Stdp.h) and populations they feed use their
   /// `train_neuron` set. Fixed point only.
   bool plastic = false;
+  /// Called from the tick loop (on the calling thread) with (ticks done,
+  /// `ticks`): (0, ticks) before the first tick (the only call of a run of
+  /// 0 ticks), then after every `progressTicks` ticks and after the last.
+  /// Empty: never; results are the same either way.
+  std::function<void(uint64_t doneTicks, uint64_t totalTicks)> progress;
+  uint32_t progressTicks = uint32_t(1) << 16;
 };
 
 /// Weights after a plastic run, per projection in the connection lists'

@@ -3,16 +3,17 @@
 #define SCNC_TRANSFORMS_PASSMANAGER_H
 
 #include "scnc/IR/Network.h"
+#include "scnc/Machine/Machine.h"
+#include "scnc/Mapping/Partition.h"
 #include "scnc/Support/Diagnostics.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/Optional.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
 #include <string>
 #include <vector>
 
 namespace scnc {
-
-class Machine;
 
 /// Settings of the pipeline that passes read.
 struct PassOptions {
@@ -75,6 +76,26 @@ private:
 /// The pipeline scncc runs on a lowered network: shapes, and with
 /// `expand` the connection lists.
 void buildDefaultPipeline(PassManager &pm, bool expand = false);
+
+/// Adds scncc's `partition` pass to \p pm, configured in a fresh mapping
+/// state of \p n: partitioner \p kind, seed \p seed (None: the network's
+/// simulation seed).
+void addPartitionPass(PassManager &pm, Network &n, PartitionerKind kind,
+                      llvm::Optional<uint64_t> seed = llvm::None);
+
+/// scncc's mapping of a partitioned network (`addPartitionPass` ran): onto
+/// \p target when it holds a machine (refused when the machine fails its
+/// check), else onto the smallest of spinn3, spinn5, boards:N with a core
+/// for every slice (stored in \p target and \p targetName); with
+/// \p routerEntries, the machine's routers get that many entries; then
+/// place, allocate-keys, route, build-tables and compress-tables run with
+/// \p options (its machine and machineName set here; verified after each
+/// pass when \p verifyEach). Errors go to \p diag; false when there was
+/// any.
+bool mapOntoMachine(Network &n, llvm::Optional<Machine> &target,
+                    std::string &targetName, PassOptions options,
+                    llvm::Optional<unsigned> routerEntries, bool verifyEach,
+                    DiagnosticEngine &diag);
 
 } // namespace scnc
 

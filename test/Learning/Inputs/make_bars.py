@@ -7,7 +7,7 @@ the image's index: with the latency code they fire late (29 ms), after a
 neuron that matched the bar has fired, so STDP depresses the weights of a
 winning kernel outside its bar (the other bar's pixels included).
 
-make_bars.py DIR [--train N] [--test N]
+make_bars.py DIR [--train N] [--test N] [--faint K]  (K faint pixels, 4)
 """
 import argparse
 import os
@@ -50,7 +50,9 @@ if __name__ == "__main__":
     ap.add_argument("dir")
     ap.add_argument("--train", type=int, default=40)
     ap.add_argument("--test", type=int, default=20)
+    ap.add_argument("--faint", type=int, default=FAINT)
     a = ap.parse_args()
+    FAINT = a.faint
     os.makedirs(a.dir, exist_ok=True)
     write(a.dir, "train", a.train)
     write(a.dir, "t10k", a.test)

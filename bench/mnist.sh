@@ -1,0 +1,38 @@
+#!/bin/bash
+# The full-MNIST (or Fashion-MNIST) pipeline of docs/results.md, timed:
+# STDP-train conv1 on a subset, train the SVM on every training image, test
+# on every test image.
+#
+#   bench/mnist.sh BUILD_DIR [DATA_DIR] [RUN_DIR]
+#   env: NET (examples/mnist-stdp.scn), STDP_PER_CLASS (100), J (2), SEED (1)
+#
+# Fashion-MNIST: bench/mnist.sh build /usr/share/datasets/fashion-mnist runs/fashion
+set -euo pipefail
+BUILD=${1:?usage: bench/mnist.sh BUILD_DIR [DATA_DIR] [RUN_DIR]}
+DATA=${2:-data/mnist}
+RUN=${3:-runs/mnist-stdp}
+NET=${NET:-examples/mnist-stdp.scn}
+STDP_PER_CLASS=${STDP_PER_CLASS:-100}
+J=${J:-2}
+SEED=${SEED:-1}
+B=$BUILD/bin
+mkdir -p "$RUN"
+common=(--data "$DATA" --digits all --seed "$SEED" --run-dir "$RUN" -j "$J")
+step() { # name, command...
+  local name=$1; shift
+  local t0=$(date +%s.%N)
+  /usr/bin/time -f "%M" -o "$RUN/$name.maxrss" "$@"
+  local t1=$(date +%s.%N)
+  printf '%s: %.1f s, peak RSS %.0f MiB\n' "$name" "$(echo "$t1 - $t0" | bc)" \
+    "$(echo "$(cat "$RUN/$name.maxrss") / 1024" | bc -l)" | tee -a "$RUN/bench.txt"
+}
+: > "$RUN/bench.txt"
+echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; STDP on $STDP_PER_CLASS images per class; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
+T0=$(date +%s.%N)
+step layer "$B/scnc-train" layer 1 "$NET" "${common[@]}" \
+  --train-per-class "$STDP_PER_CLASS" --depress-silent
+step svm "$B/scnc-train" svm "$RUN/net.scn" "${common[@]}" --train-per-class all
+step test "$B/scnc-train" test "$RUN/net.scn" "${common[@]}" --test-per-class all
+T1=$(date +%s.%N)
+printf 'pipeline: %.1f s\n' "$(echo "$T1 - $T0" | bc)" | tee -a "$RUN/bench.txt"
+grep -h '^accuracy' "$RUN/log.txt" | tail -1 | tee -a "$RUN/bench.txt" || true
