@@ -4,7 +4,8 @@
 # on every test image.
 #
 #   bench/mnist.sh BUILD_DIR [DATA_DIR] [RUN_DIR]
-#   env: NET (examples/mnist-stdp.scn), STDP_PER_CLASS (100), J (2), SEED (1)
+#   env: NET (examples/mnist-stdp.scn), STDP_PER_CLASS (100), J (2), SEED (1),
+#        SVM_OPTS (--normalize), BACKEND (reference)
 #
 # Fashion-MNIST: bench/mnist.sh build /usr/share/datasets/fashion-mnist runs/fashion
 set -euo pipefail
@@ -15,9 +16,11 @@ NET=${NET:-examples/mnist-stdp.scn}
 STDP_PER_CLASS=${STDP_PER_CLASS:-100}
 J=${J:-2}
 SEED=${SEED:-1}
+SVM_OPTS=${SVM_OPTS---normalize}
+BACKEND=${BACKEND:-reference}
 B=$BUILD/bin
 mkdir -p "$RUN"
-common=(--data "$DATA" --digits all --seed "$SEED" --run-dir "$RUN" -j "$J")
+common=(--data "$DATA" --digits all --seed "$SEED" --run-dir "$RUN" -j "$J" --backend "$BACKEND")
 step() { # name, command...
   local name=$1; shift
   local t0=$(date +%s.%N)
@@ -27,11 +30,11 @@ step() { # name, command...
     "$(echo "$(cat "$RUN/$name.maxrss") / 1024" | bc -l)" | tee -a "$RUN/bench.txt"
 }
 : > "$RUN/bench.txt"
-echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; STDP on $STDP_PER_CLASS images per class; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
+echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; STDP on $STDP_PER_CLASS images per class; svm $SVM_OPTS; backend $BACKEND; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
 T0=$(date +%s.%N)
 step layer "$B/scnc-train" layer 1 "$NET" "${common[@]}" \
   --train-per-class "$STDP_PER_CLASS" --depress-silent
-step svm "$B/scnc-train" svm "$RUN/net.scn" "${common[@]}" --train-per-class all
+step svm "$B/scnc-train" svm "$RUN/net.scn" "${common[@]}" --train-per-class all $SVM_OPTS
 step test "$B/scnc-train" test "$RUN/net.scn" "${common[@]}" --test-per-class all
 T1=$(date +%s.%N)
 printf 'pipeline: %.1f s\n' "$(echo "$T1 - $T0" | bc)" | tee -a "$RUN/bench.txt"

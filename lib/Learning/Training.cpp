@@ -260,35 +260,29 @@ Network scnc::buildTrainingNetwork(const Network &n, unsigned j, bool slotEnd) {
   plastic.receptor = p.receptor;
   plastic.stdp = p.stdp;
   t.projections.push_back(plastic);
-  if (rule && rule->wtaWeight > 0) {
-    Projection wta;
-    wta.name = b.name + "." + b.name;
-    wta.loc = p.loc;
-    wta.pre = wta.post = nb;
-    wta.kind = Projection::Kind::AllToAll;
-    wta.allowSelf = false;
-    wta.weights.kind = WeightInit::Constant;
-    wta.weights.value = rule->wtaWeight;
-    wta.delay = n.sim.timestep; // one tick
-    wta.receptor = Projection::Receptor::Inhibitory;
-    t.projections.push_back(wta);
-  }
-  if (slotEnd) {
+  // All-to-all inhibition of the filters by constant weights, one tick.
+  auto inhibit = [&](unsigned pre, StringRef name, double weight) {
+    Projection q;
+    q.name = (name + "." + b.name).str();
+    q.loc = p.loc;
+    q.pre = pre;
+    q.post = nb;
+    q.kind = Projection::Kind::AllToAll;
+    q.allowSelf = pre != nb; // no self-inhibition
+    q.weights.kind = WeightInit::Constant;
+    q.weights.value = weight;
+    q.delay = n.sim.timestep;
+    q.receptor = Projection::Receptor::Inhibitory;
+    t.projections.push_back(q);
+  };
+  if (rule && rule->wtaWeight > 0)
+    inhibit(nb, b.name, rule->wtaWeight); // winner-take-all, no self
+  if (slotEnd)
     // One input neuron that fires just before the late spikes of silent
     // inputs arrive: its inhibition (the window's size times w_max) cancels
     // their drive, so they only pair with post spikes that came before.
-    Projection stop;
-    stop.name = "slot_end." + b.name;
-    stop.loc = p.loc;
-    stop.pre = 1;
-    stop.post = nb;
-    stop.kind = Projection::Kind::AllToAll;
-    stop.weights.kind = WeightInit::Constant;
-    stop.weights.value = double(win.shape.size()) * (rule ? rule->wMax : 1.0);
-    stop.delay = n.sim.timestep;
-    stop.receptor = Projection::Receptor::Inhibitory;
-    t.projections.push_back(stop);
-  }
+    inhibit(1, "slot_end",
+            double(win.shape.size()) * (rule ? rule->wMax : 1.0));
   return t;
 }
 
