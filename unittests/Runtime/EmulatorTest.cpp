@@ -190,20 +190,43 @@ TEST(Emulator, ReplaysTheImagesSpikeArrayWithoutInput) {
   expectSame(*got, *want, "no input");
 }
 
+/// The test network compiled for spinn3 (METIS, seed 1), its image read
+/// back and loaded onto an emulated spinn3; `em` is null when a step failed
+/// (the failure is reported).
+struct LoadedSpinn3 {
+  Compiled c{"spinn3", PartitionerKind::Metis, 1};
+  llvm::Optional<ImageReader> img;
+  std::unique_ptr<Emulator> em;
+  LoadedSpinn3() {
+    if (c.bytes.empty())
+      return;
+    llvm::Expected<ImageReader> r = readImage(c.bytes, "t.scimg");
+    if (!r) {
+      ADD_FAILURE() << llvm::toString(r.takeError());
+      return;
+    }
+    img.emplace(std::move(*r));
+    llvm::Expected<std::unique_ptr<Emulator>> e =
+        Emulator::load(*img, c.m, "spinn3");
+    if (!e) {
+      ADD_FAILURE() << llvm::toString(e.takeError());
+      return;
+    }
+    em = std::move(*e);
+  }
+};
+
 TEST(Emulator, ProgressCallbackChangesNothing) {
   // (0, ticks), every 7 ticks and after the last, from one thread at a
   // time, for any thread count; the run is the same as without.
-  Compiled c("spinn3", PartitionerKind::Metis, 1);
-  ASSERT_FALSE(c.bytes.empty());
-  llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
-  ASSERT_TRUE(bool(img));
-  llvm::Expected<std::unique_ptr<Emulator>> em =
-      Emulator::load(*img, c.m, "spinn3");
-  ASSERT_TRUE(bool(em));
+  LoadedSpinn3 l;
+  ASSERT_TRUE(l.em);
+  const Compiled &c = l.c;
+  Emulator *em = l.em.get();
   std::vector<std::vector<Spike>> in = randomInput(*c.net, 7);
   EmulatorOptions eo;
   eo.ticks = 60;
-  llvm::Expected<Recording> without = (*em)->run(in, eo);
+  llvm::Expected<Recording> without = em->run(in, eo);
   ASSERT_TRUE(bool(without));
   for (unsigned threads : {1u, 3u}) {
     std::vector<uint64_t> calls;
@@ -213,7 +236,7 @@ TEST(Emulator, ProgressCallbackChangesNothing) {
       EXPECT_EQ(total, 60u);
       calls.push_back(done);
     };
-    llvm::Expected<Recording> with = (*em)->run(in, eo);
+    llvm::Expected<Recording> with = em->run(in, eo);
     ASSERT_TRUE(bool(with));
     expectSame(*with, *without, "-j " + std::to_string(threads));
     std::vector<uint64_t> want = {0, 7, 14, 21, 28, 35, 42, 49, 56, 60};
@@ -259,27 +282,24 @@ TEST(Emulator, ChecksTheMachine) {
 }
 
 TEST(Emulator, RefusesBadInput) {
-  Compiled c("spinn3", PartitionerKind::Metis, 1);
-  ASSERT_FALSE(c.bytes.empty());
-  llvm::Expected<ImageReader> img = readImage(c.bytes, "t.scimg");
-  ASSERT_TRUE(bool(img));
-  llvm::Expected<std::unique_ptr<Emulator>> em =
-      Emulator::load(*img, c.m, "spinn3");
-  ASSERT_TRUE(bool(em));
+  LoadedSpinn3 l;
+  ASSERT_TRUE(l.em);
+  const Compiled &c = l.c;
+  Emulator *em = l.em.get();
   std::vector<std::vector<Spike>> in(c.net->populations.size());
   in[0] = {{1, 36}};
   EmulatorOptions eo;
   eo.ticks = 10;
-  llvm::Expected<Recording> r = (*em)->run(in, eo);
+  llvm::Expected<Recording> r = em->run(in, eo);
   ASSERT_FALSE(bool(r));
   EXPECT_NE(llvm::toString(r.takeError()).find("neuron 36"), std::string::npos);
   in[0] = {{10, 0}};
-  r = (*em)->run(in, eo);
+  r = em->run(in, eo);
   ASSERT_FALSE(bool(r));
   EXPECT_NE(llvm::toString(r.takeError()).find("tick 10"), std::string::npos);
   in[0].clear();
   in[1] = {{0, 0}};
-  r = (*em)->run(in, eo);
+  r = em->run(in, eo);
   ASSERT_FALSE(bool(r));
   EXPECT_NE(llvm::toString(r.takeError()).find("not an input"),
             std::string::npos);
