@@ -48,6 +48,31 @@ void printTable(const std::vector<std::vector<std::string>> &rows,
     os << "\n";
   }
 }
+
+/// The neuron cores' real-time figures, shared by the report and the JSON.
+struct RealTime {
+  const CoreStats *busiest = nullptr; ///< most synaptic events in a tick
+  const CoreStats *slowest = nullptr; ///< most cycles in a tick
+  uint64_t coresOverEvents = 0, ticksOverEvents = 0;
+  uint64_t coresOverrun = 0, ticksOverrun = 0;
+};
+
+RealTime realTime(const EmulatorStats &s) {
+  RealTime r;
+  for (const CoreStats &c : s.cores) {
+    if (c.isInput)
+      continue;
+    if (!r.busiest || c.maxTickEvents > r.busiest->maxTickEvents)
+      r.busiest = &c;
+    if (!r.slowest || c.maxTickCycles > r.slowest->maxTickCycles)
+      r.slowest = &c;
+    r.coresOverEvents += c.ticksOverEventBudget > 0;
+    r.ticksOverEvents += c.ticksOverEventBudget;
+    r.coresOverrun += c.overrunTicks > 0;
+    r.ticksOverrun += c.overrunTicks;
+  }
+  return r;
+}
 } // namespace
 
 void scnc::printEmulatorStats(const EmulatorStats &s,
@@ -111,22 +136,14 @@ void scnc::printEmulatorStats(const EmulatorStats &s,
   const CycleModel &m = s.model;
   uint64_t eventBudget = m.eventBudget(s.timestepUs);
   uint64_t budget = m.budgetCycles(s.timestepUs);
-  const CoreStats *busiest = nullptr, *slowest = nullptr;
-  unsigned overEvents = 0, overrun = 0;
-  uint64_t overEventTicks = 0, overrunTicks = 0, unmatched = 0, invalid = 0;
+  RealTime rt = realTime(s);
+  const CoreStats *busiest = rt.busiest, *slowest = rt.slowest;
+  uint64_t overEvents = rt.coresOverEvents, overrun = rt.coresOverrun;
+  uint64_t overEventTicks = rt.ticksOverEvents, overrunTicks = rt.ticksOverrun;
+  uint64_t unmatched = 0, invalid = 0;
   for (const CoreStats &c : s.cores) {
     unmatched += c.unmatchedPackets;
     invalid += c.invalidRows;
-    if (c.isInput)
-      continue;
-    if (!busiest || c.maxTickEvents > busiest->maxTickEvents)
-      busiest = &c;
-    if (!slowest || c.maxTickCycles > slowest->maxTickCycles)
-      slowest = &c;
-    overEvents += c.ticksOverEventBudget > 0;
-    overEventTicks += c.ticksOverEventBudget;
-    overrun += c.overrunTicks > 0;
-    overrunTicks += c.overrunTicks;
   }
   if (!busiest)
     return;
@@ -215,20 +232,8 @@ std::string scnc::emulatorStatsJson(const EmulatorStats &s) {
                       {"cycles_per_tick", m.budgetCycles(s.timestepUs)},
                       {"events_per_ms", m.eventsPerMs},
                       {"events_per_tick", m.eventBudget(s.timestepUs)}};
-  const CoreStats *busiest = nullptr, *slowest = nullptr;
-  uint64_t overE = 0, overC = 0, coresE = 0, coresC = 0;
-  for (const CoreStats &c : s.cores) {
-    if (c.isInput)
-      continue;
-    if (!busiest || c.maxTickEvents > busiest->maxTickEvents)
-      busiest = &c;
-    if (!slowest || c.maxTickCycles > slowest->maxTickCycles)
-      slowest = &c;
-    overE += c.ticksOverEventBudget;
-    overC += c.overrunTicks;
-    coresE += c.ticksOverEventBudget > 0;
-    coresC += c.overrunTicks > 0;
-  }
+  RealTime rt = realTime(s);
+  const CoreStats *busiest = rt.busiest, *slowest = rt.slowest;
   if (busiest) {
     j["max_events_per_tick"] = {
         {"events", busiest->maxTickEvents},
@@ -241,10 +246,10 @@ std::string scnc::emulatorStatsJson(const EmulatorStats &s) {
         {"population", slowest->population},
         {"tick", slowest->maxTickCyclesAt}};
   }
-  j["cores_over_event_budget"] = coresE;
-  j["core_ticks_over_event_budget"] = overE;
-  j["cores_overrun"] = coresC;
-  j["core_ticks_overrun"] = overC;
+  j["cores_over_event_budget"] = rt.coresOverEvents;
+  j["core_ticks_over_event_budget"] = rt.ticksOverEvents;
+  j["cores_overrun"] = rt.coresOverrun;
+  j["core_ticks_overrun"] = rt.ticksOverrun;
   json chips = json::array();
   for (const ChipStats &c : s.chips) {
     json l = json::array();

@@ -206,17 +206,26 @@ Network scnc::buildTrainingNetwork(const Network &n, unsigned j, bool slotEnd) {
   t.stdpRules = n.stdpRules;
   t.sourceDir = n.sourceDir;
 
-  Population win;
-  win.name = "window";
-  win.loc = a.loc;
-  win.kind = Population::Kind::Input;
-  win.layer = "input";
-  win.shape = {p.kernel.h, p.kernel.w, perMap ? 1u : a.shape.c};
+  // Input populations carry the network's input encoding (the training
+  // flow supplies their spikes).
+  Encoding encoding;
   for (const Population &q : n.populations)
     if (q.kind == Population::Kind::Input) {
-      win.encoding = q.encoding;
+      encoding = q.encoding;
       break;
     }
+  auto input = [&](StringRef name, Shape shape) {
+    Population q;
+    q.name = name.str();
+    q.loc = a.loc;
+    q.kind = Population::Kind::Input;
+    q.layer = "input";
+    q.shape = shape;
+    q.encoding = encoding;
+    return q;
+  };
+  Population win =
+      input("window", {p.kernel.h, p.kernel.w, perMap ? 1u : a.shape.c});
   Population neurons;
   neurons.name = b.name;
   neurons.loc = b.loc;
@@ -228,16 +237,8 @@ Network scnc::buildTrainingNetwork(const Network &n, unsigned j, bool slotEnd) {
   // one: populations are in topological order).
   unsigned nb = slotEnd ? 2 : 1;
   t.populations = {win};
-  if (slotEnd) {
-    Population end;
-    end.name = "slot_end";
-    end.loc = a.loc;
-    end.kind = Population::Kind::Input;
-    end.layer = "input";
-    end.shape = {1, 1, 1};
-    end.encoding = win.encoding;
-    t.populations.push_back(end);
-  }
+  if (slotEnd)
+    t.populations.push_back(input("slot_end", {1, 1, 1}));
   t.populations.push_back(neurons);
 
   const StdpRule *rule = n.findStdpRule(p.stdp);
@@ -380,6 +381,23 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
                       "ticks: train on fewer images");
   std::vector<Spike> windowSpikes, slotEnds;
   uint64_t hw = uint64_t(a.shape.h) * a.shape.w;
+  uint64_t window = uint64_t(cin) * kh * kw;
+  // Calls fn(k, src) for every tap of the window at output position
+  // (oy, ox) of group g that is not in the padding: k is the training
+  // network's input neuron, src the layer's input neuron (channel offsets
+  // c * H * W).
+  auto forEachTap = [&](uint32_t g, uint32_t oy, uint32_t ox, auto &&fn) {
+    for (uint32_t c = 0; c < cin; ++c)
+      for (uint32_t ky = 0; ky < kh; ++ky)
+        for (uint32_t kx = 0; kx < kw; ++kx) {
+          int64_t y = int64_t(oy) * p.stride.h - p.padding.h + ky;
+          int64_t x = int64_t(ox) * p.stride.w - p.padding.w + kx;
+          if (y < 0 || x < 0 || y >= a.shape.h || x >= a.shape.w)
+            continue;
+          fn((c * kh + ky) * kw + kx,
+             (perMap ? g : c) * hw + uint64_t(y) * a.shape.w + uint64_t(x));
+        }
+  };
   if (windowEnc) {
     // The original's input_windowed_spikes: each window re-encoded with
     // f = min(20, int(6 * sum / 2500)) of its own pixels; window w of image
@@ -397,19 +415,13 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
             win.height = kh;
             win.width = kw;
             win.channels = cin;
-            win.values.assign(uint64_t(cin) * kh * kw, 0.0);
+            win.values.assign(window, 0.0);
             double sum = 0;
-            for (uint32_t c = 0; c < cin; ++c)
-              for (uint32_t ky = 0; ky < kh; ++ky)
-                for (uint32_t kx = 0; kx < kw; ++kx) {
-                  int64_t y = int64_t(oy) * p.stride.h - p.padding.h + ky;
-                  int64_t x = int64_t(ox) * p.stride.w - p.padding.w + kx;
-                  if (y < 0 || x < 0 || y >= a.shape.h || x >= a.shape.w)
-                    continue;
-                  double v = px[uint64_t(y) * a.shape.w + uint64_t(x)];
-                  win.values[(c * kh + ky) * kw + kx] = v;
-                  sum += v;
-                }
+            // One-channel images (the rate code without DoG): src < H * W.
+            forEachTap(g, oy, ox, [&](uint64_t k, uint64_t src) {
+              win.values[k] = px[src];
+              sum += px[src];
+            });
             RateCode rc = windowEnc->rate;
             rc.factor = windowRateFactor(sum, o.windowDivisor);
             SpikeTrains trains = encodeRate(win, rc, splitmix64(imageSeed, w));
@@ -434,34 +446,24 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
       for (uint32_t oy = 0; oy < b.shape.h; ++oy)
         for (uint32_t ox = 0; ox < b.shape.w; ++ox, ++slot) {
           uint32_t base = uint32_t(slot * ticks);
-          for (uint32_t c = 0; c < cin; ++c)
-            for (uint32_t ky = 0; ky < kh; ++ky)
-              for (uint32_t kx = 0; kx < kw; ++kx) {
-                int64_t y = int64_t(oy) * p.stride.h - p.padding.h + ky;
-                int64_t x = int64_t(ox) * p.stride.w - p.padding.w + kx;
-                if (y < 0 || x < 0 || y >= a.shape.h || x >= a.shape.w)
-                  continue;
-                uint64_t src = (perMap ? g : c) * hw + uint64_t(y) * a.shape.w +
-                               uint64_t(x);
-                uint32_t k = (c * kh + ky) * kw + kx;
-                for (uint32_t t : ticksOf[src])
-                  windowSpikes.push_back({base + t, k});
-              }
+          forEachTap(g, oy, ox, [&](uint64_t k, uint64_t src) {
+            for (uint32_t t : ticksOf[src])
+              windowSpikes.push_back({base + t, uint32_t(k)});
+          });
         }
   }
   if (o.depressSilent) {
     // windowSpikes is in slot order; one late spike per silent input.
-    uint64_t window = uint64_t(cin) * kh * kw;
     uint32_t late = std::min<uint32_t>(
         ticks - 1,
         uint32_t(std::lround(full->sim.inputWindow / full->sim.timestep)));
+    if (late == 0)
+      return trainError("--depress-silent needs an input window of at least "
+                        "one tick");
     std::vector<Spike> withLate;
     withLate.reserve(windowSpikes.size() + res.slots * window / 2);
     std::vector<uint8_t> fired(window);
     size_t at = 0;
-    if (late == 0)
-      return trainError("--depress-silent needs an input window of at least "
-                        "one tick");
     for (uint64_t slot = 0; slot < res.slots; ++slot) {
       uint64_t end = (slot + 1) * ticks;
       std::fill(fired.begin(), fired.end(), 0);
@@ -521,7 +523,6 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
   // last population), as a host reads them back after the run.
   const Network &tx = (*te)->network();
   const ConnectionList &l = tx.connections->lists[0];
-  uint64_t window = uint64_t(cin) * kh * kw;
   res.kernels.assign(uint64_t(p.filters) * window, 0.0);
   res.initial.assign(res.kernels.size(), 0.0);
   for (uint64_t i = 0; i < l.size(); ++i)

@@ -343,6 +343,8 @@ private:
   nlohmann::json protocol(const Network &n) const;
   Error writeNetCopy();
   Error appendLog(StringRef text);
+  /// Writes \p j (indented) to \p name in the run folder, atomically.
+  Error writeJson(const std::string &name, const nlohmann::json &j);
   int layer(const Network &n);
   int svm(const Network &n);
   int test(const Network &n);
@@ -440,6 +442,13 @@ Error Trainer::appendLog(StringRef text) {
 }
 
 /// The network in the run folder (net.scn), relative paths re-based.
+Error Trainer::writeJson(const std::string &name, const nlohmann::json &j) {
+  return writeOutputAtomically(path(name), [&](raw_ostream &os) {
+    os << j.dump(2) << "\n";
+    return Error::success();
+  });
+}
+
 Error Trainer::writeNetCopy() {
   SmallString<256> from(sys::path::parent_path(a.net)), to(a.runDir);
   if (from.empty())
@@ -560,12 +569,7 @@ int Trainer::layer(const Network &n) {
   j["weights"] = weightsName;
   j["shape"] = r->shape;
   j["seconds"] = r->seconds;
-  if (Error e = writeOutputAtomically(
-          path("layer" + std::to_string(a.layer) + ".json"),
-          [&](raw_ostream &os) {
-            os << j.dump(2) << "\n";
-            return Error::success();
-          }))
+  if (Error e = writeJson("layer" + std::to_string(a.layer) + ".json", j))
     return fail(toString(std::move(e)));
   if (Error e = appendLog(text))
     return fail(toString(std::move(e)));
@@ -647,11 +651,7 @@ int Trainer::svm(const Network &n) {
   j["features"] = x->cols;
   j["run_seconds"] = runSeconds;
   j["model"] = modelPath;
-  if (Error e =
-          writeOutputAtomically(path("svm-train.json"), [&](raw_ostream &os) {
-            os << j.dump(2) << "\n";
-            return Error::success();
-          }))
+  if (Error e = writeJson("svm-train.json", j))
     return fail(toString(std::move(e)));
   if (Error e = appendLog(text))
     return fail(toString(std::move(e)));
@@ -699,11 +699,7 @@ int Trainer::test(const Network &n) {
   j["predictions"] = pred;
   j["truth"] = y;
   j["file_index"] = data->fileIndex;
-  if (Error e =
-          writeOutputAtomically(path("results.json"), [&](raw_ostream &os) {
-            os << j.dump(2) << "\n";
-            return Error::success();
-          }))
+  if (Error e = writeJson("results.json", j))
     return fail(toString(std::move(e)));
   std::string confusionPng =
       drawFigure({"confusion", path("results.json")}, path("confusion.png"));

@@ -195,30 +195,39 @@ TEST(Kernel, SlotsSaturate) {
   EXPECT_EQ(c.slot(7, 0, 1), 2001);
 }
 
-TEST(Kernel, PlasticRowsActAsStatic) {
-  // A row with 3 plastic synapses (16-bit weights and controls, two to a
-  // word) and 1 fixed one, on a core without the plastic flag: all act as
-  // static synapses.
-  TestCore c;
+/// The control half-word of a plastic synapse (delay, type, index) with
+/// 2 index bits.
+uint32_t plasticControl(uint32_t d, uint32_t y, uint32_t i) {
+  return d << 3 | y << 2 | i;
+}
+
+/// A 4-neuron core (2 delay and 2 index bits) with one row behind key 0x40:
+/// 3 plastic synapses of weights \p w0, \p w1, \p w2 to (delay 1, type 0,
+/// neuron 0), (2, 1, 3), (3, 0, 2) (16-bit weights and controls, two to a
+/// word) and 1 fixed one of weight 44 to (1, 0, 1).
+void plasticRowCore(TestCore &c, uint32_t w0, uint32_t w1, uint32_t w2) {
   c.cfg.numNeurons = 4;
   c.cfg.params = lif();
   c.cfg.delayBits = 2;
   c.cfg.indexBits = 2;
-  uint32_t ib = 2;
-  auto ctl = [&](uint32_t d, uint32_t y, uint32_t i) {
-    return d << (ib + 1) | y << ib | i;
-  };
   c.table = {{0x40, 0xFFFFFFFF, 0, 10, 1}};
   c.matrix = {1,
               3,
               0, // last pre-synaptic spike
               0, // pre-synaptic trace
-              11u | 22u << 16,
-              33u,
-              ctl(1, 0, 0) | ctl(2, 1, 3) << 16,
-              ctl(3, 0, 2),
-              word(44, 1, 0, 1, ib),
+              w0 | w1 << 16,
+              w2,
+              plasticControl(1, 0, 0) | plasticControl(2, 1, 3) << 16,
+              plasticControl(3, 0, 2),
+              word(44, 1, 0, 1, 2),
               0};
+}
+
+TEST(Kernel, PlasticRowsActAsStatic) {
+  // A row with 3 plastic synapses and 1 fixed one, on a core without the
+  // plastic flag: all act as static synapses.
+  TestCore c;
+  plasticRowCore(c, 11, 22, 33);
   ASSERT_TRUE(c.init());
   c.receive(0, {0x40});
   EXPECT_EQ(c.slot(1, 0, 0), 11);
@@ -235,25 +244,7 @@ TEST(Kernel, PlasticCoreLearns) {
   // kernel's copy of the row and added to the ring; then the row's last pre
   // tick and trace. The image's matrix is left alone.
   TestCore c;
-  c.cfg.numNeurons = 4;
-  c.cfg.params = lif();
-  c.cfg.delayBits = 2;
-  c.cfg.indexBits = 2;
-  uint32_t ib = 2;
-  auto ctl = [&](uint32_t d, uint32_t y, uint32_t i) {
-    return d << (ib + 1) | y << ib | i;
-  };
-  c.table = {{0x40, 0xFFFFFFFF, 0, 10, 1}};
-  c.matrix = {1,
-              3,
-              0,
-              0,
-              1000u | 2000u << 16,
-              3000u,
-              ctl(1, 0, 0) | ctl(2, 1, 3) << 16,
-              ctl(3, 0, 2),
-              word(44, 1, 0, 1, ib),
-              0};
+  plasticRowCore(c, 1000, 2000, 3000);
   // exp(-k / 4) and exp(-k / 5) as u0.32, a few entries.
   std::vector<UFract32> plus = {
       UFract32::fromBits(0xFFFFFFFFu), UFract32::fromBits(3344926325u),
@@ -304,13 +295,13 @@ TEST(Kernel, PlasticCoreLearns) {
   EXPECT_EQ(row[3], uint32_t(stdp::bumpTrace(stdp::kTraceOne, 2, plus.data(),
                                              uint32_t(plus.size()))));
   // The fixed synapse is static; the image's rows are untouched.
-  EXPECT_EQ(row[8], word(44, 1, 0, 1, ib));
+  EXPECT_EQ(row[8], word(44, 1, 0, 1, 2));
   EXPECT_EQ(c.matrix, image);
   // Read-back: a post spike after the last pre spike is flushed.
   c.core.history[3].record(8, r);
   uint32_t control = 0;
   uint16_t w1 = neuronCorePlasticWeight(c.core, 0, 1, control);
-  EXPECT_EQ(control, ctl(2, 1, 3));
+  EXPECT_EQ(control, plasticControl(2, 1, 3));
   EXPECT_EQ(w1,
             stdp::flush(weight(1), 7, int32_t(row[3]), c.core.history[3], r));
   EXPECT_GT(w1, weight(1));

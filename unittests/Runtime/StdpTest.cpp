@@ -13,10 +13,9 @@ using namespace scnc::stdp;
 
 namespace {
 
-const UFract32 kHalving[] = {UFract32::fromBits(0xffffffffu),
-                             UFract32::fromBits(0x80000000u),
-                             UFract32::fromBits(0x40000000u),
-                             UFract32::fromBits(0x20000000u)};
+const UFract32 kHalving[] = {
+    UFract32::fromBits(0xffffffffu), UFract32::fromBits(0x80000000u),
+    UFract32::fromBits(0x40000000u), UFract32::fromBits(0x20000000u)};
 
 Rule rule(bool multiplicative) {
   Rule r;

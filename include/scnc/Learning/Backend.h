@@ -71,8 +71,8 @@ public:
 
   /// Runs \p ticks ticks from the initial state on one host thread.
   /// \p inputs holds per population index the spikes of an input
-  /// population (sorted by (tick, neuron) without duplicates); inputs
-  /// without spikes are silent. With \p learned (a plastic network), the
+  /// population, in any order (both backends sort them and merge duplicates);
+  /// inputs without spikes are silent. With \p learned (a plastic network), the
   /// plastic synapses' weights after the run, as a host reads them back.
   /// \p progress as ReferenceOptions::progress. Thread-safe.
   llvm::Expected<Recording>
