@@ -29,10 +29,9 @@
 #include "scnc/Mapping/Partition.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Network.h"
-#include "scnc/Mapping/MappingState.h"
 #include "scnc/Support/Debug.h"
 #include "scnc/Support/Parallel.h"
-#include "scnc/Transforms/PassManager.h"
+#include "scnc/Support/Timing.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
 #include <Eigen/SparseCore>
@@ -52,11 +51,6 @@ using namespace scnc;
 using namespace llvm;
 
 namespace {
-
-double secondsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-      .count();
-}
 
 bool isWindowed(const Projection &p) {
   return p.kind == Projection::Kind::Conv || p.kind == Projection::Kind::Pool;
@@ -1286,38 +1280,4 @@ void scnc::printPartitionStats(const Network &n, const Partition &p,
          << " bytes per neuron + " << kCoreFixedDTCMBytes << " per core, "
          << kDTCMBytes << " available)\n";
   }
-}
-
-//===----------------------------------------------------------------------===//
-// The pass
-//===----------------------------------------------------------------------===//
-
-bool scnc::runPartition(Network &n, PassContext &ctx) {
-  if (!n.connections) {
-    ctx.diag.error("partition: the connection lists are missing (run "
-                   "expand-connections first)");
-    return false;
-  }
-  // A new partition starts a new mapping: only the settings carry over
-  // (and a Network copy sharing the old state keeps it).
-  auto state = std::make_shared<MappingState>();
-  if (n.mapping)
-    state->partitionConfig = n.mapping->partitionConfig;
-  else
-    state->partitionConfig.seed = n.sim.seed;
-  PartitionConfig cfg = state->partitionConfig;
-  cfg.threads = ctx.options.threads;
-  auto t0 = std::chrono::steady_clock::now();
-  Expected<Partition> p = partitionNetwork(n, cfg);
-  if (!p) {
-    ctx.diag.error("partition: " + toString(p.takeError()));
-    return false;
-  }
-  SCNC_DEBUG(dbgs() << "partition: " << toString(cfg.kind) << ", "
-                    << p->slices.size() << " slices in "
-                    << format("%.2f", secondsSince(t0)) << " s\n");
-  state->partition = std::move(*p);
-  state->partitioned = true;
-  n.mapping = std::move(state);
-  return true;
 }

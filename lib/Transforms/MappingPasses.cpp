@@ -1,8 +1,8 @@
-//===- MappingPasses.cpp - place, allocate-keys, route, tables
-//-------------===//
+//===- MappingPasses.cpp - partition, place, keys, route, tables ---------===//
 //
-// The mapping passes after `partition`, each a thin wrapper over an
-// algorithm of lib/Mapping that keeps its result in Network::mapping:
+// The mapping passes, each a thin wrapper over an algorithm of lib/Mapping
+// that keeps its result in Network::mapping:
+//   partition         populations into core-sized slices
 //   place             slices onto (chip, core) of the target machine
 //   allocate-keys     a structured key space per slice, checked for overlap
 //   route             one multicast tree per slice to the cores of its targets
@@ -16,6 +16,7 @@
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Mapping/SliceGraph.h"
 #include "scnc/Support/Debug.h"
+#include "scnc/Support/Timing.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Format.h"
@@ -26,11 +27,6 @@
 
 using namespace scnc;
 using namespace llvm;
-
-static double secondsSince(std::chrono::steady_clock::time_point t0) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0)
-      .count();
-}
 
 /// The mapping state after `stage`, or null after saying what is missing.
 static MappingState *needState(Network &n, PassContext &ctx, StringRef pass,
@@ -45,6 +41,40 @@ static MappingState *needState(Network &n, PassContext &ctx, StringRef pass,
   }
   return n.mapping.get();
 }
+
+#undef DEBUG_TYPE
+#define DEBUG_TYPE "partition"
+bool scnc::runPartition(Network &n, PassContext &ctx) {
+  if (!n.connections) {
+    ctx.diag.error("partition: the connection lists are missing (run "
+                   "expand-connections first)");
+    return false;
+  }
+  // A new partition starts a new mapping: only the settings carry over
+  // (and a Network copy sharing the old state keeps it).
+  auto state = std::make_shared<MappingState>();
+  if (n.mapping)
+    state->partitionConfig = n.mapping->partitionConfig;
+  else
+    state->partitionConfig.seed = n.sim.seed;
+  PartitionConfig cfg = state->partitionConfig;
+  cfg.threads = ctx.options.threads;
+  auto t0 = std::chrono::steady_clock::now();
+  Expected<Partition> p = partitionNetwork(n, cfg);
+  if (!p) {
+    ctx.diag.error("partition: " + toString(p.takeError()));
+    return false;
+  }
+  SCNC_DEBUG(dbgs() << "partition: " << toString(cfg.kind) << ", "
+                    << p->slices.size() << " slices in "
+                    << format("%.2f", secondsSince(t0)) << " s\n");
+  state->partition = std::move(*p);
+  state->partitioned = true;
+  n.mapping = std::move(state);
+  return true;
+}
+#undef DEBUG_TYPE
+#define DEBUG_TYPE "mapping"
 
 bool scnc::runPlace(Network &n, PassContext &ctx) {
   MappingState *st =

@@ -23,6 +23,7 @@
 #include "scnc/Support/Format.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/OutputFile.h"
+#include "scnc/Support/Timing.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
@@ -326,11 +327,6 @@ private:
   bool tty, printed = false;
   std::chrono::steady_clock::time_point start;
 };
-
-double secondsSince(std::chrono::steady_clock::time_point t) {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t)
-      .count();
-}
 
 class Trainer {
 public:
