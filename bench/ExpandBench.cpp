@@ -13,7 +13,7 @@
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Transforms/PassManager.h"
+#include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"
 #include <benchmark/benchmark.h>
 #include <cstdlib>
@@ -29,15 +29,16 @@ static void expand(benchmark::State &state, const char *name) {
   DiagnosticEngine diag(sm);
   unsigned buf = loadSourceFile(dir + "/" + name, diag);
   llvm::Optional<Network> n = buf ? parseNetwork(buf, diag) : llvm::None;
-  PassManager front(diag);
-  buildDefaultPipeline(front);
-  if (!n || !front.run(*n)) {
+  CompileOptions shapes;
+  shapes.stopAfter = Stage::Shapes;
+  CompilationContext cc;
+  if (!n || !compileNetwork(*n, cc, shapes, diag)) {
     state.SkipWithError("example does not compile");
     return;
   }
   PassOptions options;
   options.threads = unsigned(state.range(0));
-  PassContext ctx{diag, options};
+  PassContext ctx{diag, options, cc};
   uint64_t synapses = 0, bytes = 0;
   auto seconds = [](const timeval &t) { return t.tv_sec + t.tv_usec * 1e-6; };
   struct rusage before;

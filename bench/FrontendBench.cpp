@@ -9,7 +9,7 @@
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Reader.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Transforms/PassManager.h"
+#include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"
 #include <benchmark/benchmark.h>
 #include <cstdlib>
@@ -20,6 +20,13 @@ using namespace scnc;
 static std::string examplePath(const char *name) {
   const char *dir = std::getenv("SCNC_EXAMPLES");
   return std::string(dir ? dir : SCNC_SOURCE_DIR "/examples") + "/" + name;
+}
+
+/// The pipeline up to shape inference.
+static CompileOptions shapesOnly() {
+  CompileOptions o;
+  o.stopAfter = Stage::Shapes;
+  return o;
 }
 
 static void compileToShapes(benchmark::State &state, const char *name) {
@@ -33,9 +40,8 @@ static void compileToShapes(benchmark::State &state, const char *name) {
       state.SkipWithError("example does not compile");
       return;
     }
-    PassManager pm(diag);
-    buildDefaultPipeline(pm);
-    if (!pm.run(*n)) {
+    CompilationContext cc;
+    if (!compileNetwork(*n, cc, shapesOnly(), diag)) {
       state.SkipWithError("pipeline failed");
       return;
     }
@@ -48,9 +54,8 @@ static void irRoundTrip(benchmark::State &state, const char *name) {
   DiagnosticEngine diag(sm);
   unsigned buf = loadSourceFile(examplePath(name), diag);
   llvm::Optional<Network> n = buf ? parseNetwork(buf, diag) : llvm::None;
-  PassManager pm(diag);
-  buildDefaultPipeline(pm);
-  if (!n || !pm.run(*n)) {
+  CompilationContext cc;
+  if (!n || !compileNetwork(*n, cc, shapesOnly(), diag)) {
     state.SkipWithError("example does not compile");
     return;
   }

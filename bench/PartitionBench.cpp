@@ -15,7 +15,7 @@
 #include "scnc/IR/Connections.h"
 #include "scnc/Mapping/Partition.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Transforms/PassManager.h"
+#include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"
 #include <benchmark/benchmark.h>
 #include <cstdlib>
@@ -39,12 +39,12 @@ const Network *expanded(const std::string &name) {
   static DiagnosticEngine diag(sm);
   unsigned buf = loadSourceFile(dir + "/" + name, diag);
   llvm::Optional<Network> n = buf ? parseNetwork(buf, diag) : llvm::None;
-  PassOptions options;
-  options.threads = 2;
-  PassManager pm(diag, options);
-  buildDefaultPipeline(pm, /*expand=*/true);
+  CompileOptions options;
+  options.stopAfter = Stage::Connections;
+  options.passes.threads = 2;
+  CompilationContext cc;
   std::unique_ptr<Network> result;
-  if (n && pm.run(*n))
+  if (n && compileNetwork(*n, cc, options, diag))
     result = std::make_unique<Network>(std::move(*n));
   return (cache[name] = std::move(result)).get();
 }

@@ -1,17 +1,18 @@
-//===- PipelineHelpers.h - Networks compiled up to their connections
-//-*-C++-*-===//
+//===- PipelineHelpers.h - Networks compiled for unit tests ------*- C++ -*-===//
 //
-// For unit tests that need expanded connection lists: lower .scn text or read
-// textual IR, then run infer-shapes and expand-connections.
+// For unit tests that need expanded connection lists, a mapping or an image:
+// lower .scn text or read textual IR, then run the pipeline of scnc/Driver
+// as far as the test needs.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCNC_UNITTESTS_PIPELINEHELPERS_H
 #define SCNC_UNITTESTS_PIPELINEHELPERS_H
 
 #include "TestHelpers.h"
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Reader.h"
-#include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/SmallVector.h"
 
 namespace scnc {
 namespace test {
@@ -21,9 +22,11 @@ inline llvm::Optional<Network> expand(DiagHarness &h, llvm::Optional<Network> n,
                                       PassOptions opts = {}) {
   if (!n)
     return llvm::None;
-  PassManager pm(h.diag, opts);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*n))
+  CompilationContext cc;
+  CompileOptions o;
+  o.stopAfter = Stage::Connections;
+  o.passes = opts;
+  if (!compileNetwork(*n, cc, o, h.diag))
     return llvm::None;
   return n;
 }
@@ -38,6 +41,25 @@ inline llvm::Optional<Network> expandScn(DiagHarness &h, llvm::StringRef text,
 inline llvm::Optional<Network> expandIR(DiagHarness &h, llvm::StringRef text,
                                         PassOptions opts = {}) {
   return expand(h, readIR(h.add(text, "t.scnir"), h.diag), opts);
+}
+
+/// Compiles the lowered network \p n for machine \p m (named \p name) up to
+/// o.stopAfter; the mapping goes to \p cc and, at Stage::Image, the image to
+/// \p image. False after errors (in \p h).
+inline bool compileFor(DiagHarness &h, Network &n, CompilationContext &cc,
+                       const Machine &m, llvm::StringRef name,
+                       const CompileOptions &o, std::string *image = nullptr) {
+  cc.setMachine(m, name.str());
+  llvm::SmallVector<char, 0> buf;
+  llvm::raw_svector_ostream os(buf);
+  auto toBuffer = [&](llvm::function_ref<bool(llvm::raw_pwrite_stream &)> w) {
+    return w(os);
+  };
+  if (!compileNetwork(n, cc, o, h.diag, toBuffer))
+    return false;
+  if (image)
+    image->assign(buf.begin(), buf.end());
+  return true;
 }
 
 } // namespace test

@@ -107,9 +107,9 @@ std::string chipCore(const Machine &m, const Placement &p, size_t slice) {
 
 class Writer {
 public:
-  Writer(const Network &n, const Machine &m, const ImageOptions &o,
-         DiagnosticEngine &diag)
-      : n(n), m(m), o(o), diag(diag), s(*n.mapping) {}
+  Writer(const Network &n, const Machine &m, const MappingState &s,
+         const ImageOptions &o, DiagnosticEngine &diag)
+      : n(n), m(m), o(o), diag(diag), s(s) {}
 
   bool run(raw_pwrite_stream &os);
 
@@ -767,13 +767,13 @@ void scnc::splitRowBlocks(uint32_t key, uint32_t mask,
   splitBlocks(key, mask, rowLen.data(), uint32_t(rowLen.size()), out, 0, bits);
 }
 
-bool scnc::writeImage(const Network &n, const Machine &m, const ImageOptions &o,
+bool scnc::writeImage(const Network &n, const Machine &m,
+                      const MappingState &s, const ImageOptions &o,
                       DiagnosticEngine &diag, raw_pwrite_stream &os) {
-  if (!n.mapping || !n.mapping->placed || !n.mapping->compressedDone ||
-      !n.connections) {
+  if (!s.placed || !s.compressedDone || !n.connections) {
     diag.error("the image needs a mapped network (connections, placement "
                "and compressed routing tables)");
     return false;
   }
-  return Writer(n, m, o, diag).run(os);
+  return Writer(n, m, s, o, diag).run(os);
 }

@@ -1,13 +1,14 @@
 //===- Backend.cpp - Where the training flow runs its networks ------------===//
 //
-// The emulator backend compiles a network as scncc does (the same passes,
-// the same machine choice: mapOntoMachine) into an image in memory, reads
+// The emulator backend compiles a network as scncc does (the pipeline of
+// scnc/Driver, the same machine choice) into an image in memory, reads
 // it back with the validating reader and runs it as scnc-run does; each
 // concurrent run takes an emulator of its own from a pool (an emulator is
 // loaded at most once per thread that ran at the same time).
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Learning/Backend.h"
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Learning/Training.h"
 #include "scnc/Machine/Machine.h"
@@ -15,7 +16,6 @@
 #include "scnc/Runtime/Reference.h"
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/ToolSupport.h"
-#include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/raw_ostream.h"
@@ -87,7 +87,9 @@ PreparedNetwork::prepare(const Network &n, const BackendOptions &b,
     return backendError("network '" + n.name + "' does not compile");
   };
   if (b.kind == BackendKind::Reference) {
-    Optional<Network> full = expandNetwork(n, diag, threads);
+    PassOptions po;
+    po.threads = std::max(1u, threads);
+    Optional<Network> full = expandNetwork(n, diag, po);
     if (!full)
       return doesNotCompile();
     s.net = std::move(*full);
@@ -95,35 +97,28 @@ PreparedNetwork::prepare(const Network &n, const BackendOptions &b,
   }
 
   // As scncc [--plastic] [--machine M] net.scn -o net.scimg.
+  CompilationContext cc;
   if (!b.machine.empty()) {
     Expected<Machine> m = loadMachine(b.machine);
     if (!m)
       return backendError("machine '" + b.machine +
                           "': " + toString(m.takeError()));
-    s.machine = std::move(*m);
-    s.machineName = b.machine;
+    cc.setMachine(std::move(*m), b.machine);
   }
   s.net = n;
   s.net.connections.reset();
-  s.net.mapping.reset();
-  PassOptions options;
-  options.threads = std::max(1u, threads);
-  options.maxMemory = physicalMemory();
-  PassManager pm(diag, options);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  addPartitionPass(pm, s.net, PartitionerKind::Metis);
-  if (!pm.run(s.net) || diag.hadError())
-    return doesNotCompile();
-  if (!mapOntoMachine(s.net, s.machine, s.machineName, options, None,
-                      /*verifyEach=*/true, diag))
-    return doesNotCompile();
-  ImageOptions io;
-  io.machineName = s.machineName;
-  io.threads = options.threads;
-  io.plastic = plastic;
+  CompileOptions co;
+  co.passes.threads = std::max(1u, threads);
+  co.passes.maxMemory = physicalMemory();
+  co.image.plastic = plastic;
   raw_svector_ostream os(s.bytes);
-  if (!writeImage(s.net, *s.machine, io, diag, os) || diag.hadError())
+  auto toBuffer = [&](function_ref<bool(raw_pwrite_stream &)> write) {
+    return write(os);
+  };
+  if (!compileNetwork(s.net, cc, co, diag, toBuffer))
     return doesNotCompile();
+  s.machine = std::move(cc.machine);
+  s.machineName = cc.machineName;
 
   // As scnc-run net.scimg: the validated image on the machine.
   Expected<ImageReader> img =

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Learning/Training.h"
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
@@ -20,7 +21,6 @@
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/Parallel.h"
 #include "scnc/Support/Random.h"
-#include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/FileSystem.h"
@@ -72,24 +72,9 @@ Expected<unsigned> scnc::inputPopulation(const Network &n) {
   return unsigned(found);
 }
 
-Optional<Network> scnc::expandNetwork(const Network &n, DiagnosticEngine &diag,
-                                      unsigned threads) {
-  Network copy = n;
-  copy.connections.reset();
-  copy.mapping.reset();
-  PassOptions opts;
-  opts.threads = std::max(1u, threads);
-  PassManager pm(diag, opts);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(copy) || diag.hadError())
-    return None;
-  return copy;
-}
-
 Network scnc::truncateNetwork(const Network &n, unsigned last) {
   Network t = n;
   t.connections.reset();
-  t.mapping.reset();
   t.classifier = None;
   t.populations.resize(last + 1);
   t.projections.clear();
@@ -299,7 +284,9 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
         Twine(uint64_t(convs.size())) +
         " conv layers with an STDP rule (layers are numbered from 1)");
   unsigned j = convs[o.layer - 1];
-  Optional<Network> full = expandNetwork(n, diag, o.jobs);
+  PassOptions po;
+  po.threads = std::max(1u, o.jobs);
+  Optional<Network> full = expandNetwork(n, diag, po);
   if (!full)
     return trainError("network '" + n.name + "' does not compile");
   const Projection &p = full->projections[j];

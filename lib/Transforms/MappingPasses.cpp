@@ -1,9 +1,10 @@
 //===- MappingPasses.cpp - partition, place, keys, route, tables ---------===//
 //
 // The mapping passes, each a thin wrapper over an algorithm of lib/Mapping
-// that keeps its result in Network::mapping:
+// that keeps its result in the compilation's MappingState:
 //   partition         populations into core-sized slices
-//   place             slices onto (chip, core) of the target machine
+//   place             slices onto (chip, core) of the target machine (the
+//                     smallest built-in one that fits when none is given)
 //   allocate-keys     a structured key space per slice, checked for overlap
 //   route             one multicast tree per slice to the cores of its targets
 //   build-tables      per-chip routing entries (default routes elided)
@@ -14,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/IR/Connections.h"
 #include "scnc/Mapping/MappingState.h"
+#include "scnc/Mapping/Report.h"
 #include "scnc/Mapping/SliceGraph.h"
 #include "scnc/Support/Debug.h"
 #include "scnc/Support/Timing.h"
@@ -29,17 +31,14 @@ using namespace scnc;
 using namespace llvm;
 
 /// The mapping state after `stage`, or null after saying what is missing.
-static MappingState *needState(Network &n, PassContext &ctx, StringRef pass,
+static MappingState *needState(PassContext &ctx, StringRef pass,
                                bool MappingState::*done, StringRef missing) {
-  if (!ctx.options.machine) {
-    ctx.diag.error(pass + ": no target machine (internal: PassOptions)");
-    return nullptr;
-  }
-  if (!n.mapping || !(n.mapping.get()->*done)) {
+  MappingState &st = ctx.compilation.mapping;
+  if (!(st.*done)) {
     ctx.diag.error(pass + ": run " + missing + " first");
     return nullptr;
   }
-  return n.mapping.get();
+  return &st;
 }
 
 #undef DEBUG_TYPE
@@ -50,14 +49,12 @@ bool scnc::runPartition(Network &n, PassContext &ctx) {
                    "expand-connections first)");
     return false;
   }
-  // A new partition starts a new mapping: only the settings carry over
-  // (and a Network copy sharing the old state keeps it).
-  auto state = std::make_shared<MappingState>();
-  if (n.mapping)
-    state->partitionConfig = n.mapping->partitionConfig;
-  else
-    state->partitionConfig.seed = n.sim.seed;
-  PartitionConfig cfg = state->partitionConfig;
+  // A new partition starts a new mapping.
+  MappingState &st = ctx.compilation.mapping;
+  st = MappingState();
+  PartitionConfig cfg;
+  cfg.kind = ctx.options.partitioner;
+  cfg.seed = ctx.options.seed ? *ctx.options.seed : n.sim.seed;
   cfg.threads = ctx.options.threads;
   auto t0 = std::chrono::steady_clock::now();
   Expected<Partition> p = partitionNetwork(n, cfg);
@@ -68,19 +65,51 @@ bool scnc::runPartition(Network &n, PassContext &ctx) {
   SCNC_DEBUG(dbgs() << "partition: " << toString(cfg.kind) << ", "
                     << p->slices.size() << " slices in "
                     << format("%.2f", secondsSince(t0)) << " s\n");
-  state->partition = std::move(*p);
-  state->partitioned = true;
-  n.mapping = std::move(state);
+  st.partition = std::move(*p);
+  st.partitionConfig = cfg;
+  st.partitioned = true;
   return true;
 }
 #undef DEBUG_TYPE
 #define DEBUG_TYPE "mapping"
 
+/// The target of the mapping: the user's machine once it passes its check,
+/// else the smallest built-in machine with a core for every slice; with
+/// --router-entries, its routers get that many entries. False after
+/// reporting why there is none.
+static bool selectTarget(PassContext &ctx) {
+  CompilationContext &cc = ctx.compilation;
+  if (!cc.machine) {
+    size_t slices = cc.mapping.partition.slices.size();
+    std::string name = smallestMachineFor(slices);
+    if (name.empty()) {
+      ctx.diag.error("the network needs " + Twine(uint64_t(slices)) +
+                     " cores, more than any built-in machine has");
+      return false;
+    }
+    cc.machine = cantFail(builtinMachine(name));
+    cc.machineName = name;
+  } else if (cc.machineUnchecked) {
+    // A described machine that fails its check is refused before any
+    // algorithm trips over it.
+    std::vector<std::string> problems = cc.machine->check();
+    for (const std::string &p : problems)
+      ctx.diag.error("machine check of '" + cc.machineName + "': " + p);
+    if (!problems.empty())
+      return false;
+    cc.machineUnchecked = false;
+  }
+  if (ctx.options.routerEntries)
+    cc.machine->setRouterEntries(ctx.options.routerEntries);
+  return true;
+}
+
 bool scnc::runPlace(Network &n, PassContext &ctx) {
   MappingState *st =
-      needState(n, ctx, "place", &MappingState::partitioned, "partition");
-  if (!st)
+      needState(ctx, "place", &MappingState::partitioned, "partition");
+  if (!st || !selectTarget(ctx))
     return false;
+  const CompilationContext &cc = ctx.compilation;
   auto t0 = std::chrono::steady_clock::now();
   st->sliceRefs.clear();
   for (const Slice &s : st->partition.slices)
@@ -92,9 +121,8 @@ bool scnc::runPlace(Network &n, PassContext &ctx) {
   st->commVolume = stats.commVolume;
   st->edgeCut = stats.edgeCut;
   PlacementConfig cfg;
-  cfg.machineName = ctx.options.machineName;
-  Expected<Placement> p =
-      placeSlices(*ctx.options.machine, st->sliceRefs, sdram, cfg);
+  cfg.machineName = cc.machineName;
+  Expected<Placement> p = placeSlices(*cc.machine, st->sliceRefs, sdram, cfg);
   if (!p) {
     ctx.diag.error(n.loc, "cannot place network '" + n.name +
                               "': " + toString(p.takeError()));
@@ -109,7 +137,7 @@ bool scnc::runPlace(Network &n, PassContext &ctx) {
 
 bool scnc::runAllocateKeys(Network &n, PassContext &ctx) {
   MappingState *st =
-      needState(n, ctx, "allocate-keys", &MappingState::placed, "place");
+      needState(ctx, "allocate-keys", &MappingState::placed, "place");
   if (!st)
     return false;
   Expected<KeyAllocation> k =
@@ -131,10 +159,10 @@ bool scnc::runAllocateKeys(Network &n, PassContext &ctx) {
 
 bool scnc::runRoute(Network &n, PassContext &ctx) {
   MappingState *st =
-      needState(n, ctx, "route", &MappingState::keyed, "allocate-keys");
+      needState(ctx, "route", &MappingState::keyed, "allocate-keys");
   if (!st)
     return false;
-  const Machine &m = *ctx.options.machine;
+  const Machine &m = *ctx.compilation.machine;
   auto t0 = std::chrono::steady_clock::now();
   SliceGraph g = buildSliceGraph(n, st->partition.sliceOf,
                                  uint32_t(st->partition.slices.size()));
@@ -171,24 +199,25 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
 
 bool scnc::runBuildTables(Network &n, PassContext &ctx) {
   MappingState *st =
-      needState(n, ctx, "build-tables", &MappingState::routed, "route");
+      needState(ctx, "build-tables", &MappingState::routed, "route");
   if (!st)
     return false;
-  st->tables = buildTables(*ctx.options.machine, st->trees);
+  st->tables = buildTables(*ctx.compilation.machine, st->trees);
   st->tabled = true;
   return true;
 }
 
 bool scnc::runCompressTables(Network &n, PassContext &ctx) {
-  MappingState *st = needState(n, ctx, "compress-tables", &MappingState::tabled,
+  MappingState *st = needState(ctx, "compress-tables", &MappingState::tabled,
                                "build-tables");
   if (!st)
     return false;
-  const Machine &m = *ctx.options.machine;
+  const Machine &m = *ctx.compilation.machine;
   auto t0 = std::chrono::steady_clock::now();
   st->compressed = st->tables;
+  // Tables must fit the routers' entries (--router-entries is set on the
+  // machine by `place`).
   CompressionConfig cfg;
-  cfg.capacity = ctx.options.routerCapacity;
   st->compression = CompressionStats();
   if (Error e = compressTables(m, st->compressed, cfg, &st->compression)) {
     handleAllErrors(std::move(e), [&](const ErrorInfoBase &info) {
@@ -201,14 +230,48 @@ bool scnc::runCompressTables(Network &n, PassContext &ctx) {
                     << " -> " << st->compression.entriesAfter << " entries in "
                     << format("%.2f", secondsSince(t0)) << " s\n");
   if (ctx.options.verifyRoutes) {
-    VerifyConfig vc;
-    vc.capacity = ctx.options.routerCapacity;
     std::vector<std::string> problems =
-        verifyRoutes(m, st->trees, st->compressed, vc);
+        verifyRoutes(m, st->trees, st->compressed, VerifyConfig());
     for (const std::string &p : problems)
       ctx.diag.error("route check: " + p);
     if (!problems.empty())
       return false;
   }
   return true;
+}
+
+//===----------------------------------------------------------------------===//
+// What each pass produced, for -print-after
+//===----------------------------------------------------------------------===//
+
+void scnc::printPartitionResult(const Network &n, const CompilationContext &cc,
+                                raw_ostream &os) {
+  printPartition(n, cc.mapping.partition, os);
+}
+
+void scnc::printPlaceResult(const Network &n, const CompilationContext &cc,
+                            raw_ostream &os) {
+  os << "machine: " << cc.machineName << "\n";
+  printPlacementReport(n, *cc.machine, cc.mapping, os);
+}
+
+void scnc::printKeysResult(const Network &, const CompilationContext &cc,
+                           raw_ostream &os) {
+  printKeys(cc.mapping.keys, cc.mapping.sliceRefs, os);
+}
+
+void scnc::printRouteResult(const Network &n, const CompilationContext &cc,
+                            raw_ostream &os) {
+  printRoutes(n, *cc.machine, cc.mapping, os);
+}
+
+void scnc::printTablesResult(const Network &, const CompilationContext &cc,
+                             raw_ostream &os) {
+  for (const RoutingTable &t : cc.mapping.tables)
+    printRoutingTable(*cc.machine, t, os);
+}
+
+void scnc::printCompressedResult(const Network &, const CompilationContext &cc,
+                                 raw_ostream &os) {
+  printTables(*cc.machine, cc.mapping, os);
 }

@@ -2,8 +2,6 @@
 #include "scnc/Transforms/PassManager.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Verifier.h"
-#include "scnc/Mapping/MappingState.h"
-#include "scnc/Mapping/Placement.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/IR/PrintPasses.h"
 #include "llvm/Pass.h"
@@ -14,7 +12,8 @@ using namespace scnc;
 using namespace llvm;
 
 static const scnc::PassInfo passTable[] = {
-#define SCNC_PASS(NAME, FN, DESC) {NAME, FN, DESC},
+#define SCNC_PASS(NAME, FN, DESC) {NAME, FN, DESC, nullptr},
+#define SCNC_MAPPING_PASS(NAME, FN, PRINT, DESC) {NAME, FN, DESC, PRINT},
 #include "scnc/Transforms/Passes.def"
 };
 
@@ -49,10 +48,10 @@ static Timer &passTimer(StringRef name) {
   return *t;
 }
 
-bool PassManager::run(Network &n) {
+bool PassManager::run(Network &n, CompilationContext &cc) {
   raw_ostream &os = dumpOS ? *dumpOS : errs();
   for (const scnc::PassInfo *p : passes) {
-    PassContext ctx{diag, options};
+    PassContext ctx{diag, options, cc};
     bool ok;
     {
       // -time-passes is registered by libLLVM itself; read its flag.
@@ -70,59 +69,15 @@ bool PassManager::run(Network &n) {
       return false;
     }
     if (shouldPrintAfterAll() || shouldPrintAfterPass(p->name)) {
-      os << "// *** IR Dump After " << p->name << " ***\n";
-      printNetwork(n, os);
+      // A mapping pass leaves the IR as it was: show what it produced.
+      if (p->print) {
+        os << "// *** Mapping Dump After " << p->name << " ***\n";
+        p->print(n, cc, os);
+      } else {
+        os << "// *** IR Dump After " << p->name << " ***\n";
+        printNetwork(n, os);
+      }
     }
   }
   return true;
-}
-
-void scnc::buildDefaultPipeline(PassManager &pm, bool expand) {
-  pm.add("infer-shapes");
-  if (expand)
-    pm.add("expand-connections");
-}
-
-void scnc::addPartitionPass(PassManager &pm, Network &n, PartitionerKind kind,
-                            Optional<uint64_t> seed) {
-  n.mapping = std::make_shared<MappingState>();
-  n.mapping->partitionConfig.kind = kind;
-  n.mapping->partitionConfig.seed = seed ? *seed : n.sim.seed;
-  pm.add("partition");
-}
-
-bool scnc::mapOntoMachine(Network &n, Optional<Machine> &target,
-                          std::string &targetName, PassOptions options,
-                          Optional<unsigned> routerEntries, bool verifyEach,
-                          DiagnosticEngine &diag) {
-  // The given machine, or the smallest built-in one with a core for every
-  // slice.
-  if (!target) {
-    size_t slices = n.mapping->partition.slices.size();
-    targetName = smallestMachineFor(slices);
-    if (targetName.empty()) {
-      diag.error("the network needs " + Twine(uint64_t(slices)) +
-                 " cores, more than any built-in machine has");
-      return false;
-    }
-    target = cantFail(builtinMachine(targetName));
-  } else {
-    // A described machine that fails its check is refused before any
-    // algorithm trips over it.
-    std::vector<std::string> problems = target->check();
-    for (const std::string &p : problems)
-      diag.error("machine check of '" + targetName + "': " + p);
-    if (!problems.empty())
-      return false;
-  }
-  if (routerEntries)
-    target->setRouterEntries(*routerEntries);
-  options.machine = &*target;
-  options.machineName = targetName;
-  PassManager mapper(diag, options);
-  mapper.setVerifyEach(verifyEach);
-  for (const char *pass :
-       {"place", "allocate-keys", "route", "build-tables", "compress-tables"})
-    mapper.add(pass);
-  return mapper.run(n) && !diag.hadError();
 }

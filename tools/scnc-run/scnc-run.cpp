@@ -5,9 +5,7 @@
 // image on the emulated machine.
 //
 //===----------------------------------------------------------------------===//
-#include "scnc/Frontend/Lowering.h"
-#include "scnc/IR/Reader.h"
-#include "scnc/IR/Verifier.h"
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"
 #include "scnc/Runtime/LearnedSynapses.h"
@@ -17,7 +15,6 @@
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/ToolSupport.h"
 #include "scnc/Support/Units.h"
-#include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringExtras.h"
@@ -426,20 +423,17 @@ int runReference(DiagnosticEngine &diag) {
   if (!buf)
     return 1;
   bool isIR = sys::path::extension(inputFile) == ".scnir";
-  Optional<Network> net = isIR ? readIR(buf, diag) : parseNetwork(buf, diag);
-  if (!net)
+  // The network's connection lists, as scncc -emit=connections builds them.
+  CompileOptions co;
+  co.stopAfter = Stage::Connections;
+  co.passes.threads = std::max(1u, unsigned(threads));
+  co.passes.maxMemory = physicalMemory();
+  Compilation c;
+  std::string sourceDir =
+      inputFile == "-" ? "" : sys::path::parent_path(inputFile).str();
+  if (!compileSource(buf, isIR, sourceDir, co, diag, c))
     return 1;
-  if (!isIR && !verifyNetwork(*net, diag))
-    return 1;
-  if (inputFile != "-")
-    net->sourceDir = sys::path::parent_path(inputFile).str();
-  PassOptions options;
-  options.threads = std::max(1u, unsigned(threads));
-  options.maxMemory = physicalMemory();
-  PassManager pm(diag, options);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*net) || diag.hadError())
-    return 1;
+  Optional<Network> &net = c.net;
 
   std::vector<Layer> layers;
   for (const Population &p : net->populations)

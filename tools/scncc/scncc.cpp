@@ -1,24 +1,20 @@
 //===- scncc.cpp - The scnc compiler driver -------------------------------===//
 //
-// .scn (or textual IR) in; -emit= stops after a stage and prints it.
-// Stages are listed in pipeline order, so `emit >= X` means "at least X".
+// .scn (or textual IR) in; -emit= stops after a stage and prints it. The
+// options become one CompileOptions for the pipeline (scnc/Driver); what is
+// left here is printing the stage asked for.
 //
 //===----------------------------------------------------------------------===//
-#include "scnc/Frontend/Lowering.h"
+#include "scnc/Driver/Pipeline.h"
+#include "scnc/Driver/PipelineFlags.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/IR/Summary.h"
-#include "scnc/IR/Verifier.h"
-#include "scnc/Image/Image.h"
 #include "scnc/Machine/Machine.h"
-#include "scnc/Mapping/MappingState.h"
 #include "scnc/Mapping/Report.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/ToolSupport.h"
-#include "scnc/Syntax/Parser.h"
-#include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/Statistic.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/InitLLVM.h"
@@ -89,57 +85,19 @@ cl::opt<std::string> connectionsNpyDir(
     cl::desc("Write one .npy per projection (pre, post, weight, delay; "
              "PyNN FromListConnector order) into this directory"),
     cl::value_desc("dir"), cl::cat(ioCat));
-cl::opt<unsigned> threads("j", cl::desc("Host threads for parallel passes"),
-                          cl::init(1), cl::cat(stageCat));
-cl::opt<std::string> maxMemory(
-    "max-memory",
-    cl::desc("Memory the connection lists may take, e.g. 512M, 8G (default: "
-             "the machine's physical memory; 0: no limit)"),
-    cl::value_desc("size"), cl::cat(stageCat));
-cl::opt<PartitionerKind> partitioner(
-    "partitioner", cl::desc("How populations are split into cores"),
-    cl::init(PartitionerKind::Metis),
-    cl::values(clEnumValN(PartitionerKind::Metis, "metis",
-                          "METIS on groups of neurons that share inputs "
-                          "(default)"),
-               clEnumValN(PartitionerKind::Slices, "slices",
-                          "contiguous index ranges (sPyNNaker's split)")),
-    cl::cat(stageCat));
-cl::opt<uint64_t> seed("seed",
-                       cl::desc("Seed of the partitioner (default: the "
-                                "network's simulation seed)"),
-                       cl::cat(stageCat));
 cl::opt<bool> report("report",
                      cl::desc("Print a mapping report: cores and chips used, "
                               "routing entries per chip, communication "
                               "volume, busiest links"),
                      cl::cat(stageCat));
-cl::opt<bool> verifyRoutesOpt(
-    "verify-routes",
-    cl::desc("Walk every multicast key through the compressed tables and "
-             "check it reaches exactly its cores"),
-    cl::cat(stageCat));
 cl::opt<bool> summary("summary",
                       cl::desc("Print a Keras-style summary of the network"),
                       cl::cat(stageCat));
-cl::opt<bool> verifyEach("verify-each",
-                         cl::desc("Run the IR verifier after every pass"),
-                         cl::init(true), cl::cat(stageCat));
 cl::opt<unsigned> errorLimit("error-limit",
                              cl::desc("Stop after this many errors (0: none)"),
                              cl::init(20), cl::cat(diagnosticsCategory()));
 cl::opt<bool> warningsAsErrors("Werror", cl::desc("Treat warnings as errors"),
                                cl::cat(diagnosticsCategory()));
-cl::opt<std::string> machineName(
-    "machine", cl::value_desc("name|file.json"),
-    cl::desc("Target machine: spinn3, spinn5, boards:N, WxH (a torus) or a "
-             "JSON description (default: the smallest of spinn3, spinn5, "
-             "boards:N that has enough cores)"),
-    cl::cat(machineCat));
-cl::opt<unsigned> routerEntries(
-    "router-entries",
-    cl::desc("Routing entries per chip (default: the machine's, 1023)"),
-    cl::cat(machineCat));
 cl::opt<bool> plastic(
     "plastic",
     cl::desc("Compile the training configuration: projections with an STDP "
@@ -158,15 +116,28 @@ cl::opt<bool> machineCheck(
     cl::cat(machineCat));
 } // namespace
 
-/// The --machine, or None after reporting every problem with it.
-static Optional<Machine> loadTargetMachine(DiagnosticEngine &diag) {
-  Expected<Machine> m = loadMachine(machineName);
-  if (!m) {
-    handleAllErrors(m.takeError(),
-                    [&](const ErrorInfoBase &e) { diag.error(e.message()); });
-    return None;
+/// The pipeline stage that -emit=\p e needs.
+static Stage stageOf(Emit e) {
+  switch (e) {
+  case Emit::AST:
+    return Stage::Parse;
+  case Emit::IR:
+  case Emit::Shapes:
+    return Stage::Shapes;
+  case Emit::Connections:
+    return Stage::Connections;
+  case Emit::Partition:
+    return Stage::Partition;
+  case Emit::Placement:
+    return Stage::Placement;
+  case Emit::Routes:
+    return Stage::Routes;
+  case Emit::Tables:
+    return Stage::Tables;
+  case Emit::Image:
+    return Stage::Image;
   }
-  return std::move(*m);
+  llvm_unreachable("unknown -emit");
 }
 
 /// --machine-check: the machine's summary and `check: ok`, or its problems.
@@ -176,13 +147,12 @@ static int runMachineCheck(DiagnosticEngine &diag) {
     return 1;
   }
   // Without --machine, the single board most users have.
-  if (!machineName.getNumOccurrences())
-    machineName = "spinn5";
-  Optional<Machine> m = loadTargetMachine(diag);
-  if (!m)
+  std::string name = machineFlagGiven() ? machineFlag() : "spinn5";
+  CompilationContext cc;
+  if (!loadTarget(name, cc, diag))
     return 1;
-  printMachineSummary(*m, machineName, outs());
-  std::vector<std::string> problems = m->check();
+  printMachineSummary(*cc.machine, name, outs());
+  std::vector<std::string> problems = cc.machine->check();
   if (problems.empty()) {
     outs() << "check: ok\n";
     return 0;
@@ -193,10 +163,81 @@ static int runMachineCheck(DiagnosticEngine &diag) {
   return 1;
 }
 
+/// The command line's pipeline settings; false after reporting a bad one.
+static bool compileOptions(Emit stage, CompileOptions &o) {
+  bool mapping = stage >= Emit::Placement || report || verifyRoutesFlag();
+  bool expand =
+      stage >= Emit::Connections || !connectionsNpyDir.empty() || mapping;
+  o.stopAfter = stageOf(stage);
+  if (mapping)
+    o.stopAfter = std::max(o.stopAfter, Stage::Tables);
+  else if (expand)
+    o.stopAfter = std::max(o.stopAfter, Stage::Connections);
+  o.image.plastic = plastic;
+  o.image.recordVoltage = recordVoltage;
+  return applyPipelineFlags(o, "scncc");
+}
+
+/// Writes the image to -o atomically; false after reporting why not.
+static bool writeImageFile(DiagnosticEngine &diag,
+                           function_ref<bool(raw_pwrite_stream &)> write) {
+  Error e =
+      writeSeekableOutputAtomically(outputFile, [&](raw_pwrite_stream &os) -> Error {
+        if (write(os))
+          return Error::success();
+        return make_error<StringError>("image not written",
+                                       inconvertibleErrorCode());
+      });
+  if (!e)
+    return true;
+  // Problems with the network were reported where they are; what is left is
+  // the file's.
+  if (diag.hadError())
+    consumeError(std::move(e));
+  else
+    WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+  return false;
+}
+
+/// Prints -emit=\p stage's result of \p c.
+static void printStage(Emit stage, const Compilation &c,
+                       const SourceMgr &srcMgr, raw_ostream &os) {
+  const CompilationContext &cc = c.context;
+  switch (stage) {
+  case Emit::AST:
+    dumpAST(*c.ast, os, &srcMgr);
+    break;
+  case Emit::IR:
+    printNetwork(*c.net, os);
+    break;
+  case Emit::Shapes:
+    printShapes(*c.net, os);
+    break;
+  case Emit::Connections:
+    printConnections(*c.net, *c.net->connections, os, maxPrint);
+    break;
+  case Emit::Partition:
+    printPartition(*c.net, cc.mapping.partition, os);
+    break;
+  case Emit::Placement:
+    printPlacementReport(*c.net, *cc.machine, cc.mapping, os);
+    break;
+  case Emit::Routes:
+    printRoutes(*c.net, *cc.machine, cc.mapping, os);
+    break;
+  case Emit::Tables:
+    printTables(*cc.machine, cc.mapping, os);
+    break;
+  case Emit::Image:
+    llvm_unreachable("the image is written by the pipeline");
+  }
+}
+
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
   // libLLVM registers -stats; it is ours to use (release libLLVM has no
   // statistics of its own to print).
+  registerPipelineFlags(stageCat, machineCat);
   if (cl::Option *o = cl::getRegisteredOptions().lookup("stats")) {
     o->setDescription("With -emit=partition: print cores used, neurons per "
                       "core, communication volume and edge cut");
@@ -214,8 +255,8 @@ int main(int argc, char **argv) {
   if (machineCheck)
     return runMachineCheck(diag);
   // A bad --machine fails before any work.
-  Optional<Machine> target;
-  if (machineName.getNumOccurrences() && !(target = loadTargetMachine(diag)))
+  Compilation c;
+  if (machineFlagGiven() && !loadTarget(machineFlag(), c.context, diag))
     return 1;
 
   unsigned buf = loadSourceFile(inputFile, diag);
@@ -229,21 +270,9 @@ int main(int argc, char **argv) {
   // an -emit or -o asks for it too.
   bool emitExplicit = emit.getNumOccurrences() > 0 ||
                       outputFile.getNumOccurrences() > 0 ||
-                      !(summary || report || verifyRoutesOpt);
+                      !(summary || report || verifyRoutesFlag());
   // Without -emit and -o, --summary & co. stop after shape inference.
   Emit stage = emitExplicit ? Emit(emit) : Emit::IR;
-  auto writeOut = [&](function_ref<void(raw_ostream &)> fn) -> int {
-    if (!emitExplicit)
-      return 0;
-    if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
-          fn(os);
-          return Error::success();
-        })) {
-      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
-      return 1;
-    }
-    return 0;
-  };
 
   // A binary image goes to stdout only when asked for with -o -; without
   // -o it is written beside the working directory as <input stem>.scimg
@@ -263,148 +292,56 @@ int main(int argc, char **argv) {
     WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
     return 1;
   }
-
-  if (stage == Emit::AST) {
-    if (isIR || summary) {
-      WithColor::error(errs(), "scncc")
-          << (isIR ? "-emit=ast needs a .scn input"
-                   : "--summary needs at least -emit=shapes")
-          << "\n";
-      return 1;
-    }
-    Optional<Module> m = parseModule(buf, diag);
-    if (!m)
-      return 1;
-    return writeOut([&](raw_ostream &os) { dumpAST(*m, os, &srcMgr); });
-  }
-
-  Optional<Network> net = isIR ? readIR(buf, diag) : parseNetwork(buf, diag);
-  if (!net)
-    return 1;
-  if (!isIR && verifyEach && !verifyNetwork(*net, diag))
-    return 1;
-
-  if (inputFile != "-")
-    net->sourceDir = sys::path::parent_path(inputFile).str();
-
-  PassOptions options;
-  options.threads = std::max(1u, unsigned(threads));
-  options.maxMemory = physicalMemory();
-  if (maxMemory.getNumOccurrences() &&
-      !parseByteSize(maxMemory, options.maxMemory)) {
+  if (stage == Emit::AST && (isIR || summary)) {
     WithColor::error(errs(), "scncc")
-        << "invalid --max-memory '" << maxMemory
-        << "': expected bytes with an optional K, M, G or T suffix\n";
+        << (isIR ? "-emit=ast needs a .scn input"
+                 : "--summary needs at least -emit=shapes")
+        << "\n";
     return 1;
-  }
-  bool mapping = stage >= Emit::Placement || report || verifyRoutesOpt;
-  bool expand =
-      stage >= Emit::Connections || !connectionsNpyDir.empty() || mapping;
-  PassManager pm(diag, options);
-  pm.setVerifyEach(verifyEach);
-  buildDefaultPipeline(pm, expand);
-  if (stage >= Emit::Partition || mapping)
-    addPartitionPass(pm, *net, partitioner,
-                     seed.getNumOccurrences() ? Optional<uint64_t>(seed)
-                                              : None);
-  if (!pm.run(*net))
-    return 1;
-  if (diag.hadError())
-    return 1;
-
-  // Mapping onto the machine: the given one, or the smallest built-in one
-  // with a core for every slice.
-  std::string targetName = machineName;
-  if (mapping) {
-    options.verifyRoutes = verifyRoutesOpt;
-    if (!mapOntoMachine(*net, target, targetName, options,
-                        routerEntries.getNumOccurrences()
-                            ? Optional<unsigned>(routerEntries)
-                            : None,
-                        verifyEach, diag))
-      return 1;
   }
 
-  int rc = 0;
-  switch (stage) {
-  case Emit::AST:
-    break;
-  case Emit::IR:
-    rc = writeOut([&](raw_ostream &os) { printNetwork(*net, os); });
-    break;
-  case Emit::Shapes:
-    rc = writeOut([&](raw_ostream &os) { printShapes(*net, os); });
-    break;
-  case Emit::Connections:
-    rc = writeOut([&](raw_ostream &os) {
-      printConnections(*net, *net->connections, os, maxPrint);
-    });
-    break;
-  case Emit::Partition:
-    rc = writeOut([&](raw_ostream &os) {
-      printPartition(*net, net->mapping->partition, os);
-    });
-    break;
-  case Emit::Placement:
-    rc = writeOut([&](raw_ostream &os) {
-      printPlacementReport(*net, *target, *net->mapping, os);
-    });
-    break;
-  case Emit::Routes:
-    rc = writeOut([&](raw_ostream &os) {
-      printRoutes(*net, *target, *net->mapping, os);
-    });
-    break;
-  case Emit::Tables:
-    rc = writeOut(
-        [&](raw_ostream &os) { printTables(*target, *net->mapping, os); });
-    break;
-  case Emit::Image: {
-    if (!emitExplicit)
-      break;
-    ImageOptions io;
-    io.machineName = targetName;
-    io.threads = options.threads;
-    io.plastic = plastic;
-    io.recordVoltage = recordVoltage;
-    Error e = writeSeekableOutputAtomically(
-        outputFile, [&](raw_pwrite_stream &os) -> Error {
-          if (writeImage(*net, *target, io, diag, os))
-            return Error::success();
-          return make_error<StringError>("image not written",
-                                         inconvertibleErrorCode());
-        });
-    if (e) {
-      // Problems with the network were reported where they are; what is
-      // left is the file's.
-      if (diag.hadError())
-        consumeError(std::move(e));
-      else
-        WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
-      return 1;
-    }
-    break;
-  }
-  }
-  if (!rc && !connectionsNpyDir.empty()) {
-    if (Error e = writeConnectionsNpy(*net, connectionsNpyDir)) {
+  CompileOptions options;
+  if (!compileOptions(stage, options))
+    return 1;
+  std::string sourceDir =
+      inputFile == "-" ? "" : sys::path::parent_path(inputFile).str();
+  auto toFile = [&](function_ref<bool(raw_pwrite_stream &)> write) {
+    return writeImageFile(diag, write);
+  };
+  if (!compileSource(buf, isIR, sourceDir, options, diag, c, toFile))
+    return 1;
+
+  if (emitExplicit && stage != Emit::Image) {
+    if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
+          printStage(stage, c, srcMgr, os);
+          return Error::success();
+        })) {
       WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
       return 1;
     }
   }
-  if (rc)
-    return rc;
+  if (stage == Emit::AST)
+    return 0;
+  if (!connectionsNpyDir.empty()) {
+    if (Error e = writeConnectionsNpy(*c.net, connectionsNpyDir)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+  }
+  const CompilationContext &cc = c.context;
   if (summary)
-    printSummary(*net, outs());
+    printSummary(*c.net, outs());
   if (stats) {
-    const Partition &p = net->mapping->partition;
-    printPartitionStats(*net, p, partitionStats(*net, p, options.threads),
+    const Partition &p = cc.mapping.partition;
+    printPartitionStats(*c.net, p,
+                        partitionStats(*c.net, p, options.passes.threads),
                         outs());
   }
   if (report)
-    printMappingReport(*net, *target, *net->mapping, targetName, outs());
-  if (verifyRoutesOpt && !(emitExplicit && outputFile == "-"))
-    outs() << "routes verified: " << net->mapping->trees.size()
+    printMappingReport(*c.net, *cc.machine, cc.mapping, cc.machineName,
+                       outs());
+  if (verifyRoutesFlag() && !(emitExplicit && outputFile == "-"))
+    outs() << "routes verified: " << cc.mapping.trees.size()
            << " multicast trees reach exactly their cores\n";
   return 0;
 }

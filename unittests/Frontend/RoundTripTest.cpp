@@ -91,7 +91,7 @@ TEST(RoundTripTest, PrintedLoweredNetwork) {
                    h.diag);
   ASSERT_TRUE(n.hasValue()) << h.text();
   PassManager pm(h.diag);
-  buildDefaultPipeline(pm);
+  pm.add("infer-shapes");
   ASSERT_TRUE(pm.run(*n)) << h.text();
   std::string seed = std::to_string(deriveSeed(3, "in.c"));
   EXPECT_EQ(print(*n),

@@ -10,8 +10,7 @@
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Machine/Machine.h"
-#include "scnc/Mapping/MappingState.h"
-#include "scnc/Transforms/PassManager.h"
+#include "PipelineHelpers.h"
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "gtest/gtest.h"
@@ -35,6 +34,7 @@ network tiny {
 struct Mapped {
   DiagHarness h;
   llvm::Optional<Network> net;
+  CompilationContext cc;
   Machine m = llvm::cantFail(builtinMachine("spinn3"));
   std::string bytes;
   unsigned threads = 1;
@@ -43,30 +43,10 @@ struct Mapped {
     net = parseNetwork(h.add(kNetwork), h.diag);
     if (!net)
       return false;
-    PassManager front(h.diag);
-    buildDefaultPipeline(front, /*expand=*/true);
-    if (!front.run(*net))
-      return false;
-    net->mapping = std::make_shared<MappingState>();
-    net->mapping->partitionConfig.kind = PartitionerKind::Slices;
-    PassOptions opts;
-    opts.machine = &m;
-    opts.machineName = "spinn3";
-    PassManager pm(h.diag, opts);
-    for (const char *pass : {"partition", "place", "allocate-keys", "route",
-                             "build-tables", "compress-tables"})
-      EXPECT_TRUE(pm.add(pass)) << pass;
-    if (!pm.run(*net) || h.diag.hadError())
-      return false;
-    llvm::SmallVector<char, 0> buf;
-    llvm::raw_svector_ostream os(buf);
-    ImageOptions o;
-    o.machineName = "spinn3";
-    o.threads = threads;
-    if (!writeImage(*net, m, o, h.diag, os))
-      return false;
-    bytes.assign(buf.begin(), buf.end());
-    return true;
+    CompileOptions o;
+    o.passes.partitioner = PartitionerKind::Slices;
+    o.passes.threads = threads;
+    return test::compileFor(h, *net, cc, m, "spinn3", o, &bytes);
   }
 };
 
@@ -105,7 +85,7 @@ TEST(Image, RoundTrip) {
   ASSERT_TRUE(mp.map()) << mp.h.text();
   llvm::Expected<ImageReader> r = readImage(mp.bytes, "t.scimg");
   ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
-  const MappingState &s = *mp.net->mapping;
+  const MappingState &s = mp.cc.mapping;
 
   const ImageHeader &h = r->header();
   EXPECT_EQ(h.version, 2u);
@@ -248,7 +228,7 @@ TEST(Image, NeedsAMapping) {
   Machine m = llvm::cantFail(builtinMachine("spinn3"));
   llvm::SmallVector<char, 0> buf;
   llvm::raw_svector_ostream os(buf);
-  EXPECT_FALSE(writeImage(n, m, ImageOptions(), h.diag, os));
+  EXPECT_FALSE(writeImage(n, m, MappingState(), ImageOptions(), h.diag, os));
   EXPECT_NE(h.text().find("needs a mapped network"), std::string::npos)
       << h.text();
 }
@@ -296,7 +276,8 @@ TEST(Image, SdramCheck) {
   small.setSDRAMBytes(64);
   llvm::SmallVector<char, 0> buf;
   llvm::raw_svector_ostream os(buf);
-  EXPECT_FALSE(writeImage(*mp.net, small, ImageOptions(), mp.h.diag, os));
+  EXPECT_FALSE(writeImage(*mp.net, small, mp.cc.mapping, ImageOptions(),
+                          mp.h.diag, os));
   EXPECT_NE(mp.h.text().find("error: chip 0,0 needs "), std::string::npos)
       << mp.h.text();
   EXPECT_NE(mp.h.text().find(" bytes of SDRAM for its cores' data, more "
@@ -380,7 +361,7 @@ TEST(Image, DamagedImages) {
       << errorOf(b);
 
   // A core whose system region disagrees with its neuron list.
-  unsigned coreSec = unsigned(mp.net->mapping->compressed.size()) + 1;
+  unsigned coreSec = unsigned(mp.cc.mapping.compressed.size()) + 1;
   size_t cdata =
       llvm::support::endian::read64le(good.data() + entryAt(coreSec) + 16);
   size_t sysOff = cdata + get32(good, cdata + 8); // region 0 is system

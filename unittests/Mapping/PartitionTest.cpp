@@ -24,22 +24,14 @@ using U32s = std::vector<uint32_t>;
 
 /// An example from examples/, compiled and expanded.
 llvm::Optional<Network> expandExample(DiagHarness &h, llvm::StringRef name) {
-  llvm::SmallString<256> path(__FILE__);
-  llvm::sys::path::remove_filename(path);
-  llvm::sys::path::append(path, "..", "..", "examples", name);
+  llvm::SmallString<256> path(SCNC_SOURCE_DIR);
+  llvm::sys::path::append(path, "examples", name);
   unsigned buf = loadSourceFile(path, h.diag);
   if (!buf)
     return llvm::None;
-  llvm::Optional<Network> n = parseNetwork(buf, h.diag);
-  if (!n)
-    return llvm::None;
   PassOptions opts;
   opts.threads = 2;
-  PassManager pm(h.diag, opts);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  if (!pm.run(*n))
-    return llvm::None;
-  return n;
+  return expand(h, parseNetwork(buf, h.diag), opts);
 }
 
 Partition run(const Network &n, PartitionerKind kind, uint64_t seed = 1,
@@ -571,9 +563,8 @@ TEST(PartitionTest, ExplicitListsGiveNets) {
   llvm::Optional<Network> n = readIR(h.add(ir, "t.scnir"), h.diag);
   ASSERT_TRUE(n.hasValue()) << h.text();
   n->sourceDir = std::string(dir.str());
-  PassManager pm(h.diag);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  ASSERT_TRUE(pm.run(*n)) << h.text();
+  n = expand(h, std::move(n));
+  ASSERT_TRUE(n.hasValue()) << h.text();
   Partition base = run(*n, PartitionerKind::Slices);
   EXPECT_EQ(partitionStats(*n, base).commVolume, 14u);
   Partition p = run(*n, PartitionerKind::Metis);
@@ -639,17 +630,20 @@ TEST(PartitionTest, PassStoresThePartition) {
   ASSERT_TRUE(n.hasValue()) << h.text();
   PassManager pm(h.diag);
   ASSERT_TRUE(pm.add("partition"));
-  ASSERT_TRUE(pm.run(*n)) << h.text();
-  ASSERT_TRUE(n->mapping);
-  EXPECT_TRUE(n->mapping->partitioned);
-  EXPECT_EQ(n->mapping->partitionConfig.seed, n->sim.seed);
-  EXPECT_TRUE(verifyPartition(*n, n->mapping->partition).empty());
-  // A preset configuration is used.
-  n->mapping = std::make_shared<MappingState>();
-  n->mapping->partitionConfig.kind = PartitionerKind::Slices;
-  ASSERT_TRUE(pm.run(*n)) << h.text();
-  EXPECT_EQ(n->mapping->partition.slices.size(), 7u);
-  EXPECT_EQ(n->mapping->partition.slices[6].neurons, (U32s{8}));
+  CompilationContext cc;
+  ASSERT_TRUE(pm.run(*n, cc)) << h.text();
+  EXPECT_TRUE(cc.mapping.partitioned);
+  EXPECT_EQ(cc.mapping.partitionConfig.seed, n->sim.seed);
+  EXPECT_TRUE(verifyPartition(*n, cc.mapping.partition).empty());
+  // The options choose the partitioner.
+  PassOptions opts;
+  opts.partitioner = PartitionerKind::Slices;
+  PassManager slices(h.diag, opts);
+  ASSERT_TRUE(slices.add("partition"));
+  ASSERT_TRUE(slices.run(*n, cc)) << h.text();
+  EXPECT_EQ(cc.mapping.partitionConfig.kind, PartitionerKind::Slices);
+  EXPECT_EQ(cc.mapping.partition.slices.size(), 7u);
+  EXPECT_EQ(cc.mapping.partition.slices[6].neurons, (U32s{8}));
 }
 
 TEST(PartitionTest, PassNeedsConnections) {
@@ -657,7 +651,7 @@ TEST(PartitionTest, PassNeedsConnections) {
   llvm::Optional<Network> n = parseNetwork(h.add(kTiny), h.diag);
   ASSERT_TRUE(n.hasValue()) << h.text();
   PassManager pm(h.diag);
-  buildDefaultPipeline(pm);
+  pm.add("infer-shapes");
   pm.add("partition");
   EXPECT_FALSE(pm.run(*n));
   EXPECT_NE(h.text().find("error: partition: the connection lists are "

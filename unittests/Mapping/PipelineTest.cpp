@@ -17,7 +17,7 @@
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/MappingState.h"
-#include "scnc/Transforms/PassManager.h"
+#include "PipelineHelpers.h"
 #include "gtest/gtest.h"
 
 using namespace scnc;
@@ -96,29 +96,20 @@ Entries entriesOf(const RoutingTable &t) {
 struct Mapped {
   DiagHarness h;
   llvm::Optional<Network> net;
+  CompilationContext cc;
 
-  const MappingState *map(const Machine &m, unsigned routerCapacity = 0) {
+  const MappingState *map(const Machine &m, unsigned routerEntries = 0) {
     net = parseNetwork(h.add(kNetwork), h.diag);
     if (!net)
       return nullptr;
-    PassManager front(h.diag);
-    buildDefaultPipeline(front, /*expand=*/true);
-    if (!front.run(*net))
+    CompileOptions o;
+    o.stopAfter = Stage::Tables;
+    o.passes.partitioner = PartitionerKind::Slices;
+    o.passes.routerEntries = routerEntries;
+    o.passes.verifyRoutes = true;
+    if (!test::compileFor(h, *net, cc, m, "spinn3", o))
       return nullptr;
-    net->mapping = std::make_shared<MappingState>();
-    net->mapping->partitionConfig.kind = PartitionerKind::Slices;
-    PassOptions opts;
-    opts.machine = &m;
-    opts.machineName = "spinn3";
-    opts.routerCapacity = routerCapacity;
-    opts.verifyRoutes = true;
-    PassManager pm(h.diag, opts);
-    for (const char *pass : {"partition", "place", "allocate-keys", "route",
-                             "build-tables", "compress-tables"})
-      EXPECT_TRUE(pm.add(pass)) << pass;
-    if (!pm.run(*net) || h.diag.hadError())
-      return nullptr;
-    return net->mapping.get();
+    return &cc.mapping;
   }
 };
 
@@ -268,7 +259,7 @@ TEST_F(PipelineOneCorePerChip, SlicesSpreadOverTheChips) {
 // one route) merge exactly into 0x0/0xfffffffc; the other tables fit.
 TEST_F(PipelineOneCorePerChip, CompressedToOneEntry) {
   Mapped run;
-  const MappingState *s = run.map(m, /*routerCapacity=*/1);
+  const MappingState *s = run.map(m, /*routerEntries=*/1);
   ASSERT_NE(s, nullptr) << run.h.text();
   EXPECT_EQ(entriesOf(s->compressed[k11]),
             (Entries{{0x0, 0xFFFFFFFC, core(17)}}));
@@ -291,7 +282,7 @@ TEST_F(PipelineOneCorePerChip, CompressedToOneEntry) {
 // verifyRoutes catches damage to the compressed tables.
 TEST_F(PipelineOneCorePerChip, DamagedTablesAreCaught) {
   Mapped run;
-  const MappingState *s = run.map(m, /*routerCapacity=*/1);
+  const MappingState *s = run.map(m, /*routerEntries=*/1);
   ASSERT_NE(s, nullptr) << run.h.text();
   const std::vector<RoutingTable> good = s->compressed;
   ASSERT_EQ(verifyRoutes(m, s->trees, good), Problems());

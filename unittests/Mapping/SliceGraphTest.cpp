@@ -1,9 +1,8 @@
 //===- SliceGraphTest.cpp
 //---------------------------------------------------===//
 #include "scnc/Mapping/SliceGraph.h"
-#include "../TestHelpers.h"
+#include "PipelineHelpers.h"
 #include "scnc/Frontend/Lowering.h"
-#include "scnc/Transforms/PassManager.h"
 #include "gtest/gtest.h"
 
 using namespace scnc;
@@ -20,11 +19,8 @@ TEST(SliceGraphTest, TargetsOfEachSlice) {
             "  conv c(i) { filters = 1; kernel = 1 x 2; weights = 1 nA; }\n"
             "  dense d(c) { units = 2; weights = 1 nA; }\n"
             "}\n");
-  llvm::Optional<Network> n = parseNetwork(buf, h.diag);
+  llvm::Optional<Network> n = test::expand(h, parseNetwork(buf, h.diag));
   ASSERT_TRUE(n.hasValue()) << h.text();
-  PassManager pm(h.diag);
-  buildDefaultPipeline(pm, /*expand=*/true);
-  ASSERT_TRUE(pm.run(*n)) << h.text();
   // Slices: input {0,1} -> 0, {2,3} -> 1; conv {0} -> 2, {1,2} -> 3;
   // dense {0,1} -> 4.
   std::vector<std::vector<uint32_t>> sliceOf = {

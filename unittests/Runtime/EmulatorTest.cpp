@@ -9,7 +9,6 @@
 #include "scnc/Runtime/Emulator.h"
 #include "PipelineHelpers.h"
 #include "scnc/Image/Image.h"
-#include "scnc/Mapping/MappingState.h"
 #include "scnc/Runtime/Reference.h"
 #include "llvm/ADT/SmallVector.h"
 #include "gtest/gtest.h"
@@ -37,6 +36,7 @@ network small {
 struct Compiled {
   DiagHarness h;
   llvm::Optional<Network> net;
+  CompilationContext cc;
   Machine m;
   std::string machineName, bytes;
 
@@ -46,32 +46,12 @@ struct Compiled {
     std::string text = kNetwork;
     text.replace(text.find("neurons_per_core = 5"), 20,
                  "neurons_per_core = " + std::to_string(neuronsPerCore));
-    net = test::expandScn(h, text);
-    if (!net)
-      return;
-    net->mapping = std::make_shared<MappingState>();
-    net->mapping->partitionConfig.kind = kind;
-    net->mapping->partitionConfig.seed = seed;
-    PassOptions opts;
-    opts.machine = &m;
-    opts.machineName = machineName;
-    PassManager pm(h.diag, opts);
-    for (const char *pass : {"partition", "place", "allocate-keys", "route",
-                             "build-tables", "compress-tables"})
-      EXPECT_TRUE(pm.add(pass)) << pass;
-    if (!pm.run(*net) || h.diag.hadError()) {
+    net = parseNetwork(h.add(text), h.diag);
+    CompileOptions o;
+    o.passes.partitioner = kind;
+    o.passes.seed = seed;
+    if (!net || !test::compileFor(h, *net, cc, m, machineName, o, &bytes))
       ADD_FAILURE() << h.text();
-      return;
-    }
-    llvm::SmallVector<char, 0> buf;
-    llvm::raw_svector_ostream os(buf);
-    ImageOptions o;
-    o.machineName = machineName;
-    if (!writeImage(*net, m, o, h.diag, os)) {
-      ADD_FAILURE() << h.text();
-      return;
-    }
-    bytes.assign(buf.begin(), buf.end());
   }
 };
 

@@ -378,7 +378,8 @@ TEST(ExpandConnectionsPropertyTest, WindowedMatchesBruteForce) {
     DiagHarness h;
     PassOptions opts;
     opts.threads = threads;
-    PassContext ctx{h.diag, opts};
+    CompilationContext cc;
+    PassContext ctx{h.diag, opts, cc};
     ASSERT_TRUE(runExpandConnections(n, ctx)) << h.text();
     EXPECT_EQ(h.text(), "");
     ASSERT_TRUE(n.connections);
@@ -634,7 +635,8 @@ TEST(ExpandConnectionsTest, MaxMemory) {
     PassOptions opts;
     opts.maxMemory = limit;
     PassManager pm(h.diag, opts);
-    buildDefaultPipeline(pm, /*expand=*/true);
+    pm.add("infer-shapes");
+    pm.add("expand-connections");
     EXPECT_FALSE(pm.run(*n));
     EXPECT_FALSE(n->connections);
     EXPECT_EQ(h.diag.getNumErrors(), 1u) << h.text();

@@ -26,7 +26,7 @@ TEST(InferShapesTest, ConvThenPool) {
   llvm::Optional<Network> n = parseNetwork(buf, diag);
   ASSERT_TRUE(n.hasValue()) << os.str();
   PassManager pm(diag);
-  buildDefaultPipeline(pm);
+  pm.add("infer-shapes");
   ASSERT_TRUE(pm.run(*n)) << os.str();
   // conv: H (10-3)/1+1 = 8, W (12-5)/2+1 = 4, C 8; pool 2x2: 4x2x8.
   EXPECT_EQ(n->populations[1].shape, (Shape{8, 4, 8}));
@@ -45,7 +45,8 @@ bool inferShapes(DiagHarness &h, Network &n) {
   if (!p)
     return false;
   PassOptions opts;
-  PassContext ctx{h.diag, opts};
+  CompilationContext cc;
+  PassContext ctx{h.diag, opts, cc};
   return p->run(n, ctx);
 }
 

@@ -23,7 +23,6 @@
 namespace scnc {
 
 struct ConnectionSet;
-struct MappingState;
 
 /// Height x width x channels. A zero height means "not inferred yet".
 struct Shape {
@@ -158,9 +157,6 @@ struct Network {
   /// The expanded connection lists, once expand-connections has run
   /// (shared: copies of a Network do not copy 10^8 synapses).
   std::shared_ptr<ConnectionSet> connections;
-  /// Settings and results of the mapping passes (partition, ...):
-  /// scnc/Mapping/MappingState.h.
-  std::shared_ptr<MappingState> mapping;
 
   int findPopulation(llvm::StringRef name) const;
   const NeuronParams *findNeuronSet(llvm::StringRef name) const;

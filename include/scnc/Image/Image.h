@@ -11,6 +11,7 @@
 
 #include "scnc/IR/Network.h"
 #include "scnc/Machine/Machine.h"
+#include "scnc/Mapping/MappingState.h"
 #include "scnc/Mapping/Tables.h"
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/FixedPoint.h"
@@ -244,12 +245,13 @@ struct ImageOptions {
 /// Checks the resources of every core and chip (DTCM, SDRAM, synaptic word
 /// widths), reports problems and precision warnings to \p diag (at the
 /// layer's source location), and writes the image of a mapped network
-/// (placement, keys and compressed tables in `n.mapping`) to \p os.
+/// (placement, keys and compressed tables in \p s) to \p os.
 /// Deterministic: the same mapping gives the same bytes for any thread
 /// count. Returns false after reporting errors; \p os may then hold part of
 /// an image (writeSeekableOutputAtomically discards it).
-bool writeImage(const Network &n, const Machine &m, const ImageOptions &o,
-                DiagnosticEngine &diag, llvm::raw_pwrite_stream &os);
+bool writeImage(const Network &n, const Machine &m, const MappingState &s,
+                const ImageOptions &o, DiagnosticEngine &diag,
+                llvm::raw_pwrite_stream &os);
 
 /// The population-table entries of one source slice (key space key/mask)
 /// whose row r takes rowLen[r] words (0: no synapses): each aligned

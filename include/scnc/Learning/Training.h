@@ -38,11 +38,6 @@ std::vector<unsigned> trainableConvs(const Network &n);
 /// The network's one input population (an error otherwise).
 llvm::Expected<unsigned> inputPopulation(const Network &n);
 
-/// Runs infer-shapes and expand-connections on a copy of \p n (errors go to
-/// \p diag; None when there was any).
-llvm::Optional<Network> expandNetwork(const Network &n, DiagnosticEngine &diag,
-                                      unsigned threads = 1);
-
 /// \p n cut after population \p last (populations 0..last and the
 /// projections among them; no classifier). The IR lists layers in order.
 Network truncateNetwork(const Network &n, unsigned last);

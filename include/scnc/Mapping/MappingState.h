@@ -1,8 +1,9 @@
-//===- MappingState.h - Mapping settings and results ----------*- C++ -*-===//
+//===- MappingState.h - Results of the mapping passes -----------*- C++ -*-===//
 //
-// The mapping passes (partition, and later placement, keys and routing
-// tables) keep their settings and results here, in `Network::mapping`
-// (shared, like the connection lists: copies of a Network do not copy it).
+// The mapping passes (partition, place, allocate-keys, route, build-tables,
+// compress-tables) keep their results here; a compilation holds one beside
+// its IR (scnc/Transforms/CompilationContext.h). Each pass sets its flag,
+// so the next can say which pass is missing.
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCNC_MAPPING_MAPPINGSTATE_H
@@ -16,12 +17,10 @@
 namespace scnc {
 
 struct MappingState {
-  /// Settings of the `partition` pass (a tool sets them before the pass
-  /// runs; without a MappingState the pass uses the defaults and the
-  /// network's seed). `threads` comes from the pass options.
-  PartitionConfig partitionConfig;
-  /// The result of the `partition` pass.
+  /// `partition`: the slices, and the settings they were made with
+  /// (partitioner and seed, which the report and the image header name).
   Partition partition;
+  PartitionConfig partitionConfig;
   bool partitioned = false;
 
   /// `place`: per slice its population and size, and its (chip, core);

@@ -1,0 +1,96 @@
+//===- PipelineFlags.cpp - Command-line flags of the pipeline -------------===//
+#include "scnc/Driver/PipelineFlags.h"
+#include "scnc/Support/ToolSupport.h"
+#include "llvm/Support/WithColor.h"
+#include <memory>
+
+using namespace scnc;
+using namespace llvm;
+
+namespace {
+struct Flags {
+  cl::opt<unsigned> threads;
+  cl::opt<std::string> maxMemory;
+  cl::opt<PartitionerKind> partitioner;
+  cl::opt<uint64_t> seed;
+  cl::opt<bool> verifyRoutes;
+  cl::opt<bool> verifyEach;
+  cl::opt<std::string> machine;
+  cl::opt<unsigned> routerEntries;
+
+  Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
+      : threads("j", cl::desc("Host threads for parallel passes"),
+                cl::init(1), cl::cat(stages)),
+        maxMemory("max-memory",
+                  cl::desc("Memory the connection lists may take, e.g. "
+                           "512M, 8G (default: the machine's physical "
+                           "memory; 0: no limit)"),
+                  cl::value_desc("size"), cl::cat(stages)),
+        partitioner(
+            "partitioner", cl::desc("How populations are split into cores"),
+            cl::init(PartitionerKind::Metis),
+            cl::values(clEnumValN(PartitionerKind::Metis, "metis",
+                                  "METIS on groups of neurons that share "
+                                  "inputs (default)"),
+                       clEnumValN(PartitionerKind::Slices, "slices",
+                                  "contiguous index ranges (sPyNNaker's "
+                                  "split)")),
+            cl::cat(stages)),
+        seed("seed",
+             cl::desc("Seed of the partitioner (default: the network's "
+                      "simulation seed)"),
+             cl::cat(stages)),
+        verifyRoutes("verify-routes",
+                     cl::desc("Walk every multicast key through the "
+                              "compressed tables and check it reaches "
+                              "exactly its cores"),
+                     cl::cat(stages)),
+        verifyEach("verify-each",
+                   cl::desc("Run the IR verifier after every pass"),
+                   cl::init(true), cl::cat(stages)),
+        machine("machine", cl::value_desc("name|file.json"),
+                cl::desc("Target machine: spinn3, spinn5, boards:N, WxH (a "
+                         "torus) or a JSON description (default: the "
+                         "smallest of spinn3, spinn5, boards:N that has "
+                         "enough cores)"),
+                cl::cat(machineCat)),
+        routerEntries("router-entries",
+                      cl::desc("Routing entries per chip (default: the "
+                               "machine's, 1023)"),
+                      cl::cat(machineCat)) {}
+};
+std::unique_ptr<Flags> flags;
+} // namespace
+
+void scnc::registerPipelineFlags(cl::OptionCategory &stages,
+                                 cl::OptionCategory &machine) {
+  assert(!flags && "pipeline flags registered twice");
+  flags = std::make_unique<Flags>(stages, machine);
+}
+
+bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
+  assert(flags && "registerPipelineFlags first");
+  o.verifyEach = flags->verifyEach;
+  PassOptions &p = o.passes;
+  p.threads = std::max(1u, unsigned(flags->threads));
+  p.maxMemory = physicalMemory();
+  if (flags->maxMemory.getNumOccurrences() &&
+      !parseByteSize(flags->maxMemory, p.maxMemory)) {
+    WithColor::error(errs(), tool)
+        << "invalid --max-memory '" << flags->maxMemory
+        << "': expected bytes with an optional K, M, G or T suffix\n";
+    return false;
+  }
+  p.partitioner = flags->partitioner;
+  if (flags->seed.getNumOccurrences())
+    p.seed = uint64_t(flags->seed);
+  p.routerEntries = flags->routerEntries;
+  p.verifyRoutes = flags->verifyRoutes;
+  return true;
+}
+
+std::string &scnc::machineFlag() { return flags->machine; }
+bool scnc::machineFlagGiven() {
+  return flags->machine.getNumOccurrences() > 0;
+}
+bool scnc::verifyRoutesFlag() { return flags->verifyRoutes; }
