@@ -46,6 +46,10 @@ public:
 private:
   void lowerNetwork(const Block &nb);
   void lowerLayer(const Block &b);
+  /// The layers a layer reads (earlier layers), after reporting bad ones.
+  SmallVector<int, 2> layerInputs(const Block &b, const std::string &what);
+  /// The projection every input of a conv, pool or dense layer gets.
+  Projection layerProjection(const Block &b, AttrReader &r);
   void lowerClassifier(const Block &b);
   /// The neuron set a layer names (or the implicit PyNN default).
   std::string neuronRef(AttrReader &r, StringRef attr, StringRef dflt);
@@ -84,33 +88,16 @@ std::string Lowering::neuronRef(AttrReader &r, StringRef attr, StringRef dflt) {
   return name;
 }
 
-void Lowering::lowerLayer(const Block &b) {
+SmallVector<int, 2> Lowering::layerInputs(const Block &b,
+                                          const std::string &what) {
   StringRef kind = b.kind.name;
-  const std::string &name = b.name.name;
-  std::string what = (kind + " layer '" + name + "'").str();
-  if (name.empty()) {
-    diag.error(b.loc, kind + " layer needs a name");
-    return;
-  }
-  if (StringRef(name).contains('.')) {
-    diag.error(b.name.loc, "layer name '" + name + "' must not contain '.'");
-    return;
-  }
-  if (!checkUnique(layerNames, b.name, "layer", diag))
-    return;
-  if (!b.type.name.empty())
-    diag.error(b.type.loc, "unexpected ': " + b.type.name + "' after " + what);
-  if (!b.children.empty())
-    diag.error(b.children.front().loc, "unexpected block inside " + what);
-
-  // Inputs: must be earlier layers.
   SmallVector<int, 2> inputs;
   bool isInput = kind == "input";
   if (isInput && !b.inputs.empty())
     diag.error(b.inputs.front().loc, "an input layer takes no inputs");
   if (!isInput && b.inputs.empty()) {
-    diag.error(b.name.loc, what + " needs its input(s): '" + kind + " " + name +
-                               "(previous_layer) { ... }'");
+    diag.error(b.name.loc, what + " needs its input(s): '" + kind + " " +
+                               b.name.name + "(previous_layer) { ... }'");
   }
   StringMap<SMLoc> seenInputs;
   for (const Ident &in : isInput ? ArrayRef<Ident>() : makeArrayRef(b.inputs)) {
@@ -127,51 +114,11 @@ void Lowering::lowerLayer(const Block &b) {
     }
     inputs.push_back(idx);
   }
+  return inputs;
+}
 
-  Population pop;
-  pop.name = name;
-  pop.loc = b.loc;
-  pop.layer = kind.str();
-  layerOrder.push_back(name);
-
-  static const StringRef inputAttrs[] = {"shape", "encoding",
-                                         "neurons_per_core"};
-  static const StringRef convAttrs[] = {
-      "filters", "kernel",  "stride",       "padding",
-      "mode",    "weights", "delay",        "receptor",
-      "stdp",    "neuron",  "train_neuron", "neurons_per_core"};
-  static const StringRef poolAttrs[] = {
-      "kernel", "stride",   "padding", "op",           "weight",
-      "delay",  "receptor", "neuron",  "train_neuron", "neurons_per_core"};
-  static const StringRef denseAttrs[] = {
-      "units", "weights", "delay",        "receptor",
-      "stdp",  "neuron",  "train_neuron", "neurons_per_core"};
-  ArrayRef<StringRef> allowed = kind == "input"  ? makeArrayRef(inputAttrs)
-                                : kind == "conv" ? makeArrayRef(convAttrs)
-                                : kind == "pool" ? makeArrayRef(poolAttrs)
-                                                 : makeArrayRef(denseAttrs);
-  AttrReader r(b, diag, &consts, allowed, what);
-  r.getNeuronsPerCore(pop.neuronsPerCore);
-
-  if (isInput) {
-    pop.kind = Population::Kind::Input;
-    r.require("shape");
-    r.getShape("shape", pop.shape, /*allowUnknown=*/false);
-    pop.encoding.kind = "rate";
-    for (const EncodingParam &p : encodingParams("rate"))
-      pop.encoding.params.push_back({p.name.str(), p.dflt});
-    r.getEncoding("encoding", pop.encoding);
-    net.populations.push_back(std::move(pop));
-    return;
-  }
-
-  pop.kind = Population::Kind::Neurons;
-  pop.neuron = neuronRef(r, "neuron", "default");
-  pop.trainNeuron = r.has("train_neuron")
-                        ? neuronRef(r, "train_neuron", pop.neuron)
-                        : pop.neuron;
-
-  // Projection parameters common to every input of the layer.
+Projection Lowering::layerProjection(const Block &b, AttrReader &r) {
+  StringRef kind = b.kind.name;
   Projection proto;
   proto.loc = b.loc;
   std::string stdp;
@@ -225,6 +172,75 @@ void Lowering::lowerLayer(const Block &b) {
       r.require("weights");
     }
   }
+  return proto;
+}
+
+void Lowering::lowerLayer(const Block &b) {
+  StringRef kind = b.kind.name;
+  const std::string &name = b.name.name;
+  std::string what = (kind + " layer '" + name + "'").str();
+  if (name.empty()) {
+    diag.error(b.loc, kind + " layer needs a name");
+    return;
+  }
+  if (StringRef(name).contains('.')) {
+    diag.error(b.name.loc, "layer name '" + name + "' must not contain '.'");
+    return;
+  }
+  if (!checkUnique(layerNames, b.name, "layer", diag))
+    return;
+  if (!b.type.name.empty())
+    diag.error(b.type.loc, "unexpected ': " + b.type.name + "' after " + what);
+  if (!b.children.empty())
+    diag.error(b.children.front().loc, "unexpected block inside " + what);
+
+  bool isInput = kind == "input";
+  SmallVector<int, 2> inputs = layerInputs(b, what);
+
+  Population pop;
+  pop.name = name;
+  pop.loc = b.loc;
+  pop.layer = kind.str();
+  layerOrder.push_back(name);
+
+  static const StringRef inputAttrs[] = {"shape", "encoding",
+                                         "neurons_per_core"};
+  static const StringRef convAttrs[] = {
+      "filters", "kernel",  "stride",       "padding",
+      "mode",    "weights", "delay",        "receptor",
+      "stdp",    "neuron",  "train_neuron", "neurons_per_core"};
+  static const StringRef poolAttrs[] = {
+      "kernel", "stride",   "padding", "op",           "weight",
+      "delay",  "receptor", "neuron",  "train_neuron", "neurons_per_core"};
+  static const StringRef denseAttrs[] = {
+      "units", "weights", "delay",        "receptor",
+      "stdp",  "neuron",  "train_neuron", "neurons_per_core"};
+  ArrayRef<StringRef> allowed = kind == "input"  ? makeArrayRef(inputAttrs)
+                                : kind == "conv" ? makeArrayRef(convAttrs)
+                                : kind == "pool" ? makeArrayRef(poolAttrs)
+                                                 : makeArrayRef(denseAttrs);
+  AttrReader r(b, diag, &consts, allowed, what);
+  r.getNeuronsPerCore(pop.neuronsPerCore);
+
+  if (isInput) {
+    pop.kind = Population::Kind::Input;
+    r.require("shape");
+    r.getShape("shape", pop.shape, /*allowUnknown=*/false);
+    pop.encoding.kind = "rate";
+    for (const EncodingParam &p : encodingParams("rate"))
+      pop.encoding.params.push_back({p.name.str(), p.dflt});
+    r.getEncoding("encoding", pop.encoding);
+    net.populations.push_back(std::move(pop));
+    return;
+  }
+
+  pop.kind = Population::Kind::Neurons;
+  pop.neuron = neuronRef(r, "neuron", "default");
+  pop.trainNeuron = r.has("train_neuron")
+                        ? neuronRef(r, "train_neuron", pop.neuron)
+                        : pop.neuron;
+
+  Projection proto = layerProjection(b, r);
   if (!r.ok()) {
     // Keep the layer so that the layers reading it are not told it is
     // undefined; the errors already fail the compilation.
