@@ -116,28 +116,15 @@ cl::opt<bool> machineCheck(
     cl::cat(machineCat));
 } // namespace
 
-/// The pipeline stage that -emit=\p e needs.
+/// The pipeline stage each -emit= value needs, in Emit's order.
 static Stage stageOf(Emit e) {
-  switch (e) {
-  case Emit::AST:
-    return Stage::Parse;
-  case Emit::IR:
-  case Emit::Shapes:
-    return Stage::Shapes;
-  case Emit::Connections:
-    return Stage::Connections;
-  case Emit::Partition:
-    return Stage::Partition;
-  case Emit::Placement:
-    return Stage::Placement;
-  case Emit::Routes:
-    return Stage::Routes;
-  case Emit::Tables:
-    return Stage::Tables;
-  case Emit::Image:
-    return Stage::Image;
-  }
-  llvm_unreachable("unknown -emit");
+  static const Stage stages[] = {
+      Stage::Parse,       Stage::Shapes,    Stage::Shapes,
+      Stage::Connections, Stage::Partition, Stage::Placement,
+      Stage::Routes,      Stage::Tables,    Stage::Image};
+  static_assert(sizeof(stages) / sizeof(stages[0]) == size_t(Emit::Image) + 1,
+                "one stage per -emit value");
+  return stages[size_t(e)];
 }
 
 /// --machine-check: the machine's summary and `check: ok`, or its problems.
@@ -181,8 +168,8 @@ static bool compileOptions(Emit stage, CompileOptions &o) {
 /// Writes the image to -o atomically; false after reporting why not.
 static bool writeImageFile(DiagnosticEngine &diag,
                            function_ref<bool(raw_pwrite_stream &)> write) {
-  Error e =
-      writeSeekableOutputAtomically(outputFile, [&](raw_pwrite_stream &os) -> Error {
+  Error e = writeSeekableOutputAtomically(
+      outputFile, [&](raw_pwrite_stream &os) -> Error {
         if (write(os))
           return Error::success();
         return make_error<StringError>("image not written",
@@ -333,13 +320,11 @@ int main(int argc, char **argv) {
     printSummary(*c.net, outs());
   if (stats) {
     const Partition &p = cc.mapping.partition;
-    printPartitionStats(*c.net, p,
-                        partitionStats(*c.net, p, options.passes.threads),
-                        outs());
+    printPartitionStats(
+        *c.net, p, partitionStats(*c.net, p, options.passes.threads), outs());
   }
   if (report)
-    printMappingReport(*c.net, *cc.machine, cc.mapping, cc.machineName,
-                       outs());
+    printMappingReport(*c.net, *cc.machine, cc.mapping, cc.machineName, outs());
   if (verifyRoutesFlag() && !(emitExplicit && outputFile == "-"))
     outs() << "routes verified: " << cc.mapping.trees.size()
            << " multicast trees reach exactly their cores\n";
