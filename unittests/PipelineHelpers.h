@@ -10,7 +10,7 @@
 
 #include "TestHelpers.h"
 #include "scnc/Frontend/Lowering.h"
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/Transforms/PassManager.h"
 
 namespace scnc {

@@ -1,6 +1,6 @@
 //===- scnc-opt.cpp - Run named passes on textual IR ----------------------===//
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/ToolSupport.h"

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Verifier.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"

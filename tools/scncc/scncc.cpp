@@ -6,8 +6,8 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/IR/Summary.h"
 #include "scnc/IR/Verifier.h"
 #include "scnc/Image/Image.h"
