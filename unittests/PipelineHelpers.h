@@ -1,5 +1,4 @@
-//===- PipelineHelpers.h - Networks compiled up to their connections
-//-*-C++-*-===//
+//===- PipelineHelpers.h - Networks up to their connections -----*- C++ -*-===//
 //
 // For unit tests that need expanded connection lists: lower .scn text or read
 // textual IR, then run infer-shapes and expand-connections.

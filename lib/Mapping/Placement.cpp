@@ -1,5 +1,4 @@
-//===- Placement.cpp - Ordered fill along a Hilbert curve
-//-------------------===//
+//===- Placement.cpp - Ordered fill along a Hilbert curve -----------------===//
 #include "scnc/Mapping/Placement.h"
 #include "llvm/Support/MathExtras.h"
 #include <algorithm>

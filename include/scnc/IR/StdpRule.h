@@ -1,5 +1,4 @@
-//===- StdpRule.h - An STDP rule in a core's units ----------------*- C++
-//-*-===//
+//===- StdpRule.h - An STDP rule in a core's units --------------*- C++ -*-===//
 //
 // The host-side derivation of the numbers the pair rule runs on
 // (docs/image-format.md "STDP parameters", docs/execution.md "Plastic
