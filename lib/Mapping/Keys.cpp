@@ -1,6 +1,5 @@
 //===- Keys.cpp - Zoned multicast key allocation --------------------------===//
 #include "scnc/Mapping/Keys.h"
-#include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"
 #include <algorithm>
 
@@ -97,15 +96,4 @@ std::vector<std::string> scnc::verifyKeys(const KeyAllocation &a,
                          " have overlapping key spaces");
   }
   return problems;
-}
-
-void scnc::printKeys(const KeyAllocation &a, ArrayRef<SliceRef> slices,
-                     raw_ostream &os) {
-  os << "keys: " << a.populationBits << " population bits, " << a.sliceBits
-     << " slice bits, " << a.neuronBits << " neuron bits\n";
-  for (size_t i = 0; i < a.slices.size(); ++i)
-    os << "  slice " << i << " population " << slices[i].population
-       << " neurons " << slices[i].neurons << " key "
-       << format_hex(a.slices[i].key, 10) << " mask "
-       << format_hex(a.slices[i].mask, 10) << "\n";
 }

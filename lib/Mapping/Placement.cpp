@@ -104,10 +104,3 @@ Expected<Placement> scnc::placeSlices(const Machine &m,
         cfg.machineName.c_str(), s, slices.size());
   return p;
 }
-
-void scnc::printPlacement(const Machine &m, const Placement &p,
-                          ArrayRef<SliceRef> slices, raw_ostream &os) {
-  for (size_t i = 0; i < p.cores.size(); ++i)
-    os << "slice " << i << " population " << slices[i].population << " -> chip "
-       << m.coord(p.cores[i].chip) << " core " << p.cores[i].core << "\n";
-}

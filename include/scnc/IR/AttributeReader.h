@@ -71,7 +71,6 @@ public:
   void getEncoding(llvm::StringRef name, Encoding &out);
 
   bool ok() const { return good; }
-  DiagnosticEngine &getDiag() { return diag; }
   const std::string &what() const { return whatText; }
 
   /// Converts one value to a quantity in `dim`; shared by the getters and

@@ -41,9 +41,6 @@ FixedStdpRule deriveStdpRule(const StdpRule &r, double dt, unsigned shift);
 /// The decay table exp(-k dt / tau) (u0.32) until it falls below 2^-11.
 std::vector<UFract32> stdpDecayTable(double tauMs, double dt);
 
-/// The rounding of an S16.15 bound to whole ring-buffer units.
-int32_t roundAccumToInt(Accum a);
-
 } // namespace scnc
 
 #endif

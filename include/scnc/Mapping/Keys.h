@@ -58,10 +58,6 @@ llvm::Expected<KeyAllocation> allocateKeys(unsigned numPopulations,
 std::vector<std::string> verifyKeys(const KeyAllocation &a,
                                     llvm::ArrayRef<SliceRef> slices);
 
-/// Stable text: field widths, then per slice its key and mask in hex.
-void printKeys(const KeyAllocation &a, llvm::ArrayRef<SliceRef> slices,
-               llvm::raw_ostream &os);
-
 } // namespace scnc
 
 #endif
