@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"

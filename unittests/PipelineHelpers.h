@@ -1,4 +1,4 @@
-//===- PipelineHelpers.h - Networks compiled for unit tests ------*- C++ -*-===//
+//===- PipelineHelpers.h - Networks compiled for unit tests -----*- C++ -*-===//
 //
 // For unit tests that need expanded connection lists, a mapping or an image:
 // lower .scn text or read textual IR, then run the pipeline of scnc/Driver
@@ -11,7 +11,7 @@
 #include "TestHelpers.h"
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
 #include "llvm/ADT/SmallVector.h"
 
 namespace scnc {

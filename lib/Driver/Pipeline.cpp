@@ -1,7 +1,7 @@
 //===- Pipeline.cpp - The compile pipeline, source to image ---------------===//
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Verifier.h"
 #include "scnc/Syntax/Parser.h"
 

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/AttributeReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringSet.h"

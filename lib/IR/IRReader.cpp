@@ -5,7 +5,8 @@
 // printed network reads back to exactly the same network.
 //
 //===----------------------------------------------------------------------===//
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
+#include "scnc/IR/AttributeReader.h"
 #include "scnc/IR/Verifier.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"

@@ -15,8 +15,6 @@ std::vector<UFract32> scnc::stdpDecayTable(double tauMs, double dt) {
   return lut;
 }
 
-int32_t scnc::roundAccumToInt(Accum a) { return stdp::roundBound(a); }
-
 FixedStdpRule scnc::deriveStdpRule(const StdpRule &r, double dt,
                                    unsigned shift) {
   FixedStdpRule f;

@@ -107,7 +107,7 @@ SpikeTrains scnc::encodeRate(const EncoderImage &image, const RateCode &code,
         train.push_back(double(randint(bits, window)));
         continue;
       }
-      int64_t td = int64_t(interval);
+      int64_t td = rateInterval(intensity, code.factor);
       int64_t offset = randint(bits, td);
       for (uint32_t i = 0; i < code.maxSpikes; ++i) {
         int64_t z = int64_t(i) * td + offset;

@@ -1,5 +1,4 @@
-//===- Keys.cpp - Zoned multicast key allocation
-//----------------------------===//
+//===- Keys.cpp - Zoned multicast key allocation --------------------------===//
 #include "scnc/Mapping/Keys.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/MathExtras.h"

@@ -1,5 +1,4 @@
-//===- Placement.cpp - Ordered fill along a Hilbert curve
-//-------------------===//
+//===- Placement.cpp - Ordered fill along a Hilbert curve -----------------===//
 #include "scnc/Mapping/Placement.h"
 #include "llvm/Support/MathExtras.h"
 #include <algorithm>
@@ -104,11 +103,4 @@ Expected<Placement> scnc::placeSlices(const Machine &m,
         "neurons per core or a larger machine",
         cfg.machineName.c_str(), s, slices.size());
   return p;
-}
-
-void scnc::printPlacement(const Machine &m, const Placement &p,
-                          ArrayRef<SliceRef> slices, raw_ostream &os) {
-  for (size_t i = 0; i < p.cores.size(); ++i)
-    os << "slice " << i << " population " << slices[i].population << " -> chip "
-       << m.coord(p.cores[i].chip) << " core " << p.cores[i].core << "\n";
 }

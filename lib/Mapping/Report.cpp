@@ -1,5 +1,4 @@
-//===- Report.cpp
-//-----------------------------------------------------------===//
+//===- Report.cpp - Text forms of the mapping stages ----------------------===//
 #include "scnc/Mapping/Report.h"
 #include "scnc/IR/Summary.h"
 #include "llvm/Support/Format.h"

@@ -1,5 +1,4 @@
-//===- SliceGraph.cpp
-//-------------------------------------------------------===//
+//===- SliceGraph.cpp - Which slices send packets to which ----------------===//
 #include "scnc/Mapping/SliceGraph.h"
 #include "scnc/IR/Connections.h"
 #include "llvm/ADT/DenseSet.h"

@@ -8,8 +8,8 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Driver/PipelineFlags.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/ToolSupport.h"

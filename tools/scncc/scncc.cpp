@@ -8,6 +8,7 @@
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Driver/PipelineFlags.h"
 #include "scnc/IR/Connections.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Summary.h"
 #include "scnc/Machine/Machine.h"

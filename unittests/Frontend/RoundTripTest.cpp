@@ -1,8 +1,8 @@
 //===- RoundTripTest.cpp - .scn -> IR text -> IR -> IR text ---------------===//
 #include "TestHelpers.h"
 #include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/Transforms/PassManager.h"
 #include "gtest/gtest.h"
 

@@ -1,7 +1,8 @@
 //===- IRReaderTest.cpp - Reading hand-written textual IR -----------------===//
+#include "scnc/IR/IRReader.h"
 #include "TestHelpers.h"
+#include "scnc/IR/AttributeReader.h"
 #include "scnc/IR/Printer.h"
-#include "scnc/IR/Reader.h"
 #include "gtest/gtest.h"
 
 using namespace scnc;

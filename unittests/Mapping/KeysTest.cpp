@@ -1,5 +1,4 @@
-//===- KeysTest.cpp - Zoned key allocation
-//---------------------------------===//
+//===- KeysTest.cpp - Zoned key allocation --------------------------------===//
 #include "scnc/Mapping/Keys.h"
 #include "gtest/gtest.h"
 

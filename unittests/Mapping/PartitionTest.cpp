@@ -3,7 +3,7 @@
 #include "PipelineHelpers.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Transforms/PassManager.h"

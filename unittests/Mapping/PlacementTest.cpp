@@ -1,5 +1,4 @@
-//===- PlacementTest.cpp - Ordered fill along a Hilbert curve
-//--------------===//
+//===- PlacementTest.cpp - Ordered fill along a Hilbert curve -------------===//
 #include "scnc/Mapping/Placement.h"
 #include "gtest/gtest.h"
 

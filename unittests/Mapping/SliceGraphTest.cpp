@@ -1,5 +1,4 @@
-//===- SliceGraphTest.cpp
-//---------------------------------------------------===//
+//===- SliceGraphTest.cpp - Which slices send packets to which ------------===//
 #include "scnc/Mapping/SliceGraph.h"
 #include "PipelineHelpers.h"
 #include "scnc/Frontend/Lowering.h"

@@ -2,7 +2,6 @@
 #include "PipelineHelpers.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
-#include "scnc/IR/Reader.h"
 #include "scnc/IR/Shapes.h"
 #include "scnc/Support/Random.h"
 #include "scnc/Transforms/PassManager.h"

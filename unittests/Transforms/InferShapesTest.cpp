@@ -1,7 +1,7 @@
 //===- InferShapesTest.cpp ------------------------------------------------===//
 #include "TestHelpers.h"
 #include "scnc/Frontend/Lowering.h"
-#include "scnc/IR/Reader.h"
+#include "scnc/IR/IRReader.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"

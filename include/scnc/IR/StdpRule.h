@@ -1,5 +1,4 @@
-//===- StdpRule.h - An STDP rule in a core's units ----------------*- C++
-//-*-===//
+//===- StdpRule.h - An STDP rule in a core's units --------------*- C++ -*-===//
 //
 // The host-side derivation of the numbers the pair rule runs on
 // (docs/image-format.md "STDP parameters", docs/execution.md "Plastic
@@ -41,9 +40,6 @@ FixedStdpRule deriveStdpRule(const StdpRule &r, double dt, unsigned shift);
 
 /// The decay table exp(-k dt / tau) (u0.32) until it falls below 2^-11.
 std::vector<UFract32> stdpDecayTable(double tauMs, double dt);
-
-/// The rounding of an S16.15 bound to whole ring-buffer units.
-int32_t roundAccumToInt(Accum a);
 
 } // namespace scnc
 

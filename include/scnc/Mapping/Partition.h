@@ -79,11 +79,11 @@ llvm::Expected<Partition> partitionNetwork(const Network &n,
 std::vector<std::string> verifyPartition(const Network &n, const Partition &p);
 
 //===----------------------------------------------------------------------===//
-// Resource model (docs/mapping.md; numbers from spinnaker.md / sPyNNaker)
+// Resource model (docs/mapping.md; numbers from docs/spinnaker.md / sPyNNaker)
 //===----------------------------------------------------------------------===//
 
 namespace resources {
-/// DTCM per core (spinnaker.md: 64 KiB).
+/// DTCM per core (docs/spinnaker.md: 64 KiB).
 constexpr uint64_t kDTCMBytes = 64 * 1024;
 /// DTCM every neuron core needs whatever its size: stack, DMA buffers for
 /// synaptic rows, master population table, recording and timer state.

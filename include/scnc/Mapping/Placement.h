@@ -51,10 +51,6 @@ llvm::Expected<Placement> placeSlices(const Machine &m,
 /// does.
 std::string smallestMachineFor(uint64_t cores);
 
-/// Stable text for `-emit=placement`.
-void printPlacement(const Machine &m, const Placement &p,
-                    llvm::ArrayRef<SliceRef> slices, llvm::raw_ostream &os);
-
 } // namespace scnc
 
 #endif

@@ -1,5 +1,4 @@
-//===- LearnedSynapses.h - Plastic weights read back after a run -*- C++
-//-*-===//
+//===- LearnedSynapses.h - Weights a plastic run learned --------*- C++ -*-===//
 //
 // The weights a plastic run learned, as a host reads them back (the
 // deferred potentiation applied, stdp::flush), per pair of populations

@@ -1,5 +1,4 @@
-//===- Stdp.h - The pair STDP rule in a core's integer arithmetic -*- C++
-//-*-===//
+//===- Stdp.h - The pair STDP rule in integer arithmetic --------*- C++ -*-===//
 //
 // docs/execution.md "Plasticity": sPyNNaker's pair rule (all-to-all pairing,
 // exponential traces, additive or multiplicative weight dependence, A+ and

@@ -1,4 +1,4 @@
-//===- Timing.h - Wall-clock seconds for progress and debug lines -*- C++ -*-===//
+//===- Timing.h - Wall-clock seconds for progress lines ---------*- C++ -*-===//
 #ifndef SCNC_SUPPORT_TIMING_H
 #define SCNC_SUPPORT_TIMING_H
 

@@ -1,14 +1,15 @@
-//===- Reader.h - Reading blocks into IR objects ----------------*- C++ -*-===//
+//===- AttributeReader.h - Reading blocks into IR objects -------*- C++ -*-===//
 //
 // AttrReader checks a block's attributes against what its kind allows
 // (unknown names get a "did you mean"), resolves named constants, and
 // converts values to the IR's types with units and ranges checked. It is
 // shared by the .scn front end and the textual-IR reader, so both speak the
-// same attribute language with the same messages.
+// same attribute language with the same messages. The textual-IR reader
+// itself is scnc/IR/IRReader.h.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SCNC_IR_READER_H
-#define SCNC_IR_READER_H
+#ifndef SCNC_IR_ATTRIBUTEREADER_H
+#define SCNC_IR_ATTRIBUTEREADER_H
 
 #include "scnc/IR/Network.h"
 #include "scnc/Support/Diagnostics.h"
@@ -70,7 +71,6 @@ public:
   void getEncoding(llvm::StringRef name, Encoding &out);
 
   bool ok() const { return good; }
-  DiagnosticEngine &getDiag() { return diag; }
   const std::string &what() const { return whatText; }
 
   /// Converts one value to a quantity in `dim`; shared by the getters and
@@ -119,9 +119,6 @@ struct EncodingParam {
 };
 llvm::ArrayRef<llvm::StringRef> encodingKinds();
 llvm::ArrayRef<EncodingParam> encodingParams(llvm::StringRef kind);
-
-/// Parses a textual-IR buffer (as printed by printNetwork) into a Network.
-llvm::Optional<Network> readIR(unsigned bufferId, DiagnosticEngine &diag);
 
 /// Checks a name is unique among `seen`; reports the duplicate and a note at
 /// the first definition.

@@ -1,5 +1,5 @@
-//===- Reader.cpp - Attributes, shared blocks and the textual IR ----------===//
-#include "scnc/IR/Reader.h"
+//===- AttributeReader.cpp - Attributes, constants and shared blocks ------===//
+#include "scnc/IR/AttributeReader.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
