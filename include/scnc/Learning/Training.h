@@ -67,7 +67,6 @@ runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
 llvm::Expected<EncoderConfig> inputEncoder(const Network &n, unsigned input,
                                            bool noiseSpikes);
 
-
 struct LayerTrainingOptions {
   unsigned layer = 1; ///< 1-based among trainableConvs
   uint64_t seed = 1;  ///< encoder seeds: sampleSeed(seed, image)
