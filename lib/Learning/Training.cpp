@@ -170,15 +170,6 @@ scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
   return out;
 }
 
-std::vector<double> scnc::spikeCounts(const std::vector<Spike> &spikes,
-                                      uint64_t neurons) {
-  std::vector<double> c(neurons, 0.0);
-  for (const Spike &s : spikes)
-    if (s.neuron < neurons)
-      c[s.neuron] += 1;
-  return c;
-}
-
 Network scnc::buildTrainingNetwork(const Network &n, unsigned j, bool slotEnd) {
   const Projection &p = n.projections[j];
   const Population &a = n.populations[p.pre], &b = n.populations[p.post];
@@ -533,73 +524,4 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
           .count();
   return res;
-}
-
-Error scnc::writeNpy(StringRef path, const std::vector<double> &data,
-                     const std::vector<uint64_t> &shape) {
-  return writeOutputAtomically(path, [&](raw_ostream &os) {
-    writeNpyHeader(os, "<f8", shape);
-    os.write(reinterpret_cast<const char *>(data.data()),
-             data.size() * sizeof(double));
-    return Error::success();
-  });
-}
-
-Expected<std::string> scnc::setLayerWeights(StringRef source, StringRef layer,
-                                            StringRef weightsFile,
-                                            StringRef fromDir,
-                                            StringRef toDir) {
-  std::string s = source.str();
-  // Re-base relative paths when the file moves to another directory.
-  SmallString<256> from(fromDir.empty() ? "." : fromDir), to(toDir);
-  sys::fs::make_absolute(from);
-  sys::fs::make_absolute(to);
-  sys::path::remove_dots(from, true);
-  sys::path::remove_dots(to, true);
-  if (from != to) {
-    std::regex pathRe("path\\s*=\\s*\"([^\"]*)\"");
-    std::string outText;
-    auto begin = std::sregex_iterator(s.begin(), s.end(), pathRe);
-    size_t last = 0;
-    for (auto it = begin; it != std::sregex_iterator(); ++it) {
-      const std::smatch &m = *it;
-      std::string p = m[1].str();
-      outText += s.substr(last, m.position(0) - last);
-      if (!sys::path::is_absolute(p)) {
-        SmallString<256> abs(from);
-        sys::path::append(abs, p);
-        p = abs.str().str();
-      }
-      outText += "path = \"" + p + "\"";
-      last = m.position(0) + m.length(0);
-    }
-    outText += s.substr(last);
-    s = std::move(outText);
-  }
-  std::regex head("\\bconv\\s+" + layer.str() + "\\s*\\(");
-  std::smatch m;
-  if (!std::regex_search(s, m, head))
-    return trainError("no 'conv " + layer +
-                      "(...)' layer in the network's "
-                      "text to set its weights");
-  size_t open = s.find('{', m.position(0));
-  if (open == std::string::npos)
-    return trainError("layer '" + layer + "' has no '{' block");
-  int depth = 0;
-  size_t close = std::string::npos;
-  for (size_t i = open; i < s.size(); ++i) {
-    if (s[i] == '{')
-      ++depth;
-    else if (s[i] == '}' && --depth == 0) {
-      close = i;
-      break;
-    }
-  }
-  if (close == std::string::npos)
-    return trainError("layer '" + layer + "': unbalanced braces");
-  std::string body = s.substr(open + 1, close - open - 1);
-  body = std::regex_replace(body, std::regex("\\bweights\\s*=[^;]*;\\s*"), "");
-  std::string stmt = "\n    weights = file(path = \"" + weightsFile.str() +
-                     "\");  // scnc-train layer";
-  return s.substr(0, open + 1) + stmt + body + s.substr(close);
 }

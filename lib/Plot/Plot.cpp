@@ -1,6 +1,7 @@
 //===- Plot.cpp - Figures drawn with cairo --------------------------------===//
 #include "scnc/Plot/Plot.h"
 #include "scnc/Support/OutputFile.h"
+#include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/Path.h"
 #include <algorithm>
 #include <cairo-svg.h>
@@ -76,6 +77,25 @@ std::string plot::tickLabel(double v) {
   else
     std::snprintf(buf, sizeof buf, "%.4g", v);
   return buf;
+}
+
+Expected<std::vector<uint64_t>> plot::parseDims(StringRef s, unsigned n,
+                                                StringRef what) {
+  SmallVector<StringRef, 3> parts;
+  s.split(parts, 'x');
+  std::vector<uint64_t> out;
+  for (StringRef p : parts) {
+    uint64_t v;
+    if (p.trim().getAsInteger(10, v) || v == 0)
+      break;
+    out.push_back(v);
+  }
+  if (out.size() != n || parts.size() != n)
+    return createStringError(inconvertibleErrorCode(),
+                             "invalid " + what + " '" + s + "': expected " +
+                                 (n == 2 ? "HxW" : "HxWxC") +
+                                 " with positive integers");
+  return out;
 }
 
 Figure::~Figure() {

@@ -7,7 +7,9 @@
 // Common options: --data DIR (data/mnist), --digits 0,1,7,8 (all),
 // --train-per-class K (10), --test-per-class K (10), --seed S (1), -j J (1),
 // --backend reference|emulator (reference), --machine NAME|FILE.
-// docs/training.md "The training flow".
+// The tool parses options and reports; lib/Learning trains, computes the
+// features and writes the run folder (RunFolder.h), lib/Plot draws the
+// run folder's figures. docs/training.md "The training flow".
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Frontend/Lowering.h"
@@ -15,93 +17,135 @@
 #include "scnc/IR/Verifier.h"
 #include "scnc/Learning/Backend.h"
 #include "scnc/Learning/Dataset.h"
-#include "scnc/Learning/Encoders.h"
+#include "scnc/Learning/Features.h"
+#include "scnc/Learning/RunFolder.h"
 #include "scnc/Learning/Svm.h"
 #include "scnc/Learning/Training.h"
 #include "scnc/Machine/Machine.h"
+#include "scnc/Plot/Confusion.h"
+#include "scnc/Plot/Kernels.h"
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Support/OutputFile.h"
 #include "scnc/Support/Timing.h"
-#include "llvm/ADT/SmallString.h"
+#include "scnc/Support/ToolSupport.h"
 #include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/Process.h"
-#include "llvm/Support/Program.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
-#include <nlohmann/json.hpp>
+#include <cmath>
 
 using namespace scnc;
 using namespace llvm;
 
 namespace {
 
+cl::OptionCategory trainCat("scnc-train options");
+cl::SubCommand layerCmd("layer", "STDP-train conv layer N: scnc-train layer "
+                                 "N NET.scn --run-dir DIR");
+cl::SubCommand svmCmd("svm", "Train the SVM on the classifier's source layer: "
+                             "scnc-train svm NET.scn --run-dir DIR");
+cl::SubCommand testCmd("test", "Accuracy on the test split: scnc-train test "
+                               "NET.scn --run-dir DIR [--model FILE]");
+
+/// Without a command: what was given instead (an unknown command).
+cl::list<std::string> topLevelArgs(cl::Positional, cl::ZeroOrMore,
+                                   cl::desc("<command>"));
+
+#define SCNC_TRAIN_SUBS cl::sub(layerCmd), cl::sub(svmCmd), cl::sub(testCmd)
+
+cl::list<std::string> positional(cl::Positional, cl::ZeroOrMore,
+                                 cl::desc("[N] <net.scn>"), SCNC_TRAIN_SUBS);
+cl::opt<std::string>
+    runDirOpt("run-dir",
+              cl::desc("The run folder: the network, weights, log and "
+                       "results (required)"),
+              cl::value_desc("dir"), SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<std::string>
+    dataOpt("data", cl::desc("Data set directory (default data/mnist)"),
+            cl::value_desc("dir"), cl::init("data/mnist"), SCNC_TRAIN_SUBS,
+            cl::cat(trainCat));
+cl::opt<std::string> digitsOpt("digits",
+                               cl::desc("Classes to use: LIST (0,1,7,8) or "
+                                        "all (default all)"),
+                               cl::value_desc("list"), cl::init("all"),
+                               SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<std::string> modelOpt("model",
+                              cl::desc("The SVM model (default: svm.json in "
+                                       "the run folder)"),
+                              cl::value_desc("file"), SCNC_TRAIN_SUBS,
+                              cl::cat(trainCat));
+cl::opt<std::string> trainPerClassOpt("train-per-class",
+                                      cl::desc("Training images per class: "
+                                               "K or all (default 10)"),
+                                      cl::value_desc("K"), SCNC_TRAIN_SUBS,
+                                      cl::cat(trainCat));
+cl::opt<std::string> testPerClassOpt("test-per-class",
+                                     cl::desc("Test images per class: K or "
+                                              "all (default 10)"),
+                                     cl::value_desc("K"), SCNC_TRAIN_SUBS,
+                                     cl::cat(trainCat));
+cl::opt<std::string> seedOpt("seed",
+                             cl::desc("Selection and encoder seed "
+                                      "(default 1)"),
+                             cl::value_desc("S"), SCNC_TRAIN_SUBS,
+                             cl::cat(trainCat));
+cl::opt<std::string> jobsOpt("j",
+                             cl::desc("Host threads (default 1; also --jobs)"),
+                             cl::value_desc("J"), SCNC_TRAIN_SUBS,
+                             cl::cat(trainCat));
+cl::alias jobsAlias("jobs", cl::desc("Alias for -j"), cl::aliasopt(jobsOpt));
+cl::opt<bool> normalizeOpt("normalize", cl::desc("svm: unit-norm features"),
+                           SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<bool> noiseSpikesOpt("noise-spikes",
+                             cl::desc("Rate code: the original's spike for "
+                                      "every sub-threshold pixel"),
+                             SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<std::string> windowRateOpt(
+    "window-rate", cl::ValueOptional,
+    cl::desc("layer 1: encode every window with the original's f = min(20, "
+             "int(6 * sum / DIVISOR)) (DIVISOR 2500)"),
+    cl::value_desc("divisor"), SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<bool> depressSilentOpt(
+    "depress-silent",
+    cl::desc("layer: every window input without a spike fires once at the "
+             "end of the input window"),
+    SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<std::string> backendOpt(
+    "backend",
+    cl::desc("reference (the reference evaluator, default) or emulator "
+             "(images compiled as scncc [--plastic] does, run on the "
+             "emulated machine; the same results)"),
+    cl::value_desc("kind"), SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<std::string> machineOpt(
+    "machine",
+    cl::desc("emulator: spinn3, spinn5, boards:N, WxH or JSON (default: the "
+             "smallest machine that fits)"),
+    cl::value_desc("name|file"), SCNC_TRAIN_SUBS, cl::cat(trainCat));
+
+#undef SCNC_TRAIN_SUBS
+
 const char *kUsage =
     "usage: scnc-train layer N NET.scn --run-dir DIR [options]\n"
     "       scnc-train svm NET.scn --run-dir DIR [options]\n"
     "       scnc-train test NET.scn --run-dir DIR [--model FILE] [options]\n"
-    "options: --data DIR (data/mnist)  --digits LIST|all (all)\n"
-    "         --train-per-class K|all (10)  --test-per-class K|all (10)\n"
-    "         --seed S (1)  -j J (1)  --normalize (svm: unit-norm features)\n"
-    "         --noise-spikes (rate code: the original's spike for every\n"
-    "           sub-threshold pixel)\n"
-    "         --window-rate[=DIVISOR] (layer 1: encode every window with the\n"
-    "           original's f = min(20, int(6 * sum / DIVISOR)), 2500)\n"
-    "         --depress-silent (layer: every window input without a spike\n"
-    "           fires once at the end of the input window)\n"
-    "         --backend reference|emulator (reference: the reference\n"
-    "           evaluator; emulator: images compiled as scncc [--plastic]\n"
-    "           does, run on the emulated machine; the same results)\n"
-    "         --machine NAME|FILE (emulator: spinn3, spinn5, boards:N, WxH\n"
-    "           or JSON; default: the smallest machine that fits)\n";
+    "       (options: scnc-train COMMAND --help)\n";
 
 int fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-train") << msg << "\n";
   return 1;
 }
 
-/// argv[0], to find scnc-plot beside this tool.
-const char *argv0 = "scnc-train";
-
-/// Draws a standard figure into the run folder with the scnc-plot beside
-/// this tool; returns the figure's path, or "" (with a note on stderr) when
-/// it could not be drawn: a missing figure never fails training.
-std::string drawFigure(llvm::ArrayRef<std::string> args,
-                       const std::string &out) {
-  std::string self = llvm::sys::fs::getMainExecutable(
-      argv0, reinterpret_cast<void *>(&drawFigure));
-  llvm::SmallString<256> plot(llvm::sys::path::parent_path(self));
-  llvm::sys::path::append(plot, "scnc-plot");
-  if (!llvm::sys::fs::can_execute(plot)) {
-    llvm::WithColor::note(llvm::errs(), "scnc-train")
-        << "no scnc-plot beside scnc-train: " << out << " not drawn\n";
-    return "";
-  }
-  std::vector<llvm::StringRef> argv{plot};
-  for (const std::string &a : args)
-    argv.push_back(a);
-  argv.push_back("-o");
-  argv.push_back(out);
-  std::string err;
-  int rc = llvm::sys::ExecuteAndWait(plot, argv, llvm::None, {}, 0, 0, &err);
-  if (rc != 0) {
-    llvm::WithColor::note(llvm::errs(), "scnc-train")
-        << out << " not drawn (scnc-plot exited with " << rc << ")\n";
-    return "";
-  }
-  return out;
-}
-
 struct Args {
-  std::string command, net, runDir, data = "data/mnist", digits = "all", model;
+  std::string command, net, runDir, data, digits, model;
   unsigned layer = 0;
   uint32_t trainPerClass = 10, testPerClass = 10;
   uint64_t seed = 1;
@@ -115,127 +159,98 @@ struct Args {
   std::string commandLine;
 };
 
-/// Parses argv; prints the error and returns false on a bad command line.
-bool parseArgs(int argc, char **argv, Args &a) {
+/// A whole number >= \p min given to option \p name.
+bool parseNumber(StringRef name, StringRef v, uint64_t min, uint64_t &out) {
+  if (v.getAsInteger(10, out) || out < min) {
+    fail("option '" + name + "': '" + v + "' is not a whole number" +
+         (min ? " >= " + Twine(min) : Twine()));
+    return false;
+  }
+  return true;
+}
+
+/// --train-per-class / --test-per-class: K >= 1 or "all".
+bool parsePerClass(const cl::opt<std::string> &o, uint32_t &k) {
+  if (!o.getNumOccurrences())
+    return true;
+  StringRef name =
+      o.ArgStr == "train-per-class" ? "--train-per-class" : "--test-per-class";
+  if (o == "all") {
+    k = Selection::kAll;
+    return true;
+  }
+  uint64_t n;
+  if (!parseNumber(name, o, 1, n))
+    return false;
+  if (n >= Selection::kAll) {
+    fail("option '" + name + "': " + Twine(n) +
+         " images per class is too many");
+    return false;
+  }
+  k = uint32_t(n);
+  return true;
+}
+
+/// The parsed command line's values, checked; prints the error and returns
+/// false on a bad one.
+bool checkArgs(int argc, char **argv, Args &a) {
   for (int i = 0; i < argc; ++i)
     a.commandLine += (i ? " " : "") + std::string(argv[i]);
-  if (argc < 2) {
+  if (layerCmd)
+    a.command = "layer";
+  else if (svmCmd)
+    a.command = "svm";
+  else if (testCmd)
+    a.command = "test";
+  else if (!topLevelArgs.empty()) {
+    fail("unknown command '" + topLevelArgs.front() + "' (layer, svm or test)");
+    return false;
+  } else {
     fail("no command (layer, svm or test)");
     errs() << kUsage;
     return false;
   }
-  a.command = argv[1];
-  if (a.command == "-h" || a.command == "--help") {
-    outs() << kUsage;
-    exit(0);
-  }
-  if (a.command != "layer" && a.command != "svm" && a.command != "test") {
-    fail("unknown command '" + a.command + "' (layer, svm or test)");
+  a.runDir = runDirOpt;
+  a.data = dataOpt;
+  a.digits = digitsOpt;
+  a.model = modelOpt;
+  a.normalize = normalizeOpt;
+  a.noiseSpikes = noiseSpikesOpt;
+  a.depressSilent = depressSilentOpt;
+  if (!parsePerClass(trainPerClassOpt, a.trainPerClass) ||
+      !parsePerClass(testPerClassOpt, a.testPerClass))
     return false;
-  }
-  std::vector<std::string> positional;
-  for (int i = 2; i < argc; ++i) {
-    StringRef arg = argv[i];
-    auto value = [&](std::string &out) {
-      if (i + 1 >= argc) {
-        fail("option '" + arg + "' needs a value");
-        return false;
-      }
-      out = argv[++i];
-      return true;
-    };
-    auto number = [&](uint64_t &out, uint64_t min) {
-      std::string v;
-      if (!value(v))
-        return false;
-      if (StringRef(v).getAsInteger(10, out) || out < min) {
-        fail("option '" + arg + "': '" + v + "' is not a whole number" +
-             (min ? " >= " + Twine(min) : Twine()));
-        return false;
-      }
-      return true;
-    };
-    // "--name VALUE" or "--name=VALUE".
-    auto valueOf = [&](StringRef name, std::string &out) {
-      if (arg == name)
-        return value(out);
-      out = arg.substr(name.size() + 1).str();
-      return true;
-    };
-    uint64_t n;
-    if (arg == "--run-dir") {
-      if (!value(a.runDir))
-        return false;
-    } else if (arg == "--data") {
-      if (!value(a.data))
-        return false;
-    } else if (arg == "--digits") {
-      if (!value(a.digits))
-        return false;
-    } else if (arg == "--model") {
-      if (!value(a.model))
-        return false;
-    } else if (arg == "--train-per-class" || arg == "--test-per-class") {
-      uint32_t &k =
-          arg == "--train-per-class" ? a.trainPerClass : a.testPerClass;
-      if (i + 1 < argc && StringRef(argv[i + 1]) == "all") {
-        ++i;
-        k = Selection::kAll;
-      } else {
-        if (!number(n, 1))
-          return false;
-        if (n >= Selection::kAll) {
-          fail("option '" + arg + "': " + Twine(n) +
-               " images per class is too many");
-          return false;
-        }
-        k = uint32_t(n);
-      }
-    } else if (arg == "--seed") {
-      if (!number(a.seed, 0))
-        return false;
-    } else if (arg == "-j" || arg == "--jobs") {
-      if (!number(n, 1))
-        return false;
-      a.jobs = unsigned(n);
-    } else if (arg == "--normalize") {
-      a.normalize = true;
-    } else if (arg == "--noise-spikes") {
-      a.noiseSpikes = true;
-    } else if (arg == "--depress-silent") {
-      a.depressSilent = true;
-    } else if (arg == "--backend" || arg.startswith("--backend=")) {
-      std::string v;
-      if (!valueOf("--backend", v))
-        return false;
-      Optional<BackendKind> k = parseBackendKind(v);
-      if (!k) {
-        fail("option '--backend': unknown backend '" + v +
-             "' (reference or emulator)");
-        return false;
-      }
-      a.backend.kind = *k;
-    } else if (arg == "--machine" || arg.startswith("--machine=")) {
-      if (!valueOf("--machine", a.backend.machine))
-        return false;
-      if (a.backend.machine.empty()) {
-        fail("option '--machine' needs a value");
-        return false;
-      }
-    } else if (arg == "--window-rate") {
-      a.windowRate = true;
-    } else if (arg.startswith("--window-rate=")) {
-      a.windowRate = true;
-      StringRef v = arg.drop_front(strlen("--window-rate="));
-      if (v.getAsDouble(a.windowDivisor) || !(a.windowDivisor > 0)) {
-        fail("option '--window-rate': '" + v + "' is not a number > 0");
-        return false;
-      }
-    } else if (arg.startswith("-") && arg != "-") {
-      fail("unknown option '" + arg + "'");
+  uint64_t n;
+  if (seedOpt.getNumOccurrences() && !parseNumber("--seed", seedOpt, 0, a.seed))
+    return false;
+  if (jobsOpt.getNumOccurrences()) {
+    if (!parseNumber("-j", jobsOpt, 1, n))
       return false;
-    } else {
-      positional.push_back(arg.str());
+    a.jobs = unsigned(n);
+  }
+  if (backendOpt.getNumOccurrences()) {
+    Optional<BackendKind> k = parseBackendKind(backendOpt);
+    if (!k) {
+      fail("option '--backend': unknown backend '" + backendOpt +
+           "' (reference or emulator)");
+      return false;
+    }
+    a.backend.kind = *k;
+  }
+  if (machineOpt.getNumOccurrences()) {
+    a.backend.machine = machineOpt;
+    if (a.backend.machine.empty()) {
+      fail("option '--machine' needs a value");
+      return false;
+    }
+  }
+  if (windowRateOpt.getNumOccurrences()) {
+    a.windowRate = true;
+    StringRef v = windowRateOpt;
+    if (!v.empty() &&
+        (v.getAsDouble(a.windowDivisor) || !(a.windowDivisor > 0))) {
+      fail("option '--window-rate': '" + v + "' is not a number > 0");
+      return false;
     }
   }
   size_t want = a.command == "layer" ? 2 : 1;
@@ -247,14 +262,13 @@ bool parseArgs(int argc, char **argv, Args &a) {
     return false;
   }
   if (a.command == "layer") {
-    uint64_t n;
     if (StringRef(positional[0]).getAsInteger(10, n) || n < 1) {
       fail("layer number '" + positional[0] + "' is not a whole number >= 1");
       return false;
     }
     a.layer = unsigned(n);
   }
-  a.net = positional.back();
+  a.net = positional[positional.size() - 1];
   if (a.windowRate && a.command != "layer") {
     fail("--window-rate applies to 'layer' only (svm and test present "
          "whole images)");
@@ -328,31 +342,68 @@ private:
   std::chrono::steady_clock::time_point start;
 };
 
+/// Draws a standard figure of the run folder; returns its path, or "" (with
+/// a note on stderr) when it could not be drawn: a missing figure never
+/// fails training.
+std::string figureDrawn(Error e, const std::string &out) {
+  if (!e)
+    return out;
+  WithColor::note(errs(), "scnc-train")
+      << out << " not drawn: " << toString(std::move(e)) << "\n";
+  return "";
+}
+
+/// Draws layer \p layer's learned kernels (layerN.kernels.png) or, with
+/// \p change, what STDP changed (layerN.change.png) into \p folder; returns
+/// the figure's path or "" as figureDrawn.
+std::string drawKernelFigure(const RunFolder &folder, unsigned layer,
+                             const LayerTrainingResult &r, bool change) {
+  std::string stem = "layer" + std::to_string(layer);
+  std::string out =
+      folder.path(stem + (change ? ".change.png" : ".kernels.png"));
+  plot::KernelsOptions ko;
+  ko.name = folder.path(stem + ".weights.npy");
+  ko.beforeName = folder.path(stem + ".initial.npy");
+  ko.title = "Layer " + std::to_string(layer) +
+             (change ? " weight change" : " kernels after STDP");
+  Expected<plot::Kernels> k =
+      plot::kernelsFromArray(r.shape, r.kernels, ko.name, "");
+  if (!k)
+    return figureDrawn(k.takeError(), out);
+  if (!change)
+    return figureDrawn(plot::drawKernels(out, std::move(*k), nullptr, ko), out);
+  Expected<plot::Kernels> k0 =
+      plot::kernelsFromArray(r.shape, r.initial, ko.beforeName, "");
+  if (!k0)
+    return figureDrawn(k0.takeError(), out);
+  return figureDrawn(plot::drawKernels(out, std::move(*k), &*k0, ko), out);
+}
+
 class Trainer {
 public:
-  explicit Trainer(Args a) : a(std::move(a)), diag(srcMgr) {}
+  explicit Trainer(Args a)
+      : a(std::move(a)), diag(srcMgr), folder(this->a.runDir) {}
   int run();
 
 private:
   Optional<Network> load();
   Expected<Dataset> select(Split split, uint32_t perClass);
-  nlohmann::json protocol(const Network &n) const;
-  Error writeNetCopy();
-  Error appendLog(StringRef text);
-  /// Writes \p j (indented) to \p name in the run folder, atomically.
-  Error writeJson(const std::string &name, const nlohmann::json &j);
+  RunProtocol protocol() const;
   int layer(const Network &n);
   int svm(const Network &n);
   int test(const Network &n);
-  std::string path(StringRef name) const {
-    SmallString<256> p(a.runDir);
-    sys::path::append(p, name);
-    return p.str().str();
+  /// Features of \p data's images (encoder seed \p seed) for svm and test.
+  Expected<FeatureMatrix> features(const Network &n, const Dataset &data,
+                                   uint64_t seed, const char *what);
+  std::string path(StringRef name) const { return folder.path(name); }
+  Error appendLog(StringRef text) {
+    return folder.appendLog(a.commandLine, text);
   }
 
   Args a;
   SourceMgr srcMgr;
   DiagnosticEngine diag;
+  RunFolder folder;
   std::string source;
   std::vector<unsigned> classes;
   /// What ran the networks (PreparedNetwork::description).
@@ -384,89 +435,23 @@ Expected<Dataset> Trainer::select(Split split, uint32_t perClass) {
   return selectSubset(*all, sel);
 }
 
-nlohmann::json Trainer::protocol(const Network &n) const {
-  nlohmann::json p;
-  p["network"] = n.name;
-  p["network_file"] = a.net;
-  p["data"] = a.data;
-  p["digits"] = classes;
-  auto perClass = [](uint32_t k) -> nlohmann::json {
-    if (k == Selection::kAll)
-      return "all";
-    return k;
-  };
-  p["train_per_class"] = perClass(a.trainPerClass);
-  p["test_per_class"] = perClass(a.testPerClass);
-  p["seed"] = a.seed;
-  p["train_encoder_seed"] = a.seed;
-  p["test_encoder_seed"] = a.seed + 1;
-  p["jobs"] = a.jobs;
-  p["timestep_ms"] = n.sim.timestep;
-  p["presentation_ms"] = n.sim.presentation;
-  p["input_window_ms"] = n.sim.inputWindow;
-  nlohmann::json enc = nlohmann::json::array();
-  for (const Population &q : n.populations)
-    if (q.kind == Population::Kind::Input) {
-      nlohmann::json e;
-      e["layer"] = q.name;
-      e["kind"] = q.encoding.kind;
-      for (const auto &kv : q.encoding.params)
-        e["params"][kv.first] = kv.second;
-      enc.push_back(e);
-    }
-  p["encoders"] = enc;
-  p["noise_spikes"] = a.noiseSpikes;
-  if (a.command == "layer") {
-    p["window_rate"] = a.windowRate;
-    if (a.windowRate)
-      p["window_rate_divisor"] = a.windowDivisor;
-    p["depress_silent"] = a.depressSilent;
-  }
-  p["evaluator"] = evaluator;
-  p["command"] = a.commandLine;
+RunProtocol Trainer::protocol() const {
+  RunProtocol p;
+  p.command = a.command;
+  p.networkFile = a.net;
+  p.data = a.data;
+  p.commandLine = a.commandLine;
+  p.classes = classes;
+  p.trainPerClass = a.trainPerClass;
+  p.testPerClass = a.testPerClass;
+  p.seed = a.seed;
+  p.jobs = a.jobs;
+  p.noiseSpikes = a.noiseSpikes;
+  p.windowRate = a.windowRate;
+  p.depressSilent = a.depressSilent;
+  p.windowDivisor = a.windowDivisor;
+  p.evaluator = evaluator;
   return p;
-}
-
-Error Trainer::appendLog(StringRef text) {
-  std::error_code ec;
-  raw_fd_ostream os(path("log.txt"), ec, sys::fs::OF_Append);
-  if (ec)
-    return createStringError(ec, "cannot write '" + path("log.txt") +
-                                     "': " + ec.message());
-  os << "$ " << a.commandLine << "\n" << text;
-  return Error::success();
-}
-
-/// The network in the run folder (net.scn), relative paths re-based.
-Error Trainer::writeJson(const std::string &name, const nlohmann::json &j) {
-  return writeOutputAtomically(path(name), [&](raw_ostream &os) {
-    os << j.dump(2) << "\n";
-    return Error::success();
-  });
-}
-
-Error Trainer::writeNetCopy() {
-  SmallString<256> from(sys::path::parent_path(a.net)), to(a.runDir);
-  if (from.empty())
-    from = ".";
-  sys::fs::make_absolute(from);
-  sys::fs::make_absolute(to);
-  if (from == to && sys::path::filename(a.net) == "net.scn")
-    return Error::success();
-  // Re-base paths by setting nothing: setLayerWeights needs a layer, so do
-  // the path rewrite through a layer that is not there only when needed.
-  std::string text = source;
-  if (from != to) {
-    Expected<std::string> t = setLayerWeights(
-        text + "\nconv __none__() {}", "__none__", "", from.str(), to.str());
-    if (!t)
-      return t.takeError();
-    text = t->substr(0, t->rfind("\nconv __none__"));
-  }
-  return writeOutputAtomically(path("net.scn"), [&](raw_ostream &os) {
-    os << text;
-    return Error::success();
-  });
 }
 
 int Trainer::layer(const Network &n) {
@@ -494,36 +479,21 @@ int Trainer::layer(const Network &n) {
     return fail(toString(r.takeError()));
   }
   evaluator = r->evaluator;
-  std::string weightsName = "layer" + std::to_string(a.layer) + ".weights.npy";
+  std::string stem = "layer" + std::to_string(a.layer);
+  std::string weightsName = stem + ".weights.npy";
   if (Error e = writeNpy(path(weightsName), r->kernels, r->shape))
     return fail(toString(std::move(e)));
   // The network for the next step: the layer's weights from the file.
-  SmallString<256> from(sys::path::parent_path(a.net));
-  if (from.empty())
-    from = ".";
-  Expected<std::string> next =
-      setLayerWeights(source, r->layerName, weightsName, from, a.runDir);
-  if (!next)
-    return fail(toString(next.takeError()));
-  if (Error e = writeOutputAtomically(path("net.scn"), [&](raw_ostream &os) {
-        os << *next;
-        return Error::success();
-      }))
+  if (Error e =
+          folder.writeTrainedNetwork(a.net, source, r->layerName, weightsName))
     return fail(toString(std::move(e)));
 
   // The run folder's standard figures: the learned kernels and what STDP
   // changed (the weights before training are kept beside them).
-  std::string stem = "layer" + std::to_string(a.layer);
   if (Error e = writeNpy(path(stem + ".initial.npy"), r->initial, r->shape))
     return fail(toString(std::move(e)));
-  std::string kernelsPng =
-      drawFigure({"kernels", path(weightsName), "--title",
-                  "Layer " + std::to_string(a.layer) + " kernels after STDP"},
-                 path(stem + ".kernels.png"));
-  std::string changePng = drawFigure(
-      {"kernels", path(weightsName), "--before", path(stem + ".initial.npy"),
-       "--title", "Layer " + std::to_string(a.layer) + " weight change"},
-      path(stem + ".change.png"));
+  std::string kernelsPng = drawKernelFigure(folder, a.layer, *r, false),
+              changePng = drawKernelFigure(folder, a.layer, *r, true);
 
   double change = 0;
   for (size_t i = 0; i < r->kernels.size(); ++i)
@@ -551,55 +521,25 @@ int Trainer::layer(const Network &n) {
   os.flush();
   outs() << text;
 
-  nlohmann::json j;
-  j["protocol"] = protocol(n);
-  j["layer"] = a.layer;
-  j["layer_name"] = r->layerName;
-  j["rule"] = r->rule;
-  j["images"] = data->size();
-  j["slots"] = r->slots;
-  j["ticks"] = r->ticks;
-  j["input_spikes"] = r->inputSpikes;
-  j["post_spikes"] = r->postSpikes;
-  j["wins"] = r->wins;
-  j["weights"] = weightsName;
-  j["shape"] = r->shape;
-  j["seconds"] = r->seconds;
-  if (Error e = writeJson("layer" + std::to_string(a.layer) + ".json", j))
+  if (Error e = folder.writeLayerJson(n, protocol(), a.layer, *r, data->size(),
+                                      weightsName))
     return fail(toString(std::move(e)));
   if (Error e = appendLog(text))
     return fail(toString(std::move(e)));
   return 0;
 }
 
-/// Features of every image: spike counts of the classifier's source layer,
-/// from runs on \p backend (described in \p evaluator).
-Expected<FeatureMatrix>
-features(const Network &n, const Dataset &data, uint64_t seed, unsigned jobs,
-         DiagnosticEngine &diag, const char *what, bool noiseSpikes,
-         const BackendOptions &backend, std::string &evaluator) {
-  if (!n.classifier)
-    return createStringError(inconvertibleErrorCode(),
-                             "network '" + n.name +
-                                 "' has no classifier: nothing names the "
-                                 "layer whose spike counts are the features");
-  Expected<std::unique_ptr<PreparedNetwork>> net =
-      PreparedNetwork::prepare(n, backend, /*plastic=*/false, jobs, diag);
-  if (!net)
-    return net.takeError();
-  evaluator = (*net)->description();
-  const Network &full = (*net)->network();
-  unsigned src = full.classifier->source;
-  Progress progress(what);
-  Expected<std::vector<std::vector<Spike>>> spikes =
-      runSamples(**net, data, seed, jobs, src, progress.fn(), noiseSpikes);
-  if (!spikes)
-    return spikes.takeError();
-  uint64_t neurons = full.populations[src].shape.size();
-  FeatureMatrix x(0, neurons);
-  for (const std::vector<Spike> &s : *spikes)
-    x.addRow(spikeCounts(s, neurons));
-  return x;
+Expected<FeatureMatrix> Trainer::features(const Network &n, const Dataset &data,
+                                          uint64_t seed, const char *what) {
+  FeatureOptions fo;
+  fo.seed = seed;
+  fo.jobs = a.jobs;
+  fo.noiseSpikes = a.noiseSpikes;
+  fo.backend = a.backend;
+  // The clock starts with the first sample (after the network is prepared).
+  Progress progress("");
+  fo.progress = progress.fn(what);
+  return classifierFeatures(n, data, fo, diag, &evaluator);
 }
 
 int Trainer::svm(const Network &n) {
@@ -607,9 +547,7 @@ int Trainer::svm(const Network &n) {
   if (!data)
     return fail(toString(data.takeError()));
   auto t0 = std::chrono::steady_clock::now();
-  Expected<FeatureMatrix> x =
-      features(n, *data, a.seed, a.jobs, diag, "training samples",
-               a.noiseSpikes, a.backend, evaluator);
+  Expected<FeatureMatrix> x = features(n, *data, a.seed, "training samples");
   if (!x)
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   double runSeconds = secondsSince(t0);
@@ -633,21 +571,16 @@ int Trainer::svm(const Network &n) {
      << x->cols << " features): " << data->size() << " training images, "
      << format("%.1f", 100 * zero / std::max<size_t>(1, x->data.size()))
      << "% zero counts, training accuracy " << format("%.4f", ev.accuracy())
-     << (m->converged() ? ""
-                        : " (liblinear "
-                          "did not "
-                          "converge)")
-     << "; runs " << format("%.2f", runSeconds) << " s; model " << modelPath
-     << "\n";
+     << (m->converged() ? "" : " (liblinear did not converge)") << "; runs "
+     << format("%.2f", runSeconds) << " s; model " << modelPath << "\n";
   os.flush();
   outs() << text;
-  nlohmann::json j;
-  j["protocol"] = protocol(n);
-  j["train_accuracy"] = ev.accuracy();
-  j["features"] = x->cols;
-  j["run_seconds"] = runSeconds;
-  j["model"] = modelPath;
-  if (Error e = writeJson("svm-train.json", j))
+  SvmTrainingReport report;
+  report.trainAccuracy = ev.accuracy();
+  report.features = x->cols;
+  report.runSeconds = runSeconds;
+  report.model = modelPath;
+  if (Error e = folder.writeSvmJson(n, protocol(), report))
     return fail(toString(std::move(e)));
   if (Error e = appendLog(text))
     return fail(toString(std::move(e)));
@@ -665,9 +598,7 @@ int Trainer::test(const Network &n) {
   if (!data)
     return fail(toString(data.takeError()));
   auto t0 = std::chrono::steady_clock::now();
-  Expected<FeatureMatrix> x =
-      features(n, *data, a.seed + 1, a.jobs, diag, "test samples",
-               a.noiseSpikes, a.backend, evaluator);
+  Expected<FeatureMatrix> x = features(n, *data, a.seed + 1, "test samples");
   if (!x)
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   if (x->cols != m->numFeatures())
@@ -675,30 +606,31 @@ int Trainer::test(const Network &n) {
                 " features but layer '" +
                 n.populations[n.classifier->source].name + "' has " +
                 Twine(uint64_t(x->cols)) + " neurons");
-  double runSeconds = secondsSince(t0);
-  std::vector<int> y(data->labels.begin(), data->labels.end());
-  std::vector<int> pred = m->predictAll(*x);
-  Evaluation ev = evaluate(y, pred);
+  TestReport report;
+  report.runSeconds = secondsSince(t0);
+  report.truth.assign(data->labels.begin(), data->labels.end());
+  report.predictions = m->predictAll(*x);
+  report.evaluation = evaluate(report.truth, report.predictions);
+  const Evaluation &ev = report.evaluation;
   std::string text = "test: " + std::to_string(data->size()) +
                      " images of the test split\n" + ev.format();
   outs() << text;
-  nlohmann::json j;
-  j["labels"] = ev.labels;
-  j["confusion"] = ev.confusion;
-  j["accuracy"] = ev.accuracy();
-  j["correct"] = ev.correct;
-  j["total"] = ev.total;
-  j["protocol"] = protocol(n);
-  j["model"] = modelPath;
-  j["times"] = {{"run_seconds", runSeconds},
-                {"total_seconds", secondsSince(start)}};
-  j["predictions"] = pred;
-  j["truth"] = y;
-  j["file_index"] = data->fileIndex;
-  if (Error e = writeJson("results.json", j))
+  report.model = modelPath;
+  report.fileIndex = data->fileIndex;
+  report.totalSeconds = secondsSince(start);
+  if (Error e = folder.writeResultsJson(n, protocol(), report))
     return fail(toString(std::move(e)));
-  std::string confusionPng =
-      drawFigure({"confusion", path("results.json")}, path("confusion.png"));
+  // The confusion matrix as results.json gives it to scnc-plot confusion.
+  plot::Confusion cm;
+  cm.k = ev.labels.size();
+  for (int l : ev.labels)
+    cm.labels.push_back(std::to_string(l));
+  for (const std::vector<uint64_t> &row : ev.confusion)
+    for (uint64_t c : row)
+      cm.counts.push_back(double(c));
+  std::string confusionPng = figureDrawn(
+      plot::drawConfusion(path("confusion.png"), cm, plot::ConfusionOptions()),
+      path("confusion.png"));
   if (!confusionPng.empty()) {
     outs() << "figure: " << confusionPng << "\n";
     text += "figure: " + confusionPng + "\n";
@@ -721,11 +653,11 @@ int Trainer::run() {
   Optional<Network> n = load();
   if (!n)
     return 1;
-  if (std::error_code ec = sys::fs::create_directories(a.runDir))
-    return fail("cannot create run folder '" + a.runDir + "': " + ec.message());
+  if (Error e = folder.create())
+    return fail(toString(std::move(e)));
   if (a.command == "layer")
     return layer(*n);
-  if (Error e = writeNetCopy())
+  if (Error e = folder.copyNetwork(a.net, source))
     return fail(toString(std::move(e)));
   return a.command == "svm" ? svm(*n) : test(*n);
 }
@@ -734,9 +666,12 @@ int Trainer::run() {
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
-  argv0 = argv[0];
+  parseToolCommandLine(argc, argv,
+                       "scnc-train: the layer-wise training flow (STDP layer "
+                       "by layer, the SVM, the test split)\n",
+                       {&trainCat});
   Args a;
-  if (!parseArgs(argc, argv, a))
+  if (!checkArgs(argc, argv, a))
     return 1;
   return Trainer(std::move(a)).run();
 }

@@ -62,10 +62,6 @@ runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
 llvm::Expected<EncoderConfig> inputEncoder(const Network &n, unsigned input,
                                            bool noiseSpikes);
 
-/// Spike counts per neuron (features) from per-sample spikes.
-std::vector<double> spikeCounts(const std::vector<Spike> &spikes,
-                                uint64_t neurons);
-
 struct LayerTrainingOptions {
   unsigned layer = 1; ///< 1-based among trainableConvs
   uint64_t seed = 1;  ///< encoder seeds: sampleSeed(seed, image)
@@ -127,19 +123,6 @@ llvm::Expected<LayerTrainingResult> trainLayer(const Network &n,
 /// the rule's w_max (see LayerTrainingOptions::depressSilent). Not expanded.
 Network buildTrainingNetwork(const Network &n, unsigned proj,
                              bool slotEnd = false);
-
-/// Writes a float64 C-order .npy array (atomically).
-llvm::Error writeNpy(llvm::StringRef path, const std::vector<double> &data,
-                     const std::vector<uint64_t> &shape);
-
-/// The .scn text \p source with layer \p layer's `weights` set to
-/// `file(path = "<weightsFile>")` (an existing `weights = ...;` replaced),
-/// and relative `path = "..."` strings re-based from \p fromDir to \p toDir.
-llvm::Expected<std::string> setLayerWeights(llvm::StringRef source,
-                                            llvm::StringRef layer,
-                                            llvm::StringRef weightsFile,
-                                            llvm::StringRef fromDir,
-                                            llvm::StringRef toDir);
 
 } // namespace scnc
 

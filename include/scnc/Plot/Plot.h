@@ -42,6 +42,11 @@ std::vector<double> niceTicks(double lo, double hi, unsigned target = 6);
 /// digits.
 std::string tickLabel(double v);
 
+/// Parses "HxW" (\p n = 2) or "HxWxC" (\p n = 3) of positive integers; the
+/// error names the option \p what ("--shape") and the expected form.
+llvm::Expected<std::vector<uint64_t>> parseDims(llvm::StringRef s, unsigned n,
+                                                llvm::StringRef what);
+
 /// A pixel rectangle.
 struct Box {
   double x = 0, y = 0, w = 0, h = 0;

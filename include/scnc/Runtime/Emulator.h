@@ -165,7 +165,8 @@ private:
 void printEmulatorStats(const EmulatorStats &s,
                         const std::vector<EmulatedPopulation> &pops,
                         llvm::raw_ostream &os);
-/// The counters as a JSON object (summary.json's "machine").
+/// The counters as a JSON object (summary.json's "machine"; read back by
+/// readRunSummary, RunSummary.h).
 std::string emulatorStatsJson(const EmulatorStats &s);
 
 } // namespace scnc
