@@ -75,8 +75,8 @@ struct CoreInfo {
   std::vector<uint32_t> leafOf;
   /// Receiving: the senders that reach this core, in image order.
   std::vector<Incoming> incoming;
-  /// The kernel's view of the neuron-core regions.
-  std::vector<kernel::PopEntry> popTable;
+  /// The kernel's view of the neuron-core regions (the population table is
+  /// the image's, ImageCore::popTable).
   std::vector<uint32_t> matrixCopy; ///< when the image's bytes cannot be used
   const uint32_t *matrix = nullptr;
   uint32_t matrixWords = 0;
@@ -353,10 +353,7 @@ Error Emulator::Impl::prepareNeuronCores() {
     const ImageCore &ic = *ci.img;
     if (ic.isInput())
       continue;
-    for (const PopTableEntry &e : ic.popTable)
-      ci.popTable.push_back(
-          {e.key, e.mask, e.rowOffset, e.rowStride, e.numRows});
-    ci.searchSteps = ceilLog2(uint64_t(ci.popTable.size()) + 1);
+    ci.searchSteps = ceilLog2(uint64_t(ic.popTable.size()) + 1);
     ci.matrixWords = uint32_t(ic.matrix.size() / 4);
     // The kernel reads native aligned words; the image stores them
     // little-endian.
@@ -504,11 +501,10 @@ void Emulator::Impl::readBackWeights(
     const kernel::NeuronCore &k = neuron[run[i].neuron];
     if (!k.history)
       continue;
-    uint32_t indexMask = (uint32_t(1) << ic.indexBits) - 1;
-    for (const kernel::PopEntry &e : ci.popTable)
+    for (const kernel::PopEntry &e : ic.popTable)
       for (uint32_t local = 0; local < e.numRows; ++local) {
         uint32_t offset = e.rowOffset + local * e.rowStride;
-        uint32_t nPlastic = k.matrix[offset + 1];
+        uint32_t nPlastic = k.matrix[offset + kernel::kRowPlasticCountWord];
         if (!nPlastic)
           continue;
         const Sender *s = senderOf(e.key | local);
@@ -519,13 +515,13 @@ void Emulator::Impl::readBackWeights(
         for (uint32_t syn = 0; syn < nPlastic; ++syn) {
           uint32_t control;
           uint16_t w = kernel::neuronCorePlasticWeight(k, offset, syn, control);
-          unsigned type = (control >> ic.indexBits) & 1;
+          unsigned type = kernel::controlType(control, ic.indexBits);
           auto [at, added] =
               pairAt.insert({{from.population, ic.population}, learned.size()});
           if (added)
             learned.push_back({from.population, ic.population, {}});
           learned[at->second].synapses.push_back(
-              {pre, ic.neuronIds[control & indexMask],
+              {pre, ic.neuronIds[kernel::controlTarget(control, ic.indexBits)],
                double(w) / weightScale(ic.leftShift[type])});
         }
       }
@@ -659,8 +655,8 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
       c.leftShift[1] = ic.leftShift[1];
       c.delayBits = ic.delayBits;
       c.indexBits = ic.indexBits;
-      c.popTable = ci.popTable.data();
-      c.popTableSize = uint32_t(ci.popTable.size());
+      c.popTable = ic.popTable.data();
+      c.popTableSize = uint32_t(ic.popTable.size());
       c.matrix = ci.matrix;
       c.matrixWords = ci.matrixWords;
       if ((ic.flags & image::SystemPlastic) && ic.hasStdp) {

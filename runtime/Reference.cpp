@@ -8,11 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Runtime/Reference.h"
+#include "kernel/Stdp.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Network.h"
 #include "scnc/IR/StdpRule.h"
 #include "scnc/IR/WeightScale.h"
-#include "scnc/Runtime/Stdp.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"

@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ImageInternal.h"
+#include "kernel/Layout.h"
 #include "scnc/Config.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/StdpRule.h"
@@ -45,7 +46,7 @@ void splitBlocks(uint32_t key, uint32_t mask, const uint32_t *rowLen,
   uint64_t used = 0;
   uint32_t longest = 0;
   for (uint32_t r = lo; r < hi; ++r) {
-    used += rowLen[r] ? rowLen[r] : kRowHeaderWords;
+    used += rowLen[r] ? rowLen[r] : kernel::kRowHeaderWords;
     longest = std::max(longest, rowLen[r]);
   }
   if (!longest)
@@ -407,7 +408,7 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     std::vector<uint32_t> rowLen(sc.fixed.size());
     for (size_t r = 0; r < rowLen.size(); ++r)
       rowLen[r] = sc.fixed[r] || sc.plastic[r]
-                      ? rowWords(sc.fixed[r], sc.plastic[r])
+                      ? kernel::rowWords(sc.fixed[r], sc.plastic[r])
                       : 0;
     for (uint32_t e = 0; e < numSources; ++e) {
       const KeySpace &k = s.keys.slices[sc.sources[e]];
@@ -468,8 +469,8 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     // Row headers (empty rows inside a block keep their zero header).
     for (size_t r = 0; r < rowLen.size(); ++r)
       if (rowLen[r]) {
-        mat[sc.rowAt[r]] = sc.fixed[r];
-        mat[sc.rowAt[r] + 1] = sc.plastic[r];
+        mat[sc.rowAt[r] + kernel::kRowFixedCountWord] = sc.fixed[r];
+        mat[sc.rowAt[r] + kernel::kRowPlasticCountWord] = sc.plastic[r];
       }
     for (unsigned pi : into[sl.population]) {
       const ProjectionData &d = projs[pi];
@@ -486,21 +487,21 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
           uint64_t at = sc.rowAt[row];
           uint32_t delay =
               l.delays.empty() ? d.delay : synapseDelayTicks(n, proj, l, i);
-          uint32_t control = synapticControl(delay, d.type, local, indexBits);
+          uint32_t control =
+              kernel::synapticControl(delay, d.type, local, indexBits);
           uint16_t w = d.q[l.element(i)];
+          uint32_t np = sc.plastic[row];
           if (d.plastic) {
-            uint32_t np = sc.plastic[row], k = sc.plasticAt[row]++;
-            uint64_t weights = at + kRowHeaderWords + kPlasticHeaderWords;
-            uint64_t controls = weights + (np + 1) / 2;
-            uint32_t shift = 16 * (k & 1);
-            mat[weights + k / 2] |= uint32_t(w) << shift;
-            mat[controls + k / 2] |= control << shift;
+            uint64_t weights = at + kernel::kRowPlasticWeightsWord;
+            uint64_t controls = weights + kernel::halfWordWords(np);
+            uint32_t k = sc.plasticAt[row]++;
+            kernel::setHalfWord(&mat[weights], k, w);
+            kernel::setHalfWord(&mat[controls], k, uint16_t(control));
           } else {
-            uint32_t np = sc.plastic[row];
-            uint64_t fixedStart =
-                at + kRowHeaderWords +
-                (np ? kPlasticHeaderWords + 2 * ((np + 1) / 2) : 0);
-            mat[fixedStart + sc.fixedAt[row]++] = (uint32_t(w) << 16) | control;
+            // The fixed words follow the header and the plastic part.
+            uint64_t fixedStart = at + kernel::rowWords(0, np);
+            mat[fixedStart + sc.fixedAt[row]++] =
+                kernel::synapticWord(w, control);
           }
         }
       }
@@ -511,7 +512,9 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       support::endian::write32le(&mb.b[4 * i], mat[i]);
     addRegion(regions, SynapticMatrixRegion, std::move(mb.b));
 
-    // DTCM: what the kernel keeps there (docs/image-format.md).
+    // DTCM: the resource model's estimate for a core of the machine (the
+    // partitioner's `resources`, docs/image-format.md "DTCM model"), checked
+    // against the core's 64 KiB.
     uint64_t ringSlots = uint64_t(1) << delayBits;
     uint64_t state = uint64_t(count) * kNeuronStateBytes;
     uint64_t rings =

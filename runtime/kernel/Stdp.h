@@ -1,5 +1,4 @@
-//===- Stdp.h - The pair STDP rule in a core's integer arithmetic -*- C++
-//-*-===//
+//===- Stdp.h - The pair STDP rule in integer arithmetic --------*- C++ -*-===//
 //
 // docs/execution.md "Plasticity": sPyNNaker's pair rule (all-to-all pairing,
 // exponential traces, additive or multiplicative weight dependence, A+ and
@@ -10,10 +9,10 @@
 // for bit.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SCNC_RUNTIME_STDP_H
-#define SCNC_RUNTIME_STDP_H
+#ifndef SCNC_RUNTIME_KERNEL_STDP_H
+#define SCNC_RUNTIME_KERNEL_STDP_H
 
-#include "scnc/Support/FixedPoint.h"
+#include "kernel/FixedPoint.h"
 #include <cstdint>
 
 namespace scnc {
