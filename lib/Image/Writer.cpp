@@ -117,6 +117,10 @@ public:
 private:
   bool prepare();
   CoreResult buildCore(size_t slice, Scratch &sc) const;
+  std::vector<ImageSection> sectionTable(std::vector<size_t> &order) const;
+  std::string populationsSection() const;
+  std::string header(const std::vector<ImageSection> &secs,
+                     uint64_t fileSize) const;
   uint32_t countRows(const Slice &sl, Scratch &sc) const;
   std::string neuronStateRegion(const NeuronParams &np, uint32_t count) const;
   void packRegions(std::vector<std::pair<uint32_t, std::string>> &regions,
@@ -641,13 +645,11 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
   return res;
 }
 
-bool Writer::run(raw_pwrite_stream &os) {
-  // A warning turned into an error by -Werror also stops the image.
-  unsigned errorsBefore = diag.getNumErrors();
-  if (!prepare() || diag.getNumErrors() > errorsBefore)
-    return false;
-  // Routing tables, then cores in (y, x, core) order so that the layout
-  // does not depend on the order of slices.
+/// The section table without offsets: the routing tables, the populations
+/// section, then the cores in (y, x, core) order so that the layout does
+/// not depend on the order of slices (\p order: the slices in that order).
+std::vector<ImageSection>
+Writer::sectionTable(std::vector<size_t> &order) const {
   std::vector<ImageSection> secs;
   for (const RoutingTable &t : s.compressed) {
     ImageSection e;
@@ -657,7 +659,7 @@ bool Writer::run(raw_pwrite_stream &os) {
     e.y = uint16_t(c.y);
     secs.push_back(e);
   }
-  std::vector<size_t> order(s.placement.cores.size());
+  order.resize(s.placement.cores.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -672,7 +674,6 @@ bool Writer::run(raw_pwrite_stream &os) {
     e.type = PopulationsSection;
     secs.push_back(e);
   }
-  size_t numTables = secs.size() - 1;
   for (size_t i : order) {
     ImageSection e;
     ChipCoord c = m.coord(s.placement.cores[i].chip);
@@ -682,6 +683,70 @@ bool Writer::run(raw_pwrite_stream &os) {
     e.core = s.placement.cores[i].core;
     secs.push_back(e);
   }
+  return secs;
+}
+
+/// The populations section: per population its kind, shape and name.
+std::string Writer::populationsSection() const {
+  Buf b;
+  b.u32(uint32_t(n.populations.size()));
+  for (const Population &p : n.populations) {
+    b.u32(p.kind == Population::Kind::Input);
+    b.u32(p.shape.h);
+    b.u32(p.shape.w);
+    b.u32(p.shape.c);
+    b.u32(uint32_t(p.name.size()));
+    std::string name = p.name;
+    name.resize((name.size() + 3) / 4 * 4, '\0');
+    b.b += name;
+  }
+  return std::move(b.b);
+}
+
+/// The header and the section table of an image of \p fileSize bytes.
+std::string Writer::header(const std::vector<ImageSection> &secs,
+                           uint64_t fileSize) const {
+  Buf h;
+  h.b.append(kMagic, 8);
+  h.u32(kVersion);
+  h.u32(kHeaderSize);
+  h.u64(fileSize);
+  h.u32(uint32_t(secs.size()));
+  h.u32(kHeaderSize);
+  h.u32(timestepUs);
+  h.u32(m.width());
+  h.u32(m.height());
+  h.u32(0);
+  h.u64(s.partitionConfig.seed);
+  h.u64(networkHash(n));
+  h.str(o.machineName, LenMachine);
+  h.str(SCNC_VERSION, LenVersionStr);
+  h.str(n.name, LenNetwork);
+  h.u32(0); // header CRC, below
+  for (const ImageSection &e : secs) {
+    h.u32(e.type);
+    h.u16(e.x);
+    h.u16(e.y);
+    h.u32(e.core);
+    h.u32(0);
+    h.u64(e.offset);
+    h.u32(e.size);
+    h.u32(e.crc);
+  }
+  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
+  h.put32(OffHeaderCrc, crcOf(crcInput));
+  return std::move(h.b);
+}
+
+bool Writer::run(raw_pwrite_stream &os) {
+  // A warning turned into an error by -Werror also stops the image.
+  unsigned errorsBefore = diag.getNumErrors();
+  if (!prepare() || diag.getNumErrors() > errorsBefore)
+    return false;
+  // Routing tables, the populations, then cores in (y, x, core) order.
+  std::vector<size_t> order;
+  std::vector<ImageSection> secs = sectionTable(order);
+  size_t numTables = s.compressed.size();
 
   // Placeholder header and table.
   uint64_t off = kHeaderSize + uint64_t(kSectionEntrySize) * secs.size();
@@ -705,21 +770,8 @@ bool Writer::run(raw_pwrite_stream &os) {
     emit(secs[t], b.b, crcOf(b.b));
   }
 
-  {
-    Buf b;
-    b.u32(uint32_t(n.populations.size()));
-    for (const Population &p : n.populations) {
-      b.u32(p.kind == Population::Kind::Input);
-      b.u32(p.shape.h);
-      b.u32(p.shape.w);
-      b.u32(p.shape.c);
-      b.u32(uint32_t(p.name.size()));
-      std::string name = p.name;
-      name.resize((name.size() + 3) / 4 * 4, '\0');
-      b.b += name;
-    }
-    emit(secs[numTables], b.b, crcOf(b.b));
-  }
+  std::string popSection = populationsSection();
+  emit(secs[numTables], popSection, crcOf(popSection));
 
   // Cores, built in parallel batches, written in order.
   unsigned threads = std::max(1u, o.threads);
@@ -778,36 +830,8 @@ bool Writer::run(raw_pwrite_stream &os) {
   if (!ok)
     return false;
 
-  Buf h;
-  h.b.append(kMagic, 8);
-  h.u32(kVersion);
-  h.u32(kHeaderSize);
-  h.u64(off);
-  h.u32(uint32_t(secs.size()));
-  h.u32(kHeaderSize);
-  h.u32(timestepUs);
-  h.u32(m.width());
-  h.u32(m.height());
-  h.u32(0);
-  h.u64(s.partitionConfig.seed);
-  h.u64(networkHash(n));
-  h.str(o.machineName, LenMachine);
-  h.str(SCNC_VERSION, LenVersionStr);
-  h.str(n.name, LenNetwork);
-  h.u32(0); // header CRC, below
-  for (const ImageSection &e : secs) {
-    h.u32(e.type);
-    h.u16(e.x);
-    h.u16(e.y);
-    h.u32(e.core);
-    h.u32(0);
-    h.u64(e.offset);
-    h.u32(e.size);
-    h.u32(e.crc);
-  }
-  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
-  h.put32(OffHeaderCrc, crcOf(crcInput));
-  os.pwrite(h.b.data(), h.b.size(), 0);
+  std::string h = header(secs, off);
+  os.pwrite(h.data(), h.size(), 0);
   return true;
 }
 
