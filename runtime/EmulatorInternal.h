@@ -1,4 +1,4 @@
-//===- EmulatorInternal.h - A loaded image, shared by the emulator's files ===//
+//===- EmulatorInternal.h - The emulator's loaded image ---------*- C++ -*-===//
 //
 // What Emulator::load builds (Emulator.cpp: the cores checked against the
 // machine, their populations, the kernel's view of their regions, the
