@@ -8,11 +8,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Runtime/Reference.h"
+#include "kernel/Stdp.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Network.h"
 #include "scnc/IR/StdpRule.h"
 #include "scnc/IR/WeightScale.h"
-#include "scnc/Runtime/Stdp.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"
@@ -464,26 +464,16 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
       return evalError("projection '" + p.name + "' targets input layer '" +
                        n.populations[p.post].name + "'");
   // Input spikes: only for input populations, within the run.
+  std::vector<SpikeTarget> targets;
+  for (const Population &pop : n.populations)
+    targets.push_back(
+        {pop.name, pop.kind == Population::Kind::Input, pop.shape.size()});
+  if (Error e = checkInputSpikes(inputs, targets, o.ticks))
+    return e;
   std::vector<std::vector<Spike>> in(n.populations.size());
-  for (size_t q = 0; q < inputs.size() && q < n.populations.size(); ++q) {
-    if (inputs[q].empty())
-      continue;
-    const Population &pop = n.populations[q];
-    if (pop.kind != Population::Kind::Input)
-      return evalError("layer '" + pop.name +
-                       "' is not an input layer: it cannot be given spikes");
+  for (size_t q = 0; q < inputs.size() && q < in.size(); ++q) {
     in[q] = inputs[q];
     normalizeSpikes(in[q]);
-    const Spike &last = in[q].back();
-    for (const Spike &s : in[q])
-      if (s.neuron >= pop.shape.size())
-        return evalError("input spike of neuron " + Twine(s.neuron) +
-                         " in layer '" + pop.name + "', which has " +
-                         Twine(pop.shape.size()) + " neurons");
-    if (last.tick >= o.ticks)
-      return evalError("input spike at tick " + Twine(last.tick) +
-                       " in layer '" + pop.name + "', after the run's " +
-                       Twine(o.ticks) + " ticks");
   }
 
   uint64_t neurons = 0;

@@ -30,6 +30,37 @@ void scnc::normalizeSpikes(std::vector<Spike> &spikes) {
   spikes.erase(std::unique(spikes.begin(), spikes.end()), spikes.end());
 }
 
+Error scnc::checkInputSpikes(const std::vector<std::vector<Spike>> &inputs,
+                             ArrayRef<SpikeTarget> populations,
+                             uint32_t ticks) {
+  auto error = [](const Twine &msg) {
+    return createStringError(inconvertibleErrorCode(), msg);
+  };
+  for (size_t q = 0; q < inputs.size(); ++q) {
+    const std::vector<Spike> &spikes = inputs[q];
+    if (spikes.empty())
+      continue;
+    if (q >= populations.size())
+      return error("input spikes for population " + Twine(q) +
+                   ", but the network has " + Twine(populations.size()) +
+                   " populations");
+    const SpikeTarget &p = populations[q];
+    if (!p.isInput)
+      return error("layer '" + p.name +
+                   "' is not an input layer: it cannot be given spikes");
+    for (const Spike &s : spikes)
+      if (s.neuron >= p.neurons)
+        return error("input spike of neuron " + Twine(s.neuron) +
+                     " in layer '" + p.name + "', which has " +
+                     Twine(p.neurons) + " neurons");
+    for (const Spike &s : spikes)
+      if (s.tick >= ticks)
+        return error("input spike at tick " + Twine(s.tick) + " in layer '" +
+                     p.name + "', after the run's " + Twine(ticks) + " ticks");
+  }
+  return Error::success();
+}
+
 int64_t scnc::timeToTick(double timeMs, double dt) {
   return int64_t(std::round(timeMs / dt));
 }

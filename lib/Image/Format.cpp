@@ -60,30 +60,31 @@ bool ImageCore::forEachSynapse(
     const PopTableEntry &e, uint32_t local,
     function_ref<bool(const ImageSynapse &)> fn) const {
   uint64_t at = uint64_t(e.rowOffset) + uint64_t(local) * e.rowStride;
-  uint32_t nFixed = matrixWord(at), nPlastic = matrixWord(at + 1);
-  uint32_t indexMask = (1u << indexBits) - 1;
-  auto decode = [&](uint32_t control, uint16_t weight, bool plastic) {
+  uint32_t nFixed = matrixWord(at + kernel::kRowFixedCountWord),
+           nPlastic = matrixWord(at + kernel::kRowPlasticCountWord);
+  auto decode = [&](uint32_t control, uint32_t weight, bool plastic) {
     ImageSynapse s;
-    s.weight = weight;
-    s.target = control & indexMask;
-    s.type = (control >> indexBits) & 1;
-    s.delay = control >> (indexBits + 1);
+    s.weight = uint16_t(weight);
+    s.target = kernel::controlTarget(control, indexBits);
+    s.type = kernel::controlType(control, indexBits);
+    s.delay = kernel::controlDelay(control, indexBits);
     s.plastic = plastic;
     return fn(s);
   };
-  uint64_t w = at + kRowHeaderWords;
+  uint64_t w = at + kernel::kRowHeaderWords;
   if (nPlastic) {
-    uint64_t weights = w + kPlasticHeaderWords,
-             controls = weights + (nPlastic + 1) / 2;
+    // Little-endian words: half i of an array is the 16 bits at byte 2i.
+    uint64_t weights = at + kernel::kRowPlasticWeightsWord,
+             controls = weights + kernel::halfWordWords(nPlastic);
     for (uint32_t i = 0; i < nPlastic; ++i)
       if (!decode(rd16(matrix, 4 * controls + 2 * i),
                   rd16(matrix, 4 * weights + 2 * i), true))
         return false;
-    w = controls + (nPlastic + 1) / 2;
+    w = controls + kernel::halfWordWords(nPlastic);
   }
   for (uint32_t i = 0; i < nFixed; ++i) {
     uint32_t word = matrixWord(w + i);
-    if (!decode(word & 0xffff, uint16_t(word >> 16), false))
+    if (!decode(kernel::wordControl(word), kernel::wordWeight(word), false))
       return false;
   }
   return true;

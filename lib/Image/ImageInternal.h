@@ -78,12 +78,6 @@ inline uint64_t rd64(llvm::StringRef b, uint64_t at) {
   return llvm::support::endian::read64le(b.data() + at);
 }
 
-/// Synaptic word fields (docs/image-format.md "Synaptic matrix").
-inline uint32_t synapticControl(uint32_t delay, uint32_t type, uint32_t target,
-                                uint32_t indexBits) {
-  return (delay << (indexBits + 1)) | (type << indexBits) | target;
-}
-
 } // namespace image
 } // namespace scnc
 

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ImageInternal.h"
+#include "kernel/Layout.h"
 #include "scnc/Image/Image.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Format.h"
@@ -252,7 +253,7 @@ Error CoreDecoder::synapseParams() {
 Error CoreDecoder::popTable() {
   StringRef r = region[PopulationTableRegion];
   if (r.size() < 4 ||
-      r.size() != 4 + uint64_t(kPopTableEntryBytes) * rd32(r, 0))
+      r.size() != 4 + uint64_t(kernel::kPopEntryBytes) * rd32(r, 0))
     return inconsistent(PopulationTableRegion,
                         "has " + Twine(uint64_t(r.size())) + " bytes for " +
                             Twine(r.size() < 4 ? 0 : rd32(r, 0)) + " entries");
@@ -260,7 +261,7 @@ Error CoreDecoder::popTable() {
   uint64_t words = region[SynapticMatrixRegion].size() / 4;
   for (uint32_t i = 0; i < count; ++i) {
     PopTableEntry e;
-    uint64_t at = 4 + uint64_t(kPopTableEntryBytes) * i;
+    uint64_t at = 4 + uint64_t(kernel::kPopEntryBytes) * i;
     e.key = rd32(r, at);
     e.mask = rd32(r, at + 4);
     e.rowOffset = rd32(r, at + 8);
@@ -283,7 +284,7 @@ Error CoreDecoder::popTable() {
                                 "order (the table must be sorted for binary "
                                 "search)");
     }
-    if (e.numRows && e.rowStride < kRowHeaderWords)
+    if (e.numRows && e.rowStride < kernel::kRowHeaderWords)
       return inconsistent(PopulationTableRegion,
                           "entry " + Twine(i) + " has a row stride of " +
                               Twine(e.rowStride) + " words");
@@ -305,9 +306,10 @@ Error CoreDecoder::matrix() {
     const PopTableEntry &e = c.popTable[i];
     for (uint32_t r = 0; r < e.numRows; ++r) {
       uint64_t at = uint64_t(e.rowOffset) + uint64_t(r) * e.rowStride;
-      uint32_t nFixed = c.matrixWord(at), nPlastic = c.matrixWord(at + 1);
+      uint32_t nFixed = c.matrixWord(at + kernel::kRowFixedCountWord),
+               nPlastic = c.matrixWord(at + kernel::kRowPlasticCountWord);
       if (nFixed > e.rowStride || nPlastic > e.rowStride ||
-          rowWords(nFixed, nPlastic) > e.rowStride)
+          kernel::rowWords(nFixed, nPlastic) > e.rowStride)
         return inconsistent(SynapticMatrixRegion,
                             "row " + Twine(r) + " of entry " + Twine(i) +
                                 " holds " + Twine(nFixed) + " fixed and " +

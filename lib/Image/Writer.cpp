@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "ImageInternal.h"
+#include "kernel/Layout.h"
 #include "scnc/Config.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/StdpRule.h"
@@ -45,7 +46,7 @@ void splitBlocks(uint32_t key, uint32_t mask, const uint32_t *rowLen,
   uint64_t used = 0;
   uint32_t longest = 0;
   for (uint32_t r = lo; r < hi; ++r) {
-    used += rowLen[r] ? rowLen[r] : kRowHeaderWords;
+    used += rowLen[r] ? rowLen[r] : kernel::kRowHeaderWords;
     longest = std::max(longest, rowLen[r]);
   }
   if (!longest)
@@ -116,6 +117,19 @@ public:
 private:
   bool prepare();
   CoreResult buildCore(size_t slice, Scratch &sc) const;
+  std::vector<ImageSection> sectionTable(std::vector<size_t> &order) const;
+  std::string populationsSection() const;
+  std::string header(const std::vector<ImageSection> &secs,
+                     uint64_t fileSize) const;
+  uint32_t countRows(const Slice &sl, Scratch &sc) const;
+  std::string neuronStateRegion(const NeuronParams &np, uint32_t count) const;
+  void packRegions(std::vector<std::pair<uint32_t, std::string>> &regions,
+                   const std::string &where, CoreResult &res) const;
+  std::vector<PopTableEntry>
+  layOutRows(Scratch &sc, std::vector<uint32_t> &rowLen, uint64_t &words) const;
+  std::vector<uint32_t> writeRows(const Slice &sl, Scratch &sc,
+                                  const std::vector<uint32_t> &rowLen,
+                                  uint64_t words, uint32_t indexBits) const;
   void addRegion(std::vector<std::pair<uint32_t, std::string>> &regions,
                  uint32_t id, std::string data) const {
     regions.push_back({id, std::move(data)});
@@ -285,6 +299,195 @@ std::string Writer::sourceRegion(const Population &pop, size_t neurons) const {
   return b.b;
 }
 
+/// The neuron-state region: every neuron at rest in v_init, no current,
+/// not refractory.
+std::string Writer::neuronStateRegion(const NeuronParams &np,
+                                      uint32_t count) const {
+  NeuronFixedState init = initialState(toFixed(np, n.sim.timestep));
+  Buf st;
+  st.b.reserve(16 * size_t(count));
+  for (uint32_t i = 0; i < count; ++i) {
+    st.u32(uint32_t(init.v.bits));
+    st.u32(uint32_t(init.iSynE.bits));
+    st.u32(uint32_t(init.iSynI.bits));
+    st.u32(uint32_t(init.refracTimer));
+  }
+  return std::move(st.b);
+}
+
+/// A core section from its regions: the region table (by id), then the
+/// regions; sets res.data and res.crc, or res.error when it is too big.
+void Writer::packRegions(std::vector<std::pair<uint32_t, std::string>> &regions,
+                         const std::string &where, CoreResult &res) const {
+  std::sort(regions.begin(), regions.end(),
+            [](const auto &a, const auto &b) { return a.first < b.first; });
+  Buf out;
+  out.u32(uint32_t(regions.size()));
+  uint64_t off = 4 + 12 * uint64_t(regions.size());
+  for (auto &r : regions) {
+    out.u32(r.first);
+    out.u32(uint32_t(off));
+    out.u32(uint32_t(r.second.size()));
+    off += r.second.size();
+  }
+  if (off > UINT32_MAX) {
+    res.error = where + ": core data of " + withCommas(off) +
+                " bytes does not fit a core section";
+    return;
+  }
+  out.b.reserve(off);
+  for (auto &r : regions)
+    out.b += r.second;
+  res.data = std::move(out.b);
+  res.crc = crcOf(res.data);
+}
+
+/// Pass 1 of a neuron core's synapses: the source slices of slice \p sl's
+/// incoming synapses (first seen first, sc.sources and sc.entryOfSlice,
+/// which the caller clears), each row's fixed and plastic synapse counts and
+/// the largest delay.
+uint32_t Writer::countRows(const Slice &sl, Scratch &sc) const {
+  sc.fixed.clear();
+  sc.plastic.clear();
+  uint32_t maxDelay = 1;
+  for (unsigned pi : into[sl.population]) {
+    const ProjectionData &d = projs[pi];
+    const ConnectionList &l = *d.list;
+    unsigned prePop = n.projections[d.index].pre;
+    const std::vector<uint32_t> &sliceOf = s.partition.sliceOf[prePop];
+    const std::vector<uint32_t> &localOf = s.partition.localIndex[prePop];
+    for (uint32_t post : sl.neurons)
+      for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
+        uint32_t pre = l.pre[i], src = sliceOf[pre];
+        int32_t &e = sc.entryOfSlice[src];
+        if (e < 0) {
+          e = int32_t(sc.sources.size());
+          sc.sources.push_back(src);
+          sc.base.push_back(uint32_t(sc.fixed.size()));
+          size_t rows =
+              sc.fixed.size() + s.partition.slices[src].neurons.size();
+          sc.fixed.resize(rows, 0);
+          sc.plastic.resize(rows, 0);
+        }
+        uint32_t row = sc.base[e] + localOf[pre];
+        ++(d.plastic ? sc.plastic : sc.fixed)[row];
+        if (!l.delays.empty())
+          maxDelay = std::max(
+              maxDelay, synapseDelayTicks(n, n.projections[d.index], l, i));
+        else
+          maxDelay = std::max(maxDelay, d.delay);
+      }
+  }
+  return maxDelay;
+}
+
+/// The population table of the rows pass 1 counted: each source slice's
+/// rows are split into aligned power-of-two blocks of its key space, each
+/// padded to its own longest row (splitRowBlocks); blocks without synapses
+/// get no entry. Sets \p rowLen (words of each row, 0: no synapses),
+/// \p words (of the synaptic matrix) and sc.rowAt (each non-empty row's
+/// first word).
+std::vector<PopTableEntry> Writer::layOutRows(Scratch &sc,
+                                              std::vector<uint32_t> &rowLen,
+                                              uint64_t &words) const {
+  size_t numSources = sc.sources.size();
+  std::vector<PopTableEntry> table;
+  rowLen.assign(sc.fixed.size(), 0);
+  for (size_t r = 0; r < rowLen.size(); ++r)
+    rowLen[r] = sc.fixed[r] || sc.plastic[r]
+                    ? kernel::rowWords(sc.fixed[r], sc.plastic[r])
+                    : 0;
+  for (uint32_t e = 0; e < numSources; ++e) {
+    const KeySpace &k = s.keys.slices[sc.sources[e]];
+    uint32_t rows = uint32_t(s.partition.slices[sc.sources[e]].neurons.size());
+    splitRowBlocks(k.key, k.mask, ArrayRef<uint32_t>(&rowLen[sc.base[e]], rows),
+                   table);
+  }
+  std::sort(table.begin(), table.end(),
+            [](const PopTableEntry &a, const PopTableEntry &b) {
+              return a.key < b.key;
+            });
+  // Word offset of every non-empty row.
+  sc.rowAt.assign(sc.fixed.size(), 0);
+  words = 0;
+  for (PopTableEntry &t : table) {
+    t.rowOffset = uint32_t(std::min<uint64_t>(words, UINT32_MAX));
+    words += uint64_t(t.rowStride) * t.numRows;
+  }
+  if (words > UINT32_MAX / 4)
+    return table; // too big: the caller reports it
+  for (uint32_t e = 0; e < numSources; ++e) {
+    const KeySpace &k = s.keys.slices[sc.sources[e]];
+    uint32_t rows = uint32_t(s.partition.slices[sc.sources[e]].neurons.size());
+    for (uint32_t r = 0; r < rows; ++r) {
+      if (!rowLen[sc.base[e] + r])
+        continue;
+      uint32_t key = k.key | r;
+      // The entry whose block holds the row: the last with key <= key.
+      auto it = std::upper_bound(
+          table.begin(), table.end(), key,
+          [](uint32_t v, const PopTableEntry &t) { return v < t.key; });
+      const PopTableEntry &t = *(it - 1);
+      sc.rowAt[sc.base[e] + r] =
+          t.rowOffset + uint64_t(key & ~t.mask) * t.rowStride;
+    }
+  }
+  return table;
+}
+
+/// Pass 2: the synaptic matrix (\p words words) of slice \p sl. Row headers
+/// first, then every synapse in (post, projection, list) order.
+std::vector<uint32_t> Writer::writeRows(const Slice &sl, Scratch &sc,
+                                        const std::vector<uint32_t> &rowLen,
+                                        uint64_t words,
+                                        uint32_t indexBits) const {
+  uint32_t count = uint32_t(sl.neurons.size());
+  std::vector<uint32_t> mat(words, 0);
+  sc.fixedAt.assign(sc.fixed.size(), 0);
+  sc.plasticAt.assign(sc.fixed.size(), 0);
+  // Row headers (empty rows inside a block keep their zero header).
+  for (size_t r = 0; r < rowLen.size(); ++r)
+    if (rowLen[r]) {
+      mat[sc.rowAt[r] + kernel::kRowFixedCountWord] = sc.fixed[r];
+      mat[sc.rowAt[r] + kernel::kRowPlasticCountWord] = sc.plastic[r];
+    }
+  for (unsigned pi : into[sl.population]) {
+    const ProjectionData &d = projs[pi];
+    const ConnectionList &l = *d.list;
+    const Projection &proj = n.projections[d.index];
+    const std::vector<uint32_t> &sliceOf = s.partition.sliceOf[proj.pre];
+    const std::vector<uint32_t> &localOf = s.partition.localIndex[proj.pre];
+    for (uint32_t local = 0; local < count; ++local) {
+      uint32_t post = sl.neurons[local];
+      for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
+        uint32_t pre = l.pre[i];
+        uint32_t e = uint32_t(sc.entryOfSlice[sliceOf[pre]]);
+        uint32_t row = sc.base[e] + localOf[pre];
+        uint64_t at = sc.rowAt[row];
+        uint32_t delay =
+            l.delays.empty() ? d.delay : synapseDelayTicks(n, proj, l, i);
+        uint32_t control =
+            kernel::synapticControl(delay, d.type, local, indexBits);
+        uint16_t w = d.q[l.element(i)];
+        uint32_t np = sc.plastic[row];
+        if (d.plastic) {
+          uint64_t weights = at + kernel::kRowPlasticWeightsWord;
+          uint64_t controls = weights + kernel::halfWordWords(np);
+          uint32_t k = sc.plasticAt[row]++;
+          kernel::setHalfWord(&mat[weights], k, w);
+          kernel::setHalfWord(&mat[controls], k, uint16_t(control));
+        } else {
+          // The fixed words follow the header and the plastic part.
+          uint64_t fixedStart = at + kernel::rowWords(0, np);
+          mat[fixedStart + sc.fixedAt[row]++] =
+              kernel::synapticWord(w, control);
+        }
+      }
+    }
+  }
+  return mat;
+}
+
 CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
   using namespace resources;
   CoreResult res;
@@ -326,20 +529,9 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       return res;
     }
     addRegion(regions, NeuronParamsRegion, neuronParamsRegion(*np));
-    // Every neuron starts at rest in v_init, no current, not refractory.
-    NeuronFixedState init = initialState(toFixed(*np, n.sim.timestep));
-    Buf st;
-    st.b.reserve(16 * size_t(count));
-    for (uint32_t i = 0; i < count; ++i) {
-      st.u32(uint32_t(init.v.bits));
-      st.u32(uint32_t(init.iSynE.bits));
-      st.u32(uint32_t(init.iSynI.bits));
-      st.u32(uint32_t(init.refracTimer));
-    }
-    addRegion(regions, NeuronStateRegion, std::move(st.b));
+    addRegion(regions, NeuronStateRegion, neuronStateRegion(*np, count));
 
     // Pass 1: the source slices, row sizes and the largest delay.
-    const std::vector<uint32_t> &neurons = sl.neurons;
     sc.sources.clear();
     sc.base.clear();
     // Every exit leaves the slice map clean for the scratch's next core.
@@ -347,37 +539,7 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       for (uint32_t src : sc.sources)
         sc.entryOfSlice[src] = -1;
     });
-    sc.fixed.clear();
-    sc.plastic.clear();
-    uint32_t maxDelay = 1;
-    for (unsigned pi : into[sl.population]) {
-      const ProjectionData &d = projs[pi];
-      const ConnectionList &l = *d.list;
-      unsigned prePop = n.projections[d.index].pre;
-      const std::vector<uint32_t> &sliceOf = s.partition.sliceOf[prePop];
-      const std::vector<uint32_t> &localOf = s.partition.localIndex[prePop];
-      for (uint32_t post : neurons)
-        for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
-          uint32_t pre = l.pre[i], src = sliceOf[pre];
-          int32_t &e = sc.entryOfSlice[src];
-          if (e < 0) {
-            e = int32_t(sc.sources.size());
-            sc.sources.push_back(src);
-            sc.base.push_back(uint32_t(sc.fixed.size()));
-            size_t rows =
-                sc.fixed.size() + s.partition.slices[src].neurons.size();
-            sc.fixed.resize(rows, 0);
-            sc.plastic.resize(rows, 0);
-          }
-          uint32_t row = sc.base[e] + localOf[pre];
-          ++(d.plastic ? sc.plastic : sc.fixed)[row];
-          if (!l.delays.empty())
-            maxDelay = std::max(
-                maxDelay, synapseDelayTicks(n, n.projections[d.index], l, i));
-          else
-            maxDelay = std::max(maxDelay, d.delay);
-        }
-    }
+    uint32_t maxDelay = countRows(sl, sc);
     uint32_t indexBits = std::max(1u, bitsFor(count));
     uint32_t delayBits = std::max(1u, bitsFor(uint64_t(maxDelay) + 1));
     if (indexBits + 1 + delayBits > 16) {
@@ -399,55 +561,14 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     syn.u32(indexBits);
     addRegion(regions, SynapseParamsRegion, syn.b);
 
-    // The population table: each source slice's rows are split into
-    // aligned power-of-two blocks of its key space, each padded to its own
-    // longest row (splitBlocks); blocks without synapses get no entry.
-    size_t numSources = sc.sources.size();
-    std::vector<PopTableEntry> table;
-    std::vector<uint32_t> rowLen(sc.fixed.size());
-    for (size_t r = 0; r < rowLen.size(); ++r)
-      rowLen[r] = sc.fixed[r] || sc.plastic[r]
-                      ? rowWords(sc.fixed[r], sc.plastic[r])
-                      : 0;
-    for (uint32_t e = 0; e < numSources; ++e) {
-      const KeySpace &k = s.keys.slices[sc.sources[e]];
-      uint32_t rows =
-          uint32_t(s.partition.slices[sc.sources[e]].neurons.size());
-      splitRowBlocks(k.key, k.mask,
-                     ArrayRef<uint32_t>(&rowLen[sc.base[e]], rows), table);
-    }
-    std::sort(table.begin(), table.end(),
-              [](const PopTableEntry &a, const PopTableEntry &b) {
-                return a.key < b.key;
-              });
-    // Word offset of every non-empty row.
-    sc.rowAt.assign(sc.fixed.size(), 0);
+    // The population table and where each row starts.
+    std::vector<uint32_t> rowLen;
     uint64_t words = 0;
-    for (PopTableEntry &t : table) {
-      t.rowOffset = uint32_t(std::min<uint64_t>(words, UINT32_MAX));
-      words += uint64_t(t.rowStride) * t.numRows;
-    }
+    std::vector<PopTableEntry> table = layOutRows(sc, rowLen, words);
     if (words > UINT32_MAX / 4) {
       res.error = where + ": synaptic matrix of " + withCommas(words * 4) +
                   " bytes does not fit a core section";
       return res;
-    }
-    for (uint32_t e = 0; e < numSources; ++e) {
-      const KeySpace &k = s.keys.slices[sc.sources[e]];
-      uint32_t rows =
-          uint32_t(s.partition.slices[sc.sources[e]].neurons.size());
-      for (uint32_t r = 0; r < rows; ++r) {
-        if (!rowLen[sc.base[e] + r])
-          continue;
-        uint32_t key = k.key | r;
-        // The entry whose block holds the row: the last with key <= key.
-        auto it = std::upper_bound(
-            table.begin(), table.end(), key,
-            [](uint32_t v, const PopTableEntry &t) { return v < t.key; });
-        const PopTableEntry &t = *(it - 1);
-        sc.rowAt[sc.base[e] + r] =
-            t.rowOffset + uint64_t(key & ~t.mask) * t.rowStride;
-      }
     }
     Buf pt;
     pt.u32(uint32_t(table.size()));
@@ -460,58 +581,16 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     }
     addRegion(regions, PopulationTableRegion, pt.b);
 
-    // Pass 2: the rows. Row headers first, then every synapse in (post,
-    // projection, list) order.
-    std::vector<uint32_t> mat(words, 0);
-    sc.fixedAt.assign(sc.fixed.size(), 0);
-    sc.plasticAt.assign(sc.fixed.size(), 0);
-    // Row headers (empty rows inside a block keep their zero header).
-    for (size_t r = 0; r < rowLen.size(); ++r)
-      if (rowLen[r]) {
-        mat[sc.rowAt[r]] = sc.fixed[r];
-        mat[sc.rowAt[r] + 1] = sc.plastic[r];
-      }
-    for (unsigned pi : into[sl.population]) {
-      const ProjectionData &d = projs[pi];
-      const ConnectionList &l = *d.list;
-      const Projection &proj = n.projections[d.index];
-      const std::vector<uint32_t> &sliceOf = s.partition.sliceOf[proj.pre];
-      const std::vector<uint32_t> &localOf = s.partition.localIndex[proj.pre];
-      for (uint32_t local = 0; local < count; ++local) {
-        uint32_t post = neurons[local];
-        for (uint64_t i = d.start[post]; i < d.start[post + 1]; ++i) {
-          uint32_t pre = l.pre[i];
-          uint32_t e = uint32_t(sc.entryOfSlice[sliceOf[pre]]);
-          uint32_t row = sc.base[e] + localOf[pre];
-          uint64_t at = sc.rowAt[row];
-          uint32_t delay =
-              l.delays.empty() ? d.delay : synapseDelayTicks(n, proj, l, i);
-          uint32_t control = synapticControl(delay, d.type, local, indexBits);
-          uint16_t w = d.q[l.element(i)];
-          if (d.plastic) {
-            uint32_t np = sc.plastic[row], k = sc.plasticAt[row]++;
-            uint64_t weights = at + kRowHeaderWords + kPlasticHeaderWords;
-            uint64_t controls = weights + (np + 1) / 2;
-            uint32_t shift = 16 * (k & 1);
-            mat[weights + k / 2] |= uint32_t(w) << shift;
-            mat[controls + k / 2] |= control << shift;
-          } else {
-            uint32_t np = sc.plastic[row];
-            uint64_t fixedStart =
-                at + kRowHeaderWords +
-                (np ? kPlasticHeaderWords + 2 * ((np + 1) / 2) : 0);
-            mat[fixedStart + sc.fixedAt[row]++] = (uint32_t(w) << 16) | control;
-          }
-        }
-      }
-    }
+    std::vector<uint32_t> mat = writeRows(sl, sc, rowLen, words, indexBits);
     Buf mb;
     mb.b.resize(mat.size() * 4);
     for (size_t i = 0; i < mat.size(); ++i)
       support::endian::write32le(&mb.b[4 * i], mat[i]);
     addRegion(regions, SynapticMatrixRegion, std::move(mb.b));
 
-    // DTCM: what the kernel keeps there (docs/image-format.md).
+    // DTCM: the resource model's estimate for a core of the machine (the
+    // partitioner's `resources`, docs/image-format.md "DTCM model"), checked
+    // against the core's 64 KiB.
     uint64_t ringSlots = uint64_t(1) << delayBits;
     uint64_t state = uint64_t(count) * kNeuronStateBytes;
     uint64_t rings =
@@ -562,37 +641,15 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     ids.u32(i);
   addRegion(regions, NeuronIdsRegion, ids.b);
 
-  std::sort(regions.begin(), regions.end(),
-            [](const auto &a, const auto &b) { return a.first < b.first; });
-  Buf out;
-  out.u32(uint32_t(regions.size()));
-  uint64_t off = 4 + 12 * uint64_t(regions.size());
-  for (auto &r : regions) {
-    out.u32(r.first);
-    out.u32(uint32_t(off));
-    out.u32(uint32_t(r.second.size()));
-    off += r.second.size();
-  }
-  if (off > UINT32_MAX) {
-    res.error = where + ": core data of " + withCommas(off) +
-                " bytes does not fit a core section";
-    return res;
-  }
-  out.b.reserve(off);
-  for (auto &r : regions)
-    out.b += r.second;
-  res.data = std::move(out.b);
-  res.crc = crcOf(res.data);
+  packRegions(regions, where, res);
   return res;
 }
 
-bool Writer::run(raw_pwrite_stream &os) {
-  // A warning turned into an error by -Werror also stops the image.
-  unsigned errorsBefore = diag.getNumErrors();
-  if (!prepare() || diag.getNumErrors() > errorsBefore)
-    return false;
-  // Routing tables, then cores in (y, x, core) order so that the layout
-  // does not depend on the order of slices.
+/// The section table without offsets: the routing tables, the populations
+/// section, then the cores in (y, x, core) order so that the layout does
+/// not depend on the order of slices (\p order: the slices in that order).
+std::vector<ImageSection>
+Writer::sectionTable(std::vector<size_t> &order) const {
   std::vector<ImageSection> secs;
   for (const RoutingTable &t : s.compressed) {
     ImageSection e;
@@ -602,7 +659,7 @@ bool Writer::run(raw_pwrite_stream &os) {
     e.y = uint16_t(c.y);
     secs.push_back(e);
   }
-  std::vector<size_t> order(s.placement.cores.size());
+  order.resize(s.placement.cores.size());
   for (size_t i = 0; i < order.size(); ++i)
     order[i] = i;
   std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
@@ -617,7 +674,6 @@ bool Writer::run(raw_pwrite_stream &os) {
     e.type = PopulationsSection;
     secs.push_back(e);
   }
-  size_t numTables = secs.size() - 1;
   for (size_t i : order) {
     ImageSection e;
     ChipCoord c = m.coord(s.placement.cores[i].chip);
@@ -627,6 +683,70 @@ bool Writer::run(raw_pwrite_stream &os) {
     e.core = s.placement.cores[i].core;
     secs.push_back(e);
   }
+  return secs;
+}
+
+/// The populations section: per population its kind, shape and name.
+std::string Writer::populationsSection() const {
+  Buf b;
+  b.u32(uint32_t(n.populations.size()));
+  for (const Population &p : n.populations) {
+    b.u32(p.kind == Population::Kind::Input);
+    b.u32(p.shape.h);
+    b.u32(p.shape.w);
+    b.u32(p.shape.c);
+    b.u32(uint32_t(p.name.size()));
+    std::string name = p.name;
+    name.resize((name.size() + 3) / 4 * 4, '\0');
+    b.b += name;
+  }
+  return std::move(b.b);
+}
+
+/// The header and the section table of an image of \p fileSize bytes.
+std::string Writer::header(const std::vector<ImageSection> &secs,
+                           uint64_t fileSize) const {
+  Buf h;
+  h.b.append(kMagic, 8);
+  h.u32(kVersion);
+  h.u32(kHeaderSize);
+  h.u64(fileSize);
+  h.u32(uint32_t(secs.size()));
+  h.u32(kHeaderSize);
+  h.u32(timestepUs);
+  h.u32(m.width());
+  h.u32(m.height());
+  h.u32(0);
+  h.u64(s.partitionConfig.seed);
+  h.u64(networkHash(n));
+  h.str(o.machineName, LenMachine);
+  h.str(SCNC_VERSION, LenVersionStr);
+  h.str(n.name, LenNetwork);
+  h.u32(0); // header CRC, below
+  for (const ImageSection &e : secs) {
+    h.u32(e.type);
+    h.u16(e.x);
+    h.u16(e.y);
+    h.u32(e.core);
+    h.u32(0);
+    h.u64(e.offset);
+    h.u32(e.size);
+    h.u32(e.crc);
+  }
+  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
+  h.put32(OffHeaderCrc, crcOf(crcInput));
+  return std::move(h.b);
+}
+
+bool Writer::run(raw_pwrite_stream &os) {
+  // A warning turned into an error by -Werror also stops the image.
+  unsigned errorsBefore = diag.getNumErrors();
+  if (!prepare() || diag.getNumErrors() > errorsBefore)
+    return false;
+  // Routing tables, the populations, then cores in (y, x, core) order.
+  std::vector<size_t> order;
+  std::vector<ImageSection> secs = sectionTable(order);
+  size_t numTables = s.compressed.size();
 
   // Placeholder header and table.
   uint64_t off = kHeaderSize + uint64_t(kSectionEntrySize) * secs.size();
@@ -650,21 +770,8 @@ bool Writer::run(raw_pwrite_stream &os) {
     emit(secs[t], b.b, crcOf(b.b));
   }
 
-  {
-    Buf b;
-    b.u32(uint32_t(n.populations.size()));
-    for (const Population &p : n.populations) {
-      b.u32(p.kind == Population::Kind::Input);
-      b.u32(p.shape.h);
-      b.u32(p.shape.w);
-      b.u32(p.shape.c);
-      b.u32(uint32_t(p.name.size()));
-      std::string name = p.name;
-      name.resize((name.size() + 3) / 4 * 4, '\0');
-      b.b += name;
-    }
-    emit(secs[numTables], b.b, crcOf(b.b));
-  }
+  std::string popSection = populationsSection();
+  emit(secs[numTables], popSection, crcOf(popSection));
 
   // Cores, built in parallel batches, written in order.
   unsigned threads = std::max(1u, o.threads);
@@ -723,36 +830,8 @@ bool Writer::run(raw_pwrite_stream &os) {
   if (!ok)
     return false;
 
-  Buf h;
-  h.b.append(kMagic, 8);
-  h.u32(kVersion);
-  h.u32(kHeaderSize);
-  h.u64(off);
-  h.u32(uint32_t(secs.size()));
-  h.u32(kHeaderSize);
-  h.u32(timestepUs);
-  h.u32(m.width());
-  h.u32(m.height());
-  h.u32(0);
-  h.u64(s.partitionConfig.seed);
-  h.u64(networkHash(n));
-  h.str(o.machineName, LenMachine);
-  h.str(SCNC_VERSION, LenVersionStr);
-  h.str(n.name, LenNetwork);
-  h.u32(0); // header CRC, below
-  for (const ImageSection &e : secs) {
-    h.u32(e.type);
-    h.u16(e.x);
-    h.u16(e.y);
-    h.u32(e.core);
-    h.u32(0);
-    h.u64(e.offset);
-    h.u32(e.size);
-    h.u32(e.crc);
-  }
-  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
-  h.put32(OffHeaderCrc, crcOf(crcInput));
-  os.pwrite(h.b.data(), h.b.size(), 0);
+  std::string h = header(secs, off);
+  os.pwrite(h.data(), h.size(), 0);
   return true;
 }
 

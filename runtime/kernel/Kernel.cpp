@@ -5,7 +5,6 @@
 // the build. No allocation, no library calls, no exceptions.
 //
 //===----------------------------------------------------------------------===//
-#define SCNC_FIXED_POINT_CORE_ONLY
 #include "kernel/Kernel.h"
 
 using namespace scnc;
@@ -57,40 +56,6 @@ uint64_t ringEntries(const NeuronCoreConfig &c) {
 }
 
 uint32_t bitWords(uint32_t neurons) { return (neurons + 31) / 32; }
-
-/// lifStep (FixedPoint.h) for one neuron, leaving out work that cannot
-/// change anything: an empty ring slot adds mul(0, init) = 0 to a current
-/// (addSat(x, 0) == x, subSat(x, 0) == x), a zero current decays to 0. The same
-/// steps in the same order otherwise, so bit-identical to lifStep (KernelTest
-/// checks it on random states; the emulator is compared with the reference,
-/// which calls lifStep).
-inline bool updateNeuron(NeuronFixedState &s, const NeuronFixedParams &p,
-                         uint16_t slotE, uint16_t slotI, unsigned shiftE,
-                         unsigned shiftI) {
-  if (slotE)
-    s.iSynE = addSat(s.iSynE, mul(ringBufferToAccum(slotE, shiftE), p.initE));
-  if (slotI)
-    s.iSynI = addSat(s.iSynI, mul(ringBufferToAccum(slotI, shiftI), p.initI));
-  if (s.refracTimer <= 0) {
-    Accum i = s.iSynI.bits ? subSat(s.iSynE, s.iSynI) : s.iSynE;
-    if (p.iOffset.bits)
-      i = addSat(i, p.iOffset);
-    Accum alpha = addSat(mul(i, p.rMembrane), p.vRest);
-    s.v = subSat(alpha, mul(subSat(alpha, s.v), p.expTC));
-  } else {
-    --s.refracTimer;
-  }
-  bool spiked = s.v >= p.vThresh;
-  if (spiked) {
-    s.v = p.vReset;
-    s.refracTimer = p.refracTicks;
-  }
-  if (s.iSynE.bits)
-    s.iSynE = mul(s.iSynE, p.decayE);
-  if (s.iSynI.bits)
-    s.iSynI = mul(s.iSynI, p.decayI);
-  return spiked;
-}
 
 /// Adds one synaptic word's weight into its ring-buffer slot.
 inline void addSynapse(uint16_t *ring, uint32_t ringIndexMask, uint32_t tOff,
@@ -193,7 +158,9 @@ void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
     rbE[i] = 0;
     rbI[i] = 0;
     NeuronFixedState before = state[i];
-    bool spiked = updateNeuron(state[i], p, slotE, slotI, shiftE, shiftI);
+    bool spiked;
+    lifStep(state[i], p, ringBufferToAccum(slotE, shiftE),
+            ringBufferToAccum(slotI, shiftI), spiked);
     const NeuronFixedState &after = state[i];
     quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&
                after.iSynE == before.iSynE && after.iSynI == before.iSynI &&
@@ -283,16 +250,14 @@ inline void processPlastic(NeuronCore &core, uint32_t *row, uint32_t nPlastic,
   uint32_t lastPre = row[kRowLastPreWord];
   int32_t preTrace = int32_t(row[kRowPreTraceWord] & 0xFFFF);
   bool hasPre = preTrace != 0; // 0 until the first pre-synaptic spike
-  uint32_t *weights = row + kRowHeaderWords + kPlasticHeaderWords;
-  const uint32_t *controls = weights + (nPlastic + 1) / 2;
+  uint32_t *weights = row + kRowPlasticWeightsWord;
+  const uint32_t *controls = weights + halfWordWords(nPlastic);
   for (uint32_t s = 0; s < nPlastic; ++s) {
-    unsigned half = 16 * (s & 1);
-    uint32_t control = (controls[s / 2] >> half) & 0xFFFF;
-    uint16_t old = uint16_t(weights[s / 2] >> half);
+    uint32_t control = halfWord(controls, s);
+    uint16_t old = uint16_t(halfWord(weights, s));
     uint16_t w = stdp::onPreSpike(old, tick, hasPre, lastPre, preTrace,
                                   core.history[control & indexMask], rule);
-    weights[s / 2] =
-        (weights[s / 2] & ~(uint32_t(0xFFFF) << half)) | (uint32_t(w) << half);
+    setHalfWord(weights, s, w);
     addSynapse(core.ring, core.ringIndexMask, tOff, control, w);
   }
   row[kRowPreTraceWord] =
@@ -330,39 +295,36 @@ void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
     }
     if (!row)
       continue;
-    uint32_t nFixed = row[0], nPlastic = row[1];
+    uint32_t nFixed = row[kRowFixedCountWord],
+             nPlastic = row[kRowPlasticCountWord];
     const uint32_t *w = row + kRowHeaderWords;
     if (nPlastic) {
-      // Plastic part: header, then 16-bit weights and 16-bit controls, two
-      // to a word (the first in the low half).
-      const uint32_t *weights = w + kPlasticHeaderWords;
-      const uint32_t *controls = weights + (nPlastic + 1) / 2;
+      // Plastic part: header, then 16-bit weights and 16-bit controls.
+      const uint32_t *weights = row + kRowPlasticWeightsWord;
+      const uint32_t *controls = weights + halfWordWords(nPlastic);
       if (core.plasticMatrix) {
         processPlastic(core, core.plasticMatrix + (row - core.matrix), nPlastic,
                        tick, tOff);
       } else {
         // A core without the plastic flag: static synapses.
-        for (uint32_t s = 0; s < nPlastic; ++s) {
-          unsigned half = 16 * (s & 1);
-          addSynapse(ring, ringIndexMask, tOff,
-                     (controls[s / 2] >> half) & 0xFFFF,
-                     (weights[s / 2] >> half) & 0xFFFF);
-        }
+        for (uint32_t s = 0; s < nPlastic; ++s)
+          addSynapse(ring, ringIndexMask, tOff, halfWord(controls, s),
+                     halfWord(weights, s));
       }
-      w = controls + (nPlastic + 1) / 2;
+      w = controls + halfWordWords(nPlastic);
     }
     // Four words at a time (in order: two words may address one slot).
     uint32_t s = 0;
     for (; s + 4 <= nFixed; s += 4) {
       uint32_t w0 = w[s], w1 = w[s + 1], w2 = w[s + 2], w3 = w[s + 3];
-      addSynapse(ring, ringIndexMask, tOff, w0, w0 >> 16);
-      addSynapse(ring, ringIndexMask, tOff, w1, w1 >> 16);
-      addSynapse(ring, ringIndexMask, tOff, w2, w2 >> 16);
-      addSynapse(ring, ringIndexMask, tOff, w3, w3 >> 16);
+      addSynapse(ring, ringIndexMask, tOff, w0, wordWeight(w0));
+      addSynapse(ring, ringIndexMask, tOff, w1, wordWeight(w1));
+      addSynapse(ring, ringIndexMask, tOff, w2, wordWeight(w2));
+      addSynapse(ring, ringIndexMask, tOff, w3, wordWeight(w3));
     }
     for (; s < nFixed; ++s) {
       uint32_t word = w[s];
-      addSynapse(ring, ringIndexMask, tOff, word, word >> 16);
+      addSynapse(ring, ringIndexMask, tOff, word, wordWeight(word));
     }
     events += nFixed + nPlastic;
   }
@@ -378,16 +340,15 @@ uint16_t kernel::neuronCorePlasticWeight(const NeuronCore &core,
                                          uint32_t rowOffset, uint32_t s,
                                          uint32_t &control) {
   const uint32_t *row = core.matrix + rowOffset;
-  uint32_t nPlastic = row[1];
-  const uint32_t *weights = row + kRowHeaderWords + kPlasticHeaderWords;
-  const uint32_t *controls = weights + (nPlastic + 1) / 2;
-  unsigned half = 16 * (s & 1);
-  control = (controls[s / 2] >> half) & 0xFFFF;
-  uint16_t w = uint16_t(weights[s / 2] >> half);
+  uint32_t nPlastic = row[kRowPlasticCountWord];
+  const uint32_t *weights = row + kRowPlasticWeightsWord;
+  const uint32_t *controls = weights + halfWordWords(nPlastic);
+  control = halfWord(controls, s);
+  uint16_t w = uint16_t(halfWord(weights, s));
   int32_t preTrace = int32_t(row[kRowPreTraceWord] & 0xFFFF);
   if (!core.history || preTrace == 0)
     return w; // not learning, or no pre-synaptic spike yet: nothing deferred
-  uint32_t target = control & ((uint32_t(1) << core.cfg.indexBits) - 1);
+  uint32_t target = controlTarget(control, core.cfg.indexBits);
   return stdp::flush(w, row[kRowLastPreWord], preTrace, core.history[target],
                      core.rule);
 }

@@ -5,7 +5,7 @@
 // exponential synapses, sPyNNaker's structure) and a spike-source core.
 //
 // Written for a core without an FPU or an operating system: integer fixed
-// point only (the core part of FixedPoint.h), no heap (a core's state lives
+// point only (kernel/FixedPoint.h), no heap (a core's state lives
 // in one block of memory its loader hands over at start-up), no exceptions,
 // no calls into a host library. The emulator (runtime/Emulator.cpp) runs it
 // on the host; unittests build its translation unit with
@@ -14,18 +14,19 @@
 // Per timer tick t a neuron core
 //   1. updates every neuron: the ring-buffer slot t mod R of each synapse
 //      type becomes an input current (ringBufferToAccum with the core's left
-//      shift), the slots are cleared, lifStep; a neuron that spikes is
-//      recorded and, when the core has a key, sends the multicast packet
-//      `key | local index` (neuronCoreTick);
+//      shift), the slots are cleared, lifStep (kernel/Lif.h); a neuron that
+//      spikes is recorded and, when the core has a key, sends the multicast
+//      packet `key | local index` (neuronCoreTick);
 //   2. processes every packet delivered in tick t (neuronCoreReceive): the
 //      key is looked up in the master population table (sorted by key;
 //      binary search for the entry with (key & mask) == entry.key), the row
-//      of source neuron `key & ~mask` is read from the synaptic matrix and
+//      of source neuron `key & ~mask` is read from the synaptic matrix
+//      (kernel/Layout.h has the table's and the rows' layout) and
 //      each synaptic word's weight is added, saturating, into ring slot
 //      (t + delay) mod R of its synapse type and target neuron.
 // On a plastic core (images compiled with scncc --plastic) the kernel also
 // learns, as docs/execution.md "Plastic projections" defines, with the
-// integer functions of scnc/Runtime/Stdp.h: step 1 records each spike of
+// integer functions of kernel/Stdp.h: step 1 records each spike of
 // its neurons in the neuron's post-spike history (tick order); in step 2 a
 // row with plastic synapses has each plastic weight updated
 // (stdp::onPreSpike with the row's last pre-synaptic tick and trace),
@@ -40,25 +41,14 @@
 #ifndef SCNC_RUNTIME_KERNEL_KERNEL_H
 #define SCNC_RUNTIME_KERNEL_KERNEL_H
 
-#include "scnc/Runtime/Stdp.h"
-#include "scnc/Support/FixedPoint.h"
+#include "kernel/FixedPoint.h"
+#include "kernel/Layout.h"
+#include "kernel/Lif.h"
+#include "kernel/Stdp.h"
 #include <cstdint>
 
 namespace scnc {
 namespace kernel {
-
-/// A master population table entry, as the image stores it: packets whose
-/// key k has (k & mask) == key come from a block of `numRows` source
-/// neurons; the row of source neuron `k & ~mask` starts `rowOffset + (k &
-/// ~mask) * rowStride` words into the synaptic matrix.
-struct PopEntry {
-  uint32_t key, mask, rowOffset, rowStride, numRows;
-};
-
-/// Words of a synaptic row's header (fixed count, plastic count) and of its
-/// plastic part's header (docs/image-format.md, "Synaptic matrix").
-constexpr uint32_t kRowHeaderWords = 2;
-constexpr uint32_t kPlasticHeaderWords = 2;
 
 /// The regions of a neuron core, decoded (the loader's view of its SDRAM).
 struct NeuronCoreConfig {
@@ -72,8 +62,8 @@ struct NeuronCoreConfig {
   const NeuronFixedState *initialState = nullptr;
   /// Ring-buffer left shift per synapse type (excitatory, inhibitory).
   uint32_t leftShift[2] = {0, 0};
-  /// Synaptic word: weight << 16 | delay << (indexBits + 1) | type <<
-  /// indexBits | target; ring buffers have 2^delayBits slots.
+  /// The synaptic words' field widths (synapticControl, kernel/Layout.h);
+  /// ring buffers have 2^delayBits slots.
   uint32_t delayBits = 1, indexBits = 1;
   /// Master population table, sorted by key.
   const PopEntry *popTable = nullptr;
@@ -152,10 +142,6 @@ void neuronCoreTick(NeuronCore &core, uint32_t tick);
 /// Step 2 of tick \p tick: processes \p n packets with keys \p keys.
 void neuronCoreReceive(NeuronCore &core, uint32_t tick, const uint32_t *keys,
                        uint32_t n);
-/// Word offsets of a plastic row's header words (docs/image-format.md).
-constexpr uint32_t kRowLastPreWord = kRowHeaderWords;
-constexpr uint32_t kRowPreTraceWord = kRowHeaderWords + 1;
-
 /// After a run, as the host reads SDRAM: plastic synapse \p s of the row
 /// at word \p rowOffset of the core's (copied) matrix, with the deferred
 /// potentiation applied (stdp::flush). Sets \p control to its control

@@ -261,26 +261,40 @@ TEST(Emulator, ChecksTheMachine) {
   EXPECT_NE(msg.find("for the system"), std::string::npos) << msg;
 }
 
-TEST(Emulator, RefusesBadInput) {
+TEST(Emulator, RefusesBadInputAsTheReferenceDoes) {
+  // One check (checkInputSpikes) with one message per error, whichever way
+  // the network runs.
   LoadedSpinn3 l;
   ASSERT_TRUE(l.em);
   const Compiled &c = l.c;
   Emulator *em = l.em.get();
-  std::vector<std::vector<Spike>> in(c.net->populations.size());
-  in[0] = {{1, 36}};
-  EmulatorOptions eo;
-  eo.ticks = 10;
-  llvm::Expected<Recording> r = em->run(in, eo);
-  ASSERT_FALSE(bool(r));
-  EXPECT_NE(llvm::toString(r.takeError()).find("neuron 36"), std::string::npos);
+  size_t pops = c.net->populations.size();
+  auto expectError = [&](const std::vector<std::vector<Spike>> &in,
+                         const std::string &want) {
+    EmulatorOptions eo;
+    eo.ticks = 10;
+    llvm::Expected<Recording> r = em->run(in, eo);
+    ASSERT_FALSE(bool(r));
+    EXPECT_EQ(llvm::toString(r.takeError()), want);
+    ReferenceOptions ro;
+    ro.ticks = 10;
+    r = runReference(*c.net, in, ro);
+    ASSERT_FALSE(bool(r));
+    EXPECT_EQ(llvm::toString(r.takeError()), want);
+  };
+  std::vector<std::vector<Spike>> in(pops);
+  in[0] = {{1, 0}, {1, 36}};
+  expectError(in, "input spike of neuron 36 in layer 'img', which has 36 "
+                  "neurons");
   in[0] = {{10, 0}};
-  r = em->run(in, eo);
-  ASSERT_FALSE(bool(r));
-  EXPECT_NE(llvm::toString(r.takeError()).find("tick 10"), std::string::npos);
+  expectError(in, "input spike at tick 10 in layer 'img', after the run's 10 "
+                  "ticks");
   in[0].clear();
   in[1] = {{0, 0}};
-  r = em->run(in, eo);
-  ASSERT_FALSE(bool(r));
-  EXPECT_NE(llvm::toString(r.takeError()).find("not an input"),
-            std::string::npos);
+  expectError(in, "layer 'c' is not an input layer: it cannot be given spikes");
+  in.assign(pops + 1, {});
+  in[pops] = {{0, 0}};
+  expectError(in, "input spikes for population " + std::to_string(pops) +
+                      ", but the network has " + std::to_string(pops) +
+                      " populations");
 }

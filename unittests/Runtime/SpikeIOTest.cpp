@@ -180,6 +180,27 @@ TEST(SpikeIO, NpyFilesOfIntegers) {
   EXPECT_EQ(*s, want);
 }
 
+TEST(SpikeIO, InputSpikesChecked) {
+  std::vector<SpikeTarget> pops = {{"in", true, 4}, {"out", false, 2}};
+  auto check = [&](const std::vector<std::vector<Spike>> &in) {
+    return llvm::toString(checkInputSpikes(in, pops, 10));
+  };
+  EXPECT_EQ(check({{{0, 3}, {9, 0}}, {}}), "");
+  EXPECT_EQ(check({}), "");
+  // Past the populations, empty lists are no spikes.
+  EXPECT_EQ(check({{}, {}, {}}), "");
+  // A missing neuron is found before a late tick.
+  EXPECT_EQ(check({{{10, 0}, {0, 4}}}),
+            "input spike of neuron 4 in layer 'in', which has 4 neurons");
+  EXPECT_EQ(check({{{10, 0}, {11, 1}}}),
+            "input spike at tick 10 in layer 'in', after the run's 10 ticks");
+  EXPECT_EQ(check({{}, {{0, 0}}}),
+            "layer 'out' is not an input layer: it cannot be given spikes");
+  EXPECT_EQ(check({{}, {}, {{0, 0}}}),
+            "input spikes for population 2, but the network has 2 "
+            "populations");
+}
+
 TEST(SpikeIO, SpikesAndVoltagesReadBack) {
   std::string bytes;
   raw_string_ostream os(bytes);

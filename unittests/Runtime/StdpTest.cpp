@@ -5,7 +5,7 @@
 // weights in [0, 1000].
 //
 //===----------------------------------------------------------------------===//
-#include "scnc/Runtime/Stdp.h"
+#include "kernel/Stdp.h"
 #include "gtest/gtest.h"
 
 using namespace scnc;

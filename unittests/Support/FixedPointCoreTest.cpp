@@ -1,12 +1,13 @@
 //===- FixedPointCoreTest.cpp - The core part without FP registers --------===//
 //
 // Compiled with -mgeneral-regs-only where the compiler has it: any floating
-// point in the core part of FixedPoint.h fails this build. The arithmetic is
-// checked at compile time; FixedPointTest.cpp runs countSpikesCoreOnly.
+// point in the kernel's integer core (kernel/FixedPoint.h, kernel/Lif.h)
+// fails this build. The arithmetic is checked at compile time;
+// FixedPointTest.cpp runs countSpikesCoreOnly.
 //
 //===----------------------------------------------------------------------===//
-#define SCNC_FIXED_POINT_CORE_ONLY
-#include "scnc/Support/FixedPoint.h"
+#include "kernel/FixedPoint.h"
+#include "kernel/Lif.h"
 
 using namespace scnc;
 

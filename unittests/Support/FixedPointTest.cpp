@@ -4,6 +4,7 @@
 #include "gtest/gtest.h"
 #include <cmath>
 #include <cstdint>
+#include <random>
 #include <vector>
 
 using namespace scnc;
@@ -484,3 +485,79 @@ TEST(FixedPointTest, CoreOnlyBuildAgrees) {
 }
 
 } // namespace
+
+namespace {
+/// lifStep without its shortcuts: every step of docs/fixed-point.md done
+/// whatever the values.
+void lifStepEveryStep(NeuronFixedState &s, const NeuronFixedParams &p,
+                      Accum excitatoryInput, Accum inhibitoryInput,
+                      bool &spiked) {
+  s.iSynE = addSat(s.iSynE, mul(excitatoryInput, p.initE));
+  s.iSynI = addSat(s.iSynI, mul(inhibitoryInput, p.initI));
+  if (s.refracTimer <= 0) {
+    Accum i = addSat(subSat(s.iSynE, s.iSynI), p.iOffset);
+    Accum alpha = addSat(mul(i, p.rMembrane), p.vRest);
+    s.v = subSat(alpha, mul(subSat(alpha, s.v), p.expTC));
+  } else {
+    --s.refracTimer;
+  }
+  spiked = s.v >= p.vThresh;
+  if (spiked) {
+    s.v = p.vReset;
+    s.refracTimer = p.refracTicks;
+  }
+  s.iSynE = mul(s.iSynE, p.decayE);
+  s.iSynI = mul(s.iSynI, p.decayI);
+}
+} // namespace
+
+TEST(FixedPointTest, ShortcutsChangeNoBit) {
+  // lifStep leaves out work that cannot change a value (zero inputs,
+  // currents and offsets); on random and saturating parameters, states and
+  // inputs, zeros frequent, it gives the bits of the full step.
+  std::mt19937 rng(7);
+  auto any = [&](int32_t lo, int32_t hi) {
+    return int32_t(lo + int64_t(rng() % (uint64_t(int64_t(hi) - lo) + 1)));
+  };
+  auto maybeZero = [&](int32_t v) { return rng() % 3 == 0 ? 0 : v; };
+  for (int round = 0; round < 200; ++round) {
+    bool extreme = round % 4 == 3;
+    NeuronFixedParams p;
+    p.vRest = Accum::fromBits(any(-70 * 32768, -60 * 32768));
+    p.vReset = Accum::fromBits(any(-75 * 32768, -60 * 32768));
+    p.vThresh = Accum::fromBits(any(-58 * 32768, -40 * 32768));
+    p.iOffset = Accum::fromBits(
+        maybeZero(extreme ? int32_t(rng()) : any(-1 * 32768, 2 * 32768)));
+    p.rMembrane =
+        Accum::fromBits(any(32768, extreme ? 60000 * 32768 : 80 * 32768));
+    p.expTC = UFract32::fromBits(uint32_t(rng()));
+    p.decayE = UFract32::fromBits(uint32_t(rng()));
+    p.decayI = UFract32::fromBits(uint32_t(rng()));
+    p.initE = UFract32::fromBits(uint32_t(rng()));
+    p.initI = UFract32::fromBits(uint32_t(rng()));
+    p.refracTicks = any(0, 5);
+    NeuronFixedState a;
+    a.v = Accum::fromBits(extreme ? int32_t(rng())
+                                  : any(-80 * 32768, -40 * 32768));
+    a.iSynE = Accum::fromBits(
+        maybeZero(extreme ? int32_t(rng()) : any(0, 50 * 32768)));
+    a.iSynI = Accum::fromBits(
+        maybeZero(extreme ? int32_t(rng()) : any(0, 50 * 32768)));
+    a.refracTimer = any(0, p.refracTicks);
+    NeuronFixedState b = a;
+    for (int t = 0; t < 100; ++t) {
+      Accum e = ringBufferToAccum(uint16_t(maybeZero(int32_t(rng()))),
+                                  unsigned(any(0, 16)));
+      Accum i = ringBufferToAccum(uint16_t(maybeZero(int32_t(rng()))),
+                                  unsigned(any(0, 16)));
+      bool spikedA, spikedB;
+      lifStep(a, p, e, i, spikedA);
+      lifStepEveryStep(b, p, e, i, spikedB);
+      ASSERT_EQ(a.v, b.v) << round << " " << t;
+      ASSERT_EQ(a.iSynE, b.iSynE) << round << " " << t;
+      ASSERT_EQ(a.iSynI, b.iSynI) << round << " " << t;
+      ASSERT_EQ(a.refracTimer, b.refracTimer) << round << " " << t;
+      ASSERT_EQ(spikedA, spikedB) << round << " " << t;
+    }
+  }
+}

@@ -11,8 +11,9 @@
 #ifndef SCNC_IR_STDPRULE_H
 #define SCNC_IR_STDPRULE_H
 
+#include "kernel/Stdp.h"
 #include "scnc/IR/Network.h"
-#include "scnc/Runtime/Stdp.h"
+#include "scnc/Support/FixedPoint.h"
 #include <vector>
 
 namespace scnc {

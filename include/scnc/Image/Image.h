@@ -9,6 +9,7 @@
 #ifndef SCNC_IMAGE_IMAGE_H
 #define SCNC_IMAGE_IMAGE_H
 
+#include "kernel/Layout.h"
 #include "scnc/IR/Network.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/MappingState.h"
@@ -55,8 +56,6 @@ enum RegionId : uint32_t {
 };
 /// Words of the neuron-parameter region.
 constexpr uint32_t kNeuronParamWords = 12;
-/// Bytes of a population-table entry.
-constexpr uint32_t kPopTableEntryBytes = 20;
 /// System-region flags.
 enum : uint32_t { SystemInputCore = 1, SystemPlastic = 2 };
 /// Recording-region flags.
@@ -70,21 +69,10 @@ enum : uint32_t {
 };
 /// Bytes of an encoder-parameter name field.
 constexpr uint32_t kSourceParamNameBytes = 16;
-/// Header words of a synaptic row: fixed count, plastic count.
-constexpr uint32_t kRowHeaderWords = 2;
-/// Header words of a row's plastic part: last pre-synaptic spike tick and
-/// pre-synaptic trace.
-constexpr uint32_t kPlasticHeaderWords = 2;
 
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
 llvm::StringRef sourceEncodingName(uint32_t id);
-
-/// Words a row with \p fixed static and \p plastic plastic synapses takes.
-inline uint32_t rowWords(uint32_t fixed, uint32_t plastic) {
-  return kRowHeaderWords + fixed +
-         (plastic ? kPlasticHeaderWords + 2 * ((plastic + 1) / 2) : 0);
-}
 
 } // namespace image
 
@@ -125,13 +113,9 @@ struct ImageRoutingTable {
   std::vector<RoutingEntry> entries;
 };
 
-/// Master population table entry: packets whose key matches `key/mask`
-/// come from a source slice of `numRows` neurons; the row of source neuron
-/// `k & ~mask` starts `rowOffset + (k & ~mask) * rowStride` words into the
-/// synaptic matrix.
-struct PopTableEntry {
-  uint32_t key = 0, mask = 0, rowOffset = 0, rowStride = 0, numRows = 0;
-};
+/// Master population table entry: the kernel's (kernel/Layout.h, with the
+/// rows' layout), which reads the table as the image stores it.
+using PopTableEntry = kernel::PopEntry;
 
 /// One synapse of a decoded row.
 struct ImageSynapse {

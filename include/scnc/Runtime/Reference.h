@@ -31,7 +31,7 @@ struct ReferenceOptions {
   std::vector<bool> recordVoltages;
   /// The training configuration (scncc --plastic): projections with an STDP
   /// rule learn (docs/execution.md "Plastic projections", the arithmetic of
-  /// scnc/Runtime/Stdp.h) and populations they feed use their
+  /// kernel/Stdp.h) and populations they feed use their
   /// `train_neuron` set. Fixed point only.
   bool plastic = false;
   /// Called from the tick loop (on the calling thread) with (ticks done,

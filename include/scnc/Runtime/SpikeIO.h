@@ -66,6 +66,23 @@ llvm::Expected<std::vector<Spike>>
 spikesFromArray(const NumArray &a, llvm::StringRef path, llvm::StringRef layer,
                 uint64_t neurons, const RunSpan &run);
 
+/// A population as checkInputSpikes sees it.
+struct SpikeTarget {
+  llvm::StringRef name;
+  bool isInput = false;
+  uint64_t neurons = 0;
+};
+
+/// The check of a run's input spikes that every way of running shares (the
+/// reference evaluator and the emulator give the same errors): \p inputs[q]
+/// are the spikes of population q of \p populations (empty: none). Only
+/// input populations may be given spikes; every spike must name a neuron
+/// its population has and, after that, a tick of the run (below \p ticks).
+/// The first problem found is the error.
+llvm::Error checkInputSpikes(const std::vector<std::vector<Spike>> &inputs,
+                             llvm::ArrayRef<SpikeTarget> populations,
+                             uint32_t ticks);
+
 /// What one population did in a run.
 struct PopulationRecording {
   std::string name;

@@ -9,10 +9,10 @@
 // for bit.
 //
 //===----------------------------------------------------------------------===//
-#ifndef SCNC_RUNTIME_STDP_H
-#define SCNC_RUNTIME_STDP_H
+#ifndef SCNC_RUNTIME_KERNEL_STDP_H
+#define SCNC_RUNTIME_KERNEL_STDP_H
 
-#include "scnc/Support/FixedPoint.h"
+#include "kernel/FixedPoint.h"
 #include <cstdint>
 
 namespace scnc {

@@ -1,0 +1,97 @@
+//===- EmulatorInternal.h - The emulator's loaded image ---------*- C++ -*-===//
+//
+// What Emulator::load builds (Emulator.cpp: the cores checked against the
+// machine, their populations, the kernel's view of their regions, the
+// routes of their key blocks) and Emulator::run reads (EmulatorRun.cpp).
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_RUNTIME_EMULATORINTERNAL_H
+#define SCNC_RUNTIME_EMULATORINTERNAL_H
+
+#include "scnc/Image/Image.h"
+#include "scnc/Runtime/Emulator.h"
+#include "scnc/Runtime/Router.h"
+#include "llvm/ADT/Twine.h"
+#include "llvm/Support/Error.h"
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace scnc {
+namespace emulator {
+
+constexpr unsigned kCoresPerChip = spinnaker::kCoresPerChip;
+
+inline llvm::Error loadError(const llvm::Twine &msg) {
+  return llvm::createStringError(llvm::inconvertibleErrorCode(), msg);
+}
+
+/// "(x,y,p)".
+inline std::string coreName(unsigned x, unsigned y, unsigned p) {
+  return "(" + std::to_string(x) + "," + std::to_string(y) + "," +
+         std::to_string(p) + ")";
+}
+
+/// A block of a core's keys and where its packets go.
+struct Leaf {
+  std::vector<uint32_t> dests;  ///< emulated core indices, with repeats
+  std::vector<uint32_t> counts; ///< router counter indices (Router.h)
+};
+
+/// Packets of one sender's key block that reach a core, `times` copies
+/// each.
+struct Incoming {
+  uint32_t sender = 0, leaf = 0, times = 0;
+};
+
+/// One loaded core section.
+struct CoreInfo {
+  const ImageCore *img = nullptr;
+  ChipId chip = 0;
+  int popSlot = -1;
+  /// Sending: the blocks of the key space (one when the routers treat all
+  /// keys alike) and, with several, each local neuron's block.
+  std::vector<Leaf> leaves;
+  std::vector<uint32_t> leafOf;
+  /// Receiving: the senders that reach this core, in image order.
+  std::vector<Incoming> incoming;
+  /// The kernel's view of the neuron-core regions (the population table is
+  /// the image's, ImageCore::popTable).
+  std::vector<uint32_t> matrixCopy; ///< when the image's bytes cannot be used
+  const uint32_t *matrix = nullptr;
+  uint32_t matrixWords = 0;
+  uint32_t searchSteps = 0; ///< ceil(log2(entries + 1))
+};
+
+/// A loaded image: what loading builds and a run reads.
+struct LoadedImage {
+  const ImageReader *image = nullptr;
+  const Machine *machine = nullptr;
+  std::string machineName;
+  std::unique_ptr<Routers> routers;
+  std::vector<emulator::CoreInfo> cores;
+  /// Emulated core index at chip * 18 + core, or -1.
+  std::vector<int32_t> coreAt;
+  std::vector<EmulatedPopulation> pops;
+  std::vector<int> popSlot; ///< population index -> pops index, or -1
+  uint32_t timestepUs = 0, ticks = 0;
+};
+
+} // namespace emulator
+
+struct Emulator::Impl : emulator::LoadedImage {
+  // Loading (Emulator.cpp).
+  llvm::Error checkPlacement();
+  llvm::Error describePopulations();
+  llvm::Error prepareNeuronCores();
+  llvm::Error buildRoutes(unsigned threads);
+  // Running (EmulatorRun.cpp).
+  llvm::Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs,
+                                const EmulatorOptions &o, EmulatorStats *stats,
+                                LearnedSynapseSet *learned);
+};
+
+} // namespace scnc
+
+#endif

@@ -1,0 +1,666 @@
+//===- EmulatorRun.cpp - Running a loaded image tick by tick --------------===//
+//
+// Emulator::run in four pieces:
+//   - starting the cores (CoreRuns::start): per core section the kernel's
+//     configuration from its regions and a block of memory, input cores
+//     with the run-time spikes of their neurons (or the image's);
+//   - the tick (CoreRuns::tickCore, CoreRuns::receive): phase A, every core
+//     runs its tick (input cores replay spikes, neuron cores update their
+//     neurons and emit keys) and its recordings are drained; phase B, every
+//     neuron core receives, in a fixed order (sending core by sending core,
+//     in image order), the packets of tick t that reach it, and processes
+//     them;
+//   - the scheduler (runTicks): `-j N` host threads with a barrier between
+//     the phases. A core is handled by one thread in each phase and receives
+//     its packets in the same order whatever the thread count, so results
+//     (and counters) do not depend on it. Cores are handed out dynamically,
+//     biggest first, in chunks of a share of the estimated work left (guided
+//     self-scheduling, PhaseQueue);
+//   - after the run: the recordings, the host's read-back of learned
+//     weights and the statistics (the routers' and the cores' counters).
+//
+//===----------------------------------------------------------------------===//
+#include "EmulatorInternal.h"
+#include "kernel/Kernel.h"
+#include "scnc/Support/FixedPoint.h"
+#include "llvm/Support/Compiler.h"
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <map>
+#include <thread>
+
+using namespace scnc;
+using namespace scnc::emulator;
+using namespace llvm;
+
+namespace {
+
+/// Per-core run state the host keeps (recordings, statistics), one cache
+/// line apart from the next core's.
+struct alignas(64) CoreRun {
+  std::unique_ptr<uint64_t[]> memory;
+  int32_t neuron = -1, source = -1; ///< index into the kernel arrays
+  /// Spikes as (tick << 32) | neuron index in the population.
+  std::vector<uint64_t> spikes;
+  std::vector<uint64_t> leafSpikes;
+  double *voltages = nullptr; ///< the population's (ticks x neurons) array
+  uint64_t popNeurons = 0;
+  std::vector<uint32_t> sourceStart, sourceTicks;
+  uint32_t maxTickEvents = 0, maxTickEventsAt = 0;
+  uint64_t maxTickCycles = 0;
+  uint32_t maxTickCyclesAt = 0;
+  uint32_t ticksOverEventBudget = 0, overrunTicks = 0;
+};
+
+/// One run's cores: the kernels and what the host keeps of them.
+class CoreRuns {
+public:
+  CoreRuns(const LoadedImage &em, const EmulatorOptions &o)
+      : em(em), cores(em.cores), model(o.cycles),
+        budget(model.budgetCycles(em.timestepUs)),
+        eventBudget(model.eventBudget(em.timestepUs)) {}
+
+  /// Starts every core's kernel; voltages go into \p rec's arrays.
+  Error start(const std::vector<std::vector<Spike>> &inputs, Recording &rec);
+  /// Phase A of tick \p t for core \p i.
+  void tickCore(uint32_t i, uint32_t t);
+  /// Phase B of tick \p t for neuron core \p d (\p scratch: maxNeurons).
+  void receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch);
+
+  /// Every core, biggest first by neurons (phase A); the neuron cores,
+  /// biggest first by synaptic-matrix words (phase B).
+  std::vector<uint32_t> tickOrder() const;
+  std::vector<uint32_t> receiveOrder() const;
+
+  /// After the run: spikes per population into \p rec, sorted by (tick,
+  /// neuron), and the work counters.
+  void collect(Recording &rec, uint32_t numTicks) const;
+  void readBackWeights(LearnedSynapseSet &learned) const;
+  void fillStats(EmulatorStats &s, uint32_t numTicks) const;
+
+  uint32_t maxNeurons = 0;
+
+private:
+  Error startSource(uint32_t i, const std::vector<std::vector<Spike>> &inputs,
+                    const std::vector<std::pair<uint32_t, uint32_t>> &where);
+  Error startNeuron(uint32_t i, Recording &rec);
+  /// The keys core \p s sent this tick.
+  uint32_t outKeys(uint32_t s, const uint32_t *&keys) const {
+    const CoreRun &r = run[s];
+    if (r.neuron >= 0) {
+      keys = neuron[r.neuron].outKeys;
+      return neuron[r.neuron].numOut;
+    }
+    keys = source[r.source].outKeys;
+    return source[r.source].numOut;
+  }
+
+  const LoadedImage &em;
+  const std::vector<CoreInfo> &cores;
+  const CycleModel &model;
+  const uint64_t budget, eventBudget;
+  std::vector<CoreRun> run;
+  std::vector<kernel::NeuronCore> neuron;
+  std::vector<kernel::SourceCore> source;
+  uint64_t neuronUpdatesPerTick = 0;
+};
+
+Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
+                      Recording &rec) {
+  const size_t numCores = cores.size();
+  // Where each neuron of an input population with run-time spikes lives.
+  std::vector<std::vector<std::pair<uint32_t, uint32_t>>> where(em.pops.size());
+  for (uint32_t i = 0; i < numCores; ++i) {
+    const ImageCore &ic = *cores[i].img;
+    unsigned q = ic.population;
+    if (!ic.isInput() || q >= inputs.size() || inputs[q].empty())
+      continue;
+    auto &w = where[cores[i].popSlot];
+    w.resize(em.pops[cores[i].popSlot].neurons);
+    for (uint32_t local = 0; local < ic.numNeurons; ++local)
+      w[ic.neuronIds[local]] = {i, local};
+  }
+  run = std::vector<CoreRun>(numCores);
+  for (uint32_t i = 0; i < numCores; ++i) {
+    const CoreInfo &ci = cores[i];
+    const ImageCore &ic = *ci.img;
+    CoreRun &r = run[i];
+    r.leafSpikes.assign(ci.leaves.size(), 0);
+    r.popNeurons = em.pops[ci.popSlot].neurons;
+    maxNeurons = std::max(maxNeurons, ic.numNeurons);
+    if (ic.isInput())
+      r.source = int32_t(source.size()), source.emplace_back();
+    else
+      r.neuron = int32_t(neuron.size()), neuron.emplace_back();
+  }
+  for (uint32_t i = 0; i < numCores; ++i) {
+    Error e = cores[i].img->isInput()
+                  ? startSource(i, inputs, where[cores[i].popSlot])
+                  : startNeuron(i, rec);
+    if (e)
+      return e;
+  }
+  return Error::success();
+}
+
+Error CoreRuns::startSource(
+    uint32_t i, const std::vector<std::vector<Spike>> &inputs,
+    const std::vector<std::pair<uint32_t, uint32_t>> &where) {
+  const ImageCore &ic = *cores[i].img;
+  CoreRun &r = run[i];
+  // The spike array: run-time input when given, else the image's.
+  unsigned q = ic.population;
+  std::vector<std::vector<uint32_t>> perNeuron(ic.numNeurons);
+  if (q < inputs.size() && !inputs[q].empty()) {
+    for (const Spike &sp : inputs[q]) {
+      auto [core, local] = where[sp.neuron];
+      if (core == i)
+        perNeuron[local].push_back(sp.tick);
+    }
+  } else {
+    for (uint32_t local = 0; local < ic.numNeurons; ++local)
+      perNeuron[local].assign(ic.sourceTicks.begin() + ic.sourceStart[local],
+                              ic.sourceTicks.begin() +
+                                  ic.sourceStart[local + 1]);
+  }
+  r.sourceStart.push_back(0);
+  for (std::vector<uint32_t> &t : perNeuron) {
+    std::sort(t.begin(), t.end());
+    t.erase(std::unique(t.begin(), t.end()), t.end());
+    r.sourceTicks.insert(r.sourceTicks.end(), t.begin(), t.end());
+    r.sourceStart.push_back(uint32_t(r.sourceTicks.size()));
+  }
+  kernel::SourceCoreConfig c;
+  c.numNeurons = ic.numNeurons;
+  c.hasKey = ic.hasKey;
+  c.key = ic.key;
+  c.start = r.sourceStart.data();
+  c.ticks = r.sourceTicks.data();
+  uint64_t bytes = kernel::sourceCoreMemoryBytes(c);
+  r.memory.reset(new uint64_t[bytes / 8 + 1]);
+  if (!kernel::sourceCoreInit(source[r.source], c, r.memory.get(), bytes))
+    return loadError("core " + coreName(ic.x, ic.y, ic.core) +
+                     ": the kernel cannot start with its regions");
+  return Error::success();
+}
+
+Error CoreRuns::startNeuron(uint32_t i, Recording &rec) {
+  const CoreInfo &ci = cores[i];
+  const ImageCore &ic = *ci.img;
+  CoreRun &r = run[i];
+  kernel::NeuronCoreConfig c;
+  c.numNeurons = ic.numNeurons;
+  c.hasKey = ic.hasKey;
+  c.key = ic.key;
+  c.params = ic.params;
+  c.initialState = ic.initialState.data();
+  c.leftShift[0] = ic.leftShift[0];
+  c.leftShift[1] = ic.leftShift[1];
+  c.delayBits = ic.delayBits;
+  c.indexBits = ic.indexBits;
+  c.popTable = ic.popTable.data();
+  c.popTableSize = uint32_t(ic.popTable.size());
+  c.matrix = ci.matrix;
+  c.matrixWords = ci.matrixWords;
+  if ((ic.flags & image::SystemPlastic) && ic.hasStdp) {
+    // The stdp-params region as the core's loader hands it over.
+    c.plastic = true;
+    c.multiplicative = ic.stdp.dependence == 1;
+    c.aPlus = ic.stdp.aPlus;
+    c.aMinus = ic.stdp.aMinus;
+    c.wMin = ic.stdp.wMin;
+    c.wMax = ic.stdp.wMax;
+    c.decayPlus = ic.stdp.decayPlus.data();
+    c.lenPlus = uint32_t(ic.stdp.decayPlus.size());
+    c.decayMinus = ic.stdp.decayMinus.data();
+    c.lenMinus = uint32_t(ic.stdp.decayMinus.size());
+  }
+  PopulationRecording &pr = rec.populations[ci.popSlot];
+  c.recordVoltage = pr.hasVoltages();
+  if (c.recordVoltage)
+    r.voltages = pr.voltages.data();
+  uint64_t bytes = kernel::neuronCoreMemoryBytes(c);
+  bool ok = bytes != 0;
+  if (ok) {
+    r.memory.reset(new uint64_t[bytes / 8 + 1]);
+    ok = kernel::neuronCoreInit(neuron[r.neuron], c, r.memory.get(), bytes);
+  }
+  neuronUpdatesPerTick += ic.numNeurons;
+  if (!ok)
+    return loadError("core " + coreName(ic.x, ic.y, ic.core) +
+                     ": the kernel cannot start with its regions");
+  return Error::success();
+}
+
+std::vector<uint32_t> CoreRuns::tickOrder() const {
+  std::vector<uint32_t> tasks(cores.size());
+  for (uint32_t i = 0; i < cores.size(); ++i)
+    tasks[i] = i;
+  std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) {
+    return cores[a].img->numNeurons > cores[b].img->numNeurons;
+  });
+  return tasks;
+}
+
+std::vector<uint32_t> CoreRuns::receiveOrder() const {
+  std::vector<uint32_t> tasks;
+  for (uint32_t i = 0; i < cores.size(); ++i)
+    if (run[i].neuron >= 0)
+      tasks.push_back(i);
+  std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) {
+    return cores[a].matrixWords > cores[b].matrixWords;
+  });
+  return tasks;
+}
+
+void CoreRuns::tickCore(uint32_t i, uint32_t t) {
+  const CoreInfo &ci = cores[i];
+  const ImageCore &ic = *ci.img;
+  CoreRun &r = run[i];
+  const uint32_t *bits;
+  uint32_t words;
+  if (r.neuron >= 0) {
+    kernel::NeuronCore &k = neuron[r.neuron];
+    kernel::neuronCoreTick(k, t);
+    bits = k.spikeBits;
+    words = k.spikeWords;
+    if (r.voltages) {
+      double *v = r.voltages + uint64_t(t) * r.popNeurons;
+      for (uint32_t local = 0; local < ic.numNeurons; ++local)
+        v[ic.neuronIds[local]] = toDouble(Accum::fromBits(k.voltage[local]));
+    }
+  } else {
+    kernel::SourceCore &k = source[r.source];
+    kernel::sourceCoreTick(k, t);
+    bits = k.spikeBits;
+    words = k.spikeWords;
+  }
+  for (uint32_t w = 0; w < words; ++w)
+    for (uint32_t b = bits[w]; b; b &= b - 1) {
+      uint32_t local = w * 32 + uint32_t(__builtin_ctz(b));
+      r.spikes.push_back(uint64_t(t) << 32 | ic.neuronIds[local]);
+    }
+  const uint32_t *keys;
+  uint32_t n = outKeys(i, keys);
+  if (ci.leaves.size() == 1) {
+    r.leafSpikes[0] += n;
+  } else if (ci.leaves.size() > 1) {
+    for (uint32_t k = 0; k < n; ++k)
+      ++r.leafSpikes[ci.leafOf[keys[k] & ~ic.mask]];
+  }
+}
+
+void CoreRuns::receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch) {
+  const CoreInfo &ci = cores[d];
+  CoreRun &r = run[d];
+  kernel::NeuronCore &k = neuron[r.neuron];
+  for (const Incoming &in : ci.incoming) {
+    const uint32_t *keys;
+    uint32_t n = outKeys(in.sender, keys);
+    if (!n)
+      continue;
+    const CoreInfo &sender = cores[in.sender];
+    if (sender.leaves.size() > 1) {
+      uint32_t m = 0;
+      uint32_t mask = sender.img->mask;
+      for (uint32_t j = 0; j < n; ++j)
+        if (sender.leafOf[keys[j] & ~mask] == in.leaf)
+          scratch[m++] = keys[j];
+      keys = scratch.data();
+      n = m;
+    }
+    for (uint32_t c = 0; c < in.times; ++c)
+      kernel::neuronCoreReceive(k, t, keys, n);
+  }
+  // The cycle model's cost of the tick.
+  uint32_t events = k.counters.tickEvents, packets = k.counters.tickPackets;
+  uint64_t cycles =
+      model.perTick + uint64_t(model.perNeuron) * k.cfg.numNeurons +
+      uint64_t(packets) *
+          (model.perPacket + uint64_t(model.perSearchStep) * ci.searchSteps) +
+      uint64_t(model.perEvent) * events;
+  if (events > r.maxTickEvents)
+    r.maxTickEvents = events, r.maxTickEventsAt = t;
+  if (cycles > r.maxTickCycles)
+    r.maxTickCycles = cycles, r.maxTickCyclesAt = t;
+  r.ticksOverEventBudget += events > eventBudget;
+  r.overrunTicks += cycles > budget;
+}
+
+void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
+  for (size_t k = 0; k < em.pops.size(); ++k) {
+    std::vector<uint64_t> all;
+    for (uint32_t i = 0; i < cores.size(); ++i)
+      if (cores[i].popSlot == int(k))
+        all.insert(all.end(), run[i].spikes.begin(), run[i].spikes.end());
+    std::sort(all.begin(), all.end());
+    std::vector<Spike> &out = rec.populations[k].spikes;
+    out.reserve(all.size());
+    for (uint64_t v : all)
+      out.push_back({uint32_t(v >> 32), uint32_t(v)});
+  }
+  rec.neuronUpdates = neuronUpdatesPerTick * numTicks;
+  for (const kernel::NeuronCore &k : neuron)
+    rec.synapticEvents += k.counters.synapticEvents;
+}
+
+/// The host's read-back of every plastic core's rows: each plastic
+/// synapse's source neuron from the key of its row (the sending core whose
+/// key space holds it), its target from the control half-word, its weight
+/// with the deferred potentiation applied (kernel::neuronCorePlasticWeight).
+void CoreRuns::readBackWeights(LearnedSynapseSet &learned) const {
+  // Senders by key: (key, mask, core), sorted by key; key spaces disjoint.
+  struct Sender {
+    uint32_t key, mask, core;
+  };
+  std::vector<Sender> senders;
+  for (uint32_t i = 0; i < cores.size(); ++i)
+    if (cores[i].img->hasKey)
+      senders.push_back({cores[i].img->key, cores[i].img->mask, i});
+  std::sort(senders.begin(), senders.end(),
+            [](const Sender &a, const Sender &b) { return a.key < b.key; });
+  auto senderOf = [&](uint32_t key) -> const Sender * {
+    auto it =
+        std::upper_bound(senders.begin(), senders.end(), key,
+                         [](uint32_t k, const Sender &s) { return k < s.key; });
+    if (it == senders.begin())
+      return nullptr;
+    --it;
+    return (key & it->mask) == it->key ? &*it : nullptr;
+  };
+  std::map<std::pair<unsigned, unsigned>, size_t> pairAt;
+  learned.clear();
+  for (uint32_t i = 0; i < cores.size(); ++i) {
+    const ImageCore &ic = *cores[i].img;
+    if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
+      continue;
+    const kernel::NeuronCore &k = neuron[run[i].neuron];
+    if (!k.history)
+      continue;
+    for (const kernel::PopEntry &e : ic.popTable)
+      for (uint32_t local = 0; local < e.numRows; ++local) {
+        uint32_t offset = e.rowOffset + local * e.rowStride;
+        uint32_t nPlastic = k.matrix[offset + kernel::kRowPlasticCountWord];
+        if (!nPlastic)
+          continue;
+        const Sender *s = senderOf(e.key | local);
+        if (!s)
+          continue;
+        const ImageCore &from = *cores[s->core].img;
+        uint32_t pre = from.neuronIds[(e.key | local) & ~s->mask];
+        for (uint32_t syn = 0; syn < nPlastic; ++syn) {
+          uint32_t control;
+          uint16_t w = kernel::neuronCorePlasticWeight(k, offset, syn, control);
+          unsigned type = kernel::controlType(control, ic.indexBits);
+          auto [at, added] =
+              pairAt.insert({{from.population, ic.population}, learned.size()});
+          if (added)
+            learned.push_back({from.population, ic.population, {}});
+          learned[at->second].synapses.push_back(
+              {pre, ic.neuronIds[kernel::controlTarget(control, ic.indexBits)],
+               double(w) / weightScale(ic.leftShift[type])});
+        }
+      }
+  }
+  sortLearnedSynapses(learned);
+}
+
+void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
+  const Machine &m = *em.machine;
+  const size_t numCores = cores.size();
+  s = EmulatorStats();
+  s.machineName = em.machineName;
+  s.model = model;
+  s.timestepUs = em.timestepUs;
+  s.ticks = numTicks;
+  s.machineChips = m.numChips();
+  // The routers' counters: each key block's packets times its path's.
+  std::vector<uint64_t> counters(uint64_t(m.numChips()) * kNumRouterCounters,
+                                 0);
+  for (uint32_t i = 0; i < numCores; ++i)
+    for (size_t l = 0; l < cores[i].leaves.size(); ++l)
+      if (uint64_t n = run[i].leafSpikes[l])
+        for (uint32_t c : cores[i].leaves[l].counts)
+          counters[c] += n;
+  std::vector<bool> used(m.numChips(), false);
+  for (const CoreInfo &ci : cores)
+    used[ci.chip] = true;
+  for (const ImageRoutingTable &t : em.image->routingTables())
+    used[*m.chipAt(t.x, t.y)] = true;
+  for (ChipId c = 0; c < m.numChips(); ++c) {
+    const uint64_t *v = &counters[uint64_t(c) * kNumRouterCounters];
+    if (!used[c] && !v[CounterRouted])
+      continue;
+    ChipStats cs;
+    cs.chip = m.coord(c);
+    cs.sent = v[CounterSent];
+    cs.routed = v[CounterRouted];
+    cs.delivered = v[CounterDelivered];
+    cs.toIdleCore = v[CounterToIdleCore];
+    cs.droppedNoRoute = v[CounterDroppedNoRoute];
+    cs.droppedLink = v[CounterDroppedLink];
+    for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
+      cs.linkOut[l] = v[CounterLinkOut + l];
+    s.chips.push_back(cs);
+  }
+  // The cores' counters.
+  std::vector<uint64_t> received(numCores, 0);
+  for (uint32_t d = 0; d < numCores; ++d)
+    for (const Incoming &in : cores[d].incoming)
+      received[d] += run[in.sender].leafSpikes[in.leaf] * in.times;
+  for (uint32_t i = 0; i < numCores; ++i) {
+    const ImageCore &ic = *cores[i].img;
+    const CoreRun &r = run[i];
+    CoreStats c;
+    c.chip = {ic.x, ic.y};
+    c.core = ic.core;
+    c.population = ic.population;
+    c.isInput = ic.isInput();
+    c.neurons = ic.numNeurons;
+    c.packets = received[i];
+    if (r.neuron >= 0) {
+      const kernel::NeuronCoreCounters &k = neuron[r.neuron].counters;
+      c.spikes = k.spikes;
+      c.synapticEvents = k.synapticEvents;
+      c.unmatchedPackets = k.unmatchedPackets;
+      c.invalidRows = k.invalidRows;
+      c.maxTickEvents = r.maxTickEvents;
+      c.maxTickEventsAt = r.maxTickEventsAt;
+      c.maxTickCycles = r.maxTickCycles;
+      c.maxTickCyclesAt = r.maxTickCyclesAt;
+      c.ticksOverEventBudget = r.ticksOverEventBudget;
+      c.overrunTicks = r.overrunTicks;
+    } else {
+      c.spikes = source[r.source].spikes;
+    }
+    s.cores.push_back(c);
+  }
+}
+
+//===----------------------------------------------------------------------===//
+// The scheduler
+//===----------------------------------------------------------------------===//
+
+/// A reusable barrier for a fixed set of threads; the last thread to arrive
+/// runs a completion function before anyone leaves.
+class SpinBarrier {
+public:
+  explicit SpinBarrier(unsigned n) : n(n) {}
+  template <typename Fn> void arrive(Fn completion) {
+    unsigned gen = generation.load(std::memory_order_acquire);
+    if (waiting.fetch_add(1, std::memory_order_acq_rel) + 1 == n) {
+      waiting.store(0, std::memory_order_relaxed);
+      completion();
+      generation.fetch_add(1, std::memory_order_release);
+      return;
+    }
+    for (unsigned spins = 0; generation.load(std::memory_order_acquire) == gen;
+         ++spins)
+      if (spins > 4096)
+        std::this_thread::yield();
+  }
+
+private:
+  const unsigned n;
+  std::atomic<unsigned> waiting{0};
+  std::atomic<unsigned> generation{0};
+};
+
+/// One phase's tasks handed out by guided self-scheduling on estimated
+/// cost: a thread takes the next tasks worth 1 / (2 x threads) of the
+/// estimated work left, at least one. A phase then costs a few atomic
+/// operations per thread, the biggest tasks go first, one at a time, and the
+/// small ones at the end even out the threads' loads.
+class PhaseQueue {
+public:
+  /// \p tasks in order, task i costing 1 + cost(tasks[i]).
+  template <typename Cost>
+  PhaseQueue(std::vector<uint32_t> tasksIn, unsigned threads, Cost cost)
+      : tasks(std::move(tasksIn)), prefix(tasks.size() + 1, 0),
+        threads(threads) {
+    for (size_t i = 0; i < tasks.size(); ++i)
+      prefix[i + 1] = prefix[i] + 1 + cost(tasks[i]);
+  }
+  /// The next chunk [begin, end) of task positions; false when none is left.
+  bool grab(size_t &begin, size_t &end) {
+    size_t total = prefix.size() - 1;
+    size_t at = next.load(std::memory_order_relaxed), to;
+    do {
+      if (at >= total)
+        return false;
+      uint64_t want = prefix[at] + (prefix[total] - prefix[at]) / (2 * threads);
+      to =
+          size_t(std::upper_bound(prefix.begin() + at + 1, prefix.end(), want) -
+                 prefix.begin()) -
+          1;
+      to = std::max(to, at + 1);
+    } while (!next.compare_exchange_weak(at, to, std::memory_order_relaxed));
+    begin = at;
+    end = to;
+    return true;
+  }
+  /// For the next tick (while every thread waits at the barrier).
+  void reset() { next.store(0, std::memory_order_relaxed); }
+  uint32_t operator[](size_t i) const { return tasks[i]; }
+
+private:
+  const std::vector<uint32_t> tasks;
+  std::vector<uint64_t> prefix;
+  const unsigned threads;
+  std::atomic<size_t> next{0};
+};
+
+/// Runs \p numTicks ticks of \p r's cores on \p threads threads (the
+/// calling one among them), reporting progress as \p o asks.
+void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
+              uint32_t numTicks, const EmulatorOptions &o) {
+  SpinBarrier barrier(threads);
+  // Estimated costs: phase A neurons, phase B synaptic-matrix words.
+  PhaseQueue queueA(r.tickOrder(), threads,
+                    [&](uint32_t i) { return cores[i].img->numNeurons; });
+  PhaseQueue queueB(r.receiveOrder(), threads,
+                    [&](uint32_t i) { return cores[i].matrixWords; });
+  // The tick after which to report progress next (0: never). Only the
+  // barrier's completion, run while the other threads wait, touches it.
+  const uint32_t every = std::max<uint32_t>(1, o.progressTicks);
+  uint32_t reportAt = 0;
+  if (o.progress) {
+    o.progress(0, numTicks);
+    reportAt = std::min(every, numTicks);
+  }
+  auto worker = [&](unsigned) {
+    std::vector<uint32_t> scratch(std::max(1u, r.maxNeurons));
+    size_t b, e;
+    for (uint32_t t = 0; t < numTicks; ++t) {
+      while (queueA.grab(b, e))
+        for (size_t i = b; i < e; ++i)
+          r.tickCore(queueA[i], t);
+      barrier.arrive([&] { queueA.reset(); });
+      while (queueB.grab(b, e))
+        for (size_t i = b; i < e; ++i)
+          r.receive(queueB[i], t, scratch);
+      barrier.arrive([&] {
+        queueB.reset();
+        if (LLVM_UNLIKELY(t + 1 == reportAt)) {
+          o.progress(reportAt, numTicks);
+          reportAt += std::min(every, numTicks - reportAt);
+        }
+      });
+    }
+  };
+  std::vector<std::thread> pool;
+  for (unsigned th = 1; th < threads; ++th)
+    pool.emplace_back(worker, th);
+  worker(0);
+  for (std::thread &th : pool)
+    th.join();
+}
+
+} // namespace
+
+Expected<Recording>
+Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
+                    const EmulatorOptions &o, EmulatorStats *stats,
+                    LearnedSynapseSet *learned) {
+  const uint32_t numTicks = o.ticks;
+  Recording rec;
+  rec.network = image->header().networkName;
+  rec.mode = "emulator";
+  rec.span.dt = timestepUs / 1000.0;
+  rec.span.ticks = numTicks;
+  rec.populations.resize(pops.size());
+  for (size_t k = 0; k < pops.size(); ++k) {
+    PopulationRecording &pr = rec.populations[k];
+    pr.name = pops[k].name;
+    pr.isInput = pops[k].isInput;
+    pr.neurons = pops[k].neurons;
+    unsigned q = pops[k].index;
+    if (!pr.isInput && q < o.recordVoltages.size() && o.recordVoltages[q] &&
+        numTicks && pr.neurons)
+      pr.voltages.assign(uint64_t(numTicks) * pr.neurons, 0.0);
+  }
+
+  // Input spikes: only for input populations, within the run.
+  std::vector<SpikeTarget> targets(popSlot.size());
+  for (size_t q = 0; q < popSlot.size(); ++q)
+    if (popSlot[q] >= 0) {
+      const EmulatedPopulation &p = pops[popSlot[q]];
+      targets[q] = {p.name, p.isInput, p.neurons};
+    }
+  if (Error e = checkInputSpikes(inputs, targets, numTicks))
+    return e;
+
+  CoreRuns runs(*this, o);
+  if (Error e = runs.start(inputs, rec))
+    return e;
+  unsigned threads = unsigned(std::max<uint64_t>(
+      1, std::min<uint64_t>(std::max(1u, o.threads), cores.size())));
+  auto start = std::chrono::steady_clock::now();
+  runTicks(runs, cores, threads, numTicks, o);
+  rec.wallSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+
+  runs.collect(rec, numTicks);
+  if (learned)
+    runs.readBackWeights(*learned);
+  if (stats)
+    runs.fillStats(*stats, numTicks);
+  return rec;
+}
+
+ChipStats EmulatorStats::total() const {
+  ChipStats t;
+  for (const ChipStats &c : chips) {
+    t.sent += c.sent;
+    t.routed += c.routed;
+    t.delivered += c.delivered;
+    t.toIdleCore += c.toIdleCore;
+    t.droppedNoRoute += c.droppedNoRoute;
+    t.droppedLink += c.droppedLink;
+    for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
+      t.linkOut[l] += c.linkOut[l];
+  }
+  return t;
+}
