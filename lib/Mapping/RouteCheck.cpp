@@ -67,18 +67,12 @@ static std::vector<uint32_t> sampleKeys(uint32_t key, uint32_t mask,
   return keys;
 }
 
-std::vector<std::string> scnc::verifyRoutes(const Machine &m,
-                                            ArrayRef<KeyedTree> expected,
-                                            ArrayRef<RoutingTable> tables,
-                                            const VerifyConfig &cfg) {
-  std::vector<std::string> problems;
-  auto full = [&] { return problems.size() >= cfg.maxProblems; };
-  auto problem = [&](const Twine &msg) {
-    if (!full())
-      problems.push_back(msg.str());
-  };
-
-  // The tables by chip.
+/// The tables by chip; reports tables outside the machine, two tables for
+/// a chip, tables over capacity and entries that never match.
+static std::vector<const RoutingTable *>
+checkTables(const Machine &m, ArrayRef<RoutingTable> tables,
+            const VerifyConfig &cfg,
+            function_ref<void(const Twine &)> problem) {
   unsigned capacity = cfg.capacity ? cfg.capacity : m.routerEntries();
   std::vector<const RoutingTable *> tableOf(m.numChips(), nullptr);
   for (const RoutingTable &t : tables) {
@@ -100,6 +94,22 @@ std::vector<std::string> scnc::verifyRoutes(const Machine &m,
         problem("chip " + chip + ": entry " + hex(e.key) + "/" + hex(e.mask) +
                 " never matches (key bits outside the mask)");
   }
+  return tableOf;
+}
+
+std::vector<std::string> scnc::verifyRoutes(const Machine &m,
+                                            ArrayRef<KeyedTree> expected,
+                                            ArrayRef<RoutingTable> tables,
+                                            const VerifyConfig &cfg) {
+  std::vector<std::string> problems;
+  auto full = [&] { return problems.size() >= cfg.maxProblems; };
+  auto problem = [&](const Twine &msg) {
+    if (!full())
+      problems.push_back(msg.str());
+  };
+
+  std::vector<const RoutingTable *> tableOf =
+      checkTables(m, tables, cfg, problem);
 
   std::vector<unsigned> visited(m.numChips(), 0);
   unsigned walkId = 0;
