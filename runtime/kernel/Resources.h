@@ -100,32 +100,34 @@ constexpr uint64_t sourceCoreArrayBytes(uint64_t neurons) {
          align8((neurons + 31) / 32 * sizeof(uint32_t));
 }
 
-/// The most neurons (at most \p cap) whose arrays fit \p budget bytes
-/// (0 when none does): the arrays grow with the count.
-constexpr uint64_t maxNeuronsFitting(uint64_t budget, uint32_t delayBits,
-                                     bool plastic, bool recordVoltage,
-                                     uint64_t cap) {
+/// The largest n <= \p cap for which \p fits(n) holds (0 when none does);
+/// \p fits must hold for every n below one it holds for.
+template <typename Fits>
+constexpr uint64_t largestFitting(uint64_t cap, Fits fits) {
   uint64_t lo = 0, hi = cap; // lo fits (trivially for 0)
   while (lo < hi) {
     uint64_t mid = lo + (hi - lo + 1) / 2;
-    if (neuronCoreArrays(mid, delayBits, plastic, recordVoltage).total() <=
-        budget)
+    if (fits(mid))
       lo = mid;
     else
       hi = mid - 1;
   }
   return lo;
 }
+
+/// The most neurons (at most \p cap) whose arrays fit \p budget bytes.
+constexpr uint64_t maxNeuronsFitting(uint64_t budget, uint32_t delayBits,
+                                     bool plastic, bool recordVoltage,
+                                     uint64_t cap) {
+  return largestFitting(cap, [&](uint64_t n) {
+    return neuronCoreArrays(n, delayBits, plastic, recordVoltage).total() <=
+           budget;
+  });
+}
+/// The most spike sources (at most \p cap) whose arrays fit \p budget.
 constexpr uint64_t maxSourcesFitting(uint64_t budget, uint64_t cap) {
-  uint64_t lo = 0, hi = cap;
-  while (lo < hi) {
-    uint64_t mid = lo + (hi - lo + 1) / 2;
-    if (sourceCoreArrayBytes(mid) <= budget)
-      lo = mid;
-    else
-      hi = mid - 1;
-  }
-  return lo;
+  return largestFitting(
+      cap, [&](uint64_t n) { return sourceCoreArrayBytes(n) <= budget; });
 }
 
 /// SDRAM: a synaptic row's header (kRowHeaderWords), its plastic part's
@@ -156,6 +158,9 @@ static_assert(kRowHeaderWords == 2 && kPlasticHeaderWords == 2,
               "count), plastic header (last pre tick, pre trace)");
 static_assert(synapticRowBytes(1, 0) == 12 && synapticRowBytes(0, 3) == 32,
               "rows as docs/image-format.md lays them out");
+static_assert(maxNeuronsFitting(neuronCoreArrays(100, 1, false, false).total(),
+                                1, false, false, 1000) == 100,
+              "the search finds the largest count that fits");
 
 } // namespace resources
 } // namespace kernel
