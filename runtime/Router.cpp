@@ -14,9 +14,9 @@ Routers::Routers(const Machine &m, std::vector<std::vector<RoutingEntry>> t)
 }
 
 Optional<uint32_t> Routers::lookup(ChipId chip, uint32_t key) const {
-  for (const RoutingEntry &e : tables[chip])
-    if (e.matches(key))
-      return e.route;
+  RouteDecision d = routeStep(tables[chip], key, ~0u, kFromLocal);
+  if (d.kind == RouteDecision::Matched)
+    return d.route;
   return None;
 }
 
@@ -48,29 +48,19 @@ Expected<uint32_t> Routers::walkUniform(ChipId source, uint32_t key,
     }
     auto [c, in] = queue[head];
     count(c, CounterRouted);
-    // The first entry any key of the block can match decides, if it
-    // matches them all.
-    Optional<uint32_t> word;
-    for (const RoutingEntry &e : tables[c]) {
-      if ((e.key & ~e.mask) || !keySpacesIntersect(e.key, e.mask, key, mask))
-        continue;
-      if (uint32_t apart = e.mask & ~mask)
-        return apart & (~apart + 1); // lowest bit the entry looks at
-      word = e.route;
-      break;
+    RouteDecision d = routeStep(tables[c], key, mask, in);
+    if (d.kind == RouteDecision::Split)
+      return d.splitBit;
+    if (d.kind == RouteDecision::Drop) {
+      count(c, CounterDroppedNoRoute);
+      continue;
     }
-    if (!word) {
-      if (in == kFromLocal) {
-        count(c, CounterDroppedNoRoute);
-        continue;
-      }
-      word = route::link(oppositeLink(in)); // default routing
-    }
+    uint32_t word = d.route;
     for (unsigned p = 0; p < spinnaker::kCoresPerChip; ++p)
-      if (*word & route::core(p))
+      if (word & route::core(p))
         path.deliveries.push_back({c, p});
     for (unsigned l = 0; l < spinnaker::kNumLinks; ++l) {
-      if (!(*word & route::link(l)))
+      if (!(word & route::link(l)))
         continue;
       Optional<ChipId> next = m.neighbour(c, l);
       if (!next) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "ImageInternal.h"
 #include "kernel/Layout.h"
+#include "kernel/Resources.h"
 #include "scnc/Config.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/StdpRule.h"
@@ -489,7 +490,7 @@ std::vector<uint32_t> Writer::writeRows(const Slice &sl, Scratch &sc,
 }
 
 CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
-  using namespace resources;
+  namespace model = kernel::resources;
   CoreResult res;
   const Slice &sl = s.partition.slices[slice];
   const Population &pop = n.populations[sl.population];
@@ -518,10 +519,8 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     k.u32(s.keys.slices[slice].mask);
     addRegion(regions, NeuronKeysRegion, k.b);
   }
-  uint64_t dtcm = kCoreFixedDTCMBytes;
   if (input) {
     addRegion(regions, SpikeSourceRegion, sourceRegion(pop, count));
-    dtcm += uint64_t(count) * kSourceStateBytes;
   } else {
     const NeuronParams *np = neuronSetOf(sl.population);
     if (!np) {
@@ -588,43 +587,42 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       support::endian::write32le(&mb.b[4 * i], mat[i]);
     addRegion(regions, SynapticMatrixRegion, std::move(mb.b));
 
-    // DTCM: the resource model's estimate for a core of the machine (the
-    // partitioner's `resources`, docs/image-format.md "DTCM model"), checked
-    // against the core's 64 KiB.
-    uint64_t ringSlots = uint64_t(1) << delayBits;
-    uint64_t state = uint64_t(count) * kNeuronStateBytes;
-    uint64_t rings =
-        uint64_t(count) * kReceptorTypes * ringSlots * kRingEntryBytes;
+    // DTCM: what the kernel keeps there (kernel/Resources.h): its arrays
+    // and the regions it copies.
+    model::NeuronCoreArrays arrays = model::neuronCoreArrays(
+        count, delayBits, indexBits, plastic, o.recordVoltage);
     uint64_t popTable = pt.b.size();
-    uint64_t recording = 2 * 4 * ((uint64_t(count) + 31) / 32);
     uint64_t params = 4 * kNeuronParamWords;
-    uint64_t history = 0, stdpFixed = 0;
+    uint64_t stdpFixed = 0;
     if (plastic) {
       std::string st = stdpRegion(sl.population);
       stdpFixed = st.size();
-      history = uint64_t(count) * kPostHistoryBytes;
       addRegion(regions, StdpParamsRegion, std::move(st));
     }
-    dtcm += state + rings + popTable + recording + params + history + stdpFixed;
-    if (dtcm > kDTCMBytes) {
-      uint64_t perNeuron = kNeuronStateBytes +
-                           kReceptorTypes * ringSlots * kRingEntryBytes +
-                           (plastic ? kPostHistoryBytes : 0) + 1;
-      uint64_t fixedPart = kCoreFixedDTCMBytes + popTable + params + stdpFixed;
-      uint64_t fits =
-          fixedPart < kDTCMBytes ? (kDTCMBytes - fixedPart) / perNeuron : 0;
-      std::string parts = "neuron state " + withCommas(state) +
-                          ", ring buffers " + withCommas(rings) + " (2 x " +
-                          withCommas(ringSlots) +
-                          " delay slots), population "
-                          "table " +
-                          withCommas(popTable) +
-                          (plastic ? ", STDP " + withCommas(history + stdpFixed)
-                                   : std::string()) +
-                          ", kernel " + withCommas(kCoreFixedDTCMBytes);
+    uint64_t fixedPart =
+        model::kCoreFixedDTCMBytes + popTable + params + stdpFixed;
+    uint64_t dtcm = fixedPart + arrays.total();
+    if (dtcm > model::kDTCMBytes) {
+      uint64_t fits = fixedPart < model::kDTCMBytes
+                          ? model::maxNeuronsFitting(
+                                model::kDTCMBytes - fixedPart, delayBits,
+                                plastic, o.recordVoltage, count)
+                          : 0;
+      std::string parts =
+          "neuron state " + withCommas(arrays.state) + ", ring buffers " +
+          withCommas(arrays.rings) + " (2 x " +
+          withCommas(uint64_t(1) << delayBits) + " delay slots x " +
+          withCommas(uint64_t(1) << indexBits) +
+          " neuron slots), population "
+          "table " +
+          withCommas(popTable) +
+          (plastic ? ", STDP " + withCommas(arrays.history + stdpFixed)
+                   : std::string()) +
+          ", other arrays " + withCommas(arrays.other) + ", kernel " +
+          withCommas(model::kCoreFixedDTCMBytes);
       res.error =
           where + " needs " + withCommas(dtcm) +
-          " bytes of DTCM, more than the " + withCommas(kDTCMBytes) +
+          " bytes of DTCM, more than the " + withCommas(model::kDTCMBytes) +
           " of a core (" + parts + "); use fewer neurons per core" +
           (fits ? " (neurons_per_core = " + withCommas(fits) + " would fit)"
                 : std::string());

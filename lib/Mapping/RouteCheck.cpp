@@ -67,18 +67,12 @@ static std::vector<uint32_t> sampleKeys(uint32_t key, uint32_t mask,
   return keys;
 }
 
-std::vector<std::string> scnc::verifyRoutes(const Machine &m,
-                                            ArrayRef<KeyedTree> expected,
-                                            ArrayRef<RoutingTable> tables,
-                                            const VerifyConfig &cfg) {
-  std::vector<std::string> problems;
-  auto full = [&] { return problems.size() >= cfg.maxProblems; };
-  auto problem = [&](const Twine &msg) {
-    if (!full())
-      problems.push_back(msg.str());
-  };
-
-  // The tables by chip.
+/// The tables by chip; reports tables outside the machine, two tables for
+/// a chip, tables over capacity and entries that never match.
+static std::vector<const RoutingTable *>
+checkTables(const Machine &m, ArrayRef<RoutingTable> tables,
+            const VerifyConfig &cfg,
+            function_ref<void(const Twine &)> problem) {
   unsigned capacity = cfg.capacity ? cfg.capacity : m.routerEntries();
   std::vector<const RoutingTable *> tableOf(m.numChips(), nullptr);
   for (const RoutingTable &t : tables) {
@@ -100,6 +94,22 @@ std::vector<std::string> scnc::verifyRoutes(const Machine &m,
         problem("chip " + chip + ": entry " + hex(e.key) + "/" + hex(e.mask) +
                 " never matches (key bits outside the mask)");
   }
+  return tableOf;
+}
+
+std::vector<std::string> scnc::verifyRoutes(const Machine &m,
+                                            ArrayRef<KeyedTree> expected,
+                                            ArrayRef<RoutingTable> tables,
+                                            const VerifyConfig &cfg) {
+  std::vector<std::string> problems;
+  auto full = [&] { return problems.size() >= cfg.maxProblems; };
+  auto problem = [&](const Twine &msg) {
+    if (!full())
+      problems.push_back(msg.str());
+  };
+
+  std::vector<const RoutingTable *> tableOf =
+      checkTables(m, tables, cfg, problem);
 
   std::vector<unsigned> visited(m.numChips(), 0);
   unsigned walkId = 0;
@@ -120,9 +130,9 @@ std::vector<std::string> scnc::verifyRoutes(const Machine &m,
 
     auto at = [&](ChipId c) { return formatChip(m.coord(c)); };
     // Walks one packet, or the whole key space when every key takes the
-    // same way. `decide` gives the route word at a chip, or None when no
-    // entry matches; false when the key space splits there.
-    auto walk = [&](function_ref<bool(ChipId, Optional<uint32_t> &)> decide,
+    // same way. `decide` gives the router's decision at a chip for a packet
+    // that came in on a link; false when the key space splits there.
+    auto walk = [&](function_ref<RouteDecision(ChipId, unsigned)> decide,
                     std::vector<std::string> &found) {
       std::map<ChipId, uint32_t> got;
       ++walkId;
@@ -137,21 +147,18 @@ std::vector<std::string> scnc::verifyRoutes(const Machine &m,
           continue;
         }
         visited[c] = walkId;
-        Optional<uint32_t> word;
-        if (!decide(c, word))
+        RouteDecision d = decide(c, in);
+        if (d.kind == RouteDecision::Split)
           return false;
-        if (!word) {
-          if (in == kFromLocal) {
-            found.push_back("dropped at chip " + at(c) +
-                            ": it comes from a core and no entry matches");
-            continue;
-          }
-          word = route::link(oppositeLink(in)); // default route
+        if (d.kind == RouteDecision::Drop) {
+          found.push_back("dropped at chip " + at(c) +
+                          ": it comes from a core and no entry matches");
+          continue;
         }
-        if (uint32_t cores = route::coresOf(*word))
+        if (uint32_t cores = route::coresOf(d.route))
           got[c] |= cores;
         for (unsigned l = 0; l < spinnaker::kNumLinks; ++l) {
-          if (!(*word & route::link(l)))
+          if (!(d.route & route::link(l)))
             continue;
           Optional<ChipId> next = m.neighbour(c, l);
           if (!next) {
@@ -181,19 +188,15 @@ std::vector<std::string> scnc::verifyRoutes(const Machine &m,
     // Every key at once: at each chip the first entry that any key of the
     // tree could match must match them all (or there is none).
     uint32_t base = kt.key & kt.mask;
+    auto entriesOf = [&](ChipId c) -> ArrayRef<RoutingEntry> {
+      if (tableOf[c])
+        return tableOf[c]->entries;
+      return {};
+    };
     std::vector<std::string> found;
     bool uniform = walk(
-        [&](ChipId c, Optional<uint32_t> &word) {
-          if (!tableOf[c])
-            return true;
-          for (const RoutingEntry &e : tableOf[c]->entries) {
-            if ((e.key & ~e.mask) ||
-                !keySpacesIntersect(e.key, e.mask, base, kt.mask))
-              continue;
-            word = e.route;
-            return (e.mask & ~kt.mask) == 0;
-          }
-          return true;
+        [&](ChipId c, unsigned in) {
+          return routeStep(entriesOf(c), base, kt.mask, in);
         },
         found);
     if (uniform) {
@@ -209,24 +212,16 @@ std::vector<std::string> scnc::verifyRoutes(const Machine &m,
       if (it != relevant.end())
         return it->second;
       SmallVector<RoutingEntry, 4> &list = relevant[c];
-      if (tableOf[c])
-        for (const RoutingEntry &e : tableOf[c]->entries)
-          if (keySpacesIntersect(e.key, e.mask, base, kt.mask))
-            list.push_back(e);
+      for (const RoutingEntry &e : entriesOf(c))
+        if (keySpacesIntersect(e.key, e.mask, base, kt.mask))
+          list.push_back(e);
       return list;
     };
     for (uint32_t key : sampleKeys(kt.key, kt.mask, cfg, 0x5eed0000ull + ti)) {
       found.clear();
-      walk(
-          [&](ChipId c, Optional<uint32_t> &word) {
-            for (const RoutingEntry &e : entriesAt(c))
-              if (e.matches(key)) {
-                word = e.route;
-                break;
-              }
-            return true;
-          },
-          found);
+      walk([&](ChipId c,
+               unsigned in) { return routeStep(entriesAt(c), key, ~0u, in); },
+           found);
       if (!found.empty()) {
         // One failing key per tree says enough.
         report(key, found);

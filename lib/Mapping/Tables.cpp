@@ -12,6 +12,28 @@ unsigned RoutingEntry::generality() const {
   return unsigned(countPopulation(~mask));
 }
 
+RouteDecision scnc::routeStep(ArrayRef<RoutingEntry> entries, uint32_t key,
+                              uint32_t mask, unsigned inLink) {
+  RouteDecision d;
+  for (const RoutingEntry &e : entries) {
+    if ((e.key & ~e.mask) || !keySpacesIntersect(e.key, e.mask, key, mask))
+      continue;
+    if (uint32_t apart = e.mask & ~mask) {
+      d.kind = RouteDecision::Split;
+      d.splitBit = apart & (~apart + 1); // lowest bit the entry looks at
+      return d;
+    }
+    d.kind = RouteDecision::Matched;
+    d.route = e.route;
+    return d;
+  }
+  if (inLink == kFromLocal)
+    return d; // Drop
+  d.kind = RouteDecision::Default;
+  d.route = route::link(oppositeLink(inLink));
+  return d;
+}
+
 std::vector<RoutingTable> scnc::buildTables(const Machine &m,
                                             ArrayRef<KeyedTree> trees,
                                             const TableConfig &cfg) {

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
+#include "kernel/Resources.h"
 
 using namespace scnc;
 using namespace scnc::kernel;
@@ -69,14 +70,10 @@ inline void addSynapse(uint16_t *ring, uint32_t ringIndexMask, uint32_t tOff,
 uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
   if (!validConfig(c))
     return 0;
-  uint64_t n = c.numNeurons;
-  return align8(n * sizeof(NeuronFixedState)) + align8(n) +
-         align8(ringEntries(c) * sizeof(uint16_t)) + align8(n * 4) +
-         align8(uint64_t(bitWords(c.numNeurons)) * 4) +
-         (c.recordVoltage ? align8(n * 4) : 0) +
-         (c.plastic ? align8(n * sizeof(stdp::PostHistory)) +
-                          align8(uint64_t(c.matrixWords) * 4)
-                    : 0);
+  return resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
+                                     c.plastic, c.recordVoltage)
+             .total() +
+         (c.plastic ? align8(uint64_t(c.matrixWords) * 4) : 0);
 }
 
 bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
@@ -354,9 +351,7 @@ uint16_t kernel::neuronCorePlasticWeight(const NeuronCore &core,
 }
 
 uint64_t kernel::sourceCoreMemoryBytes(const SourceCoreConfig &cfg) {
-  uint64_t n = cfg.numNeurons;
-  return align8(n * 4) + align8(n * 4) +
-         align8(uint64_t(bitWords(cfg.numNeurons)) * 4);
+  return resources::sourceCoreArrayBytes(cfg.numNeurons);
 }
 
 bool kernel::sourceCoreInit(SourceCore &core, const SourceCoreConfig &cfg,

@@ -5,6 +5,7 @@
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/IRReader.h"
 #include "scnc/Mapping/MappingState.h"
+#include "scnc/Mapping/Resources.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/Support/FileSystem.h"
@@ -144,12 +145,16 @@ TEST(PartitionTest, HandMadePartitionStats) {
   EXPECT_EQ(s.commVolume, 25u);
   EXPECT_EQ(s.edgeCut, 36u);
   // T has 4 neurons x 4 synapses from 9 distinct inputs (rows 0-2, cols
-  // 0-2): 16 x 4 + 9 x 12 bytes.
+  // 0-2): 16 synaptic words and 9 row headers of 2 words.
   EXPECT_EQ(s.resources[4].synapses, 16u);
   EXPECT_EQ(s.resources[4].rows, 9u);
-  EXPECT_EQ(s.resources[4].sdramBytes, 16u * 4 + 9u * 12);
-  EXPECT_EQ(s.resources[4].dtcmBytes, 8192u + 4 * 104);
-  EXPECT_EQ(s.resources[0].dtcmBytes, 8192u + 4 * 32);
+  EXPECT_EQ(s.resources[4].sdramBytes, 16u * 4 + 9u * 8);
+  // DTCM (runtime/kernel/Resources.h): the kernel's 8192, the regions'
+  // 2048 and the arrays: 4 neuron states of 16 bytes, 2 x 2 x 4 ring slots
+  // of 2 bytes, 8-byte aligned quiet flags, keys, bitmap and voltages.
+  EXPECT_EQ(s.resources[4].dtcmBytes, 8192u + 2048 + 64 + 32 + 8 + 16 + 8 + 16);
+  // Sources: next spike and key per neuron, the bitmap.
+  EXPECT_EQ(s.resources[0].dtcmBytes, 8192u + 16 + 16 + 8);
   EXPECT_EQ(s.resources[0].sdramBytes, 0u);
 }
 
@@ -202,12 +207,12 @@ TEST(PartitionTest, SelfProjectionsCountRemoteCoresOnce) {
   // Slice {0,1}: a.b 2 rows / 2 synapses, b.b 3 / 4, b.self 3 / 6.
   EXPECT_EQ(s.resources[1].rows, 8u);
   EXPECT_EQ(s.resources[1].synapses, 12u);
-  EXPECT_EQ(s.resources[1].sdramBytes, 12u * 4 + 8 * 12);
+  EXPECT_EQ(s.resources[1].sdramBytes, 12u * 4 + 8 * 8);
   // Slice {2}: 1 / 1, 2 / 2, 3 / 3.
   EXPECT_EQ(s.resources[2].rows, 6u);
-  EXPECT_EQ(s.resources[2].sdramBytes, 6u * 4 + 6 * 12);
-  EXPECT_EQ(s.maxSDRAMBytes, 144u);
-  EXPECT_EQ(s.maxDTCMBytes, 8192u + 2 * 104);
+  EXPECT_EQ(s.resources[2].sdramBytes, 6u * 4 + 6 * 8);
+  EXPECT_EQ(s.maxSDRAMBytes, 112u);
+  EXPECT_EQ(s.maxDTCMBytes, 8192u + 2048 + 32 + 16 + 8 + 8 + 8 + 8);
 }
 
 TEST(PartitionTest, PrintCompressesRanges) {
@@ -595,30 +600,42 @@ TEST(PartitionTest, DTCMLowersTheLimit) {
                    "stdp r { w_max = 1 nA; init = 0.5 nA; }\n"
                    "network big { input i { shape = 40 x 40 x 1; }\n"
                    "  conv c(i) { filters = 1; kernel = 1; stdp = r; }\n"
-                   "  conv d(c) { filters = 1; kernel = 1; weights = 1 nA; } "
-                   "}");
+                   "  conv d(c) { filters = 1; kernel = 1; weights = 1 nA; "
+                   "delay = 10 ms; } }");
   ASSERT_TRUE(n.hasValue()) << h.text();
-  // Input: 32 B per neuron -> 600 fits. c learns: 40 + 64 + 100 = 204 B
-  // -> (65536 - 8192) / 204 = 281. d: 104 B -> 551 >= 600? no: 551.
-  EXPECT_EQ(dtcmBytesPerNeuron(*n, 0), 32u);
-  EXPECT_EQ(dtcmBytesPerNeuron(*n, 1), 204u);
-  EXPECT_EQ(dtcmBytesPerNeuron(*n, 2), 104u);
+  // The model of runtime/kernel/Resources.h: c learns (post-spike
+  // histories), d's 10-tick delays need 4 delay bits.
+  CoreKind i = coreKindOf(*n, 0), c = coreKindOf(*n, 1), d = coreKindOf(*n, 2);
+  EXPECT_TRUE(i.input);
+  EXPECT_TRUE(c.plastic);
+  EXPECT_EQ(c.delayBits, 1u);
+  EXPECT_FALSE(d.plastic);
+  EXPECT_EQ(d.delayBits, 4u);
+  // Sources: 8192 + 2 x 2400 (next spike, key) + 80 (bitmap) = 13072.
+  EXPECT_EQ(sliceDTCMBytes(i, 600), 13072u);
+  // c at 325: 8192 + 2048 + 5200 (state) + 4096 (rings, 2^(1+1+9) x 2)
+  // + 42904 (histories) + 328 + 1304 + 48 + 1304 (quiet, keys, bitmap,
+  // voltages) = 65424; 326 would need 65568.
+  EXPECT_EQ(sliceDTCMBytes(c, 325), 65424u);
+  EXPECT_EQ(sliceDTCMBytes(c, 326), 65568u);
+  EXPECT_GT(sliceDTCMBytes(d, 513), resources::kDTCMBytes);
   EXPECT_EQ(effectiveNeuronLimit(*n, 0), 600u);
-  EXPECT_EQ(effectiveNeuronLimit(*n, 1), 281u);
-  EXPECT_EQ(effectiveNeuronLimit(*n, 2), 551u);
+  EXPECT_EQ(effectiveNeuronLimit(*n, 1), 325u);
+  EXPECT_EQ(effectiveNeuronLimit(*n, 2), 512u);
   for (PartitionerKind kind :
        {PartitionerKind::Slices, PartitionerKind::Metis}) {
     Partition p = run(*n, kind);
-    EXPECT_EQ(p.limits, (U32s{600, 281, 551}));
+    EXPECT_EQ(p.limits, (U32s{600, 325, 512}));
     EXPECT_TRUE(verifyPartition(*n, p).empty());
     PartitionStats s = partitionStats(*n, p);
     EXPECT_LE(s.maxDTCMBytes, resources::kDTCMBytes);
     std::string text;
     llvm::raw_string_ostream os(text);
     printPartitionStats(*n, p, s, os);
-    EXPECT_NE(os.str().find("limit lowered: c: 600 -> 281 neurons per core "
-                            "(DTCM: 204 bytes per neuron + 8192 per core, "
-                            "65536 available)\n"),
+    EXPECT_NE(os.str().find("limit lowered: c: 600 -> 325 neurons per core "
+                            "(DTCM: 65424 bytes at 325 neurons, 8192 of them "
+                            "the kernel's and 2048 for its regions; 65536 "
+                            "available)\n"),
               std::string::npos)
         << text;
   }

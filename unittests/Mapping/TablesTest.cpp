@@ -394,4 +394,34 @@ TEST(CheckerTest, WideKeySpace) {
                       "destination"}));
 }
 
+// The router step the checker and the emulated routers share.
+TEST(RouteStepTest, FirstMatchDefaultDropAndSplit) {
+  Entries e{{0x10, 0xF0, kC1},  // keys 0x1?
+            {0x00, 0x00, kE},   // everything else
+            {0x20, 0xF0, kC2}}; // never reached: the entry above wins
+  RouteDecision d = routeStep(e, 0x13, ~0u, kFromLocal);
+  EXPECT_EQ(d.kind, RouteDecision::Matched);
+  EXPECT_EQ(d.route, kC1);
+  d = routeStep(e, 0x23, ~0u, 1);
+  EXPECT_EQ(d.kind, RouteDecision::Matched);
+  EXPECT_EQ(d.route, kE);
+  // A block the first entry covers whole; one it splits on bit 4.
+  d = routeStep(e, 0x10, 0xFFFFFFF0, kFromLocal);
+  EXPECT_EQ(d.kind, RouteDecision::Matched);
+  EXPECT_EQ(d.route, kC1);
+  d = routeStep(e, 0x00, 0xFFFFFF00, kFromLocal);
+  EXPECT_EQ(d.kind, RouteDecision::Split);
+  EXPECT_EQ(d.splitBit, 0x10u);
+  // No entry: straight on when it came over a link, dropped from a core.
+  Entries one{{0x10, 0xF0, kC1}};
+  d = routeStep(one, 0x23, ~0u, 1);
+  EXPECT_EQ(d.kind, RouteDecision::Default);
+  EXPECT_EQ(d.route, route::link(oppositeLink(1)));
+  d = routeStep(one, 0x23, ~0u, kFromLocal);
+  EXPECT_EQ(d.kind, RouteDecision::Drop);
+  // An entry with key bits outside its mask never matches.
+  Entries bad{{0x7, 0x3, kC1}};
+  EXPECT_EQ(routeStep(bad, 0x7, ~0u, kFromLocal).kind, RouteDecision::Drop);
+}
+
 } // namespace

@@ -46,7 +46,8 @@ struct Partition {
   /// Per population: neuron -> its index inside its slice.
   std::vector<std::vector<uint32_t>> localIndex;
   /// Per population: the neurons-per-core limit the slices respect (its
-  /// neurons_per_core, lowered where a full slice would overflow DTCM).
+  /// neurons_per_core, lowered where a full slice would overflow DTCM:
+  /// effectiveNeuronLimit, Mapping/Resources.h).
   std::vector<uint32_t> limits;
 };
 
@@ -78,40 +79,11 @@ llvm::Expected<Partition> partitionNetwork(const Network &n,
 /// them; one message per problem (empty: valid).
 std::vector<std::string> verifyPartition(const Network &n, const Partition &p);
 
-//===----------------------------------------------------------------------===//
-// Resource model (docs/mapping.md; numbers from docs/spinnaker.md / sPyNNaker)
-//===----------------------------------------------------------------------===//
-
-namespace resources {
-/// DTCM per core (docs/spinnaker.md: 64 KiB).
-constexpr uint64_t kDTCMBytes = 64 * 1024;
-/// DTCM every neuron core needs whatever its size: stack, DMA buffers for
-/// synaptic rows, master population table, recording and timer state.
-constexpr uint64_t kCoreFixedDTCMBytes = 8 * 1024;
-/// IF_curr_exp state with its exponential synapses (about 10 words).
-constexpr uint64_t kNeuronStateBytes = 40;
-/// Ring buffers: uint16 per (receptor type, delay slot).
-constexpr uint64_t kReceptorTypes = 2, kDelaySlots = 16, kRingEntryBytes = 2;
-/// STDP: per neuron a history of 16 post spikes (time 4 B, trace 2 B) and
-/// a count.
-constexpr uint64_t kPostHistoryBytes = 16 * (4 + 2) + 4;
-/// A spike source (Poisson / array) neuron: its generator state.
-constexpr uint64_t kSourceStateBytes = 32;
-/// SDRAM: one word per synapse (fixed: weight|delay|type|index; plastic:
-/// 16-bit weight + 16-bit control word), a 3-word header per synaptic row
-/// (one row per pre neuron and projection reaching the core), plus for
-/// plastic rows the pre-synaptic trace and time (2 words).
-constexpr uint64_t kSynapseBytes = 4, kRowHeaderBytes = 12,
-                   kPlasticRowHeaderBytes = 8;
-} // namespace resources
-
-/// DTCM one neuron of population `pop` takes.
-uint64_t dtcmBytesPerNeuron(const Network &n, unsigned pop);
-/// The neurons-per-core limit of population `pop`: its neurons_per_core,
-/// lowered so that a full slice fits DTCM.
-uint32_t effectiveNeuronLimit(const Network &n, unsigned pop);
-
+/// What a slice needs (the resource model of Mapping/Resources.h).
 struct SliceResources {
+  /// sliceDTCMBytes; the synaptic rows' bytes (kernel/Resources.h: a row
+  /// header per row, the plastic header per plastic row, a word per
+  /// synapse; rows counted per projection).
   uint64_t dtcmBytes = 0, sdramBytes = 0;
   /// Incoming synapses and synaptic rows stored for the slice.
   uint64_t synapses = 0, rows = 0;

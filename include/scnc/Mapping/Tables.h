@@ -39,6 +39,36 @@ inline bool keySpacesIntersect(uint32_t k1, uint32_t m1, uint32_t k2,
   return ((k1 ^ k2) & m1 & m2) == 0;
 }
 
+/// What a router does with a packet, or with every packet of a block of
+/// keys.
+struct RouteDecision {
+  enum Kind : uint8_t {
+    /// An entry matched: the packet goes to every link and core of `route`.
+    Matched,
+    /// No entry matched and the packet came over a link: default routing,
+    /// straight on (`route` is the link opposite the one it came in on).
+    Default,
+    /// No entry matched and the packet came from a core of the chip: dropped.
+    Drop,
+    /// The block's keys take different ways: the deciding entry looks at
+    /// `splitBit` (the lowest bit it checks outside the block's mask).
+    Split,
+  };
+  Kind kind = Drop;
+  uint32_t route = 0;
+  uint32_t splitBit = 0;
+};
+
+/// One router step, the rule that the route checker and the emulated
+/// routers share: the packets with keys in (\p key, \p mask) (mask ~0u: one
+/// key; key normalised to key & mask) arrive on link \p inLink (kFromLocal:
+/// from a core of the chip) at a router holding \p entries (priority order).
+/// The first entry that any key of the block can match decides when it
+/// matches them all (Matched), else the block splits; entries whose key has
+/// bits outside their mask never match. No such entry: Default or Drop.
+RouteDecision routeStep(llvm::ArrayRef<RoutingEntry> entries, uint32_t key,
+                        uint32_t mask, unsigned inLink);
+
 /// The table of one chip.
 struct RoutingTable {
   ChipId chip = 0;
@@ -120,8 +150,7 @@ struct VerifyConfig {
 };
 
 /// Walks keys of every tree from its source chip through `tables` as the
-/// routers do (first matching entry wins; no match: straight on when the
-/// packet came over a link, dropped when it came from a core) and checks
+/// routers do (routeStep) and checks
 /// that each is delivered to exactly the tree's cores, dropped nowhere,
 /// sent over no dead or missing link and never reaches a chip twice. Also
 /// checks table sizes. Returns the problems, empty when none.

@@ -1,6 +1,7 @@
 //===- Router.h - The emulated machine's multicast routers ------*- C++ -*-===//
 //
-// Each chip's router applies its table as the hardware does: the first entry
+// Each chip's router applies its table as the hardware does, with the step
+// the route checker uses too (routeStep, Mapping/Tables.h): the first entry
 // whose (key & mask) == entry.key matches wins and the packet is copied to
 // every link and core of its route word; a packet that matches nothing
 // continues on the link opposite the one it came in on (default routing)

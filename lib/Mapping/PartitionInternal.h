@@ -1,0 +1,94 @@
+//===- PartitionInternal.h - Partitioner internals ------------ -*- C++ -*-===//
+//
+// Private to lib/Mapping: what the steps of the METIS partitioner
+// (Partition.cpp drives them) pass to each other. Coarsen.cpp turns a
+// population into coarse vertices, AffinityGraph.cpp joins them by shared
+// sources into a PartitionGraph, Metis.cpp and Repair.cpp split that graph.
+//
+//===----------------------------------------------------------------------===//
+#ifndef SCNC_LIB_MAPPING_PARTITIONINTERNAL_H
+#define SCNC_LIB_MAPPING_PARTITIONINTERNAL_H
+
+#include "scnc/IR/Network.h"
+#include "scnc/Mapping/Partition.h"
+#include "llvm/ADT/STLExtras.h"
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <vector>
+
+namespace scnc {
+namespace partitioning {
+
+/// Convolutions and pools: projections whose connections follow from a
+/// window over the source's positions.
+inline bool isWindowed(const Projection &p) {
+  return p.kind == Projection::Kind::Conv || p.kind == Projection::Kind::Pool;
+}
+
+/// Input channels that output channel `m` of windowed projection `p` reads
+/// (docs/ir.md); `cin` is the source's channel count.
+void sourceChannels(const Projection &p, uint32_t cin, uint32_t m,
+                    std::vector<uint32_t> &out);
+
+/// Greedy bin packing over (weight -> count), largest weights first: the
+/// bins of `limit` needed.
+uint32_t packBins(std::map<uint32_t, uint64_t, std::greater<uint32_t>> counts,
+                  uint32_t limit);
+
+/// A population's coarse vertices.
+struct Coarse {
+  bool spatial = false;
+  uint32_t groups = 1;            ///< spatial: channel groups per position
+  std::vector<uint32_t> groupOf;  ///< spatial: channel -> group
+  uint64_t plane = 0;             ///< H x W
+  std::vector<uint32_t> vertexOf; ///< neuron -> vertex
+  std::vector<uint32_t> weights;  ///< neurons per vertex
+
+  /// Vertex of the neuron at (channel, position).
+  uint32_t vertex(uint64_t pos, uint32_t channel) const {
+    return spatial ? uint32_t(pos * groups + groupOf[channel])
+                   : vertexOf[channel * plane + pos];
+  }
+};
+
+/// Coarsens population `pop` for a neurons-per-core `limit`: its spatial
+/// (position, channel group) vertices, or neurons / runs of neurons.
+Coarse coarsen(const Network &n, unsigned pop, uint32_t limit);
+
+/// Groups of source neurons with their sets of target vertices.
+struct Nets {
+  explicit Nets(uint32_t numVertices) : numVertices(numVertices) {}
+  uint32_t numVertices;
+  std::vector<uint64_t> offsets{0};
+  std::vector<uint32_t> vertices;
+  std::vector<uint64_t> weights;
+
+  /// Adds a net (sorts `vs`); nets of one vertex or of all of them are
+  /// dropped: every partition pays the same for them.
+  void add(std::vector<uint32_t> &vs, uint64_t weight) {
+    llvm::sort(vs);
+    vs.erase(std::unique(vs.begin(), vs.end()), vs.end());
+    if (vs.size() < 2 || vs.size() >= numVertices || !weight)
+      return;
+    vertices.insert(vertices.end(), vs.begin(), vs.end());
+    offsets.push_back(vertices.size());
+    weights.push_back(weight);
+  }
+  size_t size() const { return weights.size(); }
+};
+
+/// The nets of population `pop` over its coarse vertices `c`: from the
+/// windowed and list projections into it, else (`fromOutputs` set) from
+/// those out of it.
+Nets populationNets(const Network &n, unsigned pop, const Coarse &c,
+                    bool &fromOutputs);
+
+/// The affinity graph A = M W M^T of a population's nets.
+PartitionGraph affinityGraph(const Coarse &c, const Nets &nets);
+
+} // namespace partitioning
+} // namespace scnc
+
+#endif
