@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
+#include "RandomNeurons.h"
 #include "gtest/gtest.h"
 #include <random>
 #include <vector>
@@ -384,19 +385,10 @@ TEST(Kernel, RandomStatesFollowLifStep) {
     c.cfg.indexBits = 7;
     NeuronFixedParams &p = c.cfg.params;
     bool extreme = round % 4 == 3;
-    p.vRest = Accum::fromBits(any(-70 * 32768, -60 * 32768));
-    p.vReset = Accum::fromBits(any(-75 * 32768, -60 * 32768));
-    p.vThresh = Accum::fromBits(any(-58 * 32768, -40 * 32768));
+    test::randomNeuronParams(
+        rng, extreme,
+        [&] { return round % 2 ? 0 : any(-1 * 32768, 2 * 32768); }, p);
     p.vInit = p.vRest;
-    p.iOffset = Accum::fromBits(round % 2 ? 0 : any(-1 * 32768, 2 * 32768));
-    p.rMembrane =
-        Accum::fromBits(any(32768, extreme ? 60000 * 32768 : 80 * 32768));
-    p.expTC = UFract32::fromBits(uint32_t(rng()));
-    p.decayE = UFract32::fromBits(uint32_t(rng()));
-    p.decayI = UFract32::fromBits(uint32_t(rng()));
-    p.initE = UFract32::fromBits(uint32_t(rng()));
-    p.initI = UFract32::fromBits(uint32_t(rng()));
-    p.refracTicks = any(0, 5);
     c.cfg.leftShift[0] = uint32_t(any(0, 16));
     c.cfg.leftShift[1] = uint32_t(any(0, 16));
     std::vector<NeuronFixedState> init(100);

@@ -1,5 +1,6 @@
 //===- FixedPointTest.cpp - S16.15 / u0.32 arithmetic and IF_curr_exp -----===//
 #include "scnc/Support/FixedPoint.h"
+#include "RandomNeurons.h"
 #include "scnc/IR/Network.h"
 #include "gtest/gtest.h"
 #include <cmath>
@@ -523,19 +524,13 @@ TEST(FixedPointTest, ShortcutsChangeNoBit) {
   for (int round = 0; round < 200; ++round) {
     bool extreme = round % 4 == 3;
     NeuronFixedParams p;
-    p.vRest = Accum::fromBits(any(-70 * 32768, -60 * 32768));
-    p.vReset = Accum::fromBits(any(-75 * 32768, -60 * 32768));
-    p.vThresh = Accum::fromBits(any(-58 * 32768, -40 * 32768));
-    p.iOffset = Accum::fromBits(
-        maybeZero(extreme ? int32_t(rng()) : any(-1 * 32768, 2 * 32768)));
-    p.rMembrane =
-        Accum::fromBits(any(32768, extreme ? 60000 * 32768 : 80 * 32768));
-    p.expTC = UFract32::fromBits(uint32_t(rng()));
-    p.decayE = UFract32::fromBits(uint32_t(rng()));
-    p.decayI = UFract32::fromBits(uint32_t(rng()));
-    p.initE = UFract32::fromBits(uint32_t(rng()));
-    p.initI = UFract32::fromBits(uint32_t(rng()));
-    p.refracTicks = any(0, 5);
+    test::randomNeuronParams(
+        rng, extreme,
+        [&] {
+          return maybeZero(extreme ? int32_t(rng())
+                                   : any(-1 * 32768, 2 * 32768));
+        },
+        p);
     NeuronFixedState a;
     a.v = Accum::fromBits(extreme ? int32_t(rng())
                                   : any(-80 * 32768, -40 * 32768));
