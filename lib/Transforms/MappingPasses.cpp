@@ -197,7 +197,7 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
   return true;
 }
 
-bool scnc::runBuildTables(Network &n, PassContext &ctx) {
+bool scnc::runBuildTables(Network &, PassContext &ctx) {
   MappingState *st =
       needState(ctx, "build-tables", &MappingState::routed, "route");
   if (!st)
@@ -207,7 +207,7 @@ bool scnc::runBuildTables(Network &n, PassContext &ctx) {
   return true;
 }
 
-bool scnc::runCompressTables(Network &n, PassContext &ctx) {
+bool scnc::runCompressTables(Network &, PassContext &ctx) {
   MappingState *st = needState(ctx, "compress-tables", &MappingState::tabled,
                                "build-tables");
   if (!st)
