@@ -49,7 +49,8 @@ static Timer &passTimer(StringRef name) {
 }
 
 bool PassManager::run(Network &n, CompilationContext &cc) {
-  raw_ostream &os = dumpOS ? *dumpOS : errs();
+  // Dumps go to stderr, as LLVM prints them.
+  raw_ostream &os = errs();
   for (const scnc::PassInfo *p : passes) {
     PassContext ctx{diag, options, cc};
     bool ok;

@@ -82,14 +82,12 @@ public:
     return run(n, cc);
   }
   void setVerifyEach(bool v) { verifyEach = v; }
-  void setDumpStream(llvm::raw_ostream &os) { dumpOS = &os; }
 
 private:
   DiagnosticEngine &diag;
   PassOptions options;
   std::vector<const PassInfo *> passes;
   bool verifyEach = true;
-  llvm::raw_ostream *dumpOS = nullptr;
 };
 
 } // namespace scnc
