@@ -10,10 +10,10 @@
 // The front end runs once outside the timed loop.
 //
 //===----------------------------------------------------------------------===//
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"
 #include <benchmark/benchmark.h>
 #include <cstdlib>

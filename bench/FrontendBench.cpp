@@ -5,11 +5,11 @@
 // (the examples directory comes from SCNC_EXAMPLES or the source tree).
 //
 //===----------------------------------------------------------------------===//
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"
 #include <benchmark/benchmark.h>
 #include <cstdlib>

@@ -11,11 +11,11 @@
 // times partitionStats itself.
 //
 //===----------------------------------------------------------------------===//
+#include "scnc/Driver/Pipeline.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Mapping/Partition.h"
 #include "scnc/Support/InputFile.h"
-#include "scnc/Driver/Pipeline.h"
 #include "llvm/Support/SourceMgr.h"
 #include <benchmark/benchmark.h>
 #include <cstdlib>

@@ -23,6 +23,7 @@
 #include "EmulatorInternal.h"
 #include "kernel/Kernel.h"
 #include "scnc/Support/FixedPoint.h"
+#include "scnc/Support/Timing.h"
 #include "llvm/Support/Compiler.h"
 #include <algorithm>
 #include <atomic>
@@ -638,9 +639,7 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
       1, std::min<uint64_t>(std::max(1u, o.threads), cores.size())));
   auto start = std::chrono::steady_clock::now();
   runTicks(runs, cores, threads, numTicks, o);
-  rec.wallSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  rec.wallSeconds = secondsSince(start);
 
   runs.collect(rec, numTicks);
   if (learned)

@@ -16,6 +16,7 @@
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"
+#include "scnc/Support/Timing.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Compiler.h"
 #include <algorithm>
@@ -558,9 +559,7 @@ Evaluator<M>::run(const std::vector<std::vector<Spike>> &inputs) {
   }
   if (o.plastic)
     readBackWeights();
-  rec.wallSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  rec.wallSeconds = secondsSince(start);
   rec.neuronUpdates = totalNeurons * o.ticks;
   return std::move(rec);
 }

@@ -22,13 +22,7 @@ inline llvm::Optional<Network> expand(DiagHarness &h, llvm::Optional<Network> n,
                                       PassOptions opts = {}) {
   if (!n)
     return llvm::None;
-  CompilationContext cc;
-  CompileOptions o;
-  o.stopAfter = Stage::Connections;
-  o.passes = opts;
-  if (!compileNetwork(*n, cc, o, h.diag))
-    return llvm::None;
-  return n;
+  return expandNetwork(*n, h.diag, opts);
 }
 
 /// Lowers .scn text and expands its connections.

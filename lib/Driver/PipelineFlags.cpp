@@ -19,8 +19,8 @@ struct Flags {
   cl::opt<unsigned> routerEntries;
 
   Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
-      : threads("j", cl::desc("Host threads for parallel passes"),
-                cl::init(1), cl::cat(stages)),
+      : threads("j", cl::desc("Host threads for parallel passes"), cl::init(1),
+                cl::cat(stages)),
         maxMemory("max-memory",
                   cl::desc("Memory the connection lists may take, e.g. "
                            "512M, 8G (default: the machine's physical "
@@ -89,8 +89,10 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
   return true;
 }
 
-std::string &scnc::machineFlag() { return flags->machine; }
-bool scnc::machineFlagGiven() {
-  return flags->machine.getNumOccurrences() > 0;
+bool scnc::loadMachineFlag(CompilationContext &cc, DiagnosticEngine &diag) {
+  return !machineFlagGiven() || loadTarget(flags->machine, cc, diag);
 }
+
+StringRef scnc::machineFlag() { return flags->machine; }
+bool scnc::machineFlagGiven() { return flags->machine.getNumOccurrences() > 0; }
 bool scnc::verifyRoutesFlag() { return flags->verifyRoutes; }

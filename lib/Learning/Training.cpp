@@ -17,19 +17,15 @@
 #include "scnc/IR/Printer.h"
 #include "scnc/Runtime/Reference.h"
 #include "scnc/Support/Diagnostics.h"
-#include "scnc/Support/Npy.h"
 #include "scnc/Support/OutputFile.h"
 #include "scnc/Support/Parallel.h"
 #include "scnc/Support/Random.h"
-#include "llvm/ADT/SmallString.h"
+#include "scnc/Support/Timing.h"
 #include "llvm/ADT/Twine.h"
-#include "llvm/Support/FileSystem.h"
-#include "llvm/Support/Path.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
 #include <cmath>
 #include <mutex>
-#include <regex>
 
 using namespace scnc;
 using namespace llvm;
@@ -520,8 +516,6 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
   for (const Spike &s : post)
     ++res.wins[s.neuron];
   res.postSpikes = post.size();
-  res.seconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
+  res.seconds = secondsSince(start);
   return res;
 }

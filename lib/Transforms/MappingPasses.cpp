@@ -208,8 +208,8 @@ bool scnc::runBuildTables(Network &, PassContext &ctx) {
 }
 
 bool scnc::runCompressTables(Network &, PassContext &ctx) {
-  MappingState *st = needState(ctx, "compress-tables", &MappingState::tabled,
-                               "build-tables");
+  MappingState *st =
+      needState(ctx, "compress-tables", &MappingState::tabled, "build-tables");
   if (!st)
     return false;
   const Machine &m = *ctx.compilation.machine;

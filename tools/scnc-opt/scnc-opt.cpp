@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
   if (!applyPipelineFlags(options, "scnc-opt"))
     return 1;
   CompilationContext cc;
-  if (machineFlagGiven() && !loadTarget(machineFlag(), cc, diag))
+  if (!loadMachineFlag(cc, diag))
     return 1;
   Optional<Network> net = readIR(buf, diag);
   if (!net)

@@ -308,9 +308,7 @@ public:
   void operator()(uint64_t done, uint64_t total) {
     if (!tty)
       return;
-    double s =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-            .count();
+    double s = secondsSince(start);
     double rate = s > 0 ? done / s : 0;
     double left = rate > 0 ? (total - done) / rate : 0;
     errs() << "\r" << what << ": " << done << " of " << total;

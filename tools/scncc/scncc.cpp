@@ -135,7 +135,7 @@ static int runMachineCheck(DiagnosticEngine &diag) {
     return 1;
   }
   // Without --machine, the single board most users have.
-  std::string name = machineFlagGiven() ? machineFlag() : "spinn5";
+  std::string name = machineFlagGiven() ? machineFlag().str() : "spinn5";
   CompilationContext cc;
   if (!loadTarget(name, cc, diag))
     return 1;
@@ -244,7 +244,7 @@ int main(int argc, char **argv) {
     return runMachineCheck(diag);
   // A bad --machine fails before any work.
   Compilation c;
-  if (machineFlagGiven() && !loadTarget(machineFlag(), c.context, diag))
+  if (!loadMachineFlag(c.context, diag))
     return 1;
 
   unsigned buf = loadSourceFile(inputFile, diag);

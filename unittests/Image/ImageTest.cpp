@@ -6,11 +6,11 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Image/Image.h"
+#include "PipelineHelpers.h"
 #include "TestHelpers.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Machine/Machine.h"
-#include "PipelineHelpers.h"
 #include "llvm/Support/CRC.h"
 #include "llvm/Support/Endian.h"
 #include "gtest/gtest.h"
@@ -276,8 +276,8 @@ TEST(Image, SdramCheck) {
   small.setSDRAMBytes(64);
   llvm::SmallVector<char, 0> buf;
   llvm::raw_svector_ostream os(buf);
-  EXPECT_FALSE(writeImage(*mp.net, small, mp.cc.mapping, ImageOptions(),
-                          mp.h.diag, os));
+  EXPECT_FALSE(
+      writeImage(*mp.net, small, mp.cc.mapping, ImageOptions(), mp.h.diag, os));
   EXPECT_NE(mp.h.text().find("error: chip 0,0 needs "), std::string::npos)
       << mp.h.text();
   EXPECT_NE(mp.h.text().find(" bytes of SDRAM for its cores' data, more "

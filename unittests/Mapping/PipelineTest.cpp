@@ -13,11 +13,11 @@
 //   neurons -> 1 bit: i0 0x0, i1 0x2, c0 0x4, c1 0x6, mask 0xfffffffe.
 //
 //===----------------------------------------------------------------------===//
+#include "PipelineHelpers.h"
 #include "TestHelpers.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/MappingState.h"
-#include "PipelineHelpers.h"
 #include "gtest/gtest.h"
 
 using namespace scnc;

@@ -24,8 +24,12 @@ void registerPipelineFlags(llvm::cl::OptionCategory &stages,
 /// reporting a bad value as \p tool.
 bool applyPipelineFlags(CompileOptions &o, llvm::StringRef tool);
 
-/// --machine (empty when not given); --machine-check may set a default.
-std::string &machineFlag();
+/// Loads the --machine into \p cc when one was given (loadTarget); false
+/// after reporting a bad one.
+bool loadMachineFlag(CompilationContext &cc, DiagnosticEngine &diag);
+
+/// --machine, and whether it was given.
+llvm::StringRef machineFlag();
 bool machineFlagGiven();
 /// --verify-routes
 bool verifyRoutesFlag();
