@@ -13,6 +13,7 @@
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include <algorithm>
 #include <map>
@@ -223,21 +224,22 @@ Error Emulator::Impl::describePopulations() {
 Error Emulator::Impl::prepareNeuronCores() {
   for (CoreInfo &ci : cores) {
     const ImageCore &ic = *ci.img;
-    if (ic.isInput())
-      continue;
-    ci.searchSteps = ceilLog2(uint64_t(ic.popTable.size()) + 1);
-    ci.matrixWords = uint32_t(ic.matrix.size() / 4);
+    if (!ic.isInput()) {
+      ci.searchSteps = ceilLog2(uint64_t(ic.popTable.size()) + 1);
+      ci.matrixWords = uint32_t(ic.matrix.size() / 4);
+    }
     // The kernel reads native aligned words; the image stores them
     // little-endian.
+    ci.sectionWords = uint32_t(ic.section.size() / 4);
     if (sys::IsLittleEndianHost &&
-        reinterpret_cast<uintptr_t>(ic.matrix.data()) % alignof(uint32_t) ==
+        reinterpret_cast<uintptr_t>(ic.section.data()) % alignof(uint32_t) ==
             0) {
-      ci.matrix = reinterpret_cast<const uint32_t *>(ic.matrix.data());
+      ci.section = reinterpret_cast<const uint32_t *>(ic.section.data());
     } else {
-      ci.matrixCopy.resize(ci.matrixWords);
-      for (uint32_t w = 0; w < ci.matrixWords; ++w)
-        ci.matrixCopy[w] = ic.matrixWord(w);
-      ci.matrix = ci.matrixCopy.data();
+      ci.sectionCopy.resize(ci.sectionWords);
+      for (uint32_t w = 0; w < ci.sectionWords; ++w)
+        ci.sectionCopy[w] = support::endian::read32le(ic.section.data() + 4 * w);
+      ci.section = ci.sectionCopy.data();
     }
   }
   return Error::success();

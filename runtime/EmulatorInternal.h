@@ -58,8 +58,11 @@ struct CoreInfo {
   std::vector<Incoming> incoming;
   /// The kernel's view of the neuron-core regions (the population table is
   /// the image's, ImageCore::popTable).
-  std::vector<uint32_t> matrixCopy; ///< when the image's bytes cannot be used
-  const uint32_t *matrix = nullptr;
+  /// The core section as native aligned words (the image's bytes, or a
+  /// copy when they cannot be used), which the kernel decodes.
+  std::vector<uint32_t> sectionCopy;
+  const uint32_t *section = nullptr;
+  uint32_t sectionWords = 0;
   uint32_t matrixWords = 0;
   uint32_t searchSteps = 0; ///< ceil(log2(entries + 1))
 };

@@ -22,6 +22,8 @@
 //===----------------------------------------------------------------------===//
 #include "EmulatorInternal.h"
 #include "kernel/Kernel.h"
+#include "kernel/CoreDump.h"
+#include "kernel/Regions.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Timing.h"
 #include "llvm/Support/Compiler.h"
@@ -37,6 +39,20 @@ using namespace llvm;
 
 namespace {
 
+/// kernel/CoreDump.h's text into a trace's dump.
+kernel::DumpSink traceSink(CoreTrace &t) {
+  kernel::DumpSink sink;
+  sink.ctx = &t.dump;
+  sink.put = [](void *ctx, const char *text, uint32_t n) {
+    static_cast<std::string *>(ctx)->append(text, n);
+  };
+  return sink;
+}
+
+/// The qemu test input's header words (runtime/arm/QemuPlatform.cpp).
+constexpr uint32_t kTraceMagic = 0x54514353; // "SCQT"
+constexpr size_t kTraceHeaderWords = 4;
+
 /// Per-core run state the host keeps (recordings, statistics), one cache
 /// line apart from the next core's.
 struct alignas(64) CoreRun {
@@ -48,6 +64,12 @@ struct alignas(64) CoreRun {
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
   uint64_t popNeurons = 0;
   std::vector<uint32_t> sourceStart, sourceTicks;
+  /// A plastic core's SDRAM copy of its synaptic matrix.
+  std::vector<uint32_t> plasticMatrix;
+  /// A traced core's record, and where this tick's packet count is in its
+  /// input.
+  CoreTrace *trace = nullptr;
+  size_t tickCountAt = 0;
   uint32_t maxTickEvents = 0, maxTickEventsAt = 0;
   uint64_t maxTickCycles = 0;
   uint32_t maxTickCyclesAt = 0;
@@ -79,6 +101,9 @@ public:
   void collect(Recording &rec, uint32_t numTicks) const;
   void readBackWeights(LearnedSynapseSet &learned) const;
   void fillStats(EmulatorStats &s, uint32_t numTicks) const;
+  /// Tracing (EmulatorOptions::traces): the inputs' start, and the end.
+  Error startTraces(std::vector<CoreTrace> &traces);
+  void finishTraces(uint32_t numTicks);
 
   uint32_t maxNeurons = 0;
 
@@ -190,32 +215,16 @@ Error CoreRuns::startNeuron(uint32_t i, Recording &rec) {
   const CoreInfo &ci = cores[i];
   const ImageCore &ic = *ci.img;
   CoreRun &r = run[i];
+  // The configuration as the core decodes it from its regions.
   kernel::NeuronCoreConfig c;
-  c.numNeurons = ic.numNeurons;
-  c.hasKey = ic.hasKey;
-  c.key = ic.key;
-  c.params = ic.params;
-  c.initialState = ic.initialState.data();
-  c.leftShift[0] = ic.leftShift[0];
-  c.leftShift[1] = ic.leftShift[1];
-  c.delayBits = ic.delayBits;
-  c.indexBits = ic.indexBits;
-  c.popTable = ic.popTable.data();
-  c.popTableSize = uint32_t(ic.popTable.size());
-  c.matrix = ci.matrix;
-  c.matrixWords = ci.matrixWords;
-  if ((ic.flags & image::SystemPlastic) && ic.hasStdp) {
-    // The stdp-params region as the core's loader hands it over.
-    c.plastic = true;
-    c.multiplicative = ic.stdp.dependence == 1;
-    c.aPlus = ic.stdp.aPlus;
-    c.aMinus = ic.stdp.aMinus;
-    c.wMin = ic.stdp.wMin;
-    c.wMax = ic.stdp.wMax;
-    c.decayPlus = ic.stdp.decayPlus.data();
-    c.lenPlus = uint32_t(ic.stdp.decayPlus.size());
-    c.decayMinus = ic.stdp.decayMinus.data();
-    c.lenMinus = uint32_t(ic.stdp.decayMinus.size());
+  kernel::CoreRegions regions;
+  if (!kernel::findRegions(ci.section, ci.sectionWords, regions) ||
+      !kernel::decodeNeuronCore(regions, c))
+    return loadError("core " + coreName(ic.x, ic.y, ic.core) +
+                     ": the kernel cannot decode its regions");
+  if (c.plastic) {
+    r.plasticMatrix.assign(c.matrix, c.matrix + c.matrixWords);
+    c.plasticMatrix = r.plasticMatrix.data();
   }
   PopulationRecording &pr = rec.populations[ci.popSlot];
   c.recordVoltage = pr.hasVoltages();
@@ -232,6 +241,77 @@ Error CoreRuns::startNeuron(uint32_t i, Recording &rec) {
     return loadError("core " + coreName(ic.x, ic.y, ic.core) +
                      ": the kernel cannot start with its regions");
   return Error::success();
+}
+
+Error CoreRuns::startTraces(std::vector<CoreTrace> &traces) {
+  for (CoreTrace &t : traces) {
+    int32_t i = -1;
+    for (uint32_t k = 0; k < cores.size(); ++k)
+      if (cores[k].img->x == t.x && cores[k].img->y == t.y &&
+          cores[k].img->core == t.core)
+        i = int32_t(k);
+    if (i < 0)
+      return loadError("no core " + coreName(t.x, t.y, t.core) +
+                       " in the image to trace");
+    const CoreInfo &ci = cores[i];
+    CoreRun &r = run[i];
+    r.trace = &t;
+    t.isInput = false;
+    t.dump.clear();
+    t.input.assign(kTraceHeaderWords, 0);
+    t.input[0] = kTraceMagic;
+    if (r.neuron >= 0) {
+      t.input.insert(t.input.end(), ci.section, ci.section + ci.sectionWords);
+    } else {
+      t.isInput = true;
+      // The section as the loader writes it for this run: the system and
+      // key regions, and the run-time spike array as the spike source.
+      kernel::CoreRegions regions;
+      if (!kernel::findRegions(ci.section, ci.sectionWords, regions))
+        return loadError("core " + coreName(t.x, t.y, t.core) +
+                         ": the kernel cannot decode its regions");
+      std::vector<std::vector<uint32_t>> data;
+      std::vector<uint32_t> ids;
+      for (uint32_t id : {kernel::region::System, kernel::region::NeuronKeys})
+        if (regions.base[id]) {
+          ids.push_back(id);
+          data.emplace_back(regions.base[id],
+                            regions.base[id] + regions.words[id]);
+        }
+      std::vector<uint32_t> src = {0, 0, ci.img->numNeurons,
+                                   uint32_t(r.sourceTicks.size())};
+      src.insert(src.end(), r.sourceStart.begin(), r.sourceStart.end());
+      src.insert(src.end(), r.sourceTicks.begin(), r.sourceTicks.end());
+      ids.push_back(kernel::region::SpikeSource);
+      data.push_back(std::move(src));
+      t.input.push_back(uint32_t(ids.size()));
+      uint32_t offset = uint32_t(4 * (1 + 3 * ids.size()));
+      for (size_t k = 0; k < ids.size(); ++k) {
+        uint32_t bytes = uint32_t(4 * data[k].size());
+        t.input.insert(t.input.end(), {ids[k], offset, bytes});
+        offset += bytes;
+      }
+      for (const std::vector<uint32_t> &d : data)
+        t.input.insert(t.input.end(), d.begin(), d.end());
+    }
+    t.input[2] = uint32_t(t.input.size() - kTraceHeaderWords);
+  }
+  return Error::success();
+}
+
+void CoreRuns::finishTraces(uint32_t numTicks) {
+  for (uint32_t i = 0; i < run.size(); ++i) {
+    CoreRun &r = run[i];
+    if (!r.trace)
+      continue;
+    CoreTrace &t = *r.trace;
+    t.input[1] = numTicks;
+    t.input[3] = uint32_t(t.input.size() - kTraceHeaderWords - t.input[2]);
+    if (r.neuron >= 0)
+      kernel::dumpNeuronCore(traceSink(t), neuron[r.neuron]);
+    else
+      kernel::dumpSourceCore(traceSink(t), source[r.source]);
+  }
 }
 
 std::vector<uint32_t> CoreRuns::tickOrder() const {
@@ -284,6 +364,11 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
     }
   const uint32_t *keys;
   uint32_t n = outKeys(i, keys);
+  if (LLVM_UNLIKELY(r.trace)) {
+    kernel::dumpTick(traceSink(*r.trace), t, keys, n, bits, words);
+    r.tickCountAt = r.trace->input.size();
+    r.trace->input.push_back(0); // this tick's packets follow
+  }
   if (ci.leaves.size() == 1) {
     r.leafSpikes[0] += n;
   } else if (ci.leaves.size() > 1) {
@@ -311,8 +396,13 @@ void CoreRuns::receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch) {
       keys = scratch.data();
       n = m;
     }
-    for (uint32_t c = 0; c < in.times; ++c)
+    for (uint32_t c = 0; c < in.times; ++c) {
       kernel::neuronCoreReceive(k, t, keys, n);
+      if (LLVM_UNLIKELY(r.trace)) {
+        r.trace->input.insert(r.trace->input.end(), keys, keys + n);
+        r.trace->input[r.tickCountAt] += n;
+      }
+    }
   }
   // The cycle model's cost of the tick.
   uint32_t events = k.counters.tickEvents, packets = k.counters.tickPackets;
@@ -635,6 +725,9 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
   CoreRuns runs(*this, o);
   if (Error e = runs.start(inputs, rec))
     return e;
+  if (o.traces)
+    if (Error e = runs.startTraces(*o.traces))
+      return e;
   unsigned threads = unsigned(std::max<uint64_t>(
       1, std::min<uint64_t>(std::max(1u, o.threads), cores.size())));
   auto start = std::chrono::steady_clock::now();
@@ -642,6 +735,8 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
   rec.wallSeconds = secondsSince(start);
 
   runs.collect(rec, numTicks);
+  if (o.traces)
+    runs.finishTraces(numTicks);
   if (learned)
     runs.readBackWeights(*learned);
   if (stats)

@@ -21,3 +21,16 @@ config.substitutions.append(("%examples", os.path.join(config.scnc_src_root, "ex
 config.substitutions = [s for s in config.substitutions if s[0] != "%python"]
 config.substitutions.append(("%python", '"%s"' % config.python_executable))
 llvm_config.add_tool_substitutions(["scncc", "scnc-opt", "scnc-objdump", "scnc-run", "scnc-plot", "scnc-data", "scnc-train"], [config.scnc_tools_dir])
+
+# The ARM968 core program (runtime/arm, docs/arm.md): "arm" when this build
+# made it (arm-none-eabi-g++ installed), "arm-qemu" when qemu-system-arm can
+# run it too. Tests that need them are UNSUPPORTED (a clear skip) otherwise.
+import shutil
+if getattr(config, "scnc_have_arm", "OFF") == "ON":
+    config.available_features.add("arm")
+    if shutil.which("qemu-system-arm"):
+        config.available_features.add("arm-qemu")
+config.substitutions.append(("%arm-equivalence", "%s --build %s" % (
+    os.path.join(config.scnc_src_root, "scripts", "arm-equivalence.sh"),
+    config.scnc_obj_root)))
+config.substitutions.append(("%digit", os.path.join(config.scnc_src_root, "examples", "inputs", "digit.npy")))

@@ -46,6 +46,7 @@ public:
     c.x = s.x;
     c.y = s.y;
     c.core = s.core;
+    c.section = data;
   }
   Error decode();
   ImageCore take() { return std::move(c); }

@@ -102,7 +102,13 @@ constexpr Accum mul(Accum a, Accum b) {
 /// |a|, so the result always fits and needs no saturation.
 constexpr Accum mul(Accum a, UFract32 f) {
   return Accum::fromBits(int32_t(
-      fixed_detail::roundShiftRight(int64_t(a.bits) * int64_t(f.bits), 32)));
+      fixed_detail::roundShiftRight(int64_t(a.bits) * int64_t(f.bits), 32))
+#ifdef SCNC_KERNEL_MUTATE
+                         // The ARM equivalence test's deliberate one-bit
+                         // change (runtime/arm, neuron-qemu-mutant only).
+                         ^ 1
+#endif
+  );
 }
 constexpr Accum mul(UFract32 f, Accum a) { return mul(a, f); }
 

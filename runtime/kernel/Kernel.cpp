@@ -47,7 +47,7 @@ bool validConfig(const NeuronCoreConfig &c) {
     return false;
   if (c.plastic &&
       ((c.lenPlus && !c.decayPlus) || (c.lenMinus && !c.decayMinus) ||
-       (c.matrixWords && !c.matrix)))
+       (c.matrixWords && (!c.matrix || !c.plasticMatrix))))
     return false;
   return c.popTableSize == 0 || c.popTable;
 }
@@ -72,8 +72,7 @@ uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
     return 0;
   return resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
                                      c.plastic, c.recordVoltage)
-             .total() +
-         (c.plastic ? align8(uint64_t(c.matrixWords) * 4) : 0);
+      .total();
 }
 
 bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
@@ -92,18 +91,15 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
   core.spikeBits = carve.take<uint32_t>(core.spikeWords);
   if (cfg.recordVoltage)
     core.voltage = carve.take<int32_t>(n);
-  if (cfg.plastic) {
+  if (cfg.plastic)
     core.history = carve.take<stdp::PostHistory>(n);
-    core.plasticMatrix = carve.take<uint32_t>(cfg.matrixWords);
-  }
   if (!carve.ok)
     return false;
   core.matrix = cfg.matrix;
   if (cfg.plastic) {
     // The core's SDRAM copy of its rows: the kernel writes the learned
     // weights and the rows' pre-synaptic state into it.
-    for (uint32_t w = 0; w < cfg.matrixWords; ++w)
-      core.plasticMatrix[w] = cfg.matrix[w];
+    core.plasticMatrix = cfg.plasticMatrix;
     core.matrix = core.plasticMatrix;
     core.rule = stdp::makeRule(cfg.multiplicative, cfg.aPlus, cfg.aMinus,
                                cfg.wMin, cfg.wMax, cfg.decayPlus, cfg.lenPlus,
@@ -196,11 +192,11 @@ int32_t kernel::popTableFind(const PopEntry *table, uint32_t size,
 }
 
 namespace {
-/// The synaptic row a packet's key selects and its entry's row stride
-/// (words), or null (counted) when the key matches no population-table
-/// entry or lies past the entry's rows.
-inline const uint32_t *findRow(NeuronCore &core, uint32_t key, uint32_t &stride,
-                               uint32_t &unmatched, uint32_t &invalid) {
+/// The row a packet's key selects: its word offset and the entry's row
+/// stride; false (counted) when the key matches no population-table entry
+/// or lies past the entry's rows.
+inline bool findRow(NeuronCore &core, uint32_t key, uint32_t &offset,
+                    uint32_t &stride, uint32_t &unmatched, uint32_t &invalid) {
   const NeuronCoreConfig &cfg = core.cfg;
   const PopEntry *table = cfg.popTable;
   uint32_t last = core.lastEntry;
@@ -208,7 +204,7 @@ inline const uint32_t *findRow(NeuronCore &core, uint32_t key, uint32_t &stride,
     int32_t found = popTableFind(table, cfg.popTableSize, key);
     if (found < 0) {
       ++unmatched;
-      return nullptr;
+      return false;
     }
     last = uint32_t(found);
     core.lastEntry = last;
@@ -217,10 +213,11 @@ inline const uint32_t *findRow(NeuronCore &core, uint32_t key, uint32_t &stride,
   uint32_t local = key & ~e.mask;
   if (local >= e.numRows) {
     ++invalid;
-    return nullptr;
+    return false;
   }
   stride = e.rowStride;
-  return core.matrix + e.rowOffset + local * e.rowStride;
+  offset = e.rowOffset + local * e.rowStride;
+  return true;
 }
 
 /// Rows are looked up this many packets ahead of the one being processed,
@@ -238,92 +235,124 @@ inline void prefetchRow(const uint32_t *row, uint32_t stride) {
 }
 
 /// The plastic part of a row on a plastic core (docs/execution.md): each
-/// synapse's weight updated by the rule, written back into the row and
-/// added to the ring buffer; then the row's pre trace and last pre tick.
-inline void processPlastic(NeuronCore &core, uint32_t *row, uint32_t nPlastic,
-                           uint32_t tick, uint32_t tOff) {
+/// synapse's weight updated by the rule, written into \p out (the row, or
+/// its copy) and added to the ring buffer; then the row's pre trace and
+/// last pre tick.
+inline void processPlastic(NeuronCore &core, const uint32_t *row, uint32_t *out,
+                           uint32_t nPlastic, uint32_t tick, uint32_t tOff) {
   const stdp::Rule &rule = core.rule;
   const uint32_t indexMask = (uint32_t(1) << core.cfg.indexBits) - 1;
   uint32_t lastPre = row[kRowLastPreWord];
   int32_t preTrace = int32_t(row[kRowPreTraceWord] & 0xFFFF);
   bool hasPre = preTrace != 0; // 0 until the first pre-synaptic spike
-  uint32_t *weights = row + kRowPlasticWeightsWord;
+  const uint32_t *weights = row + kRowPlasticWeightsWord;
   const uint32_t *controls = weights + halfWordWords(nPlastic);
+  uint32_t *outWeights = out + kRowPlasticWeightsWord;
   for (uint32_t s = 0; s < nPlastic; ++s) {
     uint32_t control = halfWord(controls, s);
     uint16_t old = uint16_t(halfWord(weights, s));
     uint16_t w = stdp::onPreSpike(old, tick, hasPre, lastPre, preTrace,
                                   core.history[control & indexMask], rule);
-    setHalfWord(weights, s, w);
+    setHalfWord(outWeights, s, w);
     addSynapse(core.ring, core.ringIndexMask, tOff, control, w);
   }
-  row[kRowPreTraceWord] =
+  out[kRowPreTraceWord] =
       uint32_t(hasPre ? stdp::bumpTrace(preTrace, tick - lastPre,
                                         rule.decayPlus, rule.lenPlus)
                       : stdp::kTraceOne);
-  row[kRowLastPreWord] = tick;
+  out[kRowLastPreWord] = tick;
 }
-} // namespace
 
-void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
-                               const uint32_t *keys, uint32_t n) {
+/// One row's synapses into the ring buffers; its event count.
+inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
+                           uint32_t *plasticOut, bool &wrote) {
   uint16_t *ring = core.ring;
   const uint32_t ringIndexMask = core.ringIndexMask;
   // Adding t << (indexBits + 1) to a synaptic word's low 16 bits adds t to
   // its delay field; masking keeps the slot mod R, the type and the target.
   const uint32_t tOff = tick << (core.cfg.indexBits + 1);
-  uint32_t events = 0, unmatched = 0, invalid = 0;
-  const uint32_t *ahead[kLookahead];
-  uint32_t fetched = 0, stride = 0;
-  for (; fetched < kLookahead && fetched < n; ++fetched) {
-    ahead[fetched] = findRow(core, keys[fetched], stride, unmatched, invalid);
-    if (ahead[fetched])
-      prefetchRow(ahead[fetched], stride);
+  uint32_t nFixed = row[kRowFixedCountWord],
+           nPlastic = row[kRowPlasticCountWord];
+  const uint32_t *w = row + kRowHeaderWords;
+  wrote = false;
+  if (nPlastic) {
+    // Plastic part: header, then 16-bit weights and 16-bit controls.
+    const uint32_t *weights = row + kRowPlasticWeightsWord;
+    const uint32_t *controls = weights + halfWordWords(nPlastic);
+    if (core.plasticMatrix && plasticOut) {
+      processPlastic(core, row, plasticOut, nPlastic, tick, tOff);
+      wrote = true;
+    } else {
+      // A core without the plastic flag: static synapses.
+      for (uint32_t s = 0; s < nPlastic; ++s)
+        addSynapse(ring, ringIndexMask, tOff, halfWord(controls, s),
+                   halfWord(weights, s));
+    }
+    w = controls + halfWordWords(nPlastic);
   }
+  // Four words at a time (in order: two words may address one slot).
+  uint32_t s = 0;
+  for (; s + 4 <= nFixed; s += 4) {
+    uint32_t w0 = w[s], w1 = w[s + 1], w2 = w[s + 2], w3 = w[s + 3];
+    addSynapse(ring, ringIndexMask, tOff, w0, wordWeight(w0));
+    addSynapse(ring, ringIndexMask, tOff, w1, wordWeight(w1));
+    addSynapse(ring, ringIndexMask, tOff, w2, wordWeight(w2));
+    addSynapse(ring, ringIndexMask, tOff, w3, wordWeight(w3));
+  }
+  for (; s < nFixed; ++s) {
+    uint32_t word = w[s];
+    addSynapse(ring, ringIndexMask, tOff, word, wordWeight(word));
+  }
+  return nFixed + nPlastic;
+}
+} // namespace
+
+bool kernel::neuronCoreFindRow(NeuronCore &core, uint32_t key,
+                               uint32_t &offset, uint32_t &words) {
+  uint32_t unmatched = 0, invalid = 0;
+  bool found = findRow(core, key, offset, words, unmatched, invalid);
+  ++core.counters.packets;
+  ++core.counters.tickPackets;
+  core.counters.unmatchedPackets += unmatched;
+  core.counters.invalidRows += invalid;
+  return found;
+}
+
+bool kernel::neuronCoreProcessRow(NeuronCore &core, uint32_t tick,
+                                  const uint32_t *row, uint32_t *plasticOut) {
+  bool wrote;
+  uint32_t events = processRow(core, tick, row, plasticOut, wrote);
+  core.counters.synapticEvents += events;
+  core.counters.tickEvents += events;
+  return wrote;
+}
+
+void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
+                               const uint32_t *keys, uint32_t n) {
+  uint32_t events = 0, unmatched = 0, invalid = 0;
+  // Row offsets looked up kLookahead packets ahead (~0u: no row).
+  uint32_t ahead[kLookahead];
+  uint32_t fetched = 0, stride = 0, offset = 0;
+  auto lookup = [&](uint32_t key) {
+    if (!findRow(core, key, offset, stride, unmatched, invalid))
+      return ~uint32_t(0);
+    prefetchRow(core.matrix + offset, stride);
+    return offset;
+  };
+  for (; fetched < kLookahead && fetched < n; ++fetched)
+    ahead[fetched] = lookup(keys[fetched]);
   for (uint32_t k = 0; k < n; ++k) {
-    const uint32_t *row = ahead[k % kLookahead];
+    uint32_t at = ahead[k % kLookahead];
     if (fetched < n) {
-      const uint32_t *next =
-          findRow(core, keys[fetched], stride, unmatched, invalid);
-      ahead[fetched % kLookahead] = next;
-      if (next)
-        prefetchRow(next, stride);
+      ahead[fetched % kLookahead] = lookup(keys[fetched]);
       ++fetched;
     }
-    if (!row)
+    if (at == ~uint32_t(0))
       continue;
-    uint32_t nFixed = row[kRowFixedCountWord],
-             nPlastic = row[kRowPlasticCountWord];
-    const uint32_t *w = row + kRowHeaderWords;
-    if (nPlastic) {
-      // Plastic part: header, then 16-bit weights and 16-bit controls.
-      const uint32_t *weights = row + kRowPlasticWeightsWord;
-      const uint32_t *controls = weights + halfWordWords(nPlastic);
-      if (core.plasticMatrix) {
-        processPlastic(core, core.plasticMatrix + (row - core.matrix), nPlastic,
-                       tick, tOff);
-      } else {
-        // A core without the plastic flag: static synapses.
-        for (uint32_t s = 0; s < nPlastic; ++s)
-          addSynapse(ring, ringIndexMask, tOff, halfWord(controls, s),
-                     halfWord(weights, s));
-      }
-      w = controls + halfWordWords(nPlastic);
-    }
-    // Four words at a time (in order: two words may address one slot).
-    uint32_t s = 0;
-    for (; s + 4 <= nFixed; s += 4) {
-      uint32_t w0 = w[s], w1 = w[s + 1], w2 = w[s + 2], w3 = w[s + 3];
-      addSynapse(ring, ringIndexMask, tOff, w0, wordWeight(w0));
-      addSynapse(ring, ringIndexMask, tOff, w1, wordWeight(w1));
-      addSynapse(ring, ringIndexMask, tOff, w2, wordWeight(w2));
-      addSynapse(ring, ringIndexMask, tOff, w3, wordWeight(w3));
-    }
-    for (; s < nFixed; ++s) {
-      uint32_t word = w[s];
-      addSynapse(ring, ringIndexMask, tOff, word, wordWeight(word));
-    }
-    events += nFixed + nPlastic;
+    bool wrote;
+    events += processRow(core, tick, core.matrix + at,
+                         core.plasticMatrix ? core.plasticMatrix + at : nullptr,
+                         wrote);
   }
   core.counters.packets += n;
   core.counters.tickPackets += n;

@@ -71,6 +71,10 @@ struct NeuronCoreConfig {
   /// Synaptic matrix, native 32-bit words (little-endian on the machine).
   const uint32_t *matrix = nullptr;
   uint32_t matrixWords = 0;
+  /// Plastic cores: the core's writable copy of the matrix (its SDRAM on a
+  /// board; the loader copies `matrix` into it), which the kernel learns
+  /// into and the host reads back after a run. May be `matrix` itself.
+  uint32_t *plasticMatrix = nullptr;
   /// Record each neuron's membrane voltage every tick.
   bool recordVoltage = false;
   /// Plastic cores: the stdp-params region's values as stored (S16.15
@@ -119,7 +123,7 @@ struct alignas(64) NeuronCore {
   /// mostly come from the same source block).
   uint32_t lastEntry = 0;
   /// The synaptic matrix the rows are read from: cfg.matrix, or on a
-  /// plastic core the kernel's writable copy (plasticMatrix, in the block).
+  /// plastic core its writable copy cfg.plasticMatrix.
   const uint32_t *matrix = nullptr;
   uint32_t *plasticMatrix = nullptr;
   /// Plastic cores: the rule and per neuron its post-spike history.
@@ -139,9 +143,25 @@ bool neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg, void *memory,
 /// Step 1 of tick \p tick: every neuron updated, spikes recorded and their
 /// keys put in outKeys.
 void neuronCoreTick(NeuronCore &core, uint32_t tick);
-/// Step 2 of tick \p tick: processes \p n packets with keys \p keys.
+/// Step 2 of tick \p tick: processes \p n packets with keys \p keys
+/// (neuronCoreFindRow and neuronCoreProcessRow for each, rows read in place;
+/// what the host emulator runs).
 void neuronCoreReceive(NeuronCore &core, uint32_t tick, const uint32_t *keys,
                        uint32_t n);
+/// Step 2 as a core's events run it, one packet at a time: the row of \p
+/// key is \p words words at word \p offset of the synaptic matrix (the
+/// entry's row stride; the core fetches them by DMA). False, counted as
+/// unmatched or invalid, when the key has no row. Counts the packet.
+bool neuronCoreFindRow(NeuronCore &core, uint32_t key, uint32_t &offset,
+                       uint32_t &words);
+/// Processes the row whose words \p row holds (the matrix itself, or the
+/// DMA buffer it was fetched into) for a packet of tick \p tick: each
+/// synapse's weight into its ring-buffer slot. On a plastic core the
+/// learned weights and the row's pre-synaptic state are written into \p
+/// plasticOut (which may be \p row); true when they were (the row must be
+/// written back).
+bool neuronCoreProcessRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
+                          uint32_t *plasticOut);
 /// After a run, as the host reads SDRAM: plastic synapse \p s of the row
 /// at word \p rowOffset of the core's (copied) matrix, with the deferred
 /// potentiation applied (stdp::flush). Sets \p control to its control

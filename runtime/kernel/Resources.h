@@ -28,6 +28,17 @@ namespace resources {
 
 /// DTCM per core (spinnaker.md: 64 KiB).
 constexpr uint64_t kDTCMBytes = 64 * 1024;
+/// The core program's stacks (runtime/arm: FIQ, IRQ and System mode); the
+/// qemu test measures how deep they go (docs/arm.md).
+constexpr uint64_t kKernelStackBytes = 2048;
+/// Keys a neuron core can hold waiting for their rows (sPyNNaker's
+/// incoming spike buffer).
+constexpr uint64_t kPacketQueueEntries = 256;
+/// The static DTCM of the board's core programs (runtime/arm: data, bss,
+/// the packet queue and the stacks), measured from the linked programs:
+/// the ARM build fails when these differ from the binaries' (docs/arm.md).
+constexpr uint64_t kNeuronProgramDTCMBytes = 3488;
+constexpr uint64_t kSourceProgramDTCMBytes = 2160;
 /// DTCM every core needs whatever its size: the kernel's stack, DMA buffers
 /// for synaptic rows, timer and recording state.
 constexpr uint64_t kCoreFixedDTCMBytes = 8 * 1024;

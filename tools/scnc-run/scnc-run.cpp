@@ -19,6 +19,7 @@
 #include "llvm/ADT/Statistic.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
@@ -26,6 +27,7 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include <cmath>
+#include <map>
 
 using namespace scnc;
 using namespace llvm;
@@ -100,6 +102,18 @@ cl::opt<std::string>
            cl::desc("Write recordings and summary.json into this directory "
                     "(default: print a summary)"),
            cl::value_desc("dir"), cl::cat(ioCat));
+cl::list<std::string> traceCores(
+    "trace-core",
+    cl::desc("With a load image: record core X,Y,P's run for the ARM "
+             "build's equivalence test (its input and what the host kernel "
+             "computed; docs/arm.md); 'all' for every core, 'per-layer' for "
+             "each layer's first and last core"),
+    cl::value_desc("X,Y,P|all|per-layer"), cl::cat(runCat));
+cl::opt<std::string> traceDir(
+    "trace-dir",
+    cl::desc("Where --trace-core writes X-Y-P.in, X-Y-P.expected and "
+             "cores.txt (one line per core: X-Y-P neuron|source)"),
+    cl::value_desc("dir"), cl::init("."), cl::cat(runCat));
 cl::opt<unsigned> errorLimit("error-limit",
                              cl::desc("Stop after this many errors (0: none)"),
                              cl::init(20), cl::cat(diagnosticsCategory()));
@@ -107,6 +121,79 @@ cl::opt<unsigned> errorLimit("error-limit",
 int fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-run") << msg << "\n";
   return 1;
+}
+
+/// --trace-core's cores (every core for 'all'); false after an error.
+bool parseTraceCores(const ImageReader &img, std::vector<CoreTrace> &traces) {
+  for (const std::string &v : traceCores) {
+    if (v == "all" || v == "per-layer") {
+      // per-layer: each population's first and last core (image order).
+      std::map<uint32_t, std::vector<const ImageCore *>> byPop;
+      for (const ImageCore &c : img.cores())
+        byPop[c.population].push_back(&c);
+      for (const ImageCore &c : img.cores()) {
+        const auto &pop = byPop[c.population];
+        if (v == "all" || &c == pop.front() || &c == pop.back()) {
+          CoreTrace t;
+          t.x = c.x, t.y = c.y, t.core = c.core;
+          traces.push_back(t);
+        }
+      }
+      continue;
+    }
+    SmallVector<StringRef, 3> parts;
+    StringRef(v).split(parts, ',');
+    CoreTrace t;
+    if (parts.size() != 3 || parts[0].getAsInteger(10, t.x) ||
+        parts[1].getAsInteger(10, t.y) || parts[2].getAsInteger(10, t.core)) {
+      fail("--trace-core=" + v + ": expected X,Y,P, all or per-layer");
+      return false;
+    }
+    traces.push_back(t);
+  }
+  return true;
+}
+
+/// Each traced core's X-Y-P.in (little-endian words) and X-Y-P.expected,
+/// written atomically into --trace-dir.
+bool writeTraces(const std::vector<CoreTrace> &traces) {
+  if (std::error_code ec = sys::fs::create_directories(traceDir)) {
+    fail("--trace-dir " + traceDir + ": " + ec.message());
+    return false;
+  }
+  std::string index;
+  for (const CoreTrace &t : traces) {
+    index += (Twine(t.x) + "-" + Twine(t.y) + "-" + Twine(t.core) +
+              (t.isInput ? " source\n" : " neuron\n"))
+                 .str();
+    std::string stem = (Twine(traceDir) + "/" + Twine(t.x) + "-" + Twine(t.y) +
+                        "-" + Twine(t.core))
+                           .str();
+    std::string in(4 * t.input.size(), '\0');
+    for (size_t k = 0; k < t.input.size(); ++k)
+      support::endian::write32le(&in[4 * k], t.input[k]);
+    for (auto [name, bytes] :
+         {std::pair<std::string, const std::string *>{stem + ".in", &in},
+          {stem + ".expected", &t.dump}}) {
+      Error e = writeToOutput(name, [&](raw_ostream &os) {
+        os << *bytes;
+        return Error::success();
+      });
+      if (e) {
+        fail(name + ": " + toString(std::move(e)));
+        return false;
+      }
+    }
+  }
+  std::string name = traceDir + "/cores.txt";
+  if (Error e = writeToOutput(name, [&](raw_ostream &os) {
+        os << index;
+        return Error::success();
+      })) {
+    fail(name + ": " + toString(std::move(e)));
+    return false;
+  }
+  return true;
 }
 
 void failAll(Error e, unsigned &errors) {
@@ -377,6 +464,11 @@ int runImage() {
   eo.ticks = span.ticks;
   eo.threads = j;
   eo.recordVoltages = voltageLayers(layers.size(), selected);
+  std::vector<CoreTrace> traces;
+  if (!parseTraceCores(*img, traces))
+    return 1;
+  if (!traces.empty())
+    eo.traces = &traces;
   EmulatorStats stats;
   LearnedSynapseSet learned;
   Expected<Recording> rec =
@@ -412,6 +504,8 @@ int runImage() {
         << withCommas(lost)
         << " packets were lost on dead or missing links or sent to cores "
            "that run nothing (--stats for where)\n";
+  if (!traces.empty() && !writeTraces(traces))
+    return 1;
   rec->extraJson.push_back({"machine", emulatorStatsJson(stats)});
   return report(*rec, selected, [&](raw_ostream &os) {
     printEmulatorStats(stats, emu.populations(), os);

@@ -22,7 +22,7 @@ namespace {
 struct TestCore {
   NeuronCoreConfig cfg;
   std::vector<PopEntry> table;
-  std::vector<uint32_t> matrix;
+  std::vector<uint32_t> matrix, plasticMatrix;
   std::vector<uint64_t> memory;
   NeuronCore core;
 
@@ -31,6 +31,10 @@ struct TestCore {
     cfg.popTableSize = uint32_t(table.size());
     cfg.matrix = matrix.data();
     cfg.matrixWords = uint32_t(matrix.size());
+    if (cfg.plastic) {
+      plasticMatrix = matrix;
+      cfg.plasticMatrix = plasticMatrix.data();
+    }
     uint64_t bytes = neuronCoreMemoryBytes(cfg);
     if (!bytes)
       return false;
@@ -482,4 +486,49 @@ TEST(Kernel, SpikeSource) {
                                              {0x700, 0x702}, {},      {}};
   EXPECT_EQ(got, want);
   EXPECT_EQ(core.spikes, 4u);
+}
+
+TEST(Kernel, EventPathFindsRowsAndProcessesCopies) {
+  // The core program's path (runtime/arm): neuronCoreFindRow gives the
+  // row's offset and the entry's stride; neuronCoreProcessRow on a copy of
+  // the row (a DMA buffer) adds what neuronCoreReceive adds in place.
+  auto make = [](TestCore &c) {
+    c.cfg.numNeurons = 3;
+    c.cfg.params = lif();
+    c.cfg.delayBits = 3;
+    c.cfg.indexBits = 2;
+    c.table = {{0x00050000, 0xFFFFFFFE, 2, 5, 2}};
+    c.matrix = {0xAAAA, 0xBBBB, 3, 0, word(100, 5, 0, 1, 2),
+                word(7, 1, 1, 2, 2), word(30, 7, 0, 0, 2), 1, 0,
+                word(9, 2, 0, 2, 2), 0, 0};
+    return c.init();
+  };
+  TestCore a, b;
+  ASSERT_TRUE(make(a));
+  ASSERT_TRUE(make(b));
+  uint32_t offset = 0, words = 0;
+  ASSERT_TRUE(neuronCoreFindRow(a.core, 0x00050001, offset, words));
+  EXPECT_EQ(offset, 7u); // rowOffset 2 + 1 x stride 5
+  EXPECT_EQ(words, 5u);
+  std::vector<uint32_t> buffer(a.matrix.begin() + offset,
+                               a.matrix.begin() + offset + words);
+  EXPECT_FALSE(neuronCoreProcessRow(a.core, 4, buffer.data(), nullptr));
+  ASSERT_TRUE(neuronCoreFindRow(a.core, 0x00050000, offset, words));
+  EXPECT_EQ(offset, 2u);
+  buffer.assign(a.matrix.begin() + offset, a.matrix.begin() + offset + words);
+  neuronCoreProcessRow(a.core, 4, buffer.data(), nullptr);
+  // Unmatched and past-the-rows keys are counted, as by neuronCoreReceive.
+  EXPECT_FALSE(neuronCoreFindRow(a.core, 0x00060000, offset, words));
+  EXPECT_EQ(a.core.counters.unmatchedPackets, 1u);
+  b.receive(4, {0x00050001, 0x00050000, 0x00060000});
+  EXPECT_EQ(a.core.counters.packets, 3u);
+  EXPECT_EQ(a.core.counters.synapticEvents, 4u);
+  EXPECT_EQ(a.core.counters.packets, b.core.counters.packets);
+  EXPECT_EQ(a.core.counters.synapticEvents, b.core.counters.synapticEvents);
+  EXPECT_EQ(a.core.counters.tickEvents, b.core.counters.tickEvents);
+  EXPECT_EQ(a.slot(6, 0, 2), 9);
+  EXPECT_EQ(a.slot(9, 0, 1), 100);
+  uint32_t ringSize = 2u << (3 + 2);
+  for (uint32_t s = 0; s < ringSize; ++s)
+    EXPECT_EQ(a.core.ring[s], b.core.ring[s]) << s;
 }

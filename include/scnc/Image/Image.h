@@ -10,6 +10,7 @@
 #define SCNC_IMAGE_IMAGE_H
 
 #include "kernel/Layout.h"
+#include "kernel/Regions.h"
 #include "scnc/IR/Network.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/MappingState.h"
@@ -40,24 +41,28 @@ enum SectionType : uint32_t {
   CoreSection = 2,
   PopulationsSection = 3
 };
+/// Region ids: the kernel's (kernel/Regions.h), which decodes them.
 enum RegionId : uint32_t {
-  SystemRegion = 0,
-  NeuronKeysRegion = 1,
-  NeuronParamsRegion = 2,
-  NeuronIdsRegion = 3,
-  SynapseParamsRegion = 4,
-  PopulationTableRegion = 5,
-  SynapticMatrixRegion = 6,
-  StdpParamsRegion = 7,
-  RecordingRegion = 8,
-  SpikeSourceRegion = 9,
-  NeuronStateRegion = 10,
-  NumRegionIds = 11
+  SystemRegion = kernel::region::System,
+  NeuronKeysRegion = kernel::region::NeuronKeys,
+  NeuronParamsRegion = kernel::region::NeuronParams,
+  NeuronIdsRegion = kernel::region::NeuronIds,
+  SynapseParamsRegion = kernel::region::SynapseParams,
+  PopulationTableRegion = kernel::region::PopulationTable,
+  SynapticMatrixRegion = kernel::region::SynapticMatrix,
+  StdpParamsRegion = kernel::region::StdpParams,
+  RecordingRegion = kernel::region::Recording,
+  SpikeSourceRegion = kernel::region::SpikeSource,
+  NeuronStateRegion = kernel::region::NeuronState,
+  NumRegionIds = kernel::region::Count
 };
 /// Words of the neuron-parameter region.
-constexpr uint32_t kNeuronParamWords = 12;
+constexpr uint32_t kNeuronParamWords = kernel::kNeuronParamWords;
 /// System-region flags.
-enum : uint32_t { SystemInputCore = 1, SystemPlastic = 2 };
+enum : uint32_t {
+  SystemInputCore = kernel::kSystemInputCore,
+  SystemPlastic = kernel::kSystemPlastic
+};
 /// Recording-region flags.
 enum : uint32_t { RecordSpikes = 1, RecordVoltage = 2 };
 /// Spike-source encodings (0: the spike array only).
@@ -68,7 +73,7 @@ enum : uint32_t {
   SourceLatency = 3
 };
 /// Bytes of an encoder-parameter name field.
-constexpr uint32_t kSourceParamNameBytes = 16;
+constexpr uint32_t kSourceParamNameBytes = 4 * kernel::kSourceParamNameWords;
 
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
@@ -183,6 +188,9 @@ struct ImageCore {
   std::vector<uint32_t> neuronIds;
   /// Per local neuron its initial state (neuron cores).
   std::vector<NeuronFixedState> initialState;
+  /// The core section's bytes (its region table and regions), what a
+  /// board's loader writes into the core's SDRAM.
+  llvm::StringRef section;
   /// Region sizes in bytes, by region id (0: absent).
   std::array<uint32_t, image::NumRegionIds> regionBytes{};
 };

@@ -60,6 +60,18 @@ struct CycleModel {
   }
 };
 
+/// A core whose run is recorded for the ARM build's equivalence test
+/// (docs/arm.md): `input` is the qemu test's input (runtime/arm/
+/// QemuPlatform.cpp: the core's section, with an input core's run-time
+/// spike array, and per tick the packets delivered to it in order), `dump`
+/// what the host kernel computed (kernel/CoreDump.h's format).
+struct CoreTrace {
+  unsigned x = 0, y = 0, core = 0;
+  bool isInput = false; ///< a spike-source core (set by the run)
+  std::vector<uint32_t> input;
+  std::string dump;
+};
+
 struct EmulatorOptions {
   /// Ticks to run.
   uint32_t ticks = 0;
@@ -74,6 +86,8 @@ struct EmulatorOptions {
   /// the same either way.
   std::function<void(uint64_t doneTicks, uint64_t totalTicks)> progress;
   uint32_t progressTicks = uint32_t(1) << 16;
+  /// Cores to trace (their x, y, core set); an unknown core is an error.
+  std::vector<CoreTrace> *traces = nullptr;
 };
 
 /// A chip's router and link counters over a run.
