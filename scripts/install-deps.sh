@@ -6,7 +6,10 @@ PKGS=(cmake ninja-build g++ python3
       llvm-14-dev llvm-14-tools libeigen3-dev nlohmann-json3-dev
       libmetis-dev libgtest-dev libgmock-dev libbenchmark-dev
       python3-numpy pkg-config libcairo2-dev
-      liblinear-dev zlib1g-dev)
+      liblinear-dev zlib1g-dev
+      # The ARM968 core program (runtime/arm) and its qemu equivalence test.
+      gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev
+      libstdc++-arm-none-eabi-dev qemu-system-arm)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -19,6 +19,7 @@
 #include "scnc/Support/Parallel.h"
 #include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/Endian.h"
 #include "llvm/Support/Format.h"
 #include <algorithm>
 #include <cmath>
@@ -334,21 +335,29 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       support::endian::write32le(&mb.b[4 * i], mat[i]);
     addRegion(regions, SynapticMatrixRegion, std::move(mb.b));
 
-    // DTCM: what the kernel keeps there (kernel/Resources.h): its arrays
-    // and the regions it copies.
+    // DTCM: what the core program keeps there (kernel/Resources.h): its
+    // static data, the population table, the STDP decay tables, two row
+    // buffers and the kernel's arrays.
     model::NeuronCoreArrays arrays = model::neuronCoreArrays(
         count, delayBits, indexBits, plastic, o.recordVoltage);
-    uint64_t popTable = pt.b.size();
-    uint64_t params = 4 * kNeuronParamWords;
-    uint64_t stdpFixed = 0;
+    uint64_t maxRow = 0;
+    for (const PopTableEntry &t : table)
+      maxRow = std::max<uint64_t>(maxRow, t.rowStride);
+    uint64_t lenPlus = 0, lenMinus = 0;
     if (plastic) {
       std::string st = stdpRegion(sl.population);
-      stdpFixed = st.size();
+      // The region: dependence, four S16.15 values, then each table's
+      // length and its entries.
+      lenPlus = support::endian::read32le(st.data() + 20);
+      lenMinus = support::endian::read32le(st.data() + 24 + 4 * lenPlus);
       addRegion(regions, StdpParamsRegion, std::move(st));
     }
+    model::NeuronCoreArena arena =
+        model::neuronCoreArena(table.size(), maxRow, lenPlus, lenMinus, arrays);
+    uint64_t program = model::programDTCMBytes(false);
     uint64_t fixedPart =
-        model::kCoreFixedDTCMBytes + popTable + params + stdpFixed;
-    uint64_t dtcm = fixedPart + arrays.total();
+        program + arena.popTable + arena.stdpTables + arena.rowBuffers;
+    uint64_t dtcm = program + arena.total();
     if (dtcm > model::kDTCMBytes) {
       uint64_t fits = fixedPart < model::kDTCMBytes
                           ? model::maxNeuronsFitting(
@@ -362,11 +371,13 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
           withCommas(uint64_t(1) << indexBits) +
           " neuron slots), population "
           "table " +
-          withCommas(popTable) +
-          (plastic ? ", STDP " + withCommas(arrays.history + stdpFixed)
+          withCommas(arena.popTable) + ", row buffers " +
+          withCommas(arena.rowBuffers) + " (2 x " + withCommas(maxRow) +
+          " words)" +
+          (plastic ? ", STDP " + withCommas(arrays.history + arena.stdpTables)
                    : std::string()) +
-          ", other arrays " + withCommas(arrays.other) + ", kernel " +
-          withCommas(model::kCoreFixedDTCMBytes);
+          ", other arrays " + withCommas(arrays.other) + ", core program " +
+          withCommas(program);
       res.error =
           where + " needs " + withCommas(dtcm) +
           " bytes of DTCM, more than the " + withCommas(model::kDTCMBytes) +

@@ -64,8 +64,11 @@ void scnc::printPartitionStats(const Network &n, const Partition &p,
       os << "limit lowered: " << n.populations[q].name << ": " << requested
          << " -> " << p.limits[q] << " neurons per core (DTCM: "
          << sliceDTCMBytes(coreKindOf(n, q), p.limits[q]) << " bytes at "
-         << p.limits[q] << " neurons, " << kCoreFixedDTCMBytes
-         << " of them the kernel's and " << kRegionReserveDTCMBytes
-         << " for its regions; " << kDTCMBytes << " available)\n";
+         << p.limits[q] << " neurons, "
+         << programDTCMBytes(coreKindOf(n, q).input)
+         << " of them the core program's and "
+         << (coreKindOf(n, q).input ? 0 : kRegionReserveDTCMBytes)
+         << " for its tables and row buffers; " << kDTCMBytes
+         << " available)\n";
   }
 }

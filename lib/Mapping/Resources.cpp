@@ -43,8 +43,8 @@ CoreKind scnc::coreKindOf(const Network &n, unsigned pop) {
 uint64_t scnc::sliceDTCMBytes(const CoreKind &k, uint64_t neurons) {
   using namespace resources;
   if (k.input)
-    return kCoreFixedDTCMBytes + sourceCoreArrayBytes(neurons);
-  return kCoreFixedDTCMBytes + kRegionReserveDTCMBytes +
+    return programDTCMBytes(true) + sourceCoreArrayBytes(neurons);
+  return programDTCMBytes(false) + kRegionReserveDTCMBytes +
          neuronCoreArrays(neurons, k.delayBits, k.plastic, true).total();
 }
 
@@ -53,8 +53,9 @@ uint32_t scnc::effectiveNeuronLimit(const Network &n, unsigned pop) {
   uint64_t requested = n.neuronsPerCore(n.populations[pop]);
   CoreKind k = coreKindOf(n, pop);
   uint64_t fit =
-      k.input ? maxSourcesFitting(kDTCMBytes - kCoreFixedDTCMBytes, requested)
-              : maxNeuronsFitting(kDTCMBytes - kCoreFixedDTCMBytes -
+      k.input ? maxSourcesFitting(kDTCMBytes - programDTCMBytes(true),
+                                  requested)
+              : maxNeuronsFitting(kDTCMBytes - programDTCMBytes(false) -
                                       kRegionReserveDTCMBytes,
                                   k.delayBits, k.plastic, true, requested);
   return uint32_t(std::max<uint64_t>(1, fit));

@@ -4,14 +4,18 @@
 // from the kernel's own types: the partitioner (lib/Mapping/Resources.cpp)
 // sizes slices with it and the image writer checks every core with it.
 //
-// DTCM of a neuron core: kCoreFixedDTCMBytes (the kernel's stack, DMA
-// buffers for synaptic rows, timer and recording state), the arrays
-// neuronCoreInit carves out of the core's block (neuron state, quiet flags,
-// ring buffers, spike keys, the spike bitmap, recorded voltages, STDP
-// post-spike histories; kernel::neuronCoreMemoryBytes is built on
-// neuronCoreArrays), and the regions the kernel keeps in DTCM (population
-// table, neuron parameters, STDP parameters), which only the writer knows
-// (the partitioner sets kRegionReserveDTCMBytes aside for them).
+// DTCM of a core (docs/arm.md, "Memory"): the static DTCM of its board
+// program (kNeuronProgramDTCMBytes / kSourceProgramDTCMBytes: data, bss
+// with the packet queue and the stacks, measured from the linked ARM
+// programs, which the ARM build checks), then what the program lays out
+// in the rest of DTCM (runtime/arm/App.cpp, neuronCoreArenaBytes): the
+// population table, the STDP decay tables, two row buffers as long as the
+// longest row and the arrays neuronCoreInit carves out (neuron state,
+// quiet flags, ring buffers, spike keys, the spike bitmap, recorded
+// voltages, STDP post-spike histories; kernel::neuronCoreMemoryBytes is
+// built on neuronCoreArrays). The table, the tables and the rows' length
+// only the writer knows; the partitioner sets kRegionReserveDTCMBytes
+// aside for them and the writer checks the real figure.
 // SDRAM: the synaptic matrix, whose rows are laid out as
 // docs/image-format.md "Synaptic matrix" says.
 //
@@ -39,18 +43,19 @@ constexpr uint64_t kPacketQueueEntries = 256;
 /// the ARM build fails when these differ from the binaries' (docs/arm.md).
 constexpr uint64_t kNeuronProgramDTCMBytes = 3488;
 constexpr uint64_t kSourceProgramDTCMBytes = 2160;
-/// DTCM every core needs whatever its size: the kernel's stack, DMA buffers
-/// for synaptic rows, timer and recording state.
-constexpr uint64_t kCoreFixedDTCMBytes = 8 * 1024;
-
-/// What the partitioner sets aside on every neuron core for the regions the
-/// kernel copies into DTCM (population table, neuron parameters, STDP
-/// parameters and decay tables), whose sizes only the writer knows; the
-/// writer checks the real sizes.
+/// What the partitioner sets aside on every neuron core for what the
+/// program copies into DTCM whose size only the writer knows (population
+/// table, STDP decay tables, the two row buffers); the writer checks the
+/// real sizes.
 constexpr uint64_t kRegionReserveDTCMBytes = 2 * 1024;
 
 /// Arrays in the core's block start 8-byte aligned.
 constexpr uint64_t align8(uint64_t bytes) { return (bytes + 7) & ~uint64_t(7); }
+
+/// The static DTCM of a core's board program (neuron or source core).
+constexpr uint64_t programDTCMBytes(bool input) {
+  return input ? kSourceProgramDTCMBytes : kNeuronProgramDTCMBytes;
+}
 
 /// Bits that index \p values values (0 for one value).
 constexpr uint32_t bitsFor(uint64_t values) {
@@ -101,6 +106,29 @@ constexpr NeuronCoreArrays neuronCoreArrays(uint64_t neurons,
                                             bool recordVoltage) {
   return neuronCoreArrays(neurons, delayBits, indexBitsFor(neurons), plastic,
                           recordVoltage);
+}
+
+/// What a neuron core's program lays out in DTCM after its static data
+/// (runtime/arm/App.cpp, in this order, each piece 8-byte aligned): the
+/// population table (\p popEntries entries), the STDP decay tables (\p
+/// lenPlus and \p lenMinus entries), two row buffers of \p maxRowWords
+/// words (the longest row stride) and the kernel's arrays.
+struct NeuronCoreArena {
+  uint64_t popTable = 0, stdpTables = 0, rowBuffers = 0, arrays = 0;
+  constexpr uint64_t total() const {
+    return popTable + stdpTables + rowBuffers + arrays;
+  }
+};
+constexpr NeuronCoreArena neuronCoreArena(uint64_t popEntries,
+                                          uint64_t maxRowWords,
+                                          uint64_t lenPlus, uint64_t lenMinus,
+                                          const NeuronCoreArrays &arrays) {
+  NeuronCoreArena a;
+  a.popTable = align8(popEntries * kPopEntryBytes);
+  a.stdpTables = align8(lenPlus * 4) + align8(lenMinus * 4);
+  a.rowBuffers = 2 * align8(maxRowWords * 4);
+  a.arrays = arrays.total();
+  return a;
 }
 
 /// The arrays of a spike-source core (sourceCoreInit): per neuron its next

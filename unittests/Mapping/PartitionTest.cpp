@@ -149,12 +149,13 @@ TEST(PartitionTest, HandMadePartitionStats) {
   EXPECT_EQ(s.resources[4].synapses, 16u);
   EXPECT_EQ(s.resources[4].rows, 9u);
   EXPECT_EQ(s.resources[4].sdramBytes, 16u * 4 + 9u * 8);
-  // DTCM (runtime/kernel/Resources.h): the kernel's 8192, the regions'
-  // 2048 and the arrays: 4 neuron states of 16 bytes, 2 x 2 x 4 ring slots
+  // DTCM (runtime/kernel/Resources.h): the neuron program's 3488, the
+  // tables' and row buffers' 2048 and the arrays: 4 neuron states of 16 bytes, 2 x 2 x 4 ring slots
   // of 2 bytes, 8-byte aligned quiet flags, keys, bitmap and voltages.
-  EXPECT_EQ(s.resources[4].dtcmBytes, 8192u + 2048 + 64 + 32 + 8 + 16 + 8 + 16);
-  // Sources: next spike and key per neuron, the bitmap.
-  EXPECT_EQ(s.resources[0].dtcmBytes, 8192u + 16 + 16 + 8);
+  EXPECT_EQ(s.resources[4].dtcmBytes, 3488u + 2048 + 64 + 32 + 8 + 16 + 8 + 16);
+  // Sources: the source program's 2160, next spike and key per neuron, the
+  // bitmap.
+  EXPECT_EQ(s.resources[0].dtcmBytes, 2160u + 16 + 16 + 8);
   EXPECT_EQ(s.resources[0].sdramBytes, 0u);
 }
 
@@ -212,7 +213,7 @@ TEST(PartitionTest, SelfProjectionsCountRemoteCoresOnce) {
   EXPECT_EQ(s.resources[2].rows, 6u);
   EXPECT_EQ(s.resources[2].sdramBytes, 6u * 4 + 6 * 8);
   EXPECT_EQ(s.maxSDRAMBytes, 112u);
-  EXPECT_EQ(s.maxDTCMBytes, 8192u + 2048 + 32 + 16 + 8 + 8 + 8 + 8);
+  EXPECT_EQ(s.maxDTCMBytes, 3488u + 2048 + 32 + 16 + 8 + 8 + 8 + 8);
 }
 
 TEST(PartitionTest, PrintCompressesRanges) {
@@ -611,31 +612,32 @@ TEST(PartitionTest, DTCMLowersTheLimit) {
   EXPECT_EQ(c.delayBits, 1u);
   EXPECT_FALSE(d.plastic);
   EXPECT_EQ(d.delayBits, 4u);
-  // Sources: 8192 + 2 x 2400 (next spike, key) + 80 (bitmap) = 13072.
-  EXPECT_EQ(sliceDTCMBytes(i, 600), 13072u);
-  // c at 325: 8192 + 2048 + 5200 (state) + 4096 (rings, 2^(1+1+9) x 2)
-  // + 42904 (histories) + 328 + 1304 + 48 + 1304 (quiet, keys, bitmap,
-  // voltages) = 65424; 326 would need 65568.
-  EXPECT_EQ(sliceDTCMBytes(c, 325), 65424u);
-  EXPECT_EQ(sliceDTCMBytes(c, 326), 65568u);
+  // Sources: 2160 (the source program) + 2 x 2400 (next spike, key) + 80
+  // (bitmap) = 7040.
+  EXPECT_EQ(sliceDTCMBytes(i, 600), 7040u);
+  // c at 355: 3488 (the neuron program) + 2048 + 5680 (state) + 4096
+  // (rings, 2^(1+1+9) x 2) + 46864 (histories) + 360 + 1424 + 48 + 1424
+  // (quiet, keys, bitmap, voltages) = 65432; 356 would need 65576.
+  EXPECT_EQ(sliceDTCMBytes(c, 355), 65432u);
+  EXPECT_EQ(sliceDTCMBytes(c, 356), 65576u);
   EXPECT_GT(sliceDTCMBytes(d, 513), resources::kDTCMBytes);
   EXPECT_EQ(effectiveNeuronLimit(*n, 0), 600u);
-  EXPECT_EQ(effectiveNeuronLimit(*n, 1), 325u);
+  EXPECT_EQ(effectiveNeuronLimit(*n, 1), 355u);
   EXPECT_EQ(effectiveNeuronLimit(*n, 2), 512u);
   for (PartitionerKind kind :
        {PartitionerKind::Slices, PartitionerKind::Metis}) {
     Partition p = run(*n, kind);
-    EXPECT_EQ(p.limits, (U32s{600, 325, 512}));
+    EXPECT_EQ(p.limits, (U32s{600, 355, 512}));
     EXPECT_TRUE(verifyPartition(*n, p).empty());
     PartitionStats s = partitionStats(*n, p);
     EXPECT_LE(s.maxDTCMBytes, resources::kDTCMBytes);
     std::string text;
     llvm::raw_string_ostream os(text);
     printPartitionStats(*n, p, s, os);
-    EXPECT_NE(os.str().find("limit lowered: c: 600 -> 325 neurons per core "
-                            "(DTCM: 65424 bytes at 325 neurons, 8192 of them "
-                            "the kernel's and 2048 for its regions; 65536 "
-                            "available)\n"),
+    EXPECT_NE(os.str().find("limit lowered: c: 600 -> 355 neurons per core "
+                            "(DTCM: 65432 bytes at 355 neurons, 3488 of them "
+                            "the core program's and 2048 for its tables and "
+                            "row buffers; 65536 available)\n"),
               std::string::npos)
         << text;
   }

@@ -32,7 +32,7 @@ struct CoreKind {
 CoreKind coreKindOf(const Network &n, unsigned pop);
 
 /// DTCM the partitioner budgets for a core holding \p neurons neurons of a
-/// population of kind \p k: kCoreFixedDTCMBytes, on a neuron core
+/// population of kind \p k: its core program's static DTCM, on a neuron core
 /// kRegionReserveDTCMBytes, and the kernel's arrays with recorded voltages
 /// (a core must fit with or without scncc --record-v).
 uint64_t sliceDTCMBytes(const CoreKind &k, uint64_t neurons);
