@@ -405,11 +405,15 @@ void CoreRuns::receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch) {
     }
   }
   // The cycle model's cost of the tick.
-  uint32_t events = k.counters.tickEvents, packets = k.counters.tickPackets;
+  const kernel::NeuronCoreCounters &kc = k.counters;
+  uint32_t events = kc.tickEvents;
   uint64_t cycles =
-      model.perTick + uint64_t(model.perNeuron) * k.cfg.numNeurons +
-      uint64_t(packets) *
-          (model.perPacket + uint64_t(model.perSearchStep) * ci.searchSteps) +
+      model.perTick + uint64_t(model.perNeuron) * kc.tickUpdated +
+      uint64_t(model.perQuietNeuron) * (k.cfg.numNeurons - kc.tickUpdated) +
+      uint64_t(model.perSpike) * kc.tickSpikes +
+      uint64_t(model.perPacket) * kc.tickPackets +
+      uint64_t(kc.tickSearches) *
+          (model.perSearch + uint64_t(model.perSearchStep) * ci.searchSteps) +
       uint64_t(model.perEvent) * events;
   if (events > r.maxTickEvents)
     r.maxTickEvents = events, r.maxTickEventsAt = t;

@@ -167,9 +167,12 @@ void scnc::printEmulatorStats(const EmulatorStats &s,
   else
     os << "no core over it\n";
   os << "cycle model: " << withCommas(budget) << " cycles per tick at "
-     << m.clockMHz << " MHz; " << withCommas(m.perTick) << " per tick + "
-     << m.perNeuron << " per neuron + " << m.perPacket << " per packet + "
-     << m.perSearchStep << " per population-table search step + " << m.perEvent
+     << m.clockMHz << " MHz (ARM968 core program, measured); "
+     << withCommas(m.perTick) << " per tick + " << m.perNeuron
+     << " per updated neuron + " << m.perQuietNeuron << " per quiet neuron + "
+     << m.perSpike << " per spike + " << m.perPacket << " per packet + "
+     << m.perSearch << " + " << m.perSearchStep
+     << " per step per population-table search + " << m.perEvent
      << " per synaptic event\n";
   os << "real time: ";
   if (overrun)
@@ -226,7 +229,10 @@ std::string scnc::emulatorStatsJson(const EmulatorStats &s) {
   j["cycle_model"] = {{"clock_mhz", m.clockMHz},
                       {"per_tick", m.perTick},
                       {"per_neuron", m.perNeuron},
+                      {"per_quiet_neuron", m.perQuietNeuron},
+                      {"per_spike", m.perSpike},
                       {"per_packet", m.perPacket},
+                      {"per_search", m.perSearch},
                       {"per_search_step", m.perSearchStep},
                       {"per_event", m.perEvent},
                       {"cycles_per_tick", m.budgetCycles(s.timestepUs)},

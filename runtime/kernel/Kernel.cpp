@@ -137,7 +137,7 @@ void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
   for (uint32_t w = 0; w < core.spikeWords; ++w)
     bits[w] = 0;
   uint8_t *quiet = core.quiet;
-  uint32_t out = 0;
+  uint32_t out = 0, updated = 0, spikes = 0;
   for (uint32_t i = 0; i < n; ++i) {
     uint16_t slotE = rbE[i], slotI = rbI[i];
     // A neuron whose last update without input left its state unchanged
@@ -150,6 +150,7 @@ void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
     }
     rbE[i] = 0;
     rbI[i] = 0;
+    ++updated;
     NeuronFixedState before = state[i];
     bool spiked;
     lifStep(state[i], p, ringBufferToAccum(slotE, shiftE),
@@ -164,14 +165,18 @@ void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
       bits[i >> 5] |= uint32_t(1) << (i & 31);
       if (cfg.hasKey)
         core.outKeys[out++] = cfg.key | i;
-      ++core.counters.spikes;
+      ++spikes;
       if (core.history)
         core.history[i].record(tick, core.rule);
     }
   }
   core.numOut = out;
+  core.counters.spikes += spikes;
+  core.counters.tickUpdated = updated;
+  core.counters.tickSpikes = spikes;
   core.counters.tickPackets = 0;
   core.counters.tickEvents = 0;
+  core.counters.tickSearches = 0;
 }
 
 int32_t kernel::popTableFind(const PopEntry *table, uint32_t size,
@@ -201,6 +206,7 @@ inline bool findRow(NeuronCore &core, uint32_t key, uint32_t &offset,
   const PopEntry *table = cfg.popTable;
   uint32_t last = core.lastEntry;
   if (last >= cfg.popTableSize || (key & table[last].mask) != table[last].key) {
+    ++core.counters.tickSearches;
     int32_t found = popTableFind(table, cfg.popTableSize, key);
     if (found < 0) {
       ++unmatched;

@@ -94,8 +94,11 @@ struct NeuronCoreCounters {
   uint64_t unmatchedPackets = 0; ///< keys no population-table entry matches
   uint64_t invalidRows = 0;      ///< keys past the rows of their entry
   uint64_t spikes = 0;           ///< spikes of this core's neurons
-  /// This tick's packets and events (reset by neuronCoreTick).
-  uint32_t tickPackets = 0, tickEvents = 0;
+  /// This tick's packets, events and population-table searches (packets
+  /// that missed the last entry; reset by neuronCoreTick).
+  uint32_t tickPackets = 0, tickEvents = 0, tickSearches = 0;
+  /// The last neuronCoreTick's updated (not quiet) neurons and spikes.
+  uint32_t tickUpdated = 0, tickSpikes = 0;
 };
 
 /// A neuron core: its configuration and state. Every array points into the
