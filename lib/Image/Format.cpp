@@ -15,6 +15,8 @@ StringRef image::sectionTypeName(uint32_t type) {
     return "core";
   case PopulationsSection:
     return "populations";
+  case CoreProgramSection:
+    return "core-program";
   }
   return "unknown";
 }

@@ -426,6 +426,13 @@ const ImageRoutingTable *ImageReader::findTable(unsigned x, unsigned y) const {
   return nullptr;
 }
 
+const ImageProgram *ImageReader::findProgram(uint32_t kind) const {
+  for (const ImageProgram &p : progs)
+    if (p.kind == kind)
+      return &p;
+  return nullptr;
+}
+
 const ImageCore *ImageReader::findCore(unsigned x, unsigned y,
                                        unsigned p) const {
   for (const ImageCore &c : coreList)
@@ -564,6 +571,28 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
       if (Error e = d.decode())
         return e;
       r.coreList.push_back(d.take());
+    } else if (s.type == CoreProgramSection) {
+      // u32 kind, u32 APLX bytes, the APLX padded to a word.
+      if (s.core != kNoCore)
+        return fail("inconsistent counts: " + what +
+                    " (core programs are network-wide)");
+      if (s.size < 8 || (s.size - 8) < rd32(data, 4) ||
+          s.size - 8 - rd32(data, 4) > 3)
+        return fail("inconsistent counts: " + what + " has " + Twine(s.size) +
+                    " bytes for a " + Twine(s.size < 8 ? 0 : rd32(data, 4)) +
+                    "-byte program");
+      ImageProgram p;
+      p.kind = rd32(data, 0);
+      if (p.kind >= NumProgramKinds)
+        return fail(what + " has an unknown core program kind " +
+                    Twine(p.kind));
+      if (r.findProgram(p.kind))
+        return fail("inconsistent counts: " + what + " is a second " +
+                    programKindName(p.kind) + " program");
+      if (Error e = decodeAplx(data.substr(8, rd32(data, 4)), p))
+        return fail(what + " (" + programKindName(p.kind) +
+                    " program): " + toString(std::move(e)));
+      r.progs.push_back(p);
     } else {
       return fail(what + " has an unknown section type " + Twine(s.type));
     }
@@ -587,6 +616,12 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
         return fail("inconsistent counts: " + what + " holds neuron " +
                     Twine(id) + " of population '" + p.name + "', which has " +
                     Twine(p.size()));
+    // An image with programs is all a board needs: one for every core.
+    uint32_t kind = c.isInput() ? SourceProgram : NeuronProgram;
+    if (!r.progs.empty() && !r.findProgram(kind))
+      return fail("inconsistent counts: the image carries core programs but "
+                  "no " +
+                  programKindName(kind) + " program for " + what);
   }
   return r;
 }

@@ -401,9 +401,27 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
   return res;
 }
 
+/// The program kinds the image carries: with o.corePrograms, each kind of
+/// core it places whose program this scnc was built with.
+std::vector<uint32_t> Writer::programKinds() const {
+  std::vector<uint32_t> kinds;
+  if (!o.corePrograms)
+    return kinds;
+  bool used[NumProgramKinds] = {false, false};
+  for (const Slice &sl : s.partition.slices)
+    used[n.populations[sl.population].kind == Population::Kind::Input
+             ? SourceProgram
+             : NeuronProgram] = true;
+  for (uint32_t k = 0; k < NumProgramKinds; ++k)
+    if (used[k] && !builtinCoreProgram(k).empty())
+      kinds.push_back(k);
+  return kinds;
+}
+
 /// The section table without offsets: the routing tables, the populations
-/// section, then the cores in (y, x, core) order so that the layout does
-/// not depend on the order of slices (\p order: the slices in that order).
+/// section, the cores in (y, x, core) order so that the layout does not
+/// depend on the order of slices (\p order: the slices in that order), then
+/// the core programs.
 std::vector<ImageSection>
 Writer::sectionTable(std::vector<size_t> &order) const {
   std::vector<ImageSection> secs;
@@ -437,6 +455,11 @@ Writer::sectionTable(std::vector<size_t> &order) const {
     e.x = uint16_t(c.x);
     e.y = uint16_t(c.y);
     e.core = s.placement.cores[i].core;
+    secs.push_back(e);
+  }
+  for (size_t k = 0, nk = programKinds().size(); k < nk; ++k) {
+    ImageSection e;
+    e.type = CoreProgramSection;
     secs.push_back(e);
   }
   return secs;
@@ -585,6 +608,19 @@ bool Writer::run(raw_pwrite_stream &os) {
     }
   if (!ok)
     return false;
+
+  // The core programs: u32 kind, u32 APLX bytes, the APLX.
+  size_t firstProgram = numTables + 1 + order.size();
+  std::vector<uint32_t> kinds = programKinds();
+  for (size_t k = 0; k < kinds.size(); ++k) {
+    StringRef aplx = builtinCoreProgram(kinds[k]);
+    Buf b;
+    b.u32(kinds[k]);
+    b.u32(uint32_t(aplx.size()));
+    b.b += aplx.str();
+    b.b.resize((b.b.size() + 3) / 4 * 4, '\0');
+    emit(secs[firstProgram + k], b.b, crcOf(b.b));
+  }
 
   std::string h = header(secs, off);
   os.pwrite(h.data(), h.size(), 0);

@@ -61,6 +61,8 @@ private:
   CoreResult buildCore(size_t slice, Scratch &sc) const;
   std::vector<ImageSection> sectionTable(std::vector<size_t> &order) const;
   std::string populationsSection() const;
+  /// The program kinds whose sections the image carries, in kind order.
+  std::vector<uint32_t> programKinds() const;
   std::string header(const std::vector<ImageSection> &secs,
                      uint64_t fileSize) const;
   uint32_t countRows(const Slice &sl, Scratch &sc) const;

@@ -30,8 +30,12 @@ namespace scnc {
 namespace kernel {
 namespace resources {
 
-/// DTCM per core (spinnaker.md: 64 KiB).
+/// DTCM per core (spinnaker.md: 64 KiB), at kDTCMBase.
 constexpr uint64_t kDTCMBytes = 64 * 1024;
+constexpr uint32_t kDTCMBase = 0x00400000;
+/// ITCM a program's code may use: 32 KiB at address 0 less the top 256
+/// bytes, where SC&MP's APLX loader runs (SARK's link script limit).
+constexpr uint32_t kITCMProgramBytes = 0x7F00;
 /// The core program's stacks (runtime/arm: FIQ, IRQ and System mode); the
 /// qemu test measures how deep they go (docs/arm.md).
 constexpr uint64_t kKernelStackBytes = 2048;

@@ -31,6 +31,11 @@ cl::opt<std::string>
     routes("routes",
            cl::desc("Print the routing tables (all, or --routes=x,y)"),
            cl::value_desc("x,y"), cl::ValueOptional, cl::cat(dumpCat));
+cl::opt<bool> showPrograms(
+    "programs",
+    cl::desc("Print the core programs (APLX sizes, entry, whether each is "
+             "the one this scnc was built with)"),
+    cl::cat(dumpCat));
 cl::list<std::string> coreOpt("core",
                               cl::desc("Print the regions of core x,y,p"),
                               cl::value_desc("x,y,p"), cl::cat(dumpCat));
@@ -66,6 +71,31 @@ std::string hex32(uint32_t v) {
   raw_string_ostream os(s);
   os << format_hex(v, 10);
   return os.str();
+}
+
+/// Whether \p p is the program of its kind this scnc was built with.
+std::string programCheck(const ImageProgram &p) {
+  StringRef builtin = image::builtinCoreProgram(p.kind);
+  if (builtin.empty())
+    return "not checked: this scnc was built without the ARM compiler";
+  if (builtin == p.aplx)
+    return "identical to this scnc's";
+  return "differs from this scnc's (" + std::to_string(builtin.size()) +
+         " bytes): written by another build";
+}
+
+void printPrograms(const ImageReader &r, raw_ostream &os) {
+  if (r.programs().empty()) {
+    os << "core programs: none (an image for the emulator only)\n";
+    return;
+  }
+  os << "core programs:\n";
+  for (const ImageProgram &p : r.programs())
+    os << "  " << image::programKindName(p.kind) << ": APLX " << p.aplx.size()
+       << " bytes; ITCM " << p.itcmBytes << " bytes; static DTCM "
+       << p.staticDTCMBytes() << " bytes (data " << p.dtcmDataBytes
+       << ", bss " << p.bssBytes << "); entry " << format_hex(p.entry, 10)
+       << "; " << programCheck(p) << "\n";
 }
 
 void printTable(const ImageRoutingTable &t, raw_ostream &os) {
@@ -319,6 +349,16 @@ nlohmann::json toJson(const ImageReader &r) {
     tables.push_back({{"x", t.x}, {"y", t.y}, {"entries", entries}});
   }
   j["routing_tables"] = tables;
+  json progs = json::array();
+  for (const ImageProgram &p : r.programs())
+    progs.push_back({{"kind", image::programKindName(p.kind).str()},
+                     {"aplx_bytes", p.aplx.size()},
+                     {"itcm_bytes", p.itcmBytes},
+                     {"dtcm_data_bytes", p.dtcmDataBytes},
+                     {"bss_bytes", p.bssBytes},
+                     {"entry", hex32(p.entry)},
+                     {"builtin", programCheck(p)}});
+  j["core_programs"] = progs;
   json cores = json::array();
   for (const ImageCore &c : r.cores()) {
     json e = {{"x", c.x},
@@ -440,8 +480,8 @@ int main(int argc, char **argv) {
   }
   if (synapses)
     return printSynapses(*img, outs());
-  bool any = showHeader || showSections || routes.getNumOccurrences() ||
-             !coreOpt.empty();
+  bool any = showHeader || showSections || showPrograms ||
+             routes.getNumOccurrences() || !coreOpt.empty();
   raw_ostream &os = outs();
   if (showHeader || !any) {
     const ImageHeader &h = img->header();
@@ -478,6 +518,8 @@ int main(int argc, char **argv) {
          << format_hex(s.crc, 10) << "\n";
     }
   }
+  if (showPrograms || !any)
+    printPrograms(*img, os);
   if (routes.getNumOccurrences()) {
     if (routes.empty()) {
       for (const ImageRoutingTable &t : img->routingTables())

@@ -110,6 +110,11 @@ cl::opt<bool> recordVoltage(
     cl::desc("Record membrane voltages as well as spikes (image recording "
              "region)"),
     cl::cat(stageCat));
+cl::opt<bool> corePrograms(
+    "core-programs",
+    cl::desc("Put the board's core programs (APLX) into the image, one per "
+             "core kind (default on; off: an image for the emulator only)"),
+    cl::init(true), cl::cat(stageCat));
 cl::opt<bool> machineCheck(
     "machine-check",
     cl::desc("Summarise and check the --machine (default spinn5), then exit "
@@ -163,6 +168,7 @@ static bool compileOptions(Emit stage, CompileOptions &o) {
     o.stopAfter = std::max(o.stopAfter, Stage::Connections);
   o.image.plastic = plastic;
   o.image.recordVoltage = recordVoltage;
+  o.image.corePrograms = corePrograms;
   return applyPipelineFlags(o, "scncc");
 }
 

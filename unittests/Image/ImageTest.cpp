@@ -8,6 +8,7 @@
 #include "scnc/Image/Image.h"
 #include "PipelineHelpers.h"
 #include "TestHelpers.h"
+#include "kernel/Resources.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Machine/Machine.h"
@@ -15,6 +16,7 @@
 #include "llvm/Support/Endian.h"
 #include "gtest/gtest.h"
 #include <algorithm>
+#include <array>
 #include <set>
 
 using namespace scnc;
@@ -96,7 +98,14 @@ TEST(Image, RoundTrip) {
   EXPECT_EQ(h.machineWidth, 2u);
   EXPECT_EQ(h.machineHeight, 2u);
   EXPECT_EQ(h.networkHash, networkHash(*mp.net));
-  EXPECT_EQ(h.numSections, s.compressed.size() + 1 + s.placement.cores.size());
+  // Tables, populations, cores, then a program per core kind (neuron and
+  // source) when this scnc has them.
+  size_t programs = image::builtinCoreProgram(image::NeuronProgram).empty() ? 0 : 2;
+  EXPECT_EQ(h.numSections,
+            s.compressed.size() + 1 + s.placement.cores.size() + programs);
+  ASSERT_EQ(r->programs().size(), programs);
+  for (const ImageProgram &p : r->programs())
+    EXPECT_EQ(p.aplx, image::builtinCoreProgram(p.kind));
   ASSERT_EQ(r->populations().size(), 2u);
   EXPECT_EQ(r->populations()[0].name, "i");
   EXPECT_TRUE(r->populations()[0].input);
@@ -378,3 +387,92 @@ TEST(Image, DamagedImages) {
 }
 
 } // namespace
+
+namespace {
+/// An APLX table of \p entries {op, a1, a2, a3} followed by \p payload
+/// bytes.
+std::string aplx(std::vector<std::array<uint32_t, 4>> entries,
+                 size_t payload) {
+  std::string b;
+  for (const auto &e : entries)
+    for (uint32_t w : e) {
+      char c[4];
+      llvm::support::endian::write32le(c, w);
+      b.append(c, 4);
+    }
+  b.append(payload, '\x5a');
+  return b;
+}
+
+std::string aplxError(const std::string &bytes) {
+  ImageProgram p;
+  return llvm::toString(decodeAplx(bytes, p));
+}
+} // namespace
+
+// The loader's table, walked as SC&MP runs it: 64 bytes of table, 16 of
+// code copied to ITCM 0, 8 of data to DTCM, a 24-byte fill, EXEC at 4.
+TEST(Image, AplxTable) {
+  std::string b = aplx({{image::AplxRcopy, 0, 64, 16},
+                        {image::AplxRcopy, 0x400000, 64, 8},
+                        {image::AplxFill, 0x400008, 24, 0},
+                        {image::AplxExec, 4, 0, 0}},
+                       24);
+  ImageProgram p;
+  ASSERT_FALSE(bool(decodeAplx(b, p)));
+  EXPECT_EQ(p.itcmBytes, 16u);
+  EXPECT_EQ(p.dtcmDataBytes, 8u);
+  EXPECT_EQ(p.bssBytes, 24u);
+  EXPECT_EQ(p.staticDTCMBytes(), 32u);
+  EXPECT_EQ(p.dtcmEnd, 0x400020u);
+  EXPECT_EQ(p.entry, 4u);
+  EXPECT_EQ(p.aplx.size(), 88u);
+
+  // Entry 1 reads from 16 + 64 = 80: 8 bytes need 88.
+  EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0, 48, 16},
+                            {image::AplxRcopy, 0x400000, 64, 9},
+                            {image::AplxExec, 0, 0, 0}},
+                           40)),
+            "APLX entry 1 copies bytes 80..89 of a 88-byte program");
+  // The code must end below the loader at 0x7F00.
+  EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0x7EF8, 32, 16},
+                            {image::AplxExec, 0x7EF8, 0, 0}},
+                           16)),
+            "APLX entry 0 copies 16 bytes to 0x00007ef8, outside the ITCM "
+            "below the loader (0x0000..0x00007f00) and the DTCM");
+  EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0, 32, 16},
+                            {image::AplxFill, 0x40fff0, 32, 0},
+                            {image::AplxExec, 0, 0, 0}},
+                           16)),
+            "APLX entry 1 fills 32 bytes at 0x0040fff0, outside the DTCM");
+  // EXEC outside the copied code, or never reached.
+  EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0, 32, 16},
+                            {image::AplxExec, 16, 0, 0}},
+                           16)),
+            "APLX entry 1 starts the core at 0x00000010, which is not in the "
+            "code the program copies");
+  EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0, 16, 0}}, 0)),
+            "APLX table runs past the program's 16 bytes without an EXEC "
+            "entry");
+  EXPECT_EQ(aplxError(aplx({{0xff, 0, 0, 0}}, 0)),
+            "APLX entry 0 has operation 255, where the loader stops before "
+            "an EXEC entry");
+  EXPECT_EQ(aplxError(aplx({{image::AplxAcopy, 0, 0x60000000, 4}}, 0)),
+            "APLX entry 0 copies from absolute address 0x60000000: an image's "
+            "program must carry all its bytes");
+}
+
+// The programs this scnc was built with are valid APLX (or absent without
+// an ARM build) whose static DTCM is the resource model's.
+TEST(Image, BuiltinPrograms) {
+  for (uint32_t k = 0; k < image::NumProgramKinds; ++k) {
+    llvm::StringRef b = image::builtinCoreProgram(k);
+    if (b.empty())
+      continue;
+    ImageProgram p;
+    ASSERT_FALSE(bool(decodeAplx(b, p))) << image::programKindName(k).str();
+    EXPECT_EQ(p.staticDTCMBytes(),
+              kernel::resources::programDTCMBytes(k == image::SourceProgram));
+    EXPECT_EQ(p.entry, 0u);
+  }
+}

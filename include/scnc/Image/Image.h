@@ -39,8 +39,19 @@ constexpr uint32_t kNoCore = 0xffffffffu;
 enum SectionType : uint32_t {
   RoutingTableSection = 1,
   CoreSection = 2,
-  PopulationsSection = 3
+  PopulationsSection = 3,
+  CoreProgramSection = 4
 };
+/// Core program kinds (the core-program section): the board program that
+/// runs a neuron core and the one that runs an input (spike-source) core.
+enum ProgramKind : uint32_t {
+  NeuronProgram = 0,
+  SourceProgram = 1,
+  NumProgramKinds = 2
+};
+/// APLX table entry operations (real-machine.md, "APLX").
+enum AplxOp : uint32_t { AplxAcopy = 1, AplxRcopy = 2, AplxFill = 3, AplxExec = 4 };
+constexpr uint32_t kAplxEntryBytes = 16;
 /// Region ids: the kernel's (kernel/Regions.h), which decodes them.
 enum RegionId : uint32_t {
   SystemRegion = kernel::region::System,
@@ -78,6 +89,11 @@ constexpr uint32_t kSourceParamNameBytes = 4 * kernel::kSourceParamNameWords;
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
 llvm::StringRef sourceEncodingName(uint32_t id);
+llvm::StringRef programKindName(uint32_t kind);
+
+/// The board program of \p kind this scnc was built with (runtime/arm, as
+/// APLX), empty when it was built without the ARM compiler.
+llvm::StringRef builtinCoreProgram(uint32_t kind);
 
 } // namespace image
 
@@ -111,6 +127,25 @@ struct ImageSection {
   uint64_t offset = 0;
   uint32_t size = 0, crc = 0;
 };
+
+/// A core program (APLX) and what its table says it loads.
+struct ImageProgram {
+  uint32_t kind = 0;
+  llvm::StringRef aplx;      ///< the bytes SC&MP loads
+  uint32_t itcmBytes = 0;    ///< code and read-only data copied to ITCM
+  uint32_t dtcmDataBytes = 0; ///< initialised data copied to DTCM
+  uint32_t bssBytes = 0;     ///< zero-filled DTCM (bss and the stacks)
+  uint32_t dtcmEnd = 0;      ///< first DTCM address past data and bss
+  uint32_t entry = 0;        ///< the EXEC address
+  /// Static DTCM (data and bss) in bytes.
+  uint32_t staticDTCMBytes() const { return dtcmDataBytes + bssBytes; }
+};
+
+/// Checks an APLX executable as SC&MP's loader would run it (copies from
+/// inside the file into ITCM below the loader or into DTCM, fills in DTCM,
+/// ending with an EXEC into the copied code) and fills \p out from its
+/// table. The error says what is wrong.
+llvm::Error decodeAplx(llvm::StringRef aplx, ImageProgram &out);
 
 /// A chip's table as loaded into its router, in router order.
 struct ImageRoutingTable {
@@ -204,6 +239,10 @@ public:
   const std::vector<ImageCore> &cores() const { return coreList; }
   /// The network's populations, in the IR's order.
   const std::vector<ImagePopulation> &populations() const { return pops; }
+  /// The core programs the image carries (by kind; none when it was
+  /// written without them: an image for the emulator only).
+  const std::vector<ImageProgram> &programs() const { return progs; }
+  const ImageProgram *findProgram(uint32_t kind) const;
   const ImageRoutingTable *findTable(unsigned x, unsigned y) const;
   const ImageCore *findCore(unsigned x, unsigned y, unsigned p) const;
 
@@ -215,6 +254,7 @@ private:
   std::vector<ImageRoutingTable> tables;
   std::vector<ImageCore> coreList;
   std::vector<ImagePopulation> pops;
+  std::vector<ImageProgram> progs;
 };
 
 /// How to write an image.
@@ -232,6 +272,9 @@ struct ImageOptions {
   double precisionWarning = 0.01;
   /// Record membrane voltages as well as spikes.
   bool recordVoltage = false;
+  /// Put the board programs this scnc was built with (builtinCoreProgram)
+  /// into the image, one per core kind it places.
+  bool corePrograms = true;
 };
 
 /// Checks the resources of every core and chip (DTCM, SDRAM, synaptic word

@@ -10,6 +10,9 @@ usage: damage.py IN OUT OP... where OP is one of
   fix-section N        recompute section N's CRC32 (after editing its data)
   fix-header           recompute the header CRC32 (after editing header/table)
   fix-all              recompute every section CRC32 and the header CRC32
+  drop-last            remove the last section table entry and its data
+                       (which must end the file), fixing the section count,
+                       every offset and the file size (then fix-all)
 ADDR is a byte offset, "sN+K" (byte K of section N's data), "eN+K" (byte K
 of section table entry N) or "rN.R+K" (byte K of region R of core section
 N; "rN.T+K" with T = "t" is byte K of its region table). Layout:
@@ -95,6 +98,20 @@ def main(argv):
                 struct.pack_into("<I", data, e + 28,
                                  zlib.crc32(bytes(data[off:off + size])))
             fix_header(data)
+            i += 1
+        elif op == "drop-last":
+            count = struct.unpack_from("<I", data, 24)[0]
+            off, size = struct.unpack_from("<QI", data, entry(data, count - 1) + 16)
+            if off + size != len(data):
+                sys.exit("damage.py: the last section does not end the file")
+            del data[off:]
+            del data[entry(data, count - 1):entry(data, count)]
+            for n in range(count - 1):
+                e = entry(data, n)
+                o = struct.unpack_from("<Q", data, e + 16)[0]
+                struct.pack_into("<Q", data, e + 16, o - ENTRY_SIZE)
+            struct.pack_into("<I", data, 24, count - 1)
+            struct.pack_into("<Q", data, 16, len(data))
             i += 1
         elif op == "fix-header":
             fix_header(data)
