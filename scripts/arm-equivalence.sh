@@ -8,7 +8,10 @@
 # (-cpu arm946) on the packets the emulator delivered to that core, and
 # compares what it computed (keys and spikes per tick, counters, final
 # neuron states, learned rows and post-spike histories) byte for byte with
-# the host kernel's. Prints a line per core and exits 1 when any differs.
+# the host kernel's, and checks that the DTCM the program laid the core out
+# in (its arena, after its static data) is the resource model's figure
+# (kernel::neuronCoreArenaBytes, what scncc checked). Prints a line per core
+# with its measured System-mode stack depth and exits 1 when any differs.
 # --mutant runs the neuron cores' program built with one bit of its
 # arithmetic changed (SCNC_KERNEL_MUTATE), which must differ.
 set -uo pipefail
@@ -41,7 +44,7 @@ if [ -n "$keep" ]; then work=$keep; mkdir -p "$work"; else work=$(mktemp -d); tr
 "$build/bin/scnc-run" "$image" --trace-core="$cores" --trace-dir="$work" "$@" >"$work/run.log" 2>&1 ||
   { cat "$work/run.log" >&2; exit 2; }
 same=0 differ=0
-while read -r core kind; do
+while read -r core kind arena; do
   prog=$neuron
   [ "$kind" = source ] && prog=$source
   out=$work/$core.out
@@ -51,11 +54,21 @@ while read -r core kind; do
     -device loader,file="$prog",cpu-num=0 \
     -device loader,file="$work/$core.in",addr=0x60000000,force-raw=on
   rc=$?
-  notes=$(grep '^# ' "$out" 2>/dev/null | sed 's/^# //' | tr '\n' ';' | sed 's/;$//')
   lines=$(wc -l <"$work/$core.expected")
+  # The DTCM the program laid the core out in must be the resource model's
+  # (what scncc checked against 64 KiB): one definition, checked here.
+  used=$(sed -n 's/^# dtcm arena bytes used \([0-9a-f]*\)$/\1/p' "$out" 2>/dev/null)
+  used=$((16#${used:-0}))
+  stack=$(sed -n 's/^# system stack bytes used \([0-9a-f]*\)$/\1/p' "$out" 2>/dev/null)
+  stack=$((16#${stack:-0}))
   if [ $rc = 0 ] && grep -v '^#' "$out" | cmp -s - "$work/$core.expected"; then
-    echo "core $core ($kind): identical, $lines lines ($notes)"
-    same=$((same + 1))
+    if [ "$used" = "$arena" ]; then
+      echo "core $core ($kind): identical, $lines lines (system stack $stack bytes; DTCM arena $used bytes, as the resource model says)"
+      same=$((same + 1))
+    else
+      echo "core $core ($kind): DIFFERS (arena: the program used $used bytes of DTCM after its static data, the resource model says $arena)"
+      differ=$((differ + 1))
+    fi
   else
     first=$(grep -v '^#' "$out" 2>/dev/null | diff - "$work/$core.expected" | sed -n 2p)
     echo "core $core ($kind): DIFFERS (qemu exit $rc; first difference: $first)"

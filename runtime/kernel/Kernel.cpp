@@ -38,18 +38,25 @@ private:
   uint64_t left;
 };
 
+/// The field widths and counts that size the core's memory.
+bool validShape(const NeuronCoreConfig &c) {
+  return c.delayBits >= 1 && c.indexBits >= 1 &&
+         c.delayBits + 1 + c.indexBits <= 16 &&
+         uint64_t(c.numNeurons) <= (uint64_t(1) << c.indexBits) &&
+         c.leftShift[0] <= MaxRingBufferLeftShift &&
+         c.leftShift[1] <= MaxRingBufferLeftShift &&
+         (c.popTableSize == 0 || c.popTable);
+}
+
+/// The shape and every table the core reads.
 bool validConfig(const NeuronCoreConfig &c) {
-  if (c.delayBits < 1 || c.indexBits < 1 ||
-      c.delayBits + 1 + c.indexBits > 16 ||
-      uint64_t(c.numNeurons) > (uint64_t(1) << c.indexBits) ||
-      c.leftShift[0] > MaxRingBufferLeftShift ||
-      c.leftShift[1] > MaxRingBufferLeftShift)
+  if (!validShape(c))
     return false;
   if (c.plastic &&
       ((c.lenPlus && !c.decayPlus) || (c.lenMinus && !c.decayMinus) ||
        (c.matrixWords && (!c.matrix || !c.plasticMatrix))))
     return false;
-  return c.popTableSize == 0 || c.popTable;
+  return true;
 }
 
 uint64_t ringEntries(const NeuronCoreConfig &c) {
@@ -72,6 +79,22 @@ uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
     return 0;
   return resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
                                      c.plastic, c.recordVoltage)
+      .total();
+}
+
+uint64_t kernel::neuronCoreArenaBytes(const NeuronCoreConfig &c) {
+  if (!validShape(c))
+    return 0;
+  uint64_t maxRow = 0;
+  for (uint32_t e = 0; e < c.popTableSize; ++e)
+    if (c.popTable[e].rowStride > maxRow)
+      maxRow = c.popTable[e].rowStride;
+  return resources::neuronCoreArena(
+             c.popTableSize, maxRow, c.plastic ? c.lenPlus : 0,
+             c.plastic ? c.lenMinus : 0,
+             resources::neuronCoreArrays(c.numNeurons, c.delayBits,
+                                         c.indexBits, c.plastic,
+                                         c.recordVoltage))
       .total();
 }
 

@@ -138,6 +138,11 @@ struct alignas(64) NeuronCore {
 /// Bytes of the block a neuron core with \p cfg needs; 0 when the
 /// configuration is invalid (field widths, counts).
 uint64_t neuronCoreMemoryBytes(const NeuronCoreConfig &cfg);
+/// All the DTCM the core program (runtime/arm/App.cpp) lays out for \p cfg
+/// after its static data: the population table, the STDP decay tables, two
+/// row buffers of the longest row stride and neuronCoreMemoryBytes
+/// (resources::neuronCoreArena, what the image writer checks).
+uint64_t neuronCoreArenaBytes(const NeuronCoreConfig &cfg);
 /// Lays the core's arrays out in \p memory (\p bytes long, 8-byte aligned)
 /// and sets every neuron to its initial state with empty ring buffers.
 /// False when the configuration is invalid or the block is too small.

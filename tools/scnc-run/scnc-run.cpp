@@ -112,7 +112,8 @@ cl::list<std::string> traceCores(
 cl::opt<std::string> traceDir(
     "trace-dir",
     cl::desc("Where --trace-core writes X-Y-P.in, X-Y-P.expected and "
-             "cores.txt (one line per core: X-Y-P neuron|source)"),
+             "cores.txt (one line per core: X-Y-P neuron|source, then the DTCM "
+             "arena bytes the resource model gives its program)"),
     cl::value_desc("dir"), cl::init("."), cl::cat(runCat));
 cl::opt<unsigned> errorLimit("error-limit",
                              cl::desc("Stop after this many errors (0: none)"),
@@ -164,7 +165,8 @@ bool writeTraces(const std::vector<CoreTrace> &traces) {
   std::string index;
   for (const CoreTrace &t : traces) {
     index += (Twine(t.x) + "-" + Twine(t.y) + "-" + Twine(t.core) +
-              (t.isInput ? " source\n" : " neuron\n"))
+              (t.isInput ? " source " : " neuron ") + Twine(t.arenaBytes) +
+              "\n")
                  .str();
     std::string stem = (Twine(traceDir) + "/" + Twine(t.x) + "-" + Twine(t.y) +
                         "-" + Twine(t.core))

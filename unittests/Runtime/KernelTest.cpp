@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
+#include "kernel/Resources.h"
 #include "RandomNeurons.h"
 #include "gtest/gtest.h"
 #include <random>
@@ -531,4 +532,30 @@ TEST(Kernel, EventPathFindsRowsAndProcessesCopies) {
   uint32_t ringSize = 2u << (3 + 2);
   for (uint32_t s = 0; s < ringSize; ++s)
     EXPECT_EQ(a.core.ring[s], b.core.ring[s]) << s;
+}
+
+// The DTCM the board program lays a core out in after its static data
+// (runtime/arm/App.cpp; the qemu test checks the program uses exactly it):
+// one neuron, 1 delay and 1 index bit, a population table of 2 entries
+// whose longest row stride is 5 words.
+TEST(Kernel, ArenaBytes) {
+  PopEntry table[2] = {{0, 0xffffffff, 0, 3, 1}, {1, 0xffffffff, 3, 5, 1}};
+  NeuronCoreConfig c;
+  c.numNeurons = 1;
+  c.delayBits = 1;
+  c.indexBits = 1;
+  c.popTable = table;
+  c.popTableSize = 2;
+  // Table 2 x 20 = 40; row buffers 2 x align8(20) = 48; state 16; ring
+  // buffers 2^3 x 2 = 16; quiet flags, keys, spike bits 3 x 8 = 24.
+  EXPECT_EQ(neuronCoreArenaBytes(c), 40u + 48 + 16 + 16 + 24);
+  // Plastic: decay tables of 3 and 2 words (align8: 16 + 8) and the
+  // post-spike history; no writable matrix is needed to size it.
+  c.plastic = true;
+  c.lenPlus = 3;
+  c.lenMinus = 2;
+  EXPECT_EQ(neuronCoreArenaBytes(c),
+            144u + 24 + resources::align8(sizeof(stdp::PostHistory)));
+  c.indexBits = 0;
+  EXPECT_EQ(neuronCoreArenaBytes(c), 0u);
 }

@@ -76,6 +76,10 @@ struct CycleModel {
 struct CoreTrace {
   unsigned x = 0, y = 0, core = 0;
   bool isInput = false; ///< a spike-source core (set by the run)
+  /// The DTCM the board program lays the core out in after its static data
+  /// (kernel::neuronCoreArenaBytes / sourceCoreMemoryBytes: the resource
+  /// model's figure, which the qemu run must use exactly).
+  uint64_t arenaBytes = 0;
   std::vector<uint32_t> input;
   std::string dump;
 };
