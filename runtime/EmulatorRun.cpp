@@ -262,13 +262,6 @@ Error CoreRuns::startTraces(std::vector<CoreTrace> &traces) {
     t.input[0] = kTraceMagic;
     if (r.neuron >= 0) {
       t.input.insert(t.input.end(), ci.section, ci.section + ci.sectionWords);
-      kernel::CoreRegions regions;
-      kernel::NeuronCoreConfig cfg;
-      if (!kernel::findRegions(ci.section, ci.sectionWords, regions) ||
-          !kernel::decodeNeuronCore(regions, cfg))
-        return loadError("core " + coreName(t.x, t.y, t.core) +
-                         ": the kernel cannot decode its regions");
-      t.arenaBytes = kernel::neuronCoreArenaBytes(cfg);
     } else {
       t.isInput = true;
       // The section as the loader writes it for this run: the system and
@@ -302,11 +295,7 @@ Error CoreRuns::startTraces(std::vector<CoreTrace> &traces) {
         t.input.insert(t.input.end(), d.begin(), d.end());
     }
     t.input[2] = uint32_t(t.input.size() - kTraceHeaderWords);
-    if (t.isInput) {
-      kernel::SourceCoreConfig sc;
-      sc.numNeurons = ci.img->numNeurons;
-      t.arenaBytes = kernel::sourceCoreMemoryBytes(sc);
-    }
+    t.arenaBytes = coreFootprint(*ci.img).arena;
   }
   return Error::success();
 }

@@ -7,6 +7,8 @@
 // (docs/image-format.md, "Core programs"; docs/arm.md).
 //
 //===----------------------------------------------------------------------===//
+#include "kernel/Kernel.h"
+#include "kernel/Regions.h"
 #include "kernel/Resources.h"
 #include "scnc/Image/Image.h"
 #include "llvm/ADT/Twine.h"
@@ -130,4 +132,26 @@ Error scnc::decodeAplx(StringRef aplx, ImageProgram &out) {
                   ", where the loader stops before an EXEC entry");
     }
   }
+}
+
+CoreFootprint scnc::coreFootprint(const ImageCore &c) {
+  CoreFootprint f;
+  f.program = kernel::resources::programDTCMBytes(c.isInput());
+  // The kernel reads the section as the core would: aligned words.
+  std::vector<uint32_t> words(c.section.size() / 4);
+  for (size_t i = 0; i < words.size(); ++i)
+    words[i] = support::endian::read32le(c.section.data() + 4 * i);
+  kernel::CoreRegions regions;
+  if (!kernel::findRegions(words.data(), uint32_t(words.size()), regions))
+    return f;
+  if (c.isInput()) {
+    kernel::SourceCoreConfig cfg;
+    cfg.numNeurons = c.numNeurons;
+    f.arena = kernel::sourceCoreMemoryBytes(cfg);
+  } else {
+    kernel::NeuronCoreConfig cfg;
+    if (kernel::decodeNeuronCore(regions, cfg))
+      f.arena = kernel::neuronCoreArenaBytes(cfg);
+  }
+  return f;
 }

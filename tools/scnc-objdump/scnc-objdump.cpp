@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Image/Image.h"
+#include "kernel/Resources.h"
 #include "scnc/Mapping/Routing.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/ToolSupport.h"
@@ -90,12 +91,29 @@ void printPrograms(const ImageReader &r, raw_ostream &os) {
     return;
   }
   os << "core programs:\n";
-  for (const ImageProgram &p : r.programs())
+  for (const ImageProgram &p : r.programs()) {
     os << "  " << image::programKindName(p.kind) << ": APLX " << p.aplx.size()
        << " bytes; ITCM " << p.itcmBytes << " bytes; static DTCM "
        << p.staticDTCMBytes() << " bytes (data " << p.dtcmDataBytes
        << ", bss " << p.bssBytes << "); entry " << format_hex(p.entry, 10)
        << "; " << programCheck(p) << "\n";
+    // The core of this kind that needs the most DTCM (the first of equals).
+    const ImageCore *big = nullptr;
+    CoreFootprint most;
+    for (const ImageCore &c : r.cores()) {
+      if ((p.kind == image::SourceProgram) != c.isInput())
+        continue;
+      CoreFootprint f = coreFootprint(c);
+      if (!big || f.total() > most.total())
+        big = &c, most = f;
+    }
+    if (big)
+      os << "    largest core (" << big->x << ", " << big->y << ", "
+         << big->core << "): " << big->numNeurons << " neurons, DTCM "
+         << most.total() << " of " << kernel::resources::kDTCMBytes
+         << " bytes (program " << most.program << ", arena " << most.arena
+         << ")\n";
+  }
 }
 
 void printTable(const ImageRoutingTable &t, raw_ostream &os) {
@@ -246,6 +264,10 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
   if (shown < c.neuronIds.size())
     os << " ... (" << c.neuronIds.size() << ")";
   os << "\n";
+  CoreFootprint f = coreFootprint(c);
+  os << "  dtcm: " << f.total() << " of " << kernel::resources::kDTCMBytes
+     << " bytes (program " << f.program << ", the core's arena " << f.arena
+     << ")\n";
 }
 
 /// --synapses: every synapse of the image in network terms, recovered from
@@ -370,6 +392,9 @@ nlohmann::json toJson(const ImageReader &r) {
               {"neuron_ids", c.neuronIds}};
     if (c.hasKey)
       e["keys"] = {{"key", hex32(c.key)}, {"mask", hex32(c.mask)}};
+    CoreFootprint f = coreFootprint(c);
+    e["dtcm"] = {
+        {"program", f.program}, {"arena", f.arena}, {"total", f.total()}};
     if (c.hasParams) {
       json p;
       for (const PhysicalParams &pp : physical(c.params))

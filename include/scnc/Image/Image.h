@@ -147,6 +147,17 @@ struct ImageProgram {
 /// table. The error says what is wrong.
 llvm::Error decodeAplx(llvm::StringRef aplx, ImageProgram &out);
 
+/// The DTCM the board program uses for one core: its static data (the
+/// resource model's kNeuronProgramDTCMBytes / kSourceProgramDTCMBytes, which
+/// the ARM build checks against the binary) and the arena it lays the core
+/// out in (kernel::neuronCoreArenaBytes / sourceCoreMemoryBytes of the
+/// core's decoded regions; the qemu test checks the program uses exactly
+/// that).
+struct CoreFootprint {
+  uint64_t program = 0, arena = 0;
+  uint64_t total() const { return program + arena; }
+};
+
 /// A chip's table as loaded into its router, in router order.
 struct ImageRoutingTable {
   uint16_t x = 0, y = 0;
@@ -303,6 +314,9 @@ void splitRowBlocks(uint32_t key, uint32_t mask,
 /// every synaptic row) and decodes it; \p name names the file in errors.
 llvm::Expected<ImageReader> readImage(llvm::StringRef bytes,
                                       llvm::StringRef name);
+
+/// The DTCM footprint of \p c (decoded by the kernel from its section).
+CoreFootprint coreFootprint(const ImageCore &c);
 
 /// 64-bit FNV-1a of the network's textual IR (the "source network hash").
 uint64_t networkHash(const Network &n);
