@@ -21,8 +21,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "EmulatorInternal.h"
-#include "kernel/Kernel.h"
 #include "kernel/CoreDump.h"
+#include "kernel/Kernel.h"
 #include "kernel/Regions.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Timing.h"

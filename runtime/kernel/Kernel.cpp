@@ -92,9 +92,8 @@ uint64_t kernel::neuronCoreArenaBytes(const NeuronCoreConfig &c) {
   return resources::neuronCoreArena(
              c.popTableSize, maxRow, c.plastic ? c.lenPlus : 0,
              c.plastic ? c.lenMinus : 0,
-             resources::neuronCoreArrays(c.numNeurons, c.delayBits,
-                                         c.indexBits, c.plastic,
-                                         c.recordVoltage))
+             resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
+                                         c.plastic, c.recordVoltage))
       .total();
 }
 
@@ -336,8 +335,8 @@ inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
 }
 } // namespace
 
-bool kernel::neuronCoreFindRow(NeuronCore &core, uint32_t key,
-                               uint32_t &offset, uint32_t &words) {
+bool kernel::neuronCoreFindRow(NeuronCore &core, uint32_t key, uint32_t &offset,
+                               uint32_t &words) {
   uint32_t unmatched = 0, invalid = 0;
   bool found = findRow(core, key, offset, words, unmatched, invalid);
   ++core.counters.packets;

@@ -4,8 +4,8 @@
 // table, routing tables and core regions, as text or JSON.
 //
 //===----------------------------------------------------------------------===//
-#include "scnc/Image/Image.h"
 #include "kernel/Resources.h"
+#include "scnc/Image/Image.h"
 #include "scnc/Mapping/Routing.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/ToolSupport.h"
@@ -94,9 +94,9 @@ void printPrograms(const ImageReader &r, raw_ostream &os) {
   for (const ImageProgram &p : r.programs()) {
     os << "  " << image::programKindName(p.kind) << ": APLX " << p.aplx.size()
        << " bytes; ITCM " << p.itcmBytes << " bytes; static DTCM "
-       << p.staticDTCMBytes() << " bytes (data " << p.dtcmDataBytes
-       << ", bss " << p.bssBytes << "); entry " << format_hex(p.entry, 10)
-       << "; " << programCheck(p) << "\n";
+       << p.staticDTCMBytes() << " bytes (data " << p.dtcmDataBytes << ", bss "
+       << p.bssBytes << "); entry " << format_hex(p.entry, 10) << "; "
+       << programCheck(p) << "\n";
     // The core of this kind that needs the most DTCM (the first of equals).
     const ImageCore *big = nullptr;
     CoreFootprint most;

@@ -164,10 +164,10 @@ bool writeTraces(const std::vector<CoreTrace> &traces) {
   }
   std::string index;
   for (const CoreTrace &t : traces) {
-    index += (Twine(t.x) + "-" + Twine(t.y) + "-" + Twine(t.core) +
-              (t.isInput ? " source " : " neuron ") + Twine(t.arenaBytes) +
-              "\n")
-                 .str();
+    index +=
+        (Twine(t.x) + "-" + Twine(t.y) + "-" + Twine(t.core) +
+         (t.isInput ? " source " : " neuron ") + Twine(t.arenaBytes) + "\n")
+            .str();
     std::string stem = (Twine(traceDir) + "/" + Twine(t.x) + "-" + Twine(t.y) +
                         "-" + Twine(t.core))
                            .str();

@@ -100,7 +100,8 @@ TEST(Image, RoundTrip) {
   EXPECT_EQ(h.networkHash, networkHash(*mp.net));
   // Tables, populations, cores, then a program per core kind (neuron and
   // source) when this scnc has them.
-  size_t programs = image::builtinCoreProgram(image::NeuronProgram).empty() ? 0 : 2;
+  size_t programs =
+      image::builtinCoreProgram(image::NeuronProgram).empty() ? 0 : 2;
   EXPECT_EQ(h.numSections,
             s.compressed.size() + 1 + s.placement.cores.size() + programs);
   ASSERT_EQ(r->programs().size(), programs);
@@ -391,8 +392,7 @@ TEST(Image, DamagedImages) {
 namespace {
 /// An APLX table of \p entries {op, a1, a2, a3} followed by \p payload
 /// bytes.
-std::string aplx(std::vector<std::array<uint32_t, 4>> entries,
-                 size_t payload) {
+std::string aplx(std::vector<std::array<uint32_t, 4>> entries, size_t payload) {
   std::string b;
   for (const auto &e : entries)
     for (uint32_t w : e) {
@@ -446,11 +446,11 @@ TEST(Image, AplxTable) {
                            16)),
             "APLX entry 1 fills 32 bytes at 0x0040fff0, outside the DTCM");
   // EXEC outside the copied code, or never reached.
-  EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0, 32, 16},
-                            {image::AplxExec, 16, 0, 0}},
-                           16)),
-            "APLX entry 1 starts the core at 0x00000010, which is not in the "
-            "code the program copies");
+  EXPECT_EQ(
+      aplxError(aplx(
+          {{image::AplxRcopy, 0, 32, 16}, {image::AplxExec, 16, 0, 0}}, 16)),
+      "APLX entry 1 starts the core at 0x00000010, which is not in the "
+      "code the program copies");
   EXPECT_EQ(aplxError(aplx({{image::AplxRcopy, 0, 16, 0}}, 0)),
             "APLX table runs past the program's 16 bytes without an EXEC "
             "entry");

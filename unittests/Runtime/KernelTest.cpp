@@ -8,8 +8,8 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
-#include "kernel/Resources.h"
 #include "RandomNeurons.h"
+#include "kernel/Resources.h"
 #include "gtest/gtest.h"
 #include <random>
 #include <vector>
@@ -499,9 +499,18 @@ TEST(Kernel, EventPathFindsRowsAndProcessesCopies) {
     c.cfg.delayBits = 3;
     c.cfg.indexBits = 2;
     c.table = {{0x00050000, 0xFFFFFFFE, 2, 5, 2}};
-    c.matrix = {0xAAAA, 0xBBBB, 3, 0, word(100, 5, 0, 1, 2),
-                word(7, 1, 1, 2, 2), word(30, 7, 0, 0, 2), 1, 0,
-                word(9, 2, 0, 2, 2), 0, 0};
+    c.matrix = {0xAAAA,
+                0xBBBB,
+                3,
+                0,
+                word(100, 5, 0, 1, 2),
+                word(7, 1, 1, 2, 2),
+                word(30, 7, 0, 0, 2),
+                1,
+                0,
+                word(9, 2, 0, 2, 2),
+                0,
+                0};
     return c.init();
   };
   TestCore a, b;

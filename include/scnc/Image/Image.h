@@ -50,7 +50,12 @@ enum ProgramKind : uint32_t {
   NumProgramKinds = 2
 };
 /// APLX table entry operations (real-machine.md, "APLX").
-enum AplxOp : uint32_t { AplxAcopy = 1, AplxRcopy = 2, AplxFill = 3, AplxExec = 4 };
+enum AplxOp : uint32_t {
+  AplxAcopy = 1,
+  AplxRcopy = 2,
+  AplxFill = 3,
+  AplxExec = 4
+};
 constexpr uint32_t kAplxEntryBytes = 16;
 /// Region ids: the kernel's (kernel/Regions.h), which decodes them.
 enum RegionId : uint32_t {
@@ -131,12 +136,12 @@ struct ImageSection {
 /// A core program (APLX) and what its table says it loads.
 struct ImageProgram {
   uint32_t kind = 0;
-  llvm::StringRef aplx;      ///< the bytes SC&MP loads
-  uint32_t itcmBytes = 0;    ///< code and read-only data copied to ITCM
+  llvm::StringRef aplx;       ///< the bytes SC&MP loads
+  uint32_t itcmBytes = 0;     ///< code and read-only data copied to ITCM
   uint32_t dtcmDataBytes = 0; ///< initialised data copied to DTCM
-  uint32_t bssBytes = 0;     ///< zero-filled DTCM (bss and the stacks)
-  uint32_t dtcmEnd = 0;      ///< first DTCM address past data and bss
-  uint32_t entry = 0;        ///< the EXEC address
+  uint32_t bssBytes = 0;      ///< zero-filled DTCM (bss and the stacks)
+  uint32_t dtcmEnd = 0;       ///< first DTCM address past data and bss
+  uint32_t entry = 0;         ///< the EXEC address
   /// Static DTCM (data and bss) in bytes.
   uint32_t staticDTCMBytes() const { return dtcmDataBytes + bssBytes; }
 };

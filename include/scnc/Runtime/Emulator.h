@@ -50,8 +50,8 @@ struct EmulatedPopulation {
 /// only, interrupt entry and exit included.
 struct CycleModel {
   uint32_t clockMHz = 200;
-  uint32_t perTick = 217;      ///< 162 + 55 for the timer IRQ's entry/exit
-  uint32_t perNeuron = 240;    ///< a neuron updated (input, or not at rest)
+  uint32_t perTick = 217;       ///< 162 + 55 for the timer IRQ's entry/exit
+  uint32_t perNeuron = 240;     ///< a neuron updated (input, or not at rest)
   uint32_t perQuietNeuron = 28; ///< a neuron the kernel skips
   uint32_t perSpike = 69;
   uint32_t perPacket = 448; ///< 367 + 26 (packet FIQ) + 55 (DMA-done IRQ)
