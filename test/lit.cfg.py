@@ -30,6 +30,19 @@ if getattr(config, "scnc_have_arm", "OFF") == "ON":
     config.available_features.add("arm")
     if shutil.which("qemu-system-arm"):
         config.available_features.add("arm-qemu")
+    else:
+        lit_config.note("no qemu-system-arm: the ARM equivalence tests (test/ARM) "
+                        "are skipped; scripts/install-deps.sh installs it")
+else:
+    lit_config.note("this build has no ARM968 core program (no arm-none-eabi-g++ "
+                    "or SCNC_ARM=OFF): the ARM tests are skipped")
+config.substitutions.append(("%arm-check-app", os.path.join(
+    config.scnc_src_root, "runtime", "arm", "CheckApp.cmake")))
+config.substitutions.append(("%kernel-resources", os.path.join(
+    config.scnc_src_root, "runtime", "kernel", "Resources.h")))
+config.substitutions.append(("%arm-ld-script", os.path.join(
+    config.scnc_src_root, "runtime", "arm", "scnc.ld")))
+config.substitutions.append(("%scnc-obj", config.scnc_obj_root))
 config.substitutions.append(("%arm-equivalence", "%s --build %s" % (
     os.path.join(config.scnc_src_root, "scripts", "arm-equivalence.sh"),
     config.scnc_obj_root)))
