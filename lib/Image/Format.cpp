@@ -101,3 +101,58 @@ std::vector<ImageSynapse> ImageCore::row(const PopTableEntry &e,
   });
   return out;
 }
+
+std::string image::encodeHeader(const ImageHeader &hd,
+                                const std::vector<ImageSection> &secs) {
+  Buf h;
+  h.b.append(kMagic, 8);
+  h.u32(kVersion);
+  h.u32(kHeaderSize);
+  h.u64(hd.fileSize);
+  h.u32(uint32_t(secs.size()));
+  h.u32(kHeaderSize);
+  h.u32(hd.timestepUs);
+  h.u32(hd.machineWidth);
+  h.u32(hd.machineHeight);
+  h.u32(0);
+  h.u64(hd.seed);
+  h.u64(hd.networkHash);
+  h.str(hd.machineName, LenMachine);
+  h.str(hd.scncVersion, LenVersionStr);
+  h.str(hd.networkName, LenNetwork);
+  h.u32(0); // header CRC, below
+  for (const ImageSection &e : secs) {
+    h.u32(e.type);
+    h.u16(e.x);
+    h.u16(e.y);
+    h.u32(e.core);
+    h.u32(0);
+    h.u64(e.offset);
+    h.u32(e.size);
+    h.u32(e.crc);
+  }
+  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
+  h.put32(OffHeaderCrc, crcOf(crcInput));
+  return std::move(h.b);
+}
+
+std::string scnc::assembleImage(
+    const ImageHeader &header,
+    const std::vector<std::pair<ImageSection, std::string>> &sections) {
+  std::vector<ImageSection> secs;
+  uint64_t off = kHeaderSize + uint64_t(kSectionEntrySize) * sections.size();
+  for (const auto &[sec, data] : sections) {
+    ImageSection e = sec;
+    e.offset = off;
+    e.size = uint32_t(data.size());
+    e.crc = crcOf(data);
+    off += data.size();
+    secs.push_back(e);
+  }
+  ImageHeader h = header;
+  h.fileSize = off;
+  std::string out = encodeHeader(h, secs);
+  for (const auto &s : sections)
+    out += s.second;
+  return out;
+}

@@ -485,36 +485,17 @@ std::string Writer::populationsSection() const {
 /// The header and the section table of an image of \p fileSize bytes.
 std::string Writer::header(const std::vector<ImageSection> &secs,
                            uint64_t fileSize) const {
-  Buf h;
-  h.b.append(kMagic, 8);
-  h.u32(kVersion);
-  h.u32(kHeaderSize);
-  h.u64(fileSize);
-  h.u32(uint32_t(secs.size()));
-  h.u32(kHeaderSize);
-  h.u32(timestepUs);
-  h.u32(m.width());
-  h.u32(m.height());
-  h.u32(0);
-  h.u64(s.partitionConfig.seed);
-  h.u64(networkHash(n));
-  h.str(o.machineName, LenMachine);
-  h.str(SCNC_VERSION, LenVersionStr);
-  h.str(n.name, LenNetwork);
-  h.u32(0); // header CRC, below
-  for (const ImageSection &e : secs) {
-    h.u32(e.type);
-    h.u16(e.x);
-    h.u16(e.y);
-    h.u32(e.core);
-    h.u32(0);
-    h.u64(e.offset);
-    h.u32(e.size);
-    h.u32(e.crc);
-  }
-  std::string crcInput = h.b.substr(0, OffHeaderCrc) + h.b.substr(kHeaderSize);
-  h.put32(OffHeaderCrc, crcOf(crcInput));
-  return std::move(h.b);
+  ImageHeader h;
+  h.fileSize = fileSize;
+  h.timestepUs = timestepUs;
+  h.machineWidth = m.width();
+  h.machineHeight = m.height();
+  h.seed = s.partitionConfig.seed;
+  h.networkHash = networkHash(n);
+  h.machineName = o.machineName;
+  h.scncVersion = SCNC_VERSION;
+  h.networkName = n.name;
+  return encodeHeader(h, secs);
 }
 
 bool Writer::run(raw_pwrite_stream &os) {

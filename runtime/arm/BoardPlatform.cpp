@@ -9,9 +9,10 @@
 // The loader's contract (the vcpu block of this core in System RAM,
 // 0xE5007000 + 128 * virtual core): user0 = SDRAM address of the core
 // section (the image's, written as is), user1 = its size in bytes, user2 =
-// SDRAM address of the recording buffer (per tick: the spike bitmap, then
-// with voltage recording each neuron's S16.15 voltage), user3 = ticks to
-// run (0: the system region's n_ticks).
+// SDRAM address of the recording buffer (kernel/Regions.h,
+// recordingTickWords: per tick the spike bitmap, then with voltage
+// recording each neuron's S16.15 voltage; the counters after the last
+// tick), user3 = ticks to run (0: the system region's n_ticks).
 //
 // Events: timer 1 (VIC source 4) and DMA done (12) are vectored IRQs that
 // start.S's entry runs in System mode with IRQs masked; a multicast packet
@@ -21,6 +22,7 @@
 //===----------------------------------------------------------------------===//
 #include "App.h"
 #include "Platform.h"
+#include "kernel/Regions.h"
 
 using namespace scnc;
 using namespace scnc::arm;
@@ -127,6 +129,17 @@ void scnc_timer_isr() {
   }
   tc[TC_CONTROL] = 0;
   vic[VIC_DISABLE] = 1u << TIMER1_INT | 1u << CC_MC_INT | 1u << DMA_DONE_INT;
+  // The counters after the last tick (kernel::kRecordingTrailerWords).
+  if (recording) {
+    uint32_t *at = recording + ticks * recordStride;
+    const kernel::NeuronCore *n = app::neuronCore();
+    uint64_t packets = n ? n->counters.packets : 0;
+    uint64_t events = n ? n->counters.synapticEvents : 0;
+    at[0] = uint32_t(packets);
+    at[1] = uint32_t(packets >> 32);
+    at[2] = uint32_t(events);
+    at[3] = uint32_t(events >> 32);
+  }
   vcpu->cpuState = kStateExit;
 }
 
@@ -159,7 +172,7 @@ void c_main() {
   ticks = vcpu->user[3] ? vcpu->user[3] : app::numTicks();
   const kernel::NeuronCore *n = app::neuronCore();
   uint32_t neurons = n ? n->cfg.numNeurons : app::sourceCore()->cfg.numNeurons;
-  recordStride = (neurons + 31) / 32 + (n && n->voltage ? neurons : 0);
+  recordStride = kernel::recordingTickWords(neurons, n && n->voltage);
   uint32_t timestepUs = app::timestepUs();
   uint32_t clockMHz = *reinterpret_cast<volatile uint16_t *>(sv + 0x24);
   // VIC: timer and DMA done vectored, packets on the FIQ.

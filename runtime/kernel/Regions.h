@@ -49,6 +49,16 @@ constexpr uint32_t kNeuronParamWords = 12;
 constexpr uint32_t kSourceParamNameWords = 4;
 
 /// Where each region of a core section is (null, 0 words: absent).
+/// The recording buffer a board's loader gives a core (vcpu user2;
+/// docs/board.md): per tick the spike bitmap ((n + 31) / 32 words, bit i of
+/// word i / 32 for local neuron i) and, when the core records voltages, n
+/// S16.15 voltages; after the last tick the core's counters: packets
+/// received and synaptic events, each as a low and a high word.
+constexpr uint32_t recordingTickWords(uint32_t neurons, bool voltage) {
+  return (neurons + 31) / 32 + (voltage ? neurons : 0);
+}
+constexpr uint32_t kRecordingTrailerWords = 4;
+
 struct CoreRegions {
   const uint32_t *base[region::Count] = {};
   uint32_t words[region::Count] = {};

@@ -5,6 +5,8 @@
 // image on the emulated machine.
 //
 //===----------------------------------------------------------------------===//
+#include "scnc/Board/Endpoint.h"
+#include "scnc/Board/Loader.h"
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"
@@ -27,7 +29,10 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
 #include <cmath>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <thread>
 
 using namespace scnc;
 using namespace llvm;
@@ -102,6 +107,42 @@ cl::opt<std::string>
            cl::desc("Write recordings and summary.json into this directory "
                     "(default: print a summary)"),
            cl::value_desc("dir"), cl::cat(ioCat));
+cl::OptionCategory boardCat("A SpiNNaker board (docs/board.md)");
+cl::opt<std::string> boardOpt(
+    "board",
+    cl::desc("Run the load image on a booted SpiNNaker machine (SC&MP at "
+             "HOST, UDP port 17893 by default) instead of the emulator: the "
+             "same recordings and summary.json"),
+    cl::value_desc("host[:port]"), cl::cat(boardCat));
+cl::opt<unsigned> boardTimeout(
+    "board-timeout",
+    cl::desc("Milliseconds to wait for an SCP reply before resending "
+             "(SpiNNMan's 1000)"),
+    cl::init(1000), cl::cat(boardCat));
+cl::opt<unsigned> boardRetries(
+    "board-retries",
+    cl::desc("Times an SCP request is resent before the run fails "
+             "(SpiNNMan's 10)"),
+    cl::init(10), cl::cat(boardCat));
+cl::opt<std::string> serveOpt(
+    "serve",
+    cl::desc("Be a booted board: answer SCP on this UDP address (port 0: "
+             "any free port) for the --machine, running what is loaded with "
+             "the emulator, until killed or --serve-runs runs"),
+    cl::value_desc("addr:port"), cl::cat(boardCat));
+cl::opt<double> serveDrop(
+    "serve-drop",
+    cl::desc("With --serve: drop this fraction of datagrams in each "
+             "direction (for tests)"),
+    cl::init(0), cl::cat(boardCat));
+cl::opt<unsigned> serveRuns(
+    "serve-runs", cl::desc("With --serve: exit after this many runs (0: never)"),
+    cl::init(0), cl::cat(boardCat));
+cl::opt<std::string> servePortFile(
+    "serve-port-file",
+    cl::desc("With --serve: write the port listened on to this file once "
+             "listening"),
+    cl::value_desc("file"), cl::cat(boardCat));
 cl::list<std::string> traceCores(
     "trace-core",
     cl::desc("With a load image: record core X,Y,P's run for the ARM "
@@ -402,6 +443,102 @@ int report(const Recording &rec, const std::vector<bool> &selected,
   return 0;
 }
 
+/// Runs a load image on a board (--board): the same run length, inputs
+/// and outputs as on the emulator.
+int runOnBoard(const ImageReader &img) {
+  unsigned errors = 0;
+  if (!traceCores.empty() || !weightsOut.empty())
+    return fail("--board: --trace-core and --weights-out need the emulator");
+  std::vector<Layer> layers;
+  for (const ImagePopulation &p : img.populations())
+    layers.push_back({p.name, p.input, p.size()});
+  double dt = img.header().timestepUs / 1000.0;
+  uint32_t imageTicks = 0;
+  for (const ImageCore &c : img.cores())
+    imageTicks = std::max(imageTicks, c.numTicks);
+  RunSpan span;
+  if (!runLength(dt, imageTicks * dt, span))
+    return 1;
+  std::vector<bool> selected = selectedLayers(layers, errors);
+  std::vector<std::vector<Spike>> spikes = readInputs(layers, span, errors);
+  if (errors)
+    return 1;
+  board::BoardRunOptions bo;
+  Expected<board::UdpAddress> addr =
+      board::parseUdpAddress(boardOpt, board::kScampPort);
+  if (!addr)
+    return fail("--board " + toString(addr.takeError()));
+  bo.address = *addr;
+  bo.name = boardOpt;
+  bo.scp.timeoutMs = boardTimeout;
+  bo.scp.retries = boardRetries;
+  bo.ticks = span.ticks;
+  bo.recordVoltages = voltageLayers(layers.size(), selected);
+  bo.progress = &errs();
+  board::BoardRunStats bs;
+  Expected<Recording> rec = board::runOnBoard(img, spikes, bo, &bs);
+  if (!rec)
+    return fail(toString(rec.takeError()));
+  rec->extraJson.push_back({"board", board::boardStatsJson(bo, bs)});
+  return report(*rec, selected, nullptr);
+}
+
+/// --serve: an emulated board answering SCP.
+int runServe() {
+  std::string machineName =
+      machineOpt.getNumOccurrences() ? std::string(machineOpt) : "spinn5";
+  Expected<Machine> machine = loadMachine(machineName);
+  if (!machine)
+    return fail("--machine " + machineName + ": " +
+                toString(machine.takeError()));
+  Expected<board::UdpAddress> addr = board::parseUdpAddress(serveOpt, 0);
+  if (!addr)
+    return fail("--serve " + toString(addr.takeError()));
+  if (serveDrop < 0 || serveDrop >= 1)
+    return fail("--serve-drop wants a fraction in [0, 1), got " +
+                std::to_string(double(serveDrop)));
+  Expected<board::UdpSocket> sock = board::UdpSocket::bind(*addr);
+  if (!sock)
+    return fail("--serve: " + toString(sock.takeError()));
+  board::EndpointOptions eo;
+  eo.machineName = machineName;
+  eo.dropFraction = serveDrop;
+  eo.threads = std::max(1u, unsigned(threads));
+  board::BoardEndpoint endpoint(*machine, eo);
+  board::UdpAddress local = sock->localAddress();
+  if (!servePortFile.empty())
+    if (Error e = writeToOutput(servePortFile, [&](raw_ostream &os) {
+          os << local.port << "\n";
+          return Error::success();
+        }))
+      return fail(servePortFile + ": " + toString(std::move(e)));
+  errs() << "scnc-run: serving " << machineName << " on " << local.str()
+         << "\n";
+  std::atomic<bool> stop(false);
+  // Stop after --serve-runs runs, once their cores have finished (the
+  // host then reads and stops them; give it time to).
+  std::thread watcher;
+  if (serveRuns)
+    watcher = std::thread([&] {
+      while (!stop) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(50));
+        if (endpoint.finishedRuns() >= serveRuns && endpoint.idle())
+          stop = true;
+      }
+    });
+  Error e = endpoint.serve(*sock, stop, errs());
+  stop = true;
+  if (watcher.joinable())
+    watcher.join();
+  if (e)
+    return fail(toString(std::move(e)));
+  const board::EndpointStats &st = endpoint.stats();
+  errs() << "scnc-run: served " << st.requests << " requests, "
+         << st.replies << " replies, " << st.droppedIn << " + "
+         << st.droppedOut << " dropped, " << st.malformed << " malformed\n";
+  return 0;
+}
+
 /// Runs a load image on the emulated machine: the validated image, the
 /// machine (--machine or the image's), the emulator's checks, then as for
 /// the reference: run length, --layers, --input, run, report.
@@ -434,6 +571,8 @@ int runImage() {
                 "): give --machine NAME|FILE");
   }
   unsigned j = std::max(1u, unsigned(threads));
+  if (!boardOpt.empty())
+    return runOnBoard(*img);
   Expected<std::unique_ptr<Emulator>> em =
       Emulator::load(*img, *machine, machineName, j);
   if (!em) {
@@ -589,13 +728,15 @@ int main(int argc, char **argv) {
   parseToolCommandLine(argc, argv,
                        "scnc-run: run a spiking network and record its "
                        "spikes and voltages\n",
-                       {&runCat, &ioCat});
+                       {&runCat, &ioCat, &boardCat});
   SourceMgr srcMgr;
   DiagnosticEngine diag(srcMgr);
   diag.setErrorLimit(errorLimit);
   if (ticksOpt.getNumOccurrences() && durationOpt.getNumOccurrences())
     return fail("give --ticks or --duration, not both");
 
+  if (!serveOpt.empty())
+    return runServe();
   if (sys::path::extension(inputFile) == ".scimg") {
     if (reference)
       return fail("--reference evaluates a network description (.scn or "

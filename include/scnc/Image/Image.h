@@ -28,6 +28,8 @@
 #include <vector>
 
 namespace scnc {
+struct ImageHeader;
+struct ImageSection;
 namespace image {
 
 constexpr char kMagic[8] = {'S', 'C', 'N', 'C', 'I', 'M', 'G', '\0'};
@@ -95,6 +97,9 @@ llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
 llvm::StringRef sourceEncodingName(uint32_t id);
 llvm::StringRef programKindName(uint32_t kind);
+/// The header and section table bytes (the CRC computed over them).
+std::string encodeHeader(const ImageHeader &h,
+                         const std::vector<ImageSection> &secs);
 
 /// The board program of \p kind this scnc was built with (runtime/arm, as
 /// APLX), empty when it was built without the ARM compiler.
@@ -322,6 +327,12 @@ llvm::Expected<ImageReader> readImage(llvm::StringRef bytes,
 
 /// The DTCM footprint of \p c (decoded by the kernel from its section).
 CoreFootprint coreFootprint(const ImageCore &c);
+
+/// An image from its parts (offsets, sizes, CRCs and the file size
+/// filled in): what a board endpoint rebuilds from what was loaded into it.
+std::string
+assembleImage(const ImageHeader &header,
+              const std::vector<std::pair<ImageSection, std::string>> &sections);
 
 /// 64-bit FNV-1a of the network's textual IR (the "source network hash").
 uint64_t networkHash(const Network &n);
