@@ -46,10 +46,13 @@ double since(std::chrono::steady_clock::time_point t) {
       .count();
 }
 
-/// \p c's section with its spike-source region replaced by the spike array
-/// \p start / \p ticks (the regions otherwise as they are).
-std::string withSpikeArray(const ImageCore &c, ArrayRef<uint32_t> start,
-                           ArrayRef<uint32_t> ticks) {
+/// \p c's section as this run loads it: the recording region's flags set
+/// to \p recordFlags, and with \p spikeArray its spike-source region
+/// replaced by the spike array \p start / \p ticks (the other regions as
+/// they are).
+std::string sectionForRun(const ImageCore &c, uint32_t recordFlags,
+                          bool spikeArray, ArrayRef<uint32_t> start,
+                          ArrayRef<uint32_t> ticks) {
   StringRef s = c.section;
   uint32_t n = support::endian::read32le(s.data());
   std::vector<std::pair<uint32_t, std::string>> regions;
@@ -59,13 +62,15 @@ std::string withSpikeArray(const ImageCore &c, ArrayRef<uint32_t> start,
              off = support::endian::read32le(e + 4),
              size = support::endian::read32le(e + 8);
     std::string data = s.substr(off, size).str();
-    if (id == kernel::region::SpikeSource) {
+    if (id == kernel::region::SpikeSource && spikeArray) {
       std::vector<uint32_t> w = {image::SourceArray, 0, c.numNeurons,
                                  uint32_t(ticks.size())};
       w.insert(w.end(), start.begin(), start.end());
       w.insert(w.end(), ticks.begin(), ticks.end());
       data = words(w);
     }
+    if (id == kernel::region::Recording && data.size() >= 4)
+      support::endian::write32le(&data[0], recordFlags);
     regions.push_back({id, std::move(data)});
   }
   std::vector<uint32_t> table = {n};
@@ -170,7 +175,10 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   for (const ImageCore &c : img.cores()) {
     CoreLoad l;
     l.core = &c;
-    l.section = c.section.str();
+    l.voltage = !c.isInput() && c.population < o.recordVoltages.size() &&
+                o.recordVoltages[c.population];
+    uint32_t flags = image::RecordSpikes | (l.voltage ? image::RecordVoltage : 0);
+    l.section = sectionForRun(c, flags, false, {}, {});
     unsigned q = c.population;
     if (c.isInput() && q < inputs.size() && !inputs[q].empty()) {
       std::map<uint32_t, uint32_t> local;
@@ -189,10 +197,8 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
         all.insert(all.end(), t.begin(), t.end());
         start.push_back(uint32_t(all.size()));
       }
-      l.section = withSpikeArray(c, start, all);
+      l.section = sectionForRun(c, flags, true, start, all);
     }
-    l.voltage = !c.isInput() && c.population < o.recordVoltages.size() &&
-                o.recordVoltages[c.population];
     l.stride = kernel::recordingTickWords(c.numNeurons, l.voltage);
     uint64_t rb = 4 * (uint64_t(l.stride) * ticks + kernel::kRecordingTrailerWords);
     if (rb > 0x7FFFFFFF)
