@@ -12,7 +12,8 @@ Error fail(const Twine &msg) {
   return createStringError(inconvertibleErrorCode(), msg.str());
 }
 std::string where(uint8_t x, uint8_t y, uint8_t cpu) {
-  return ("chip " + Twine(x) + "," + Twine(y) + " core " + Twine(cpu)).str();
+  return "chip " + std::to_string(x) + "," + std::to_string(y) + " core " +
+         std::to_string(cpu);
 }
 } // namespace
 
@@ -70,11 +71,17 @@ Error Transceiver::receiveOne() {
       if (p.deadline > now)
         continue;
       ++st.timeouts;
-      if (p.tries > o.retries)
-        return fail("no reply from board " + name + " to " +
-                    commandName(p.cmd) + " for " + where(p.x, p.y, p.cpu) +
-                    " after " + Twine(p.tries) + " tries (" +
-                    Twine(o.timeoutMs) + " ms each)");
+      if (p.tries > o.retries) {
+        std::string msg = "no reply from board " + name + " to " +
+                          commandName(p.cmd) + " for " +
+                          where(p.x, p.y, p.cpu) + " after " +
+                          std::to_string(p.tries) + " tries (" +
+                          std::to_string(o.timeoutMs) + " ms each)";
+        if (st.malformedReplies)
+          msg += "; " + std::to_string(st.malformedReplies) +
+                 " malformed replies dropped";
+        return fail(msg);
+      }
       ++p.tries;
       ++st.resent;
       p.deadline = now + std::chrono::milliseconds(o.timeoutMs);

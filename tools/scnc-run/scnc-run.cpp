@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Board/Endpoint.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "scnc/Board/Loader.h"
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Image/Image.h"
@@ -496,7 +497,7 @@ int runServe() {
     return fail("--serve " + toString(addr.takeError()));
   if (serveDrop < 0 || serveDrop >= 1)
     return fail("--serve-drop wants a fraction in [0, 1), got " +
-                std::to_string(double(serveDrop)));
+                formatv("{0}", double(serveDrop)).str());
   Expected<board::UdpSocket> sock = board::UdpSocket::bind(*addr);
   if (!sock)
     return fail("--serve: " + toString(sock.takeError()));
