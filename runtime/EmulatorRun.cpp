@@ -99,7 +99,9 @@ public:
   /// After the run: spikes per population into \p rec, sorted by (tick,
   /// neuron), and the work counters.
   void collect(Recording &rec, uint32_t numTicks) const;
-  void readBackWeights(LearnedSynapseSet &learned) const;
+  void readBackWeights(const ImageReader &img, LearnedSynapseSet &learned);
+  void plasticMatrices(
+      std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out);
   void fillStats(EmulatorStats &s, uint32_t numTicks) const;
   /// Tracing (EmulatorOptions::traces): the inputs' start, and the end.
   Error startTraces(std::vector<CoreTrace> &traces);
@@ -441,65 +443,42 @@ void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
     rec.synapticEvents += k.counters.synapticEvents;
 }
 
-/// The host's read-back of every plastic core's rows: each plastic
-/// synapse's source neuron from the key of its row (the sending core whose
-/// key space holds it), its target from the control half-word, its weight
-/// with the deferred potentiation applied (kernel::neuronCorePlasticWeight).
-void CoreRuns::readBackWeights(LearnedSynapseSet &learned) const {
-  // Senders by key: (key, mask, core), sorted by key; key spaces disjoint.
-  struct Sender {
-    uint32_t key, mask, core;
-  };
-  std::vector<Sender> senders;
-  for (uint32_t i = 0; i < cores.size(); ++i)
-    if (cores[i].img->hasKey)
-      senders.push_back({cores[i].img->key, cores[i].img->mask, i});
-  std::sort(senders.begin(), senders.end(),
-            [](const Sender &a, const Sender &b) { return a.key < b.key; });
-  auto senderOf = [&](uint32_t key) -> const Sender * {
-    auto it =
-        std::upper_bound(senders.begin(), senders.end(), key,
-                         [](uint32_t k, const Sender &s) { return k < s.key; });
-    if (it == senders.begin())
-      return nullptr;
-    --it;
-    return (key & it->mask) == it->key ? &*it : nullptr;
-  };
-  std::map<std::pair<unsigned, unsigned>, size_t> pairAt;
-  learned.clear();
+/// The host's read-back of every plastic core's rows, as a board's host
+/// reads them: each core flushes its deferred potentiation into its rows
+/// (kernel::neuronCoreFlushPlastic, as the board program does at the end),
+/// then the shared decoder reads the weights (learnedFromMatrices).
+void CoreRuns::readBackWeights(const ImageReader &img,
+                               LearnedSynapseSet &learned) {
+  std::map<const ImageCore *, const uint32_t *> matrices;
   for (uint32_t i = 0; i < cores.size(); ++i) {
     const ImageCore &ic = *cores[i].img;
     if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
       continue;
-    const kernel::NeuronCore &k = neuron[run[i].neuron];
-    if (!k.history)
+    kernel::NeuronCore &k = neuron[run[i].neuron];
+    if (!k.history || !kernel::neuronCoreFlushPlastic(k))
       continue;
-    for (const kernel::PopEntry &e : ic.popTable)
-      for (uint32_t local = 0; local < e.numRows; ++local) {
-        uint32_t offset = e.rowOffset + local * e.rowStride;
-        uint32_t nPlastic = k.matrix[offset + kernel::kRowPlasticCountWord];
-        if (!nPlastic)
-          continue;
-        const Sender *s = senderOf(e.key | local);
-        if (!s)
-          continue;
-        const ImageCore &from = *cores[s->core].img;
-        uint32_t pre = from.neuronIds[(e.key | local) & ~s->mask];
-        for (uint32_t syn = 0; syn < nPlastic; ++syn) {
-          uint32_t control;
-          uint16_t w = kernel::neuronCorePlasticWeight(k, offset, syn, control);
-          unsigned type = kernel::controlType(control, ic.indexBits);
-          auto [at, added] =
-              pairAt.insert({{from.population, ic.population}, learned.size()});
-          if (added)
-            learned.push_back({from.population, ic.population, {}});
-          learned[at->second].synapses.push_back(
-              {pre, ic.neuronIds[kernel::controlTarget(control, ic.indexBits)],
-               double(w) / weightScale(ic.leftShift[type])});
-        }
-      }
+    matrices[&ic] = k.matrix;
   }
-  sortLearnedSynapses(learned);
+  learned = learnedFromMatrices(img, [&](const ImageCore &c) {
+    auto it = matrices.find(&c);
+    return it == matrices.end() ? nullptr : it->second;
+  });
+}
+
+/// The plastic matrix of each plastic core, by image core, flushed as the
+/// board program leaves it (flushing twice changes nothing).
+void CoreRuns::plasticMatrices(
+    std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out) {
+  for (uint32_t i = 0; i < cores.size(); ++i) {
+    const ImageCore &ic = *cores[i].img;
+    if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
+      continue;
+    kernel::NeuronCore &k = neuron[run[i].neuron];
+    if (!k.history || !kernel::neuronCoreFlushPlastic(k))
+      continue;
+    out.push_back({&ic, std::vector<uint32_t>(k.plasticMatrix,
+                                              k.plasticMatrix + ic.matrix.size() / 4)});
+  }
 }
 
 void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
@@ -743,7 +722,9 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
   if (o.traces)
     runs.finishTraces(numTicks);
   if (learned)
-    runs.readBackWeights(*learned);
+    runs.readBackWeights(*image, *learned);
+  if (o.plasticMatrices)
+    runs.plasticMatrices(*o.plasticMatrices);
   if (stats)
     runs.fillStats(*stats, numTicks);
   return rec;

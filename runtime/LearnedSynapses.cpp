@@ -2,6 +2,9 @@
 #include "scnc/Runtime/LearnedSynapses.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Network.h"
+#include "kernel/Layout.h"
+#include "scnc/Image/Image.h"
+#include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/OutputFile.h"
 #include "llvm/ADT/SmallString.h"
@@ -79,4 +82,65 @@ Error scnc::writeLearnedSynapses(const LearnedSynapseSet &set,
       return e;
   }
   return Error::success();
+}
+
+LearnedSynapseSet scnc::learnedFromMatrices(
+    const ImageReader &img,
+    function_ref<const uint32_t *(const ImageCore &)> matrixOf) {
+  // Senders by key: (key, mask, core), sorted by key; key spaces disjoint.
+  struct Sender {
+    uint32_t key, mask;
+    const ImageCore *core;
+  };
+  std::vector<Sender> senders;
+  for (const ImageCore &c : img.cores())
+    if (c.hasKey)
+      senders.push_back({c.key, c.mask, &c});
+  std::sort(senders.begin(), senders.end(),
+            [](const Sender &a, const Sender &b) { return a.key < b.key; });
+  auto senderOf = [&](uint32_t key) -> const Sender * {
+    auto it =
+        std::upper_bound(senders.begin(), senders.end(), key,
+                         [](uint32_t k, const Sender &s) { return k < s.key; });
+    if (it == senders.begin())
+      return nullptr;
+    --it;
+    return (key & it->mask) == it->key ? &*it : nullptr;
+  };
+  std::map<std::pair<unsigned, unsigned>, size_t> pairAt;
+  LearnedSynapseSet learned;
+  for (const ImageCore &ic : img.cores()) {
+    const uint32_t *matrix = ic.isInput() ? nullptr : matrixOf(ic);
+    if (!matrix)
+      continue;
+    for (const kernel::PopEntry &e : ic.popTable)
+      for (uint32_t local = 0; local < e.numRows; ++local) {
+        const uint32_t *row = matrix + e.rowOffset + local * e.rowStride;
+        uint32_t nPlastic = row[kernel::kRowPlasticCountWord];
+        if (!nPlastic)
+          continue;
+        const Sender *s = senderOf(e.key | local);
+        if (!s)
+          continue;
+        const ImageCore &from = *s->core;
+        uint32_t pre = from.neuronIds[(e.key | local) & ~s->mask];
+        const uint32_t *weights = row + kernel::kRowPlasticWeightsWord;
+        const uint32_t *controls =
+            weights + kernel::halfWordWords(nPlastic);
+        for (uint32_t syn = 0; syn < nPlastic; ++syn) {
+          uint32_t control = kernel::halfWord(controls, syn);
+          uint16_t w = uint16_t(kernel::halfWord(weights, syn));
+          unsigned type = kernel::controlType(control, ic.indexBits);
+          auto [at, added] =
+              pairAt.insert({{from.population, ic.population}, learned.size()});
+          if (added)
+            learned.push_back({from.population, ic.population, {}});
+          learned[at->second].synapses.push_back(
+              {pre, ic.neuronIds[kernel::controlTarget(control, ic.indexBits)],
+               double(w) / weightScale(ic.leftShift[type])});
+        }
+      }
+  }
+  sortLearnedSynapses(learned);
+  return learned;
 }

@@ -186,9 +186,15 @@ void app::dmaDone() {
   fetchNext();
 }
 
+void app::finish() {
+  if (sdramPlastic)
+    neuronCoreFlushPlastic(core);
+}
+
 const NeuronCore *app::neuronCore() { return &core; }
 const SourceCore *app::sourceCore() { return nullptr; }
 #else
+void app::finish() {}
 void app::packetReceived(uint32_t) {}
 void app::dmaDone() {}
 const NeuronCore *app::neuronCore() { return nullptr; }

@@ -39,6 +39,10 @@ void timerTick(uint32_t tick);
 void packetReceived(uint32_t key);
 /// DMA-done event of the last dmaRead.
 void dmaDone();
+/// After the last tick: a plastic core flushes its deferred potentiation
+/// into its rows in SDRAM (kernel::neuronCoreFlushPlastic), so that the
+/// host reads the learned weights from SDRAM alone (docs/board.md).
+void finish();
 /// The neuron core (null on a source core) and the source core.
 const kernel::NeuronCore *neuronCore();
 const kernel::SourceCore *sourceCore();

@@ -129,6 +129,7 @@ void scnc_timer_isr() {
   }
   tc[TC_CONTROL] = 0;
   vic[VIC_DISABLE] = 1u << TIMER1_INT | 1u << CC_MC_INT | 1u << DMA_DONE_INT;
+  app::finish();
   // The counters after the last tick (kernel::kRecordingTrailerWords).
   if (recording) {
     uint32_t *at = recording + ticks * recordStride;

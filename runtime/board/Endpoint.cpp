@@ -629,10 +629,32 @@ void BoardEndpoint::Impl::run(uint8_t appId, std::string bytes,
   eo.threads = o.threads;
   eo.recordVoltages = voltage;
   EmulatorStats st;
+  std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> plastic;
+  eo.plasticMatrices = &plastic;
   Expected<Recording> rec = (*em)->run({}, eo, &st);
   if (!rec)
     return failed(rec.takeError());
   std::lock_guard<std::mutex> lock(mu);
+  // What plastic cores learned goes back into their sections' synaptic
+  // matrix in SDRAM, as the board program leaves it.
+  for (auto &[core, words] : plastic) {
+    size_t i = size_t(core - img->cores().data());
+    Chip &ch = chips[where[i].first];
+    unsigned p = where[i].second;
+    uint32_t base = rd32(&ch.sysram[kVcpuBytes * p + kVcpuUser0]);
+    StringRef sec = core->section;
+    uint32_t n = support::endian::read32le(sec.data());
+    for (uint32_t k = 0; k < n; ++k) {
+      const char *e = sec.data() + 4 + 12 * k;
+      if (support::endian::read32le(e) != kernel::region::SynapticMatrix)
+        continue;
+      uint32_t off = support::endian::read32le(e + 4);
+      uint8_t *out = memory(ch, base + off, uint32_t(4 * words.size()));
+      if (out)
+        for (size_t w = 0; w < words.size(); ++w)
+          wr32(out + 4 * w, words[w]);
+    }
+  }
   for (size_t i = 0; i < where.size(); ++i) {
     Chip &ch = chips[where[i].first];
     unsigned p = where[i].second;

@@ -98,7 +98,8 @@ struct CoreLoad {
 Expected<Recording> board::runOnBoard(const ImageReader &img,
                                       const std::vector<std::vector<Spike>> &inputs,
                                       const BoardRunOptions &o,
-                                      BoardRunStats *statsOut) {
+                                      BoardRunStats *statsOut,
+                                      LearnedSynapseSet *learned) {
   BoardRunStats stats;
   auto t0 = std::chrono::steady_clock::now();
   auto say = [&](const Twine &msg) {
@@ -398,6 +399,40 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   }
   if (Error e = tx.flush())
     return std::move(e);
+  // The plastic cores' matrices, as they left them.
+  std::map<const ImageCore *, std::vector<uint32_t>> matrices;
+  std::map<const ImageCore *, std::string> matrixBytes;
+  if (learned) {
+    for (CoreLoad &l : loads) {
+      const ImageCore &c = *l.core;
+      if (!(c.flags & image::SystemPlastic) || c.matrix.empty())
+        continue;
+      uint32_t n = support::endian::read32le(l.section.data());
+      for (uint32_t k = 0; k < n; ++k) {
+        const char *e = l.section.data() + 4 + 12 * k;
+        if (support::endian::read32le(e) != kernel::region::SynapticMatrix)
+          continue;
+        std::string &b = matrixBytes[&c];
+        b.assign(support::endian::read32le(e + 8), '\0');
+        if (Error err = tx.read(uint8_t(c.x), uint8_t(c.y),
+                                l.sectionAddr + support::endian::read32le(e + 4),
+                                uint32_t(b.size()), &b[0]))
+          return std::move(err);
+      }
+    }
+    if (Error e = tx.flush())
+      return std::move(e);
+    for (auto &[c, b] : matrixBytes) {
+      std::vector<uint32_t> &w = matrices[c];
+      w.resize(b.size() / 4);
+      for (size_t i = 0; i < w.size(); ++i)
+        w[i] = support::endian::read32le(b.data() + 4 * i);
+    }
+    *learned = learnedFromMatrices(img, [&](const ImageCore &c) {
+      auto it = matrices.find(&c);
+      return it == matrices.end() ? nullptr : it->second.data();
+    });
+  }
   stats.readSeconds = since(t3);
   // Stop: the application's memory, router entries and cores are freed.
   if (Error e = tx.submit(0, 0, 0, CmdSig, SigTypeNn,

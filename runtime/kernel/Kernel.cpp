@@ -407,6 +407,29 @@ uint16_t kernel::neuronCorePlasticWeight(const NeuronCore &core,
                      core.rule);
 }
 
+bool kernel::neuronCoreFlushPlastic(NeuronCore &core) {
+  if (!core.plasticMatrix)
+    return false;
+  for (uint32_t e = 0; e < core.cfg.popTableSize; ++e) {
+    const PopEntry &pe = core.cfg.popTable[e];
+    for (uint32_t r = 0; r < pe.numRows; ++r) {
+      uint32_t offset = pe.rowOffset + r * pe.rowStride;
+      uint32_t *row = core.plasticMatrix + offset;
+      uint32_t nPlastic = row[kRowPlasticCountWord];
+      if (!nPlastic)
+        continue;
+      uint32_t *weights = row + kRowPlasticWeightsWord;
+      for (uint32_t s = 0; s < nPlastic; ++s) {
+        uint32_t control;
+        setHalfWord(weights, s,
+                    neuronCorePlasticWeight(core, offset, s, control));
+      }
+      row[kRowPreTraceWord] &= ~uint32_t(0xFFFF);
+    }
+  }
+  return true;
+}
+
 uint64_t kernel::sourceCoreMemoryBytes(const SourceCoreConfig &cfg) {
   return resources::sourceCoreArrayBytes(cfg.numNeurons);
 }

@@ -170,6 +170,12 @@ bool neuronCoreFindRow(NeuronCore &core, uint32_t key, uint32_t &offset,
 /// written back).
 bool neuronCoreProcessRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
                           uint32_t *plasticOut);
+/// At the end of a run, on the core: every plastic weight of the core's
+/// matrix (cfg.plasticMatrix) with its deferred potentiation applied
+/// (neuronCorePlasticWeight) and each row's pre trace cleared, so that the
+/// rows alone give the learned weights (a board's host reads them from
+/// SDRAM; docs/board.md). False when the core has no writable matrix.
+bool neuronCoreFlushPlastic(NeuronCore &core);
 /// After a run, as the host reads SDRAM: plastic synapse \p s of the row
 /// at word \p rowOffset of the core's (copied) matrix, with the deferred
 /// potentiation applied (stdp::flush). Sets \p control to its control

@@ -448,8 +448,16 @@ int report(const Recording &rec, const std::vector<bool> &selected,
 /// and outputs as on the emulator.
 int runOnBoard(const ImageReader &img) {
   unsigned errors = 0;
-  if (!traceCores.empty() || !weightsOut.empty())
-    return fail("--board: --trace-core and --weights-out need the emulator");
+  if (!traceCores.empty())
+    return fail("--board: --trace-core needs the emulator");
+  if (!weightsOut.empty()) {
+    bool plastic = false;
+    for (const ImageCore &c : img.cores())
+      plastic |= (c.flags & image::SystemPlastic) != 0;
+    if (!plastic)
+      return fail("--weights-out: the image has no plastic synapses (compile "
+                  "it with scncc --plastic)");
+  }
   std::vector<Layer> layers;
   for (const ImagePopulation &p : img.populations())
     layers.push_back({p.name, p.input, p.size()});
@@ -477,9 +485,18 @@ int runOnBoard(const ImageReader &img) {
   bo.recordVoltages = voltageLayers(layers.size(), selected);
   bo.progress = &errs();
   board::BoardRunStats bs;
-  Expected<Recording> rec = board::runOnBoard(img, spikes, bo, &bs);
+  LearnedSynapseSet learned;
+  Expected<Recording> rec = board::runOnBoard(
+      img, spikes, bo, &bs, weightsOut.empty() ? nullptr : &learned);
   if (!rec)
     return fail(toString(rec.takeError()));
+  if (!weightsOut.empty()) {
+    std::vector<std::string> names;
+    for (const ImagePopulation &p : img.populations())
+      names.push_back(p.name);
+    if (Error e = writeLearnedSynapses(learned, names, weightsOut))
+      return fail(toString(std::move(e)));
+  }
   rec->extraJson.push_back({"board", board::boardStatsJson(bo, bs)});
   return report(*rec, selected, nullptr);
 }

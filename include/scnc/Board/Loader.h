@@ -14,6 +14,7 @@
 
 #include "scnc/Board/Transceiver.h"
 #include "scnc/Board/Udp.h"
+#include "scnc/Runtime/LearnedSynapses.h"
 #include "scnc/Runtime/SpikeIO.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -49,10 +50,13 @@ struct BoardRunStats {
 /// Runs \p image on the board. \p inputs as Emulator::run: per population
 /// index the spikes of an input population (empty: the image's spike
 /// arrays).
+/// With \p learned, the plastic synapses' weights are read back from each
+/// plastic core's synaptic matrix in SDRAM (learnedFromMatrices).
 llvm::Expected<Recording>
 runOnBoard(const ImageReader &image,
            const std::vector<std::vector<Spike>> &inputs,
-           const BoardRunOptions &o, BoardRunStats *stats = nullptr);
+           const BoardRunOptions &o, BoardRunStats *stats = nullptr,
+           LearnedSynapseSet *learned = nullptr);
 
 /// The board's counters as JSON (summary.json's "board").
 std::string boardStatsJson(const BoardRunOptions &o, const BoardRunStats &s);

@@ -28,6 +28,7 @@
 namespace scnc {
 
 class ImageReader;
+struct ImageCore;
 
 /// A population of a loaded image (its populations section) and its cores.
 struct EmulatedPopulation {
@@ -100,6 +101,11 @@ struct EmulatorOptions {
   uint32_t progressTicks = uint32_t(1) << 16;
   /// Cores to trace (their x, y, core set); an unknown core is an error.
   std::vector<CoreTrace> *traces = nullptr;
+  /// After the run: each plastic core's synaptic matrix as the board
+  /// program leaves it in SDRAM (learned, deferred potentiation flushed:
+  /// kernel::neuronCoreFlushPlastic), for the board endpoint.
+  std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>>
+      *plasticMatrices = nullptr;
 };
 
 /// A chip's router and link counters over a run.

@@ -13,6 +13,7 @@
 
 #include "scnc/Runtime/Reference.h"
 #include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
 #include "llvm/Support/raw_ostream.h"
@@ -23,6 +24,8 @@
 namespace scnc {
 
 struct Network;
+class ImageReader;
+struct ImageCore;
 
 /// One plastic synapse: pre and post neuron (indices in their
 /// populations) and its weight in nA (ring-buffer units / weightScale of
@@ -50,6 +53,17 @@ void sortLearnedSynapses(LearnedSynapseSet &set);
 /// its connection lists' order) as a sorted set.
 LearnedSynapseSet learnedFromReference(const Network &n,
                                        const LearnedWeights &w);
+
+/// The plastic synapses of \p img's plastic cores as their matrices hold
+/// them after a run, flushed on the core (kernel::neuronCoreFlushPlastic):
+/// \p matrixOf gives a core's matrix words (null: skip the core). Each
+/// synapse's source neuron comes from the key of its row (the sending
+/// core whose key space holds it), its target from the control half-word.
+/// The emulator's read-back and a board's (docs/board.md) both use it.
+LearnedSynapseSet
+learnedFromMatrices(const ImageReader &img,
+                    llvm::function_ref<const uint32_t *(const ImageCore &)>
+                        matrixOf);
 
 /// One `<pre>.<post>.weights.npy` per pair into \p dir (created when
 /// missing): float64 rows (pre neuron, post neuron, weight nA), sorted.
