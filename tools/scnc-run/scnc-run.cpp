@@ -497,7 +497,8 @@ int runOnBoard(const ImageReader &img) {
     if (Error e = writeLearnedSynapses(learned, names, weightsOut))
       return fail(toString(std::move(e)));
   }
-  rec->extraJson.push_back({"board", board::boardStatsJson(bo, bs)});
+  rec->extraJson.push_back(
+      {"board", board::boardStatsJson(bo, bs, AreStatisticsEnabled())});
   return report(*rec, selected, nullptr);
 }
 

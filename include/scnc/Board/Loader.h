@@ -44,6 +44,8 @@ struct BoardRunOptions {
 struct BoardRunStats {
   TransceiverStats scp;
   double loadSeconds = 0, runSeconds = 0, readSeconds = 0;
+  /// The median round trip of 16 VER requests, one at a time.
+  double roundTripMicros = 0;
   uint64_t cores = 0, chipsWithTables = 0;
 };
 
@@ -58,8 +60,11 @@ runOnBoard(const ImageReader &image,
            const BoardRunOptions &o, BoardRunStats *stats = nullptr,
            LearnedSynapseSet *learned = nullptr);
 
-/// The board's counters as JSON (summary.json's "board").
-std::string boardStatsJson(const BoardRunOptions &o, const BoardRunStats &s);
+/// The board's counters as JSON (summary.json's "board"); with \p timing
+/// (scnc-run --stats) also the SCP counts and times, which vary between
+/// runs.
+std::string boardStatsJson(const BoardRunOptions &o, const BoardRunStats &s,
+                           bool timing);
 
 } // namespace board
 } // namespace scnc
