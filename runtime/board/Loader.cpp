@@ -456,6 +456,7 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   rec.mode = "board";
   rec.span.dt = h.timestepUs / 1000.0;
   rec.span.ticks = ticks;
+  rec.wallSeconds = stats.runSeconds;
   for (const ImagePopulation &p : img.populations()) {
     PopulationRecording pr;
     pr.name = p.name;

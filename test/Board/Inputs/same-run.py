@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """same-run.py A B: the two scnc-run output directories hold the same
 recordings (every .npy byte for byte) and the same summary.json but for
-how the run was made ("mode", "machine", "board"). Prints what differs."""
+how the run was made ("mode", "machine", "board", "wall_seconds"). Prints what differs."""
 import json, os, sys
 
 a, b = sys.argv[1:3]
@@ -13,7 +13,7 @@ for f in files:
         sys.exit("%s differs" % f)
 def summary(d):
     j = json.load(open(os.path.join(d, "summary.json")))
-    for k in ("mode", "machine", "board"):
+    for k in ("mode", "machine", "board", "wall_seconds"):
         j.pop(k, None)
     return j
 if summary(a) != summary(b):
