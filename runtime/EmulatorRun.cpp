@@ -476,8 +476,9 @@ void CoreRuns::plasticMatrices(
     kernel::NeuronCore &k = neuron[run[i].neuron];
     if (!k.history || !kernel::neuronCoreFlushPlastic(k))
       continue;
-    out.push_back({&ic, std::vector<uint32_t>(k.plasticMatrix,
-                                              k.plasticMatrix + ic.matrix.size() / 4)});
+    out.push_back(
+        {&ic, std::vector<uint32_t>(k.plasticMatrix,
+                                    k.plasticMatrix + ic.matrix.size() / 4)});
   }
 }
 

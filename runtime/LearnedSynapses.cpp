@@ -1,8 +1,8 @@
 //===- LearnedSynapses.cpp - Plastic weights read back after a run --------===//
 #include "scnc/Runtime/LearnedSynapses.h"
+#include "kernel/Layout.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Network.h"
-#include "kernel/Layout.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Npy.h"
@@ -125,8 +125,7 @@ LearnedSynapseSet scnc::learnedFromMatrices(
         const ImageCore &from = *s->core;
         uint32_t pre = from.neuronIds[(e.key | local) & ~s->mask];
         const uint32_t *weights = row + kernel::kRowPlasticWeightsWord;
-        const uint32_t *controls =
-            weights + kernel::halfWordWords(nPlastic);
+        const uint32_t *controls = weights + kernel::halfWordWords(nPlastic);
         for (uint32_t syn = 0; syn < nPlastic; ++syn) {
           uint32_t control = kernel::halfWord(controls, syn);
           uint16_t w = uint16_t(kernel::halfWord(weights, syn));

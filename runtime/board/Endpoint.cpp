@@ -269,9 +269,9 @@ std::string BoardEndpoint::Impl::command(const ScpMessage &q, uint16_t &rc) {
   bool monitor = cpu == 0;
   switch (q.cmdRc) {
   case CmdVer: {
-    std::string p = words({uint32_t(c->coord.x << 8 | c->coord.y) << 16 | cpu
-                               << 8 | cpu,
-                           0xFFFF0000u | kMaxData, 0});
+    std::string p =
+        words({uint32_t(c->coord.x << 8 | c->coord.y) << 16 | cpu << 8 | cpu,
+               0xFFFF0000u | kMaxData, 0});
     p += monitor ? std::string("SC&MP/SpiNNaker\0", 16)
                  : std::string("SARK/SpiNNaker\0", 15);
     p += std::string("4.0.0\0", 6);
@@ -349,8 +349,8 @@ std::string BoardEndpoint::Impl::command(const ScpMessage &q, uint16_t &rc) {
     uint32_t op = q.arg[0] & 0xFF, appId = (q.arg[0] >> 8) & 0xFF,
              extra = q.arg[0] >> 16;
     if (op == AllocSdram)
-      return words({allocSdram(*c, q.arg[1], uint8_t(appId),
-                               uint8_t(q.arg[2]), extra & AllocTagRetry)});
+      return words({allocSdram(*c, q.arg[1], uint8_t(appId), uint8_t(q.arg[2]),
+                               extra & AllocTagRetry)});
     if (op == FreeSdramId) {
       uint32_t freed = 0;
       for (auto it = c->blocks.begin(); it != c->blocks.end();)
@@ -407,8 +407,7 @@ std::string BoardEndpoint::Impl::command(const ScpMessage &q, uint16_t &rc) {
         }
       }
       for (uint32_t k = 0; k < count; ++k) {
-        RouteEntry &e =
-            c->router[support::endian::read16le(t + 16 * k) + base];
+        RouteEntry &e = c->router[support::endian::read16le(t + 16 * k) + base];
         e.loaded = true;
         e.route = rd32(t + 16 * k + 4) & 0xFFFFFF;
         e.key = rd32(t + 16 * k + 8);
@@ -568,8 +567,8 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
     auto it = pops.find(q);
     uint32_t n = it == pops.end() ? 0 : it->second.second;
     std::string name = "p" + std::to_string(q);
-    popSec += words({it != pops.end() && it->second.first, 1, 1, n,
-                     uint32_t(name.size())});
+    popSec += words(
+        {it != pops.end() && it->second.first, 1, 1, n, uint32_t(name.size())});
     name.resize((name.size() + 3) / 4 * 4, '\0');
     popSec += name;
   }
@@ -588,8 +587,9 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
 }
 
 /// The emulator on the rebuilt image; results into each core's user2.
-void BoardEndpoint::Impl::run(uint8_t appId, std::string bytes,
-                              std::vector<std::pair<unsigned, unsigned>> where) {
+void BoardEndpoint::Impl::run(
+    uint8_t appId, std::string bytes,
+    std::vector<std::pair<unsigned, unsigned>> where) {
   auto finish = [&](uint32_t state) {
     std::lock_guard<std::mutex> lock(mu);
     for (auto &[chipId, p] : where)
@@ -618,8 +618,8 @@ void BoardEndpoint::Impl::run(uint8_t appId, std::string bytes,
   {
     std::lock_guard<std::mutex> lock(mu);
     for (auto &[chipId, p] : where)
-      ticks = std::max(ticks, rd32(&chips[chipId].sysram[kVcpuBytes * p +
-                                                         kVcpuUser0 + 12]));
+      ticks = std::max(
+          ticks, rd32(&chips[chipId].sysram[kVcpuBytes * p + kVcpuUser0 + 12]));
   }
   for (const ImageCore &c : img->cores())
     if (c.recordFlags & image::RecordVoltage)
@@ -659,11 +659,11 @@ void BoardEndpoint::Impl::run(uint8_t appId, std::string bytes,
     Chip &ch = chips[where[i].first];
     unsigned p = where[i].second;
     const ImageCore &c = img->cores()[i];
-    uint32_t rec2 =
-        rd32(&ch.sysram[kVcpuBytes * p + kVcpuUser0 + 8]);
+    uint32_t rec2 = rd32(&ch.sysram[kVcpuBytes * p + kVcpuUser0 + 8]);
     bool v = voltage[c.population] && !c.isInput();
     uint32_t stride = kernel::recordingTickWords(c.numNeurons, v);
-    uint64_t total = uint64_t(stride) * eo.ticks + kernel::kRecordingTrailerWords;
+    uint64_t total =
+        uint64_t(stride) * eo.ticks + kernel::kRecordingTrailerWords;
     uint8_t *out = rec2 ? memory(ch, rec2, uint32_t(4 * total)) : nullptr;
     if (rec2 && (!out || total > UINT32_MAX / 4)) {
       setState(ch, p, StateRte, appId);
@@ -687,8 +687,8 @@ void BoardEndpoint::Impl::run(uint8_t appId, std::string bytes,
         for (uint32_t t = 0; t < eo.ticks; ++t)
           for (uint32_t k = 0; k < c.numNeurons; ++k) {
             double mv = pr.voltages[uint64_t(t) * pr.neurons + c.neuronIds[k]];
-            wr32(out + 4 * (uint64_t(stride) * t + (c.numNeurons + 31) / 32 +
-                            k),
+            wr32(out +
+                     4 * (uint64_t(stride) * t + (c.numNeurons + 31) / 32 + k),
                  uint32_t(int32_t(std::lround(std::ldexp(mv, 15)))));
           }
       const CoreStats &cs = st.cores[i];
@@ -751,8 +751,7 @@ Error BoardEndpoint::serve(UdpSocket &s, const std::atomic<bool> &stop,
       std::swap(err, impl->lastError);
     }
     if (!err.empty())
-      log << "scnc-run: board: the run failed (cores in RTE): " << err
-          << "\n";
+      log << "scnc-run: board: the run failed (cores in RTE): " << err << "\n";
     log.flush();
   }
   return Error::success();

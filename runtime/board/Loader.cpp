@@ -95,11 +95,11 @@ struct CoreLoad {
 
 } // namespace
 
-Expected<Recording> board::runOnBoard(const ImageReader &img,
-                                      const std::vector<std::vector<Spike>> &inputs,
-                                      const BoardRunOptions &o,
-                                      BoardRunStats *statsOut,
-                                      LearnedSynapseSet *learned) {
+Expected<Recording>
+board::runOnBoard(const ImageReader &img,
+                  const std::vector<std::vector<Spike>> &inputs,
+                  const BoardRunOptions &o, BoardRunStats *statsOut,
+                  LearnedSynapseSet *learned) {
   BoardRunStats stats;
   auto t0 = std::chrono::steady_clock::now();
   auto say = [&](const Twine &msg) {
@@ -124,9 +124,9 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
     return ver.takeError();
   StringRef verText = StringRef(ver->payload).drop_front(12);
   if (!verText.startswith("SC&MP"))
-    return fail("board " + o.name + " runs '" +
-                verText.take_until([](char c) { return c == 0; }) +
-                "', not SC&MP: boot it first");
+    return fail("board " + o.name + " runs '" + verText.take_until([](char c) {
+      return c == 0;
+    }) + "', not SC&MP: boot it first");
   if ((ver->word(0) >> 16) == 0xFFFF)
     return fail("board " + o.name +
                 ": SC&MP has not finished its network set-up (p2p address "
@@ -144,7 +144,8 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   Expected<ScpReply> dims = tx.call(0, 0, 0, CmdRead, kSvBase + 2, 2, 0, "", 2);
   if (!dims)
     return dims.takeError();
-  unsigned height = uint8_t(dims->payload[0]), width = uint8_t(dims->payload[1]);
+  unsigned height = uint8_t(dims->payload[0]),
+           width = uint8_t(dims->payload[1]);
   const ImageHeader &h = img.header();
   std::vector<std::pair<unsigned, unsigned>> chipsUsed;
   for (const ImageCore &c : img.cores())
@@ -158,18 +159,18 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   for (auto [x, y] : chipsUsed)
     if (x >= width || y >= height)
       return fail("board " + o.name + " is a " + Twine(width) + "x" +
-                  Twine(height) + " machine; the image (for '" +
-                  h.machineName + "', " + Twine(h.machineWidth) + "x" +
-                  Twine(h.machineHeight) + ") uses chip " + Twine(x) + "," +
-                  Twine(y));
+                  Twine(height) + " machine; the image (for '" + h.machineName +
+                  "', " + Twine(h.machineWidth) + "x" + Twine(h.machineHeight) +
+                  ") uses chip " + Twine(x) + "," + Twine(y));
   // Every chip used answers INFO and has the cores the image places.
   std::map<std::pair<unsigned, unsigned>, uint32_t> liveCores;
   for (auto [x, y] : chipsUsed)
-    if (Error e = tx.submit(uint8_t(x), uint8_t(y), 0, CmdInfo, 0x5F, 0, 0, "",
-                            [&liveCores, x = x, y = y](const ScpReply &r) {
-                              liveCores[{x, y}] = r.word(0) & 31;
-                            },
-                            12))
+    if (Error e = tx.submit(
+            uint8_t(x), uint8_t(y), 0, CmdInfo, 0x5F, 0, 0, "",
+            [&liveCores, x = x, y = y](const ScpReply &r) {
+              liveCores[{x, y}] = r.word(0) & 31;
+            },
+            12))
       return std::move(e);
   if (Error e = tx.flush())
     return std::move(e);
@@ -188,7 +189,8 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
     l.core = &c;
     l.voltage = !c.isInput() && c.population < o.recordVoltages.size() &&
                 o.recordVoltages[c.population];
-    uint32_t flags = image::RecordSpikes | (l.voltage ? image::RecordVoltage : 0);
+    uint32_t flags =
+        image::RecordSpikes | (l.voltage ? image::RecordVoltage : 0);
     l.section = sectionForRun(c, flags, false, {}, {});
     unsigned q = c.population;
     if (c.isInput() && q < inputs.size() && !inputs[q].empty()) {
@@ -211,7 +213,8 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
       l.section = sectionForRun(c, flags, true, start, all);
     }
     l.stride = kernel::recordingTickWords(c.numNeurons, l.voltage);
-    uint64_t rb = 4 * (uint64_t(l.stride) * ticks + kernel::kRecordingTrailerWords);
+    uint64_t rb =
+        4 * (uint64_t(l.stride) * ticks + kernel::kRecordingTrailerWords);
     if (rb > 0x7FFFFFFF)
       return fail("core " + Twine(c.x) + "," + Twine(c.y) + "," +
                   Twine(c.core) + ": a recording of " + Twine(rb) +
@@ -221,17 +224,17 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   }
   for (CoreLoad &l : loads) {
     const ImageCore &c = *l.core;
-    if (c.core >= kCoresPerChip || c.core == 0 ||
-        liveCores[{c.x, c.y}] == 0)
+    if (c.core >= kCoresPerChip || c.core == 0 || liveCores[{c.x, c.y}] == 0)
       return fail("board " + o.name + ": chip " + Twine(c.x) + "," +
                   Twine(c.y) + " has no core " + Twine(c.core));
     auto alloc = [&](uint32_t bytes, uint8_t tag, uint32_t &out) {
-      return tx.submit(uint8_t(c.x), uint8_t(c.y), 0, CmdAlloc,
-                       AllocTagRetry << 16 | uint32_t(app) << 8 | AllocSdram,
-                       bytes, tag, "",
-                       [&out](const ScpReply &r) { out = r.word(0); }, 4);
+      return tx.submit(
+          uint8_t(c.x), uint8_t(c.y), 0, CmdAlloc,
+          AllocTagRetry << 16 | uint32_t(app) << 8 | AllocSdram, bytes, tag, "",
+          [&out](const ScpReply &r) { out = r.word(0); }, 4);
     };
-    if (Error e = alloc(uint32_t(l.section.size()), uint8_t(c.core), l.sectionAddr))
+    if (Error e =
+            alloc(uint32_t(l.section.size()), uint8_t(c.core), l.sectionAddr))
       return std::move(e);
     if (Error e = alloc(l.recordBytes, uint8_t(32 + c.core), l.recordAddr))
       return std::move(e);
@@ -251,11 +254,12 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
   say("writing " + Twine(total) + " bytes of core data");
   for (CoreLoad &l : loads) {
     const ImageCore &c = *l.core;
-    if (Error e = tx.write(uint8_t(c.x), uint8_t(c.y), l.sectionAddr, l.section))
+    if (Error e =
+            tx.write(uint8_t(c.x), uint8_t(c.y), l.sectionAddr, l.section))
       return std::move(e);
     // The loader's contract (docs/arm.md): user0..3.
-    std::string user = words({l.sectionAddr, uint32_t(l.section.size()),
-                              l.recordAddr, ticks});
+    std::string user =
+        words({l.sectionAddr, uint32_t(l.section.size()), l.recordAddr, ticks});
     if (Error e = tx.write(uint8_t(c.x), uint8_t(c.y),
                            kVcpuBase + kVcpuBytes * c.core + kVcpuUser0, user))
       return std::move(e);
@@ -281,13 +285,10 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
     return std::move(e);
   std::vector<uint32_t> bases(tables.size(), 0);
   for (size_t k = 0; k < tables.size(); ++k)
-    if (Error e = tx.submit(uint8_t(tables[k]->x), uint8_t(tables[k]->y), 0,
-                            CmdAlloc, uint32_t(app) << 8 | AllocRtr,
-                            uint32_t(tables[k]->entries.size()), 0, "",
-                            [&bases, k](const ScpReply &r) {
-                              bases[k] = r.word(0);
-                            },
-                            4))
+    if (Error e = tx.submit(
+            uint8_t(tables[k]->x), uint8_t(tables[k]->y), 0, CmdAlloc,
+            uint32_t(app) << 8 | AllocRtr, uint32_t(tables[k]->entries.size()),
+            0, "", [&bases, k](const ScpReply &r) { bases[k] = r.word(0); }, 4))
       return std::move(e);
   if (Error e = tx.flush())
     return std::move(e);
@@ -322,10 +323,10 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
       if (!prog)
         return fail("the image has no " + image::programKindName(kind) +
                     " program");
-      Expected<ScpReply> a = tx.call(
-          uint8_t(xy.first), uint8_t(xy.second), 0, CmdAlloc,
-          AllocTagRetry << 16 | uint32_t(app) << 8 | AllocSdram,
-          uint32_t(prog->aplx.size()), 240 + kind, "", 4);
+      Expected<ScpReply> a =
+          tx.call(uint8_t(xy.first), uint8_t(xy.second), 0, CmdAlloc,
+                  AllocTagRetry << 16 | uint32_t(app) << 8 | AllocSdram,
+                  uint32_t(prog->aplx.size()), 240 + kind, "", 4);
       if (!a)
         return a.takeError();
       if (!a->word(0))
@@ -339,8 +340,7 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
         return std::move(e);
       if (Error e = tx.submit(uint8_t(xy.first), uint8_t(xy.second), 0, CmdAs,
                               a->word(0),
-                              uint32_t(app) << 24 | 1u << 18 | mk[kind], 0,
-                              ""))
+                              uint32_t(app) << 24 | 1u << 18 | mk[kind], 0, ""))
         return std::move(e);
     }
   if (Error e = tx.flush())
@@ -368,8 +368,8 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
                   " cores reached WAIT within 10 s of their start");
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
-  say("loaded in " + fixed2(stats.loadSeconds) +
-      " s; running " + Twine(ticks) + " ticks");
+  say("loaded in " + fixed2(stats.loadSeconds) + " s; running " + Twine(ticks) +
+      " ticks");
   auto t2 = std::chrono::steady_clock::now();
   if (Expected<ScpReply> r = tx.call(0, 0, 0, CmdSig, SigTypeMc,
                                      SigStart << 16 | 0xFFu << 8 | app, 0xFFFF);
@@ -424,9 +424,10 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
           continue;
         std::string &b = matrixBytes[&c];
         b.assign(support::endian::read32le(e + 8), '\0');
-        if (Error err = tx.read(uint8_t(c.x), uint8_t(c.y),
-                                l.sectionAddr + support::endian::read32le(e + 4),
-                                uint32_t(b.size()), &b[0]))
+        if (Error err =
+                tx.read(uint8_t(c.x), uint8_t(c.y),
+                        l.sectionAddr + support::endian::read32le(e + 4),
+                        uint32_t(b.size()), &b[0]))
           return std::move(err);
       }
     }
@@ -470,7 +471,9 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
     if (l.voltage && pr.voltages.empty())
       pr.voltages.assign(uint64_t(ticks) * pr.neurons, 0);
     const char *b = l.recorded.data();
-    auto word = [&](uint64_t i) { return support::endian::read32le(b + 4 * i); };
+    auto word = [&](uint64_t i) {
+      return support::endian::read32le(b + 4 * i);
+    };
     for (uint32_t t = 0; t < ticks; ++t) {
       uint64_t at = uint64_t(l.stride) * t;
       for (uint32_t k = 0; k < c.numNeurons; ++k)
@@ -490,9 +493,8 @@ Expected<Recording> board::runOnBoard(const ImageReader &img,
     std::sort(pr.spikes.begin(), pr.spikes.end());
   stats.scp = tx.stats();
   say("read " + Twine(tx.stats().bytesRead) + " bytes in " +
-      fixed2(stats.readSeconds) + " s; " +
-      Twine(tx.stats().requests) + " SCP requests, " +
-      Twine(tx.stats().resent) + " resent");
+      fixed2(stats.readSeconds) + " s; " + Twine(tx.stats().requests) +
+      " SCP requests, " + Twine(tx.stats().resent) + " resent");
   if (statsOut)
     *statsOut = stats;
   return rec;

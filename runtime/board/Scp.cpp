@@ -1,4 +1,5 @@
-//===- Scp.cpp - SDP/SCP framing -------------------------------------------===//
+//===- Scp.cpp - SDP/SCP framing
+//-------------------------------------------===//
 #include "scnc/Board/Scp.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
@@ -59,9 +60,9 @@ std::string board::commandName(uint16_t cmd) {
 
 std::string board::returnCodeName(uint16_t rc) {
   static const char *names[] = {
-      "RC_OK",      "RC_LEN",   "RC_SUM",         "RC_CMD",
-      "RC_ARG",     "RC_PORT",  "RC_TIMEOUT",     "RC_ROUTE",
-      "RC_CPU",     "RC_DEAD",  "RC_BUF",         "RC_P2P_NOREPLY",
+      "RC_OK",         "RC_LEN",      "RC_SUM",         "RC_CMD",
+      "RC_ARG",        "RC_PORT",     "RC_TIMEOUT",     "RC_ROUTE",
+      "RC_CPU",        "RC_DEAD",     "RC_BUF",         "RC_P2P_NOREPLY",
       "RC_P2P_REJECT", "RC_P2P_BUSY", "RC_P2P_TIMEOUT", "RC_PKT_TX"};
   if (rc >= RcOk && rc <= RcPktTx)
     return names[rc - RcOk];
@@ -69,8 +70,8 @@ std::string board::returnCodeName(uint16_t rc) {
 }
 
 std::string board::coreStateName(uint32_t state) {
-  static const char *names[] = {"DEAD", "PWRDN", "RTE",   "WDOG",
-                                "INIT", "WAIT",  "SARK",  "RUN",
+  static const char *names[] = {"DEAD",  "PWRDN", "RTE",   "WDOG",
+                                "INIT",  "WAIT",  "SARK",  "RUN",
                                 "SYNC0", "SYNC1", "PAUSE", "EXIT"};
   if (state < 12)
     return names[state];

@@ -22,9 +22,8 @@ Transceiver::Transceiver(UdpSocket socket, std::string boardName,
     : sock(std::move(socket)), name(std::move(boardName)), o(o) {}
 
 Error Transceiver::submit(uint8_t x, uint8_t y, uint8_t cpu, uint16_t cmd,
-                          uint32_t a1, uint32_t a2, uint32_t a3,
-                          StringRef data, OnReply onReply,
-                          unsigned minPayload) {
+                          uint32_t a1, uint32_t a2, uint32_t a3, StringRef data,
+                          OnReply onReply, unsigned minPayload) {
   while (pending.size() >= std::max(1u, o.window))
     if (Error e = receiveOne())
       return e;
@@ -138,8 +137,9 @@ Expected<ScpReply> Transceiver::call(uint8_t x, uint8_t y, uint8_t cpu,
                                      uint32_t a3, StringRef data,
                                      unsigned minPayload) {
   ScpReply out;
-  if (Error e = submit(x, y, cpu, cmd, a1, a2, a3, data,
-                       [&](const ScpReply &r) { out = r; }, minPayload))
+  if (Error e = submit(
+          x, y, cpu, cmd, a1, a2, a3, data, [&](const ScpReply &r) { out = r; },
+          minPayload))
     return std::move(e);
   if (Error e = flush())
     return std::move(e);
@@ -150,11 +150,11 @@ Error Transceiver::write(uint8_t x, uint8_t y, uint32_t addr, StringRef b) {
   for (uint64_t at = 0; at < b.size(); at += kMaxData) {
     StringRef piece = b.substr(at, kMaxData);
     uint32_t a = uint32_t(addr + at);
-    uint32_t type = (a % 4 == 0 && piece.size() % 4 == 0) ? 2
+    uint32_t type = (a % 4 == 0 && piece.size() % 4 == 0)   ? 2
                     : (a % 2 == 0 && piece.size() % 2 == 0) ? 1
-                                                             : 0;
-    if (Error e = submit(x, y, 0, CmdWrite, a, uint32_t(piece.size()), type,
-                         piece))
+                                                            : 0;
+    if (Error e =
+            submit(x, y, 0, CmdWrite, a, uint32_t(piece.size()), type, piece))
       return e;
     st.bytesWritten += piece.size();
   }
@@ -166,16 +166,19 @@ Error Transceiver::read(uint8_t x, uint8_t y, uint32_t addr, uint32_t len,
   for (uint64_t at = 0; at < len; at += kMaxData) {
     uint32_t n = uint32_t(std::min<uint64_t>(kMaxData, len - at));
     uint32_t a = uint32_t(addr + at);
-    uint32_t type = (a % 4 == 0 && n % 4 == 0) ? 2 : (a % 2 == 0 && n % 2 == 0) ? 1 : 0;
+    uint32_t type = (a % 4 == 0 && n % 4 == 0)   ? 2
+                    : (a % 2 == 0 && n % 2 == 0) ? 1
+                                                 : 0;
     char *dst = out + at;
-    if (Error e = submit(x, y, 0, CmdRead, a, n, type, "",
-                         [dst, n](const ScpReply &r) {
-                           std::copy(r.payload.begin(),
-                                     r.payload.begin() +
-                                         std::min<size_t>(n, r.payload.size()),
-                                     dst);
-                         },
-                         n))
+    if (Error e = submit(
+            x, y, 0, CmdRead, a, n, type, "",
+            [dst, n](const ScpReply &r) {
+              std::copy(r.payload.begin(),
+                        r.payload.begin() +
+                            std::min<size_t>(n, r.payload.size()),
+                        dst);
+            },
+            n))
       return e;
     st.bytesRead += n;
   }

@@ -47,9 +47,9 @@ Expected<UdpAddress> board::parseUdpAddress(StringRef text,
   a.port = defaultPort;
   unsigned p;
   if (!port.empty() && (port.getAsInteger(10, p) || p > 65535))
-    return createStringError(inconvertibleErrorCode(),
-                             "'" + text.str() + "': bad port '" + port.str() +
-                                 "'");
+    return createStringError(inconvertibleErrorCode(), "'" + text.str() +
+                                                           "': bad port '" +
+                                                           port.str() + "'");
   if (!port.empty())
     a.port = uint16_t(p);
   if (host.empty())

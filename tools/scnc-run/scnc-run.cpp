@@ -6,7 +6,6 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Board/Endpoint.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "scnc/Board/Loader.h"
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Image/Image.h"
@@ -24,14 +23,15 @@
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/WithColor.h"
-#include <cmath>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <map>
 #include <thread>
 
@@ -120,25 +120,26 @@ cl::opt<unsigned> boardTimeout(
     cl::desc("Milliseconds to wait for an SCP reply before resending "
              "(SpiNNMan's 1000)"),
     cl::init(1000), cl::cat(boardCat));
-cl::opt<unsigned> boardRetries(
-    "board-retries",
-    cl::desc("Times an SCP request is resent before the run fails "
-             "(SpiNNMan's 10)"),
-    cl::init(10), cl::cat(boardCat));
+cl::opt<unsigned>
+    boardRetries("board-retries",
+                 cl::desc("Times an SCP request is resent before the run fails "
+                          "(SpiNNMan's 10)"),
+                 cl::init(10), cl::cat(boardCat));
 cl::opt<std::string> serveOpt(
     "serve",
     cl::desc("Be a booted board: answer SCP on this UDP address (port 0: "
              "any free port) for the --machine, running what is loaded with "
              "the emulator, until killed or --serve-runs runs"),
     cl::value_desc("addr:port"), cl::cat(boardCat));
-cl::opt<double> serveDrop(
-    "serve-drop",
-    cl::desc("With --serve: drop this fraction of datagrams in each "
-             "direction (for tests)"),
-    cl::init(0), cl::cat(boardCat));
-cl::opt<unsigned> serveRuns(
-    "serve-runs", cl::desc("With --serve: exit after this many runs (0: never)"),
-    cl::init(0), cl::cat(boardCat));
+cl::opt<double>
+    serveDrop("serve-drop",
+              cl::desc("With --serve: drop this fraction of datagrams in each "
+                       "direction (for tests)"),
+              cl::init(0), cl::cat(boardCat));
+cl::opt<unsigned>
+    serveRuns("serve-runs",
+              cl::desc("With --serve: exit after this many runs (0: never)"),
+              cl::init(0), cl::cat(boardCat));
 cl::opt<std::string> servePortFile(
     "serve-port-file",
     cl::desc("With --serve: write the port listened on to this file once "
@@ -552,9 +553,9 @@ int runServe() {
   if (e)
     return fail(toString(std::move(e)));
   const board::EndpointStats &st = endpoint.stats();
-  errs() << "scnc-run: served " << st.requests << " requests, "
-         << st.replies << " replies, " << st.droppedIn << " + "
-         << st.droppedOut << " dropped, " << st.malformed << " malformed\n";
+  errs() << "scnc-run: served " << st.requests << " requests, " << st.replies
+         << " replies, " << st.droppedIn << " + " << st.droppedOut
+         << " dropped, " << st.malformed << " malformed\n";
   return 0;
 }
 

@@ -1,4 +1,5 @@
-//===- EndpointTest.cpp - The emulated board's answers ---------------------===//
+//===- EndpointTest.cpp - The emulated board's answers
+//---------------------===//
 //
 // Every kind of bad request gets the board's return code and changes
 // nothing; memory reads back what was written; allocation is bounded.
@@ -112,16 +113,15 @@ TEST(Endpoint, MemoryAndAllocation) {
   // Past the block's end.
   EXPECT_EQ(b.ask(CmdWrite, a + 745, 256, 0, data).first, RcArg);
   // A resent ALLOC with the retry flag gets the same block.
-  EXPECT_EQ(word(b.ask(CmdAlloc, AllocTagRetry << 16 | 30u << 8 | AllocSdram,
-                       1000, 7)
-                     .second,
-                 0),
-            a);
+  EXPECT_EQ(
+      word(b.ask(CmdAlloc, AllocTagRetry << 16 | 30u << 8 | AllocSdram, 1000, 7)
+               .second,
+           0),
+      a);
   // Bounded: 4,096 bytes in all.
   EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocSdram, 3000, 8).second, 0),
             kSdramUserBase + 1000);
-  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocSdram, 200, 9).second, 0),
-            0u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocSdram, 200, 9).second, 0), 0u);
   // Router entries: 1..1023 on a chip; 2 then the next 3.
   EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 2).second, 0), 1u);
   EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 3).second, 0), 3u);
@@ -129,7 +129,6 @@ TEST(Endpoint, MemoryAndAllocation) {
   // COUNT: nothing runs.
   EXPECT_EQ(word(b.ask(CmdCount, 30, StateWait).second, 0), 0u);
   // SIG STOP frees the application's blocks.
-  EXPECT_EQ(b.ask(CmdSig, SigTypeNn, SigStop << 16 | 0xFF00 | 30).first,
-            RcOk);
+  EXPECT_EQ(b.ask(CmdSig, SigTypeNn, SigStop << 16 | 0xFF00 | 30).first, RcOk);
   EXPECT_EQ(b.ask(CmdRead, a, 4).first, RcArg);
 }

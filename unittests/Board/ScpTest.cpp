@@ -15,10 +15,9 @@ TEST(Scp, RequestBytes) {
   m.arg = {0x60000000, 256, 2};
   std::string d = encodeRequest(m);
   ASSERT_EQ(d.size(), 26u);
-  const unsigned char want[26] = {0,    0,    0x87, 0xFF, 3,    0xFF, 2,
-                                  1,    0,    0,    2,    0,    0x34, 0x12,
-                                  0,    0,    0,    0x60, 0,    1,    0,
-                                  0,    2,    0,    0,    0};
+  const unsigned char want[26] = {0, 0, 0x87, 0xFF, 3,    0xFF, 2, 1, 0,
+                                  0, 2, 0,    0x34, 0x12, 0,    0, 0, 0x60,
+                                  0, 1, 0,    0,    2,    0,    0, 0};
   for (unsigned i = 0; i < 26; ++i)
     EXPECT_EQ((unsigned char)d[i], want[i]) << i;
   llvm::Expected<ScpMessage> back = decodeRequest(d);

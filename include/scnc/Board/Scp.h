@@ -66,7 +66,12 @@ enum ReturnCode : uint16_t {
 };
 
 /// ALLOC and RTR sub-operations, signals, core states (sark.h).
-enum : uint32_t { AllocSdram = 0, FreeSdram = 1, FreeSdramId = 2, AllocRtr = 3 };
+enum : uint32_t {
+  AllocSdram = 0,
+  FreeSdram = 1,
+  FreeSdramId = 2,
+  AllocRtr = 3
+};
 enum : uint32_t { AllocTagRetry = 4 };
 enum : uint32_t { RtrInit = 0, RtrClear = 1, RtrLoad = 2 };
 enum : uint32_t { SigTypeMc = 0, SigTypeNn = 2 };
@@ -112,7 +117,7 @@ constexpr uint32_t kSdramUserBase = 0x60000000 + 18 * 128 * 1024;
 struct ScpMessage {
   uint8_t flags = 0x87; ///< reply expected; replies come back as 0x07
   uint8_t tag = 0xFF;
-  uint8_t dstPort = 0;  ///< (port << 5) | cpu
+  uint8_t dstPort = 0; ///< (port << 5) | cpu
   uint8_t srcPort = 0xFF;
   uint8_t dstX = 0, dstY = 0, srcX = 0, srcY = 0;
   uint16_t cmdRc = 0, seq = 0;

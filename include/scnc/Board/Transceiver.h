@@ -52,8 +52,8 @@ public:
   /// Waits for every outstanding request.
   llvm::Error flush();
   /// One request and its reply.
-  llvm::Expected<ScpReply> call(uint8_t x, uint8_t y, uint8_t cpu,
-                                uint16_t cmd, uint32_t a1 = 0, uint32_t a2 = 0,
+  llvm::Expected<ScpReply> call(uint8_t x, uint8_t y, uint8_t cpu, uint16_t cmd,
+                                uint32_t a1 = 0, uint32_t a2 = 0,
                                 uint32_t a3 = 0, llvm::StringRef data = "",
                                 unsigned minPayload = 0);
   /// Writes \p bytes at \p addr in 256-byte pieces (pipelined).

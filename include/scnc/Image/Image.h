@@ -330,9 +330,9 @@ CoreFootprint coreFootprint(const ImageCore &c);
 
 /// An image from its parts (offsets, sizes, CRCs and the file size
 /// filled in): what a board endpoint rebuilds from what was loaded into it.
-std::string
-assembleImage(const ImageHeader &header,
-              const std::vector<std::pair<ImageSection, std::string>> &sections);
+std::string assembleImage(
+    const ImageHeader &header,
+    const std::vector<std::pair<ImageSection, std::string>> &sections);
 
 /// 64-bit FNV-1a of the network's textual IR (the "source network hash").
 uint64_t networkHash(const Network &n);

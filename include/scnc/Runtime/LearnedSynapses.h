@@ -60,10 +60,9 @@ LearnedSynapseSet learnedFromReference(const Network &n,
 /// synapse's source neuron comes from the key of its row (the sending
 /// core whose key space holds it), its target from the control half-word.
 /// The emulator's read-back and a board's (docs/board.md) both use it.
-LearnedSynapseSet
-learnedFromMatrices(const ImageReader &img,
-                    llvm::function_ref<const uint32_t *(const ImageCore &)>
-                        matrixOf);
+LearnedSynapseSet learnedFromMatrices(
+    const ImageReader &img,
+    llvm::function_ref<const uint32_t *(const ImageCore &)> matrixOf);
 
 /// One `<pre>.<post>.weights.npy` per pair into \p dir (created when
 /// missing): float64 rows (pre neuron, post neuron, weight nA), sorted.
