@@ -81,6 +81,7 @@ struct BoardEndpoint::Impl {
   mutable std::mutex mu;
   std::thread runner;
   bool running = false;
+  uint8_t runningApp = 0;
   uint64_t finished = 0;
   /// Why the last run failed (its cores in RTE), for the server's log.
   std::string lastError;
@@ -426,6 +427,9 @@ std::string BoardEndpoint::Impl::command(const ScpMessage &q, uint16_t &rc) {
     uint32_t type = q.arg[0], sig = (q.arg[1] >> 16) & 0xFF;
     uint8_t appId = uint8_t(q.arg[1]);
     if (type == SigTypeMc && sig == SigStart) {
+      // A resent START of the application that runs is answered again.
+      if (running && runningApp == appId)
+        return "";
       if (running) {
         rc = RcBuf;
         return "";
@@ -580,10 +584,18 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
   for (auto &[chipId, p] : where)
     setState(chips[chipId], p, StateRun, appId);
   running = true;
+  runningApp = appId;
   ++stats.runs;
   if (runner.joinable())
     runner.join();
-  runner = std::thread(&Impl::run, this, appId, assembleImage(h, secs), where);
+  // The image is put together by the run's thread: the reply to START
+  // does not wait for it.
+  runner = std::thread(
+      [this, appId, h, where](
+          std::vector<std::pair<ImageSection, std::string>> parts) {
+        run(appId, assembleImage(h, parts), where);
+      },
+      std::move(secs));
 }
 
 /// The emulator on the rebuilt image; results into each core's user2.

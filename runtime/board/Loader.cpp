@@ -8,6 +8,7 @@
 #include "scnc/Board/Loader.h"
 #include "kernel/Regions.h"
 #include "scnc/Image/Image.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Endian.h"
 #include "llvm/Support/Format.h"
@@ -309,6 +310,21 @@ board::runOnBoard(const ImageReader &img,
     return std::move(e);
   stats.chipsWithTables = tables.size();
 
+  // From here on a failure stops the application (its memory and cores
+  // freed), as SpiNNMan's app_stop does; best effort, errors ignored.
+  bool stopped = false;
+  auto stopApp = [&] {
+    if (stopped)
+      return;
+    stopped = true;
+    if (Error e = tx.submit(0, 0, 0, CmdSig, SigTypeNn,
+                            SigStop << 16 | 0xFFu << 8 | app, 0xFFFF, ""))
+      consumeError(std::move(e));
+    if (Error e = tx.flush())
+      consumeError(std::move(e));
+  };
+  auto stopOnExit = llvm::make_scope_exit([&] { stopApp(); });
+
   // 4. The programs: per chip and kind, the APLX in its own block, then
   // AS on that kind's cores, held until SIG START.
   std::map<std::pair<unsigned, unsigned>, std::array<uint32_t, 2>> masks;
@@ -446,6 +462,7 @@ board::runOnBoard(const ImageReader &img,
   }
   stats.readSeconds = since(t3);
   // Stop: the application's memory, router entries and cores are freed.
+  stopped = true;
   if (Error e = tx.submit(0, 0, 0, CmdSig, SigTypeNn,
                           SigStop << 16 | 0xFFu << 8 | app, 0xFFFF, ""))
     return std::move(e);
