@@ -7,8 +7,9 @@
 # on it with scnc-run --board (10 ticks, --stats), then prints from
 # summary.json the bytes written, the load time, MB/s and SCP packets/s,
 # next to what the window allows: window x 256 bytes per measured round
-# trip. --drop drops that fraction of datagrams each way. Writes the table
-# to bench/results/board-load.txt.
+# trip. --drop drops that fraction of datagrams each way (1 s time-out, as
+# SpiNNMan). Writes the table to bench/results/board-load.txt
+# (board-load-drop<P>.txt with --drop).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 build=$root/build
@@ -56,4 +57,6 @@ PY
   done
 } | tee "$work/table.txt"
 mkdir -p "$root/bench/results"
-cp "$work/table.txt" "$root/bench/results/board-load.txt"
+out=board-load.txt
+[ "$drop" != 0 ] && out=board-load-drop$drop.txt
+cp "$work/table.txt" "$root/bench/results/$out"
