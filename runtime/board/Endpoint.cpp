@@ -536,8 +536,11 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
         w[i] = rd32(sec + 4 * i);
       kernel::CoreRegions regions;
       kernel::CoreSystem sys;
+      std::string name = "core " + std::to_string(c.coord.x) + "," +
+                          std::to_string(c.coord.y) + "," + std::to_string(p);
       if (!sec || !kernel::findRegions(w.data(), uint32_t(w.size()), regions) ||
           !kernel::decodeSystem(regions, sys)) {
+        lastError = name + ": no core section at its user0";
         setState(c, p, StateRte, appId);
         continue;
       }
@@ -546,6 +549,12 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
       StringRef builtin = image::builtinCoreProgram(
           input ? image::SourceProgram : image::NeuronProgram);
       if (!builtin.empty() && !StringRef(k.aplx).startswith(builtin)) {
+        lastError = name + ": started with a program that is not this "
+                            "scnc's " +
+                    image::programKindName(input ? image::SourceProgram
+                                                 : image::NeuronProgram)
+                        .str() +
+                    " program";
         setState(c, p, StateRte, appId);
         continue;
       }
@@ -581,6 +590,9 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
   secs.push_back({ps, popSec});
   for (auto &s : cores)
     secs.push_back(std::move(s));
+  // Nothing waits (a START resent after its run ended): nothing to do.
+  if (where.empty())
+    return;
   for (auto &[chipId, p] : where)
     setState(chips[chipId], p, StateRun, appId);
   running = true;

@@ -530,6 +530,7 @@ std::string board::boardStatsJson(const BoardRunOptions &o,
     j["scp_requests"] = s.scp.requests;
     j["scp_resent"] = s.scp.resent;
     j["scp_timeouts"] = s.scp.timeouts;
+    j["scp_fast_resent"] = s.scp.fastResent;
     j["scp_malformed_replies"] = s.scp.malformedReplies;
     j["load_seconds"] = s.loadSeconds;
     j["run_seconds"] = s.runSeconds;

@@ -45,6 +45,7 @@ Error Transceiver::submit(uint8_t x, uint8_t y, uint8_t cpu, uint16_t cmd,
   p.deadline =
       std::chrono::steady_clock::now() + std::chrono::milliseconds(o.timeoutMs);
   ++st.requests;
+  p.sentOrder = ++sends;
   if (Error e = sock.send(p.datagram))
     return e;
   pending.emplace(m.seq, std::move(p));
@@ -84,6 +85,7 @@ Error Transceiver::receiveOne() {
       ++p.tries;
       ++st.resent;
       p.deadline = now + std::chrono::milliseconds(o.timeoutMs);
+      p.sentOrder = ++sends;
       if (Error e = sock.send(p.datagram))
         return e;
     }
@@ -112,12 +114,28 @@ Error Transceiver::receiveOne() {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
       p.deadline = std::chrono::steady_clock::now() +
                    std::chrono::milliseconds(o.timeoutMs);
+      p.sentOrder = ++sends;
       return sock.send(p.datagram);
     }
     return fail("board " + name + ": " + commandName(p.cmd) + " to " +
                 where(p.x, p.y, p.cpu) + " failed with " +
                 returnCodeName(r->rc));
   }
+  // Fast resend: older requests to the same chip still unanswered were
+  // lost (or their replies were); each is resent once per loss.
+  if (o.fastResend)
+    for (auto &[seq, q] : pending)
+      if (&q != &p && q.x == p.x && q.y == p.y && q.sentOrder < p.sentOrder &&
+          q.tries <= o.retries) {
+        ++q.tries;
+        ++st.resent;
+        ++st.fastResent;
+        q.sentOrder = ++sends;
+        q.deadline = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(o.timeoutMs);
+        if (Error e = sock.send(q.datagram))
+          return e;
+      }
   OnReply cb = std::move(p.onReply);
   pending.erase(it);
   if (cb)

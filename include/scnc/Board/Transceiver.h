@@ -6,7 +6,10 @@
 // same seq (every outstanding one, as SpiNNMan's pipeline does), at most
 // `retries` times; RC_TIMEOUT, RC_P2P_TIMEOUT, RC_LEN, RC_P2P_NOREPLY and
 // RC_P2P_BUSY are resent too; any other return code but RC_OK is an error
-// naming the chip, core, command and code.
+// naming the chip, core, command and code. Beyond SpiNNMan: a reply from a
+// chip to a request sent after one still unanswered from the same chip
+// means that one was lost (a chip's monitor answers in order), so it is
+// resent at once instead of after the time-out ("fast resend"; docs/board.md).
 //
 //===----------------------------------------------------------------------===//
 #ifndef SCNC_BOARD_TRANSCEIVER_H
@@ -29,10 +32,12 @@ struct TransceiverOptions {
   unsigned timeoutMs = 1000; ///< SpiNNMan's SCP_TIMEOUT
   unsigned retries = 10;     ///< N_RETRIES
   unsigned window = 8;       ///< requests in flight
+  bool fastResend = true;    ///< resend on a later reply from the chip
 };
 
 struct TransceiverStats {
-  uint64_t requests = 0, resent = 0, timeouts = 0, retryCodes = 0;
+  uint64_t requests = 0, resent = 0, timeouts = 0, retryCodes = 0,
+           fastResent = 0;
   uint64_t bytesWritten = 0, bytesRead = 0, malformedReplies = 0;
 };
 
@@ -70,6 +75,7 @@ private:
     uint8_t x, y, cpu;
     uint16_t cmd;
     unsigned tries = 1, minPayload = 0;
+    uint64_t sentOrder = 0; ///< when it was last sent, in send order
     std::chrono::steady_clock::time_point deadline;
     OnReply onReply;
   };
@@ -79,6 +85,7 @@ private:
   TransceiverOptions o;
   TransceiverStats st;
   uint16_t nextSeq = 0;
+  uint64_t sends = 0;
   std::map<uint16_t, Pending> pending;
 };
 
