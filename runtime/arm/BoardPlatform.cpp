@@ -14,6 +14,10 @@
 // recording each neuron's S16.15 voltage; the counters after the last
 // tick), user3 = ticks to run (0: the system region's n_ticks).
 //
+// Start: as SARK's sark_init and sark_wait, the core reports WAIT and
+// polls its vcpu mailbox until SC&MP signals SIG START (SHM_SIGNAL), then
+// RUN (spinnaker_tools sark/sark_base.c, scamp/scamp-app.c signal_sark).
+//
 // Events: timer 1 (VIC source 4) and DMA done (12) are vectored IRQs that
 // start.S's entry runs in System mode with IRQs masked; a multicast packet
 // (CC source 24) is an FIQ, so keys are queued even while a row is being
@@ -58,12 +62,21 @@ enum : uint32_t {
   DMA_GCTL = 6
 };
 enum : uint32_t { TIMER1_INT = 4, DMA_DONE_INT = 12, CC_MC_INT = 24 };
-enum : uint32_t { kStateRte = 2, kStateRun = 7, kStateExit = 11 };
+enum : uint32_t { kStateRte = 2, kStateWait = 5, kStateRun = 7, kStateExit = 11 };
+// SARK's mailbox (spinnaker_tools sark.h, sark_base.c sark_int): SC&MP
+// signals a core by writing mbox_ap_cmd = SHM_SIGNAL, mbox_ap_msg = the
+// signal, and raising the core's CPU_INT in the system controller.
+enum : uint32_t { kShmIdle = 0, kShmSignal = 3, kSigStart = 3 };
+volatile uint32_t *const sysctl =
+    reinterpret_cast<volatile uint32_t *>(0xF2000000);
+enum : uint32_t { SC_CLR_IRQ = 3 /* 0x0C */, SC_CODE = 0x5EC00000 };
 
 struct Vcpu {
   uint8_t r[44];
   uint8_t rtCode, physCpu, cpuState, appId;
-  uint8_t pad[64];
+  uint32_t mboxApMsg, mboxMpMsg; ///< 48, 52: monitor -> core message
+  uint8_t mboxApCmd, mboxMpCmd;  ///< 56, 57: monitor -> core command
+  uint8_t pad[54];
   uint32_t user[4];
 };
 static_assert(sizeof(Vcpu) == 128, "vcpu block");
@@ -168,6 +181,22 @@ void c_main() {
     vcpu->cpuState = kStateRte;
     for (;;)
       asm volatile("mcr p15, 0, r0, c7, c0, 4"); // wait for interrupt
+  }
+  // SARK's start: WAIT until SC&MP's SIG START (the loader starts every
+  // core held, CMD_AS with the wait flag, and releases them together). No
+  // interrupt is enabled yet, so the mailbox is polled; its CPU_INT is
+  // acknowledged as sark_int does.
+  vcpu->physCpu = uint8_t(phys);
+  vcpu->cpuState = kStateWait;
+  for (;;) {
+    uint8_t cmd = vcpu->mboxApCmd;
+    if (cmd == kShmIdle)
+      continue;
+    uint32_t msg = vcpu->mboxApMsg;
+    sysctl[SC_CLR_IRQ] = SC_CODE | 1u << phys;
+    vcpu->mboxApCmd = kShmIdle;
+    if (cmd == kShmSignal && msg == kSigStart)
+      break;
   }
   recording = reinterpret_cast<uint32_t *>(uintptr_t(vcpu->user[2]));
   ticks = vcpu->user[3] ? vcpu->user[3] : app::numTicks();
