@@ -17,6 +17,8 @@ struct Flags {
   cl::opt<bool> verifyEach;
   cl::opt<std::string> machine;
   cl::opt<unsigned> routerEntries;
+  cl::opt<std::string> profile;
+  cl::opt<unsigned> realTimeMargin;
 
   Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
       : threads("j", cl::desc("Host threads for parallel passes"), cl::init(1),
@@ -57,7 +59,16 @@ struct Flags {
         routerEntries("router-entries",
                       cl::desc("Routing entries per chip (default: the "
                                "machine's, 1023)"),
-                      cl::cat(machineCat)) {}
+                      cl::cat(machineCat)),
+        profile("profile", cl::value_desc("RUN"),
+                cl::desc("Size cores so that each one's worst tick of the "
+                         "run in directory RUN (scnc-run -o RUN) fits the "
+                         "real-time budget"),
+                cl::cat(stages)),
+        realTimeMargin("realtime-margin", cl::value_desc("percent"),
+                       cl::desc("With --profile: the share of each tick's "
+                                "cycle budget kept free (default 10)"),
+                       cl::init(10), cl::cat(stages)) {}
 };
 std::unique_ptr<Flags> flags;
 } // namespace
@@ -86,6 +97,14 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
     p.seed = uint64_t(flags->seed);
   p.routerEntries = flags->routerEntries;
   p.verifyRoutes = flags->verifyRoutes;
+  p.profile = flags->profile;
+  if (flags->realTimeMargin >= 100) {
+    WithColor::error(errs(), tool)
+        << "invalid --realtime-margin " << flags->realTimeMargin
+        << ": expected a percentage below 100\n";
+    return false;
+  }
+  p.realTimeMarginPct = flags->realTimeMargin;
   return true;
 }
 

@@ -109,6 +109,9 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
   result.limits.resize(numPops);
   for (unsigned p = 0; p < numPops; ++p)
     result.limits[p] = effectiveNeuronLimit(n, p);
+  for (unsigned p = 0; p < numPops && p < cfg.limitCaps.size(); ++p)
+    if (cfg.limitCaps[p])
+      result.limits[p] = std::min(result.limits[p], cfg.limitCaps[p]);
 
   std::vector<Coarse> coarse(numPops);
   if (cfg.kind == PartitionerKind::Metis)

@@ -64,6 +64,28 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
   os << "  communication volume: " << withCommas(s.commVolume)
      << " packets delivered when every neuron spikes once; edge cut "
      << withCommas(s.edgeCut) << " synapses\n";
+  if (!s.loads.empty()) {
+    // Per layer: cores, the largest slice and the worst predicted tick.
+    os << "  real time (--profile): budget " << withCommas(s.budgetCycles)
+       << " cycles per tick, sized for " << withCommas(s.loadBudgetCycles)
+       << "; predicted worst tick per layer:\n";
+    std::vector<uint64_t> worst(n.populations.size(), 0),
+        cores(n.populations.size(), 0), largest(n.populations.size(), 0);
+    for (size_t i = 0; i < s.partition.slices.size(); ++i) {
+      unsigned q = s.partition.slices[i].population;
+      worst[q] = std::max(worst[q], s.loads[i].peakCycles);
+      ++cores[q];
+      largest[q] =
+          std::max<uint64_t>(largest[q], s.partition.slices[i].neurons.size());
+    }
+    for (unsigned q = 0; q < n.populations.size(); ++q)
+      if (n.populations[q].kind != Population::Kind::Input)
+        os << "    " << n.populations[q].name << ": " << cores[q]
+           << " cores of at most " << largest[q] << " neurons, "
+           << withCommas(worst[q]) << " cycles ("
+           << format("%.1f", 100.0 * double(worst[q]) / double(s.budgetCycles))
+           << "% of the tick)\n";
+  }
   auto tableStats = [&](const std::vector<RoutingTable> &tables) {
     uint64_t total = 0;
     size_t max = 0;

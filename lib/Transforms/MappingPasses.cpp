@@ -14,6 +14,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/IR/Connections.h"
+#include "scnc/Mapping/Load.h"
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Mapping/Report.h"
 #include "scnc/Mapping/SliceGraph.h"
@@ -23,6 +24,7 @@
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/Support/Format.h"
 #include <chrono>
+#include <cmath>
 #include <map>
 
 #define DEBUG_TYPE "mapping"
@@ -43,6 +45,59 @@ static MappingState *needState(PassContext &ctx, StringRef pass,
 
 #undef DEBUG_TYPE
 #define DEBUG_TYPE "partition"
+/// Lowers the neurons-per-core limit of every population with a slice whose
+/// predicted worst tick exceeds the budget, in proportion to the excess,
+/// and partitions again until every slice fits (docs/mapping.md, "Real
+/// time"). Keeps the loads of the final partition in `st`.
+static bool sizeForRealTime(const Network &n, PassContext &ctx,
+                            PartitionConfig &cfg, Partition &p,
+                            const ActivityProfile &profile,
+                            const kernel::CycleModel &model, MappingState &st) {
+  unsigned numPops = unsigned(n.populations.size());
+  cfg.limitCaps.assign(numPops, 0);
+  uint64_t budget = st.loadBudgetCycles;
+  for (unsigned round = 0;; ++round) {
+    st.loads = predictSliceLoads(n, p, profile, model, ctx.options.threads);
+    std::vector<uint64_t> worst(numPops, 0);
+    for (size_t s = 0; s < p.slices.size(); ++s)
+      worst[p.slices[s].population] =
+          std::max(worst[p.slices[s].population], st.loads[s].peakCycles);
+    bool changed = false;
+    for (unsigned q = 0; q < numPops; ++q) {
+      if (worst[q] <= budget)
+        continue;
+      uint32_t limit = p.limits[q];
+      if (limit <= 1 || budget <= model.perTick) {
+        ctx.diag.error(n.populations[q].loc,
+                       "layer '" + n.populations[q].name +
+                           "' cannot keep up with the clock: one neuron per "
+                           "core takes " +
+                           Twine(worst[q]) + " cycles in its worst tick, " +
+                           "over the budget of " + Twine(budget));
+        return false;
+      }
+      // The per-neuron part of the load scales with the slice's size.
+      uint64_t scaled = uint64_t(limit) * (budget - model.perTick) /
+                        (worst[q] - model.perTick);
+      uint32_t next = uint32_t(std::max<uint64_t>(
+          1, std::min<uint64_t>(scaled, uint64_t(limit) - 1)));
+      SCNC_DEBUG(dbgs() << "partition: " << n.populations[q].name
+                        << " worst tick " << worst[q] << " cycles > " << budget
+                        << ": limit " << limit << " -> " << next << "\n");
+      cfg.limitCaps[q] = next;
+      changed = true;
+    }
+    if (!changed)
+      return true;
+    Expected<Partition> again = partitionNetwork(n, cfg);
+    if (!again) {
+      ctx.diag.error("partition: " + toString(again.takeError()));
+      return false;
+    }
+    p = std::move(*again);
+  }
+}
+
 bool scnc::runPartition(Network &n, PassContext &ctx) {
   if (!n.connections) {
     ctx.diag.error("partition: the connection lists are missing (run "
@@ -61,6 +116,22 @@ bool scnc::runPartition(Network &n, PassContext &ctx) {
   if (!p) {
     ctx.diag.error("partition: " + toString(p.takeError()));
     return false;
+  }
+  if (!ctx.options.profile.empty()) {
+    Expected<ActivityProfile> profile =
+        readActivityProfile(ctx.options.profile, n);
+    if (!profile) {
+      ctx.diag.error("partition: " + toString(profile.takeError()));
+      return false;
+    }
+    kernel::CycleModel model;
+    uint32_t timestepUs = uint32_t(std::lround(n.sim.timestep * 1000));
+    st.budgetCycles = model.budgetCycles(timestepUs);
+    st.loadBudgetCycles = st.budgetCycles *
+                          (100 - std::min(ctx.options.realTimeMarginPct, 99u)) /
+                          100;
+    if (!sizeForRealTime(n, ctx, cfg, *p, *profile, model, st))
+      return false;
   }
   SCNC_DEBUG(dbgs() << "partition: " << toString(cfg.kind) << ", "
                     << p->slices.size() << " slices in "

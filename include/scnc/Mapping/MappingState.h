@@ -10,6 +10,7 @@
 #define SCNC_MAPPING_MAPPINGSTATE_H
 
 #include "scnc/Mapping/Keys.h"
+#include "scnc/Mapping/Load.h"
 #include "scnc/Mapping/Partition.h"
 #include "scnc/Mapping/Placement.h"
 #include "scnc/Mapping/Tables.h"
@@ -22,6 +23,11 @@ struct MappingState {
   Partition partition;
   PartitionConfig partitionConfig;
   bool partitioned = false;
+  /// With a profile (--profile): each slice's predicted worst tick and the
+  /// cycle budget the partition was sized for (budgetCycles with the
+  /// margin taken off); empty without one.
+  std::vector<SliceLoad> loads;
+  uint64_t budgetCycles = 0, loadBudgetCycles = 0;
 
   /// `place`: per slice its population and size, and its (chip, core);
   /// the partition's communication volume and edge cut, measured there.

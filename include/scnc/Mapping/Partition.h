@@ -67,6 +67,10 @@ struct PartitionConfig {
   /// the thread count.
   unsigned threads = 1;
   MetisObjective objective = MetisObjective::Cut;
+  /// Per population: a cap on its neurons per core (0 or missing: none),
+  /// below its neurons_per_core and DTCM limit; the real-time sizing
+  /// (Mapping/Load.h) sets it.
+  std::vector<uint32_t> limitCaps;
 };
 
 /// Splits every population into slices. Needs the expanded connections

@@ -12,6 +12,7 @@
 #ifndef SCNC_RUNTIME_EMULATOR_H
 #define SCNC_RUNTIME_EMULATOR_H
 
+#include "kernel/CycleModel.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Runtime/LearnedSynapses.h"
 #include "scnc/Runtime/SpikeIO.h"
@@ -39,35 +40,9 @@ struct EmulatedPopulation {
   unsigned cores = 0;
 };
 
-/// The cycles a neuron core spends in one tick, against the real-time
-/// budget of `clockMHz * timestep` cycles (docs/runtime.md, "Cycle model"):
-///   perTick + perNeuron * updated neurons + perQuietNeuron * skipped ones
-///   + perSpike * spikes + perPacket * packets + searches * (perSearch +
-///   perSearchStep * ceil(log2(table entries + 1))) + perEvent * events,
-/// where a search is a packet that missed the last population-table entry.
-/// The defaults are the ARM968E-S cycles of the core program (runtime/arm)
-/// measured by bench/arm-cycles.sh (docs/arm-cycles.md): instruction
-/// counts from qemu, cycles per instruction from the ARM9E-S timings, TCM
-/// only, interrupt entry and exit included.
-struct CycleModel {
-  uint32_t clockMHz = 200;
-  uint32_t perTick = 217;       ///< 162 + 55 for the timer IRQ's entry/exit
-  uint32_t perNeuron = 240;     ///< a neuron updated (input, or not at rest)
-  uint32_t perQuietNeuron = 28; ///< a neuron the kernel skips
-  uint32_t perSpike = 69;
-  uint32_t perPacket = 448; ///< 367 + 26 (packet FIQ) + 55 (DMA-done IRQ)
-  uint32_t perSearch = 11;
-  uint32_t perSearchStep = 11;
-  uint32_t perEvent = 14;
-  /// SpiNNaker's design target: synaptic events per ms per core.
-  uint32_t eventsPerMs = 10000;
-  uint64_t budgetCycles(uint32_t timestepUs) const {
-    return uint64_t(clockMHz) * timestepUs;
-  }
-  uint64_t eventBudget(uint32_t timestepUs) const {
-    return (uint64_t(eventsPerMs) * timestepUs + 999) / 1000;
-  }
-};
+/// The one cycle model (kernel/CycleModel.h), which the partitioner budgets
+/// with too.
+using CycleModel = kernel::CycleModel;
 
 /// A core whose run is recorded for the ARM build's equivalence test
 /// (docs/arm.md): `input` is the qemu test's input (runtime/arm/

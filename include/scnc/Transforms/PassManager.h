@@ -10,6 +10,7 @@
 #include "llvm/ADT/Optional.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/raw_ostream.h"
+#include <string>
 #include <vector>
 
 namespace scnc {
@@ -24,6 +25,11 @@ struct PassOptions {
   /// simulation seed).
   PartitionerKind partitioner = PartitionerKind::Metis;
   llvm::Optional<uint64_t> seed;
+  /// A run directory (`scnc-run -o RUN`) whose spikes the partitioner sizes
+  /// slices for, so that every core's predicted worst tick fits
+  /// (100 - realTimeMarginPct)% of its cycle budget (empty: memory only).
+  std::string profile;
+  unsigned realTimeMarginPct = 10;
   /// Routing entries per chip (0: the machine's); `place` sets them on the
   /// target, and compress-tables fits every table into them.
   unsigned routerEntries = 0;
