@@ -195,8 +195,10 @@ bool scnc::runPlace(Network &n, PassContext &ctx) {
   cfg.machineName = cc.machineName;
   Expected<Placement> p = placeSlices(*cc.machine, st->sliceRefs, sdram, cfg);
   if (!p) {
-    ctx.diag.error(n.loc, "cannot place network '" + n.name +
-                              "': " + toString(p.takeError()));
+    std::string why = toString(p.takeError());
+    if (!st->loads.empty())
+      why += " (cores sized for the real-time budget by --profile)";
+    ctx.diag.error(n.loc, "cannot place network '" + n.name + "': " + why);
     return false;
   }
   st->placement = std::move(*p);
