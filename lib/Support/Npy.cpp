@@ -209,10 +209,14 @@ Expected<NumArray> scnc::readCsv(StringRef path) {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf = MemoryBuffer::getFile(path);
   if (!buf)
     return npyError(path, "cannot read: " + buf.getError().message());
+  return parseCsv((*buf)->getBuffer(), path);
+}
+
+Expected<NumArray> scnc::parseCsv(StringRef text, StringRef path) {
   NumArray a;
   uint64_t cols = 0, rows = 0;
   SmallVector<StringRef, 0> lines;
-  (*buf)->getBuffer().split(lines, '\n');
+  text.split(lines, '\n');
   for (size_t li = 0; li < lines.size(); ++li) {
     StringRef line = lines[li].trim();
     if (line.empty() || line.startswith("#"))

@@ -500,7 +500,11 @@ int main(int argc, char **argv) {
     return error(toString(img.takeError()));
 
   if (json) {
-    outs() << toJson(*img).dump(2) << "\n";
+    // The reader rejects names that are not UTF-8; the header strings are
+    // cut to their fields, perhaps inside a character: replaced, not thrown.
+    outs() << toJson(*img).dump(2, ' ', false,
+                                nlohmann::json::error_handler_t::replace)
+           << "\n";
     return 0;
   }
   if (synapses)
