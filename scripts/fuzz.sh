@@ -44,9 +44,12 @@ seeds="$root/test/fuzz/$target"
 if [ "${SCNC_FUZZ_SMOKE:-0}" = 1 ]; then
   start=$(date +%s)
   set +e
+  # New inputs go to the first corpus directory: a scratch one, not the seeds.
+  scratch=$(mktemp -d)
   "$build/bin/fuzz-$target" "${limits[@]}" "${dict[@]}" -max_total_time="$secs" \
-    -print_final_stats=1 -artifact_prefix="$build/" "$seeds" > "$build/fuzz-$target.log" 2>&1
+    -print_final_stats=1 -artifact_prefix="$build/" "$scratch" "$seeds" > "$build/fuzz-$target.log" 2>&1
   rc=$?
+  rm -rf "$scratch"
   set -e
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$build/fuzz-$target.log")
   cov=$(grep -E '^#[0-9]+.*(DONE|INITED)' "$build/fuzz-$target.log" | tail -1 | grep -oE 'cov: [0-9]+ ft: [0-9]+')
