@@ -32,7 +32,8 @@ if [ ! -f "$build/build.ninja" ]; then
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -gline-tables-only" \
     -DSCNC_SANITIZE=ON -DSCNC_FUZZ=ON -DSCNC_ARM=OFF >/dev/null
 fi
-ninja -C "$build" -j "$jobs" "fuzz-$target" >/dev/null
+# SCNC_FUZZ_NO_BUILD=1: use the binary as it is (another ninja runs there).
+[ "${SCNC_FUZZ_NO_BUILD:-0}" = 1 ] || ninja -C "$build" -j "$jobs" "fuzz-$target" >/dev/null
 # The limits every input must keep (issue 17): 2 GiB of memory (ASan's
 # shadow included), 10 s per input.
 limits=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
