@@ -8,6 +8,7 @@
 #include "scnc/Image/Image.h"
 #include "scnc/Mapping/Routing.h"
 #include "scnc/Support/FixedPoint.h"
+#include "scnc/Support/InputFile.h"
 #include "scnc/Support/ToolSupport.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/CommandLine.h"
@@ -488,8 +489,7 @@ int main(int argc, char **argv) {
     return 1;
   };
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+      readInputFile(inputFile, /*allowStdin=*/true);
   if (!buf)
     return error("cannot read '" + inputFile +
                  "': " + buf.getError().message());

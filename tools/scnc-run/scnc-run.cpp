@@ -566,8 +566,7 @@ int runServe() {
 /// the reference: run length, --layers, --input, run, report.
 int runImage() {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+      readInputFile(inputFile, /*allowStdin=*/true);
   if (!buf)
     return fail("cannot read '" + inputFile + "': " + buf.getError().message());
   unsigned errors = 0;
