@@ -40,6 +40,7 @@ limits=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
 dict=()
 [ -f "$root/fuzz/$target.dict" ] && dict=(-dict="$root/fuzz/$target.dict")
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 seeds="$root/test/fuzz/$target"
 if [ "${SCNC_FUZZ_SMOKE:-0}" = 1 ]; then

@@ -29,6 +29,7 @@ if [ "${SCNC_ASAN_ALL:-0}" != 1 ]; then
   export LIT_FILTER_OUT=${LIT_FILTER_OUT:-'Image/roundtrip-examples|IR/roundtrip-all|scncc/deterministic|Mapping/example-xl|Examples/xl-|Board/loopback'}
 fi
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:halt_on_error=1}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/scripts/lsan.supp:print_suppressions=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 cd "$build"
 ctest --output-on-failure -j "$(nproc)"
