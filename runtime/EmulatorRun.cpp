@@ -502,8 +502,10 @@ void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
   std::vector<bool> used(m.numChips(), false);
   for (const CoreInfo &ci : cores)
     used[ci.chip] = true;
+  // (An empty table may name a chip the machine lacks: load allows it.)
   for (const ImageRoutingTable &t : em.image->routingTables())
-    used[*m.chipAt(t.x, t.y)] = true;
+    if (Optional<ChipId> c = m.chipAt(t.x, t.y))
+      used[*c] = true;
   for (ChipId c = 0; c < m.numChips(); ++c) {
     const uint64_t *v = &counters[uint64_t(c) * kNumRouterCounters];
     if (!used[c] && !v[CounterRouted])

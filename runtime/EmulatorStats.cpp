@@ -294,5 +294,5 @@ std::string scnc::emulatorStatsJson(const EmulatorStats &s) {
     cores.push_back(std::move(e));
   }
   j["per_core"] = std::move(cores);
-  return j.dump();
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }

@@ -181,7 +181,8 @@ void scnc::writeSummaryJson(raw_ostream &os, const Recording &r,
   j["layers"] = std::move(layers);
   for (const auto &[name, text] : r.extraJson)
     j[name] = json::parse(text);
-  os << j.dump(2) << "\n";
+  // Names come from files: invalid UTF-8 is replaced, never thrown.
+  os << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
 }
 
 Error scnc::writeRecording(const Recording &r, StringRef dir,

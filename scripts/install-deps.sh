@@ -9,7 +9,10 @@ PKGS=(cmake ninja-build g++ python3
       liblinear-dev zlib1g-dev
       # The ARM968 core program (runtime/arm) and its qemu equivalence test.
       gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev
-      libstdc++-arm-none-eabi-dev qemu-system-arm)
+      libstdc++-arm-none-eabi-dev qemu-system-arm
+      # The sanitizer suite and the libFuzzer targets (scripts/test-sanitizers.sh,
+      # scripts/fuzz.sh).
+      clang-14 libclang-rt-14-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

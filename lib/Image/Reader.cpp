@@ -9,7 +9,9 @@
 #include "kernel/Layout.h"
 #include "scnc/Image/Image.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/Support/ConvertUTF.h"
 #include "llvm/Support/Format.h"
+#include <cstdio>
 #include <cstring>
 
 using namespace llvm;
@@ -17,9 +19,47 @@ using namespace scnc;
 using namespace scnc::image;
 
 namespace {
+#ifdef SCNC_FUZZING
+// The fuzzing build (fuzz/, -DSCNC_FUZZ=ON) lets the image fuzz target
+// switch the CRC checks off, so that mutated bytes reach the structural
+// checks behind them; the tools of that build still check them, and other
+// builds have no switch.
+bool checkCrcs() { return !image::fuzzingSkipsCrcs; }
+#else
+constexpr bool checkCrcs() { return true; }
+#endif
+
 std::string rdStr(StringRef b, uint64_t at, size_t len) {
   StringRef s = b.substr(at, len);
   return s.substr(0, s.find('\0')).str();
+}
+
+/// Whether \p s is valid UTF-8 without control characters (what a name
+/// must be to be printed in a message, a file name or JSON).
+bool isPrintableUTF8(StringRef s) {
+  const UTF8 *p = reinterpret_cast<const UTF8 *>(s.data());
+  if (!isLegalUTF8String(&p, p + s.size()))
+    return false;
+  for (unsigned char ch : s)
+    if (ch < 0x20 || ch == 0x7f)
+      return false;
+  return true;
+}
+
+/// \p s with every byte that is not printable ASCII as \xNN: a name that
+/// failed isPrintableUTF8, shown in its error.
+std::string escaped(StringRef s) {
+  std::string out;
+  for (unsigned char ch : s) {
+    if (ch >= 0x20 && ch < 0x7f && ch != '\\') {
+      out += char(ch);
+    } else {
+      char buf[5];
+      snprintf(buf, sizeof buf, "\\x%02x", ch);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 std::string hex32(uint32_t v) {
@@ -237,7 +277,7 @@ Error CoreDecoder::synapseParams() {
     return inconsistent(SynapseParamsRegion, "ring-buffer left shift above " +
                                                  Twine(MaxRingBufferLeftShift));
   if (c.typeBits != 1 || c.delayBits < 1 || c.indexBits < 1 ||
-      c.delayBits + c.typeBits + c.indexBits > 16)
+      uint64_t(c.delayBits) + c.typeBits + c.indexBits > 16)
     return inconsistent(SynapseParamsRegion,
                         "synaptic word fields of " + Twine(c.delayBits) +
                             " delay, " + Twine(c.typeBits) + " type and " +
@@ -260,6 +300,9 @@ Error CoreDecoder::popTable() {
                             Twine(r.size() < 4 ? 0 : rd32(r, 0)) + " entries");
   uint32_t count = rd32(r, 0);
   uint64_t words = region[SynapticMatrixRegion].size() / 4;
+  // Blocks of rows follow each other (the writer lays them out in key
+  // order): decoding every row then reads each word of the matrix once.
+  uint64_t blocksEnd = 0;
   for (uint32_t i = 0; i < count; ++i) {
     PopTableEntry e;
     uint64_t at = 4 + uint64_t(kernel::kPopEntryBytes) * i;
@@ -295,6 +338,16 @@ Error CoreDecoder::popTable() {
           "entry " + Twine(i) + " rows end at word " +
               Twine(uint64_t(e.rowOffset) + uint64_t(e.rowStride) * e.numRows) +
               " of a " + Twine(words) + "-word synaptic matrix");
+    if (e.numRows) {
+      if (e.rowOffset < blocksEnd)
+        return inconsistent(PopulationTableRegion,
+                            "entry " + Twine(i) + " rows start at word " +
+                                Twine(e.rowOffset) +
+                                ", inside the previous entry's rows (which "
+                                "end at word " +
+                                Twine(blocksEnd) + ")");
+      blocksEnd = uint64_t(e.rowOffset) + uint64_t(e.rowStride) * e.numRows;
+    }
     c.popTable.push_back(e);
   }
   return Error::success();
@@ -419,6 +472,10 @@ Error CoreDecoder::source() {
 }
 } // namespace
 
+#ifdef SCNC_FUZZING
+bool image::fuzzingSkipsCrcs = false;
+#endif
+
 const ImageRoutingTable *ImageReader::findTable(unsigned x, unsigned y) const {
   for (const ImageRoutingTable &t : tables)
     if (t.x == x && t.y == y)
@@ -487,7 +544,7 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
   std::string crcInput = (bytes.substr(0, OffHeaderCrc) +
                           bytes.substr(kHeaderSize, tableEnd - kHeaderSize))
                              .str();
-  if (crcOf(crcInput) != h.crc)
+  if (crcOf(crcInput) != h.crc && checkCrcs())
     return fail("CRC mismatch in header (stored " + hex32(h.crc) +
                 ", computed " + hex32(crcOf(crcInput)) + ")");
   h.timestepUs = rd32(bytes, OffTimestep);
@@ -516,7 +573,7 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
                   Twine(s.offset + s.size) + " of a " + Twine(size) +
                   "-byte file");
     StringRef data = bytes.substr(s.offset, s.size);
-    if (crcOf(data) != s.crc)
+    if (crcOf(data) != s.crc && checkCrcs())
       return fail("CRC mismatch in section " + Twine(i) + " (" + describe(s) +
                   "; stored " + hex32(s.crc) + ", computed " +
                   hex32(crcOf(data)) + ")");
@@ -548,7 +605,13 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
       if (s.size < 4)
         return bad();
       uint64_t at = 4;
-      for (uint32_t k = 0, n = rd32(data, 0); k < n; ++k) {
+      // Each population takes at least 20 bytes: the count is checked
+      // against the size before anything is allocated.
+      uint32_t n = rd32(data, 0);
+      if (n > (uint64_t(s.size) - 4) / 20)
+        return bad();
+      r.pops.reserve(n);
+      for (uint32_t k = 0; k < n; ++k) {
         if (at + 20 > s.size)
           return bad();
         ImagePopulation p;
@@ -560,7 +623,20 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
         at += 20;
         if (padded > s.size - at)
           return bad();
-        p.name = data.substr(at, len).str();
+        StringRef nm = data.substr(at, len);
+        if (!isPrintableUTF8(nm))
+          return fail(what + ": population " + Twine(k) + " has the name '" +
+                      escaped(nm) + "', which is not printable UTF-8");
+        p.name = nm.str();
+        uint64_t hw, size;
+        if (__builtin_mul_overflow(uint64_t(p.height), uint64_t(p.width),
+                                   &hw) ||
+            __builtin_mul_overflow(hw, uint64_t(p.channels), &size) ||
+            size > UINT32_MAX)
+          return fail("inconsistent counts: " + what + ": population '" +
+                      p.name + "' of " + Twine(p.height) + " x " +
+                      Twine(p.width) + " x " + Twine(p.channels) +
+                      " neurons has more than 2^32 - 1");
         at += padded;
         r.pops.push_back(std::move(p));
       }
@@ -599,6 +675,7 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
     r.secs.push_back(s);
   }
   // Cores refer to populations by index; their neurons are in range.
+  std::vector<uint64_t> held(r.pops.size(), 0);
   for (const ImageCore &c : r.coreList) {
     std::string what =
         ("core " + Twine(c.x) + "," + Twine(c.y) + "," + Twine(c.core)).str();
@@ -616,6 +693,7 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
         return fail("inconsistent counts: " + what + " holds neuron " +
                     Twine(id) + " of population '" + p.name + "', which has " +
                     Twine(p.size()));
+    held[c.population] += c.numNeurons;
     // An image with programs is all a board needs: one for every core.
     uint32_t kind = c.isInput() ? SourceProgram : NeuronProgram;
     if (!r.progs.empty() && !r.findProgram(kind))
@@ -623,5 +701,29 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
                   "no " +
                   programKindName(kind) + " program for " + what);
   }
+  // Each population's neurons are held by its cores once each: its size is
+  // checked against what the cores hold (which the file's size bounds)
+  // before anything of that size is allocated.
+  for (size_t q = 0; q < r.pops.size(); ++q) {
+    const ImagePopulation &p = r.pops[q];
+    if (held[q] != p.size())
+      return fail("inconsistent counts: population '" + p.name + "' has " +
+                  Twine(p.height) + " x " + Twine(p.width) + " x " +
+                  Twine(p.channels) + " = " + Twine(p.size()) +
+                  " neurons but its cores hold " + Twine(held[q]));
+  }
+  std::vector<std::vector<bool>> seen(r.pops.size());
+  for (size_t q = 0; q < r.pops.size(); ++q)
+    seen[q].assign(r.pops[q].size(), false);
+  for (const ImageCore &c : r.coreList)
+    for (uint32_t id : c.neuronIds) {
+      std::vector<bool>::reference b = seen[c.population][id];
+      if (b)
+        return fail("inconsistent counts: core " + Twine(c.x) + "," +
+                    Twine(c.y) + "," + Twine(c.core) + " holds neuron " +
+                    Twine(id) + " of population '" + r.pops[c.population].name +
+                    "', which another core (or this one) already holds");
+      b = true;
+    }
   return r;
 }

@@ -1,5 +1,6 @@
 //===- Dataset.cpp - idx files, gzip, selections --------------------------===//
 #include "scnc/Learning/Dataset.h"
+#include "scnc/Support/InputFile.h"
 #include "scnc/Support/Random.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
@@ -84,9 +85,7 @@ Expected<std::string> scnc::gunzip(StringRef bytes, StringRef name) {
 }
 
 Expected<std::string> scnc::readMaybeGzip(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFile(path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buf = readInputFile(path);
   if (!buf)
     return fileError(path, "cannot read: " + buf.getError().message());
   StringRef bytes = (*buf)->getBuffer();

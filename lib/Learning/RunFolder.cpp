@@ -66,7 +66,8 @@ json protocolJson(const Network &n, const RunProtocol &a) {
 /// Writes \p j (indented) to \p path atomically.
 Error writeJson(const std::string &path, const json &j) {
   return writeOutputAtomically(path, [&](raw_ostream &os) {
-    os << j.dump(2) << "\n";
+    // Names come from files: invalid UTF-8 is replaced, never thrown.
+    os << j.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
     return Error::success();
   });
 }

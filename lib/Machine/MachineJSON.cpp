@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Machine/Machine.h"
 #include "scnc/Support/Diagnostics.h"
+#include "scnc/Support/InputFile.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Twine.h"
@@ -455,9 +456,7 @@ Expected<Machine> scnc::parseMachineJSON(StringRef text, StringRef file) {
 Expected<Machine> scnc::loadMachine(StringRef nameOrPath) {
   if (!nameOrPath.endswith_insensitive(".json") && !nameOrPath.contains('/'))
     return builtinMachine(nameOrPath);
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFile(nameOrPath, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buf = readInputFile(nameOrPath);
   if (std::error_code ec = buf.getError())
     return createStringError(ec, "cannot read '%s': %s",
                              nameOrPath.str().c_str(), ec.message().c_str());

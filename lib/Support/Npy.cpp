@@ -9,6 +9,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Support/Npy.h"
+#include "scnc/Support/InputFile.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
@@ -197,22 +198,24 @@ Expected<NumArray> scnc::parseNpy(StringRef bytes, StringRef name) {
 }
 
 Expected<NumArray> scnc::readNpy(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFile(path, /*IsText=*/false,
-                            /*RequiresNullTerminator=*/false);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buf = readInputFile(path);
   if (!buf)
     return npyError(path, "cannot read: " + buf.getError().message());
   return parseNpy((*buf)->getBuffer(), path);
 }
 
 Expected<NumArray> scnc::readCsv(StringRef path) {
-  ErrorOr<std::unique_ptr<MemoryBuffer>> buf = MemoryBuffer::getFile(path);
+  ErrorOr<std::unique_ptr<MemoryBuffer>> buf = readInputFile(path);
   if (!buf)
     return npyError(path, "cannot read: " + buf.getError().message());
+  return parseCsv((*buf)->getBuffer(), path);
+}
+
+Expected<NumArray> scnc::parseCsv(StringRef text, StringRef path) {
   NumArray a;
   uint64_t cols = 0, rows = 0;
   SmallVector<StringRef, 0> lines;
-  (*buf)->getBuffer().split(lines, '\n');
+  text.split(lines, '\n');
   for (size_t li = 0; li < lines.size(); ++li) {
     StringRef line = lines[li].trim();
     if (line.empty() || line.startswith("#"))

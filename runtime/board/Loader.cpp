@@ -538,5 +538,5 @@ std::string board::boardStatsJson(const BoardRunOptions &o,
     j["round_trip_us"] = s.roundTripMicros;
     j["window"] = o.scp.window;
   }
-  return j.dump();
+  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

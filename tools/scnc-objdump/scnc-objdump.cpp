@@ -8,6 +8,7 @@
 #include "scnc/Image/Image.h"
 #include "scnc/Mapping/Routing.h"
 #include "scnc/Support/FixedPoint.h"
+#include "scnc/Support/InputFile.h"
 #include "scnc/Support/ToolSupport.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/Support/CommandLine.h"
@@ -488,8 +489,7 @@ int main(int argc, char **argv) {
     return 1;
   };
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+      readInputFile(inputFile, /*allowStdin=*/true);
   if (!buf)
     return error("cannot read '" + inputFile +
                  "': " + buf.getError().message());
@@ -500,7 +500,11 @@ int main(int argc, char **argv) {
     return error(toString(img.takeError()));
 
   if (json) {
-    outs() << toJson(*img).dump(2) << "\n";
+    // The reader rejects names that are not UTF-8; the header strings are
+    // cut to their fields, perhaps inside a character: replaced, not thrown.
+    outs() << toJson(*img).dump(2, ' ', false,
+                                nlohmann::json::error_handler_t::replace)
+           << "\n";
     return 0;
   }
   if (synapses)

@@ -217,9 +217,11 @@ bool writeTraces(const std::vector<CoreTrace> &traces) {
     std::string in(4 * t.input.size(), '\0');
     for (size_t k = 0; k < t.input.size(); ++k)
       support::endian::write32le(&in[4 * k], t.input[k]);
-    for (auto [name, bytes] :
+    for (auto [name, file] :
          {std::pair<std::string, const std::string *>{stem + ".in", &in},
           {stem + ".expected", &t.dump}}) {
+      // (clang 14 cannot capture a structured binding.)
+      const std::string *bytes = file;
       Error e = writeToOutput(name, [&](raw_ostream &os) {
         os << *bytes;
         return Error::success();
@@ -564,8 +566,7 @@ int runServe() {
 /// the reference: run length, --layers, --input, run, report.
 int runImage() {
   ErrorOr<std::unique_ptr<MemoryBuffer>> buf =
-      MemoryBuffer::getFileOrSTDIN(inputFile, /*IsText=*/false,
-                                   /*RequiresNullTerminator=*/false);
+      readInputFile(inputFile, /*allowStdin=*/true);
   if (!buf)
     return fail("cannot read '" + inputFile + "': " + buf.getError().message());
   unsigned errors = 0;

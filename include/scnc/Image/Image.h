@@ -93,6 +93,12 @@ enum : uint32_t {
 /// Bytes of an encoder-parameter name field.
 constexpr uint32_t kSourceParamNameBytes = 4 * kernel::kSourceParamNameWords;
 
+#ifdef SCNC_FUZZING
+/// Fuzzing builds only (-DSCNC_FUZZ=ON): the image fuzz target sets it so
+/// that readImage ignores CRC mismatches and checks everything else.
+extern bool fuzzingSkipsCrcs;
+#endif
+
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
 llvm::StringRef sourceEncodingName(uint32_t id);

@@ -47,6 +47,8 @@ llvm::Expected<NumArray> parseNpy(llvm::StringRef bytes, llvm::StringRef name);
 /// and a first line without any number in it (a header) skipped. Errors give
 /// the line.
 llvm::Expected<NumArray> readCsv(llvm::StringRef path);
+/// Parses CSV text as readCsv does (`name` for messages).
+llvm::Expected<NumArray> parseCsv(llvm::StringRef text, llvm::StringRef name);
 /// .npy by extension, anything else as CSV.
 llvm::Expected<NumArray> readArrayFile(llvm::StringRef path);
 /// Rejects NaN and infinities (naming the first offending entry: its line

@@ -15,7 +15,9 @@ usage: damage.py IN OUT OP... where OP is one of
                        every offset and the file size (then fix-all)
 ADDR is a byte offset, "sN+K" (byte K of section N's data), "eN+K" (byte K
 of section table entry N) or "rN.R+K" (byte K of region R of core section
-N; "rN.T+K" with T = "t" is byte K of its region table). Layout:
+N; "rN.T+K" with T = "t" is byte K of its region table) or "pK" (byte K
+of the populations section's data; "pQ.F" is field F of population Q:
+input, height, width, channels, len or name, its first byte). Layout:
 docs/image-format.md.
 """
 import struct
@@ -35,7 +37,28 @@ def section_data(data, n):
     return struct.unpack_from("<Q", data, entry(data, n) + 16)[0]
 
 
+def populations(data):
+    count = struct.unpack_from("<I", data, 24)[0]
+    for n in range(count):
+        if struct.unpack_from("<I", data, entry(data, n))[0] == 3:
+            return section_data(data, n)
+    sys.exit("damage.py: no populations section")
+
+
+FIELDS = ["input", "height", "width", "channels", "len", "name"]
+
+
 def address(data, text):
+    if text[0] == "p":
+        base = populations(data)
+        if "." not in text:
+            return base + int(text[1:] or 0, 0)
+        q, _, field = text[1:].partition(".")
+        at = base + 4
+        for _ in range(int(q)):
+            length = struct.unpack_from("<I", data, at + 16)[0]
+            at += 20 + (length + 3) // 4 * 4
+        return at + 4 * FIELDS.index(field)
     if text[0] == "r":
         where, _, k = text[1:].partition("+")
         n, _, region = where.partition(".")
