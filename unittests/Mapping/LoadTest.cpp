@@ -18,15 +18,24 @@ const char *const kTiny = "simulation { neurons_per_core = 4; }\n"
                           "  conv c(i) { filters = 1; kernel = 2; "
                           "weights = 0.5 nA; } }";
 
-TEST(LoadTest, PredictsEveryTermOnATinyConvolution) {
-  DiagHarness h;
-  llvm::Optional<Network> n = expandScn(h, kTiny);
+/// kTiny expanded and split by the slices baseline.
+void tinyPartition(DiagHarness &h, llvm::Optional<Network> &n, Partition &p) {
+  n = expandScn(h, kTiny);
   ASSERT_TRUE(n) << h.text();
   PartitionConfig cfg;
   cfg.kind = PartitionerKind::Slices;
-  llvm::Expected<Partition> p = partitionNetwork(*n, cfg);
-  ASSERT_TRUE(bool(p)) << llvm::toString(p.takeError());
-  ASSERT_EQ(p->slices.size(), 7u);
+  llvm::Expected<Partition> r = partitionNetwork(*n, cfg);
+  ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+  p = std::move(*r);
+  ASSERT_EQ(p.slices.size(), 7u);
+}
+
+TEST(LoadTest, PredictsEveryTermOnATinyConvolution) {
+  DiagHarness h;
+  llvm::Optional<Network> n;
+  Partition part;
+  ASSERT_NO_FATAL_FAILURE(tinyPartition(h, n, part));
+  const Partition *p = &part;
   // Tick 0: input 0 (row 0, col 0) reaches output 0; input 5 (1, 1)
   // reaches outputs 0, 1, 3 (slice 4) and 4 (slice 5). Tick 1: output 8
   // spikes.
@@ -53,12 +62,10 @@ TEST(LoadTest, PredictsEveryTermOnATinyConvolution) {
 
 TEST(LoadTest, QuietSlicesStillUpdateEveryNeuron) {
   DiagHarness h;
-  llvm::Optional<Network> n = expandScn(h, kTiny);
-  ASSERT_TRUE(n) << h.text();
-  PartitionConfig cfg;
-  cfg.kind = PartitionerKind::Slices;
-  llvm::Expected<Partition> p = partitionNetwork(*n, cfg);
-  ASSERT_TRUE(bool(p));
+  llvm::Optional<Network> n;
+  Partition part;
+  ASSERT_NO_FATAL_FAILURE(tinyPartition(h, n, part));
+  const Partition *p = &part;
   ActivityProfile a = makeActivityProfile(5, {{}, {}});
   std::vector<SliceLoad> l = predictSliceLoads(*n, *p, a, kernel::CycleModel());
   EXPECT_EQ(l[4].peakCycles, 217 + 4 * 240u);
