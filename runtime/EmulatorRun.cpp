@@ -537,6 +537,9 @@ void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
     c.isInput = ic.isInput();
     c.neurons = ic.numNeurons;
     c.packets = received[i];
+    c.hasPrediction = ic.hasPrediction;
+    c.predictedCycles = ic.predictedCycles;
+    c.predictedTick = ic.predictedTick;
     if (r.neuron >= 0) {
       const kernel::NeuronCoreCounters &k = neuron[r.neuron].counters;
       c.spikes = k.spikes;

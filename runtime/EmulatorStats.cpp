@@ -3,6 +3,7 @@
 #include "scnc/Support/Format.h"
 #include "llvm/Support/Format.h"
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 using namespace scnc;
@@ -20,6 +21,13 @@ std::string percent(uint64_t part, uint64_t whole) {
     return "-";
   double p = 100.0 * double(part) / double(whole);
   return (p >= 100 ? withCommas(uint64_t(p + 0.5)) : formatDouble(p, 3)) + "%";
+}
+
+/// A signed relative difference in percent, one decimal: "+6.2%", "-0.8%".
+std::string formatSignedPercent(double ratio) {
+  char buf[32];
+  snprintf(buf, sizeof buf, "%+.1f%%", 100.0 * ratio);
+  return buf;
 }
 
 } // namespace
@@ -187,24 +195,43 @@ void scnc::printEmulatorStats(const EmulatorStats &s,
      << popName(slowest->population) << ", tick " << slowest->maxTickCyclesAt
      << ")\n";
 
-  // Per layer.
+  // Per layer; with the compiler's prediction (an image compiled with
+  // --profile) the predicted worst tick beside the measured one.
+  bool predicted = false;
+  for (const CoreStats &c : s.cores)
+    predicted |= c.hasPrediction;
   std::vector<std::vector<std::string>> rows = {
-      {"layer", "cores", "max events/tick", "max cycles/tick", "% of tick",
-       "core-ticks over events", "overrun"}};
+      {"layer", "cores", "max events/tick", "max cycles/tick", "% of tick"}};
+  if (predicted)
+    rows[0].insert(rows[0].end(), {"predicted", "error"});
+  rows[0].insert(rows[0].end(), {"core-ticks over events", "overrun"});
   for (const EmulatedPopulation &p : pops) {
     if (p.isInput)
       continue;
-    uint64_t maxEvents = 0, maxCycles = 0, overE = 0, overC = 0;
+    uint64_t maxEvents = 0, maxCycles = 0, overE = 0, overC = 0, pred = 0;
+    bool layerPredicted = true;
     for (const CoreStats &c : s.cores)
       if (c.population == p.index) {
         maxEvents = std::max<uint64_t>(maxEvents, c.maxTickEvents);
         maxCycles = std::max(maxCycles, c.maxTickCycles);
         overE += c.ticksOverEventBudget;
         overC += c.overrunTicks;
+        pred = std::max(pred, c.predictedCycles);
+        layerPredicted &= c.hasPrediction;
       }
-    rows.push_back({p.name, std::to_string(p.cores), withCommas(maxEvents),
-                    withCommas(maxCycles), percent(maxCycles, budget),
-                    withCommas(overE), withCommas(overC)});
+    std::vector<std::string> r = {p.name, std::to_string(p.cores),
+                                  withCommas(maxEvents), withCommas(maxCycles),
+                                  percent(maxCycles, budget)};
+    if (predicted) {
+      // The error of the prediction, relative to the measured worst tick.
+      bool ok = layerPredicted && maxCycles;
+      r.push_back(layerPredicted ? percent(pred, budget) : "-");
+      r.push_back(
+          ok ? formatSignedPercent(double(pred) / double(maxCycles) - 1.0)
+             : "-");
+    }
+    r.insert(r.end(), {withCommas(overE), withCommas(overC)});
+    rows.push_back(std::move(r));
   }
   printTable(rows, os);
 }
@@ -288,6 +315,9 @@ std::string scnc::emulatorStatsJson(const EmulatorStats &s) {
       e["max_cycles_per_tick"] = c.maxTickCycles;
       e["ticks_over_event_budget"] = c.ticksOverEventBudget;
       e["overrun_ticks"] = c.overrunTicks;
+      if (c.hasPrediction)
+        e["predicted_max_cycles_per_tick"] = {{"cycles", c.predictedCycles},
+                                              {"tick", c.predictedTick}};
       e["unmatched_packets"] = c.unmatchedPackets;
       e["invalid_rows"] = c.invalidRows;
     }

@@ -174,6 +174,25 @@ Error CoreDecoder::decode() {
     c.recordFlags = rd32(region[RecordingRegion], 0);
     c.voltageInterval = rd32(region[RecordingRegion], 4);
   }
+  if (present[LoadPredictionRegion]) {
+    if (c.isInput())
+      return fail("inconsistent counts: " + what +
+                  " is an input core but has a load-prediction region");
+    if (Error e = expectSize(LoadPredictionRegion, 20))
+      return e;
+    StringRef r = region[LoadPredictionRegion];
+    c.hasPrediction = true;
+    c.predictedCycles = rd32(r, 0);
+    c.predictedTick = rd32(r, 4);
+    c.predictedEvents = rd32(r, 8);
+    c.predictedPackets = rd32(r, 12);
+    c.sizedForCycles = rd32(r, 16);
+    if (c.predictedTick >= c.numTicks && c.numTicks)
+      return inconsistent(LoadPredictionRegion,
+                          "the predicted worst tick " + Twine(c.predictedTick) +
+                              " is past the core's " + Twine(c.numTicks) +
+                              " ticks");
+  }
   // What each kind of core must and must not have.
   static const uint32_t neuronOnly[] = {NeuronParamsRegion, SynapseParamsRegion,
                                         PopulationTableRegion,

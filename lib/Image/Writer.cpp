@@ -396,6 +396,21 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
   for (uint32_t i : sl.neurons)
     ids.u32(i);
   addRegion(regions, NeuronIdsRegion, ids.b);
+  // With --profile, the worst tick the compiler predicted for this core, so
+  // that `scnc-run --stats` can show it beside the measured one.
+  if (!input && slice < s.loads.size()) {
+    const SliceLoad &l = s.loads[slice];
+    auto u32 = [](uint64_t v) {
+      return uint32_t(std::min<uint64_t>(v, UINT32_MAX));
+    };
+    Buf lp;
+    lp.u32(u32(l.peakCycles));
+    lp.u32(l.peakTick);
+    lp.u32(u32(l.peakEvents));
+    lp.u32(u32(l.peakPackets));
+    lp.u32(u32(s.loadBudgetCycles));
+    addRegion(regions, LoadPredictionRegion, lp.b);
+  }
 
   packRegions(regions, where, res);
   return res;

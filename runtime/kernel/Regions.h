@@ -37,7 +37,10 @@ enum : uint32_t {
   Recording = 8,
   SpikeSource = 9,
   NeuronState = 10,
-  Count = 11
+  /// The compiler's predicted worst tick (scncc --profile); only read by
+  /// host tools (scnc-run --stats, scnc-objdump), a core ignores it.
+  LoadPrediction = 11,
+  Count = 12
 };
 } // namespace region
 

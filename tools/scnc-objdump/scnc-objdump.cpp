@@ -252,6 +252,11 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
        << (c.recordFlags & image::RecordSpikes ? " spikes" : "")
        << (c.recordFlags & image::RecordVoltage ? " voltage" : "")
        << (c.recordFlags ? "" : " nothing") << "\n";
+  if (c.hasPrediction)
+    os << "  load prediction (--profile): worst tick " << c.predictedTick
+       << ", " << c.predictedCycles << " cycles (sized for " << c.sizedForCycles
+       << "), " << c.predictedEvents << " synaptic events, "
+       << c.predictedPackets << " packets\n";
   if (c.hasSource) {
     os << "  spike source: " << image::sourceEncodingName(c.encoding);
     for (const auto &p : c.encodingParams)
@@ -462,6 +467,12 @@ nlohmann::json toJson(const ImageReader &r) {
       e["recording"] = {{"spikes", bool(c.recordFlags & image::RecordSpikes)},
                         {"voltage", bool(c.recordFlags & image::RecordVoltage)},
                         {"voltage_interval", c.voltageInterval}};
+    if (c.hasPrediction)
+      e["load_prediction"] = {{"cycles", c.predictedCycles},
+                              {"tick", c.predictedTick},
+                              {"synaptic_events", c.predictedEvents},
+                              {"packets", c.predictedPackets},
+                              {"sized_for_cycles", c.sizedForCycles}};
     if (c.hasSource) {
       json params = json::object();
       for (const auto &p : c.encodingParams)

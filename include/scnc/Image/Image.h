@@ -72,6 +72,7 @@ enum RegionId : uint32_t {
   RecordingRegion = kernel::region::Recording,
   SpikeSourceRegion = kernel::region::SpikeSource,
   NeuronStateRegion = kernel::region::NeuronState,
+  LoadPredictionRegion = kernel::region::LoadPrediction,
   NumRegionIds = kernel::region::Count
 };
 /// Words of the neuron-parameter region.
@@ -237,6 +238,12 @@ struct ImageCore {
   /// STDP (plastic cores).
   bool hasStdp = false;
   ImageStdp stdp;
+  /// Load prediction (neuron cores of an image compiled with --profile):
+  /// the predicted worst tick's cycles, its tick, the most synaptic events
+  /// and packets in one tick, and the cycles the slice was sized for.
+  bool hasPrediction = false;
+  uint32_t predictedCycles = 0, predictedTick = 0, predictedEvents = 0,
+           predictedPackets = 0, sizedForCycles = 0;
   /// Recording.
   bool hasRecording = false;
   uint32_t recordFlags = 0, voltageInterval = 0;

@@ -115,6 +115,11 @@ struct CoreStats {
   uint32_t maxTickCyclesAt = 0;
   /// Ticks over the synaptic-event budget and over the cycle budget.
   uint32_t ticksOverEventBudget = 0, overrunTicks = 0;
+  /// The compiler's predicted worst tick (the image's load-prediction
+  /// region, scncc --profile): cycles and tick.
+  bool hasPrediction = false;
+  uint64_t predictedCycles = 0;
+  uint32_t predictedTick = 0;
 };
 
 /// What a board would expose after a run.
