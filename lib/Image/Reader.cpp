@@ -187,11 +187,6 @@ Error CoreDecoder::decode() {
     c.predictedEvents = rd32(r, 8);
     c.predictedPackets = rd32(r, 12);
     c.sizedForCycles = rd32(r, 16);
-    if (c.predictedTick >= c.numTicks && c.numTicks)
-      return inconsistent(LoadPredictionRegion,
-                          "the predicted worst tick " + Twine(c.predictedTick) +
-                              " is past the core's " + Twine(c.numTicks) +
-                              " ticks");
   }
   // What each kind of core must and must not have.
   static const uint32_t neuronOnly[] = {NeuronParamsRegion, SynapseParamsRegion,
