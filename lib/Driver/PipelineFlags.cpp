@@ -18,6 +18,7 @@ struct Flags {
   cl::opt<std::string> machine;
   cl::opt<unsigned> routerEntries;
   cl::opt<std::string> profile;
+  cl::opt<bool> realTimeRates;
   cl::opt<unsigned> realTimeMargin;
 
   Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
@@ -65,9 +66,17 @@ struct Flags {
                          "run in directory RUN (scnc-run -o RUN) fits the "
                          "real-time budget"),
                 cl::cat(stages)),
+        realTimeRates(
+            "realtime-rates",
+            cl::desc("Without --profile: size cores for real time from "
+                     "expected rates (each layer's expected_rate, or the "
+                     "default derived from the input encoding; on when a "
+                     "layer has expected_rate)"),
+            cl::cat(stages)),
         realTimeMargin("realtime-margin", cl::value_desc("percent"),
-                       cl::desc("With --profile: the share of each tick's "
-                                "cycle budget kept free (default 10)"),
+                       cl::desc("With --profile or expected rates: the share "
+                                "of each tick's cycle budget kept free "
+                                "(default 10)"),
                        cl::init(10), cl::cat(stages)) {}
 };
 std::unique_ptr<Flags> flags;
@@ -98,6 +107,7 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
   p.routerEntries = flags->routerEntries;
   p.verifyRoutes = flags->verifyRoutes;
   p.profile = flags->profile;
+  p.realTimeRates = flags->realTimeRates;
   if (flags->realTimeMargin >= 100) {
     WithColor::error(errs(), tool)
         << "invalid --realtime-margin " << flags->realTimeMargin

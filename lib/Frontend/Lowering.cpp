@@ -204,23 +204,28 @@ void Lowering::lowerLayer(const Block &b) {
   layerOrder.push_back(name);
 
   static const StringRef inputAttrs[] = {"shape", "encoding",
-                                         "neurons_per_core"};
+                                         "neurons_per_core", "expected_rate"};
   static const StringRef convAttrs[] = {
-      "filters", "kernel",  "stride",       "padding",
-      "mode",    "weights", "delay",        "receptor",
-      "stdp",    "neuron",  "train_neuron", "neurons_per_core"};
+      "filters",      "kernel",  "stride",       "padding",
+      "mode",         "weights", "delay",        "receptor",
+      "stdp",         "neuron",  "train_neuron", "neurons_per_core",
+      "expected_rate"};
   static const StringRef poolAttrs[] = {
-      "kernel", "stride",   "padding", "op",           "weight",
-      "delay",  "receptor", "neuron",  "train_neuron", "neurons_per_core"};
+      "kernel",       "stride",   "padding", "op",           "weight",
+      "delay",        "receptor", "neuron",  "train_neuron", "neurons_per_core",
+      "expected_rate"};
   static const StringRef denseAttrs[] = {
-      "units", "weights", "delay",        "receptor",
-      "stdp",  "neuron",  "train_neuron", "neurons_per_core"};
+      "units",        "weights", "delay",        "receptor",
+      "stdp",         "neuron",  "train_neuron", "neurons_per_core",
+      "expected_rate"};
   ArrayRef<StringRef> allowed = kind == "input"  ? makeArrayRef(inputAttrs)
                                 : kind == "conv" ? makeArrayRef(convAttrs)
                                 : kind == "pool" ? makeArrayRef(poolAttrs)
                                                  : makeArrayRef(denseAttrs);
   AttrReader r(b, diag, &consts, allowed, what);
   r.getNeuronsPerCore(pop.neuronsPerCore);
+  r.getQuantity("expected_rate", Dimension::Frequency, pop.expectedRate, 0,
+                /*minInclusive=*/false);
 
   if (isInput) {
     pop.kind = Population::Kind::Input;

@@ -60,19 +60,22 @@ void IRReader::readPopulation(const Block &b, Network &n) {
     return;
   }
   p.kind = input ? Population::Kind::Input : Population::Kind::Neurons;
+  // The required attributes, then the optional expected_rate.
   static const StringRef inputAttrs[] = {"layer", "shape", "neurons_per_core",
-                                         "encoding"};
-  static const StringRef neuronAttrs[] = {"layer", "shape", "neurons_per_core",
-                                          "neuron", "train_neuron"};
-  AttrReader r(b, diag, nullptr,
-               input ? makeArrayRef(inputAttrs) : makeArrayRef(neuronAttrs),
-               "population '" + p.name + "'");
-  for (StringRef a :
-       input ? makeArrayRef(inputAttrs) : makeArrayRef(neuronAttrs))
+                                         "encoding", "expected_rate"};
+  static const StringRef neuronAttrs[] = {
+      "layer",  "shape",        "neurons_per_core",
+      "neuron", "train_neuron", "expected_rate"};
+  ArrayRef<StringRef> attrs =
+      input ? makeArrayRef(inputAttrs) : makeArrayRef(neuronAttrs);
+  AttrReader r(b, diag, nullptr, attrs, "population '" + p.name + "'");
+  for (StringRef a : attrs.drop_back())
     r.require(a);
   r.getName("layer", p.layer);
   r.getShape("shape", p.shape, /*allowUnknown=*/true);
   r.getNeuronsPerCore(p.neuronsPerCore);
+  r.getQuantity("expected_rate", Dimension::Frequency, p.expectedRate, 0,
+                /*minInclusive=*/false);
   if (input) {
     r.getEncoding("encoding", p.encoding);
   } else {

@@ -123,6 +123,11 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
        << " {\n    layer = " << p.layer << "; shape = ";
     printShape(os, p.shape);
     os << "; neurons_per_core = " << n.neuronsPerCore(p) << ";";
+    if (p.expectedRate > 0) {
+      os << " expected_rate = ";
+      printNumber(os, p.expectedRate);
+      os << " Hz;";
+    }
     if (p.kind == Population::Kind::Input) {
       os << "\n    encoding = ";
       printEncoding(os, p.encoding);

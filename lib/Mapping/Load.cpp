@@ -223,3 +223,122 @@ std::vector<SliceLoad> scnc::predictSliceLoads(const Network &n,
   }
   return loads;
 }
+
+std::vector<double> scnc::expectedRates(const Network &n) {
+  std::vector<double> rate(n.populations.size(), 0);
+  std::vector<bool> done(n.populations.size(), false);
+  // Synapses per (pre, post) pair of populations.
+  std::vector<std::vector<std::pair<unsigned, uint64_t>>> in(
+      n.populations.size());
+  for (size_t j = 0; j < n.projections.size(); ++j) {
+    const Projection &pr = n.projections[j];
+    uint64_t syn = n.connections ? n.connections->lists[j].size() : 1;
+    in[pr.post].push_back({pr.pre, syn});
+  }
+  double windowMs = n.sim.inputWindow;
+  // Inputs first, then every other population once all its sources are
+  // known (populations on a cycle take their known sources only).
+  for (size_t q = 0; q < n.populations.size(); ++q) {
+    const Population &p = n.populations[q];
+    if (p.kind != Population::Kind::Input)
+      continue;
+    const Encoding &e = p.encoding;
+    double r = 0;
+    if (e.kind == "poisson")
+      r = e.get("max_rate");
+    else if (e.kind == "rate")
+      r = windowMs > 0 ? e.get("max_spikes") * 1000.0 / windowMs : 0;
+    else if (e.kind == "latency")
+      r = e.get("t_max") > 0 ? 1000.0 / e.get("t_max") : 0;
+    rate[q] = p.expectedRate > 0 ? p.expectedRate : r;
+    done[q] = true;
+  }
+  for (bool progress = true; progress;) {
+    progress = false;
+    for (size_t q = 0; q < n.populations.size(); ++q) {
+      if (done[q])
+        continue;
+      bool ready = true;
+      double weighted = 0;
+      uint64_t total = 0;
+      for (const auto &[pre, syn] : in[q]) {
+        ready &= done[pre] || pre == q;
+        if (done[pre]) {
+          weighted += rate[pre] * double(syn);
+          total += syn;
+        }
+      }
+      if (!ready && n.populations[q].expectedRate <= 0)
+        continue;
+      rate[q] = n.populations[q].expectedRate > 0
+                    ? n.populations[q].expectedRate
+                : total ? weighted / double(total)
+                        : 0;
+      done[q] = progress = true;
+    }
+  }
+  // What is left sits on a cycle: its known sources only.
+  for (size_t q = 0; q < n.populations.size(); ++q)
+    if (!done[q]) {
+      double weighted = 0;
+      uint64_t total = 0;
+      for (const auto &[pre, syn] : in[q])
+        if (done[pre]) {
+          weighted += rate[pre] * double(syn);
+          total += syn;
+        }
+      rate[q] = n.populations[q].expectedRate > 0
+                    ? n.populations[q].expectedRate
+                    : (total ? weighted / double(total) : 0);
+    }
+  return rate;
+}
+
+double scnc::poissonPeak(double lambda) {
+  return lambda > 0 ? lambda + 3.0 * std::sqrt(lambda) : 0.0;
+}
+
+std::vector<SliceLoad>
+scnc::estimateSliceLoads(const Network &n, const Partition &part,
+                         const std::vector<double> &ratesHz,
+                         const kernel::CycleModel &m) {
+  size_t numSlices = part.slices.size();
+  std::vector<SliceLoad> loads(numSlices);
+  std::vector<std::vector<uint32_t>> sources(numSlices);
+  // Per slice: the mean packets and synaptic events per tick.
+  std::vector<double> packets(numSlices, 0), events(numSlices, 0);
+  double dtSeconds = n.sim.timestep / 1000.0;
+  for (unsigned p = 0; p < n.populations.size(); ++p) {
+    TargetSlices ts = targetSlicesOf(n, part, p, sources);
+    double perTick = ratesHz[p] * dtSeconds;
+    for (size_t k = 0; k < ts.slice.size(); ++k) {
+      packets[ts.slice[k]] += perTick;
+      events[ts.slice[k]] += perTick * ts.synapses[k];
+    }
+  }
+  for (size_t s = 0; s < numSlices; ++s) {
+    const Slice &sl = part.slices[s];
+    if (n.populations[sl.population].kind == Population::Kind::Input)
+      continue;
+    std::vector<uint32_t> &src = sources[s];
+    std::sort(src.begin(), src.end());
+    uint64_t entries = std::unique(src.begin(), src.end()) - src.begin();
+    uint64_t steps = 0;
+    while ((uint64_t(1) << steps) < entries + 1)
+      ++steps;
+    double packetCost = m.perPacket + m.perSearch + m.perSearchStep * steps;
+    double spikes =
+        poissonPeak(ratesHz[sl.population] * dtSeconds * sl.neurons.size());
+    double peakPackets = poissonPeak(packets[s]);
+    double peakEvents =
+        packets[s] > 0 ? events[s] * peakPackets / packets[s] : 0;
+    double cycles = m.perTick + double(m.perNeuron) * sl.neurons.size() +
+                    m.perSpike * spikes + packetCost * peakPackets +
+                    m.perEvent * peakEvents;
+    SliceLoad &l = loads[s];
+    l.peakCycles = uint64_t(std::ceil(cycles));
+    l.peakEvents = uint64_t(std::ceil(peakEvents));
+    l.peakPackets = uint64_t(std::ceil(peakPackets));
+  }
+  return loads;
+}

@@ -35,7 +35,13 @@ void scnc::printPartition(const Network &n, const Partition &p,
     uint32_t requested = n.neuronsPerCore(pop);
     os << "population " << pop.name << ": " << pop.shape.size()
        << " neurons, at most " << p.limits[q] << " per core";
-    if (p.limits[q] < requested)
+    uint32_t memory = effectiveNeuronLimit(n, q);
+    if (p.limits[q] < memory)
+      os << " (neurons_per_core " << requested
+         << (memory < requested ? ", " + std::to_string(memory) + " fit DTCM"
+                                : std::string())
+         << ", lowered for the real-time budget)";
+    else if (p.limits[q] < requested)
       os << " (neurons_per_core " << requested << ", lowered to fit DTCM)";
     os << ", " << (s - first) << " slices\n";
     for (size_t i = first; i < s; ++i) {

@@ -49,15 +49,15 @@ static MappingState *needState(PassContext &ctx, StringRef pass,
 /// predicted worst tick exceeds the budget, in proportion to the excess,
 /// and partitions again until every slice fits (docs/mapping.md, "Real
 /// time"). Keeps the loads of the final partition in `st`.
-static bool sizeForRealTime(const Network &n, PassContext &ctx,
-                            PartitionConfig &cfg, Partition &p,
-                            const ActivityProfile &profile,
-                            const kernel::CycleModel &model, MappingState &st) {
+static bool sizeForRealTime(
+    const Network &n, PassContext &ctx, PartitionConfig &cfg, Partition &p,
+    llvm::function_ref<std::vector<SliceLoad>(const Partition &)> predict,
+    const kernel::CycleModel &model, MappingState &st) {
   unsigned numPops = unsigned(n.populations.size());
   cfg.limitCaps.assign(numPops, 0);
   uint64_t budget = st.loadBudgetCycles;
   for (unsigned round = 0;; ++round) {
-    st.loads = predictSliceLoads(n, p, profile, model, ctx.options.threads);
+    st.loads = predict(p);
     std::vector<uint64_t> worst(numPops, 0);
     for (size_t s = 0; s < p.slices.size(); ++s)
       worst[p.slices[s].population] =
@@ -117,20 +117,44 @@ bool scnc::runPartition(Network &n, PassContext &ctx) {
     ctx.diag.error("partition: " + toString(p.takeError()));
     return false;
   }
-  if (!ctx.options.profile.empty()) {
-    Expected<ActivityProfile> profile =
-        readActivityProfile(ctx.options.profile, n);
-    if (!profile) {
-      ctx.diag.error("partition: " + toString(profile.takeError()));
-      return false;
-    }
+  bool declaredRates =
+      std::any_of(n.populations.begin(), n.populations.end(),
+                  [](const Population &q) { return q.expectedRate > 0; });
+  if (!ctx.options.profile.empty() || ctx.options.realTimeRates ||
+      declaredRates) {
     kernel::CycleModel model;
     uint32_t timestepUs = uint32_t(std::lround(n.sim.timestep * 1000));
     st.budgetCycles = model.budgetCycles(timestepUs);
     st.loadBudgetCycles = st.budgetCycles *
                           (100 - std::min(ctx.options.realTimeMarginPct, 99u)) /
                           100;
-    if (!sizeForRealTime(n, ctx, cfg, *p, *profile, model, st))
+    bool fits;
+    if (!ctx.options.profile.empty()) {
+      Expected<ActivityProfile> profile =
+          readActivityProfile(ctx.options.profile, n);
+      if (!profile) {
+        ctx.diag.error("partition: " + toString(profile.takeError()));
+        return false;
+      }
+      st.loadSource = "--profile";
+      fits = sizeForRealTime(
+          n, ctx, cfg, *p,
+          [&](const Partition &q) {
+            return predictSliceLoads(n, q, *profile, model,
+                                     ctx.options.threads);
+          },
+          model, st);
+    } else {
+      std::vector<double> rates = expectedRates(n);
+      st.loadSource = "expected rates";
+      fits = sizeForRealTime(
+          n, ctx, cfg, *p,
+          [&](const Partition &q) {
+            return estimateSliceLoads(n, q, rates, model);
+          },
+          model, st);
+    }
+    if (!fits)
       return false;
   }
   SCNC_DEBUG(dbgs() << "partition: " << toString(cfg.kind) << ", "
@@ -197,7 +221,8 @@ bool scnc::runPlace(Network &n, PassContext &ctx) {
   if (!p) {
     std::string why = toString(p.takeError());
     if (!st->loads.empty())
-      why += " (cores sized for the real-time budget by --profile)";
+      why +=
+          " (cores sized for the real-time budget by " + st->loadSource + ")";
     ctx.diag.error(n.loc, "cannot place network '" + n.name + "': " + why);
     return false;
   }

@@ -73,4 +73,63 @@ TEST(LoadTest, QuietSlicesStillUpdateEveryNeuron) {
   EXPECT_EQ(l[0].peakCycles, 0u);
 }
 
+TEST(LoadTest, ExpectedRatesFromAttributesAndEncodings) {
+  DiagHarness h;
+  // latency(t_max = 20 ms): one spike in 20 ms, 50 Hz; rate(): 10 spikes in
+  // the 50 ms input window, 200 Hz; poisson: its max_rate. A conv takes its
+  // sources' rate weighted by synapses (c2: 4 synapses from each of a and
+  // b), an expected_rate wins, and a layer after it takes that.
+  llvm::Optional<Network> n = expandScn(
+      h, "network r { input a { shape = 4 x 4 x 1; encoding = "
+         "latency(t_max = 20 ms); }\n"
+         "  input b { shape = 4 x 4 x 1; }\n"
+         "  input c { shape = 4 x 4 x 1; encoding = poisson(max_rate = 30 "
+         "Hz); }\n"
+         "  conv c1(a) { filters = 1; kernel = 2; weights = 0.5 nA; }\n"
+         "  conv c2(a, b) { filters = 1; kernel = 2; weights = 0.5 nA; }\n"
+         "  pool p(c2) { kernel = 2; weight = 1 nA; expected_rate = 5 Hz; }\n"
+         "  pool q(p) { kernel = 1; weight = 1 nA; } }");
+  ASSERT_TRUE(n) << h.text();
+  std::vector<double> r = expectedRates(*n);
+  ASSERT_EQ(r.size(), 7u);
+  EXPECT_DOUBLE_EQ(r[0], 50.0);
+  EXPECT_DOUBLE_EQ(r[1], 200.0);
+  EXPECT_DOUBLE_EQ(r[2], 30.0);
+  EXPECT_DOUBLE_EQ(r[3], 50.0);
+  EXPECT_DOUBLE_EQ(r[4], 125.0);
+  EXPECT_DOUBLE_EQ(r[5], 5.0);
+  EXPECT_DOUBLE_EQ(r[6], 5.0);
+}
+
+TEST(LoadTest, EstimatesPoissonPeaksFromRates) {
+  DiagHarness h;
+  llvm::Optional<Network> n;
+  Partition part;
+  ASSERT_NO_FATAL_FAILURE(tinyPartition(h, n, part));
+  EXPECT_DOUBLE_EQ(poissonPeak(0), 0.0);
+  EXPECT_DOUBLE_EQ(poissonPeak(4), 10.0);
+  // 100 Hz everywhere, 1 ms ticks: 0.1 spikes per neuron and tick. Slice 4
+  // (outputs 0-3: (0,0), (0,1), (0,2), (1,0)) hears the 10 inputs of rows
+  // 0-1 and (2,0), (2,1) (1.0 packets a tick, peak 1 + 3 = 4) over 16
+  // synapses (1.6 events, peak 1.6 x 4 = 6.4) from 3 source slices (2
+  // search steps, 481 cycles a packet); its 4 neurons spike 0.4 a tick
+  // (peak 2.297): 217 + 4 x 240 + 69 x 2.297 + 481 x 4 + 14 x 6.4 = 3,349.1
+  // cycles. Slice 6 (output 8) hears inputs 10, 11, 14, 15 (0.4, peak
+  // 2.297) with one synapse each, from 2 slices: 217 + 240 + 69 x 1.049 +
+  // 481 x 2.297 + 14 x 2.297 = 1,666.6.
+  std::vector<SliceLoad> l =
+      estimateSliceLoads(*n, part, {100.0, 100.0}, kernel::CycleModel());
+  ASSERT_EQ(l.size(), 7u);
+  EXPECT_EQ(l[0].peakCycles, 0u);
+  EXPECT_EQ(l[4].peakCycles, 3350u);
+  EXPECT_EQ(l[4].peakPackets, 4u);
+  EXPECT_EQ(l[4].peakEvents, 7u);
+  EXPECT_EQ(l[6].peakCycles, 1667u);
+  EXPECT_EQ(l[6].peakPackets, 3u);
+  EXPECT_EQ(l[6].peakEvents, 3u);
+  // No activity: every neuron still updated.
+  l = estimateSliceLoads(*n, part, {0.0, 0.0}, kernel::CycleModel());
+  EXPECT_EQ(l[4].peakCycles, 217 + 4 * 240u);
+}
+
 } // namespace

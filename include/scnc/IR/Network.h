@@ -108,6 +108,10 @@ struct Population {
   std::string trainNeuron;     ///< parameter set of the STDP training network
   Encoding encoding;           ///< Input only
   uint32_t neuronsPerCore = 0; ///< 0: the simulation's default
+  /// `expected_rate` (Hz): the mean rate the mapping budgets each neuron's
+  /// spikes for when it sizes cores for real time without a profile; 0: the
+  /// default derived from the input encoding and fan-in (docs/mapping.md).
+  double expectedRate = 0;
 };
 
 struct Projection {

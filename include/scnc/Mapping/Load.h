@@ -58,6 +58,19 @@ ActivityProfile makeActivityProfile(
 llvm::Expected<ActivityProfile> readActivityProfile(llvm::StringRef dir,
                                                     const Network &n);
 
+/// Per population the mean rate (Hz) the estimate without a profile budgets
+/// for: its `expected_rate`, else the default (docs/mapping.md, "Real time
+/// without a profile"): an input population's from its encoding (poisson:
+/// max_rate; rate: max_spikes in the input window; latency: one spike in
+/// t_max), any other's the mean rate of the neurons its synapses come from
+/// (weighted by synapse counts: a neuron fires about as often as a typical
+/// input), 0 without incoming synapses.
+std::vector<double> expectedRates(const Network &n);
+
+/// The worst tick expected of independent (Poisson) spiking at \p ratesHz:
+/// a mean of lambda spikes per tick peaks at about lambda + 3 sqrt(lambda).
+double poissonPeak(double lambda);
+
 /// A slice's predicted worst tick.
 struct SliceLoad {
   uint64_t peakCycles = 0;
@@ -72,6 +85,14 @@ std::vector<SliceLoad> predictSliceLoads(const Network &n, const Partition &p,
                                          const ActivityProfile &a,
                                          const kernel::CycleModel &m,
                                          unsigned threads = 1);
+
+/// The estimate without a profile, for every slice of \p p: the cycles of
+/// the file comment with each count at its Poisson peak (poissonPeak of
+/// its mean per tick at \p ratesHz); synaptic events grow with the packets
+/// (the peak's packets times the mean synapses per packet). peakTick is 0.
+std::vector<SliceLoad> estimateSliceLoads(const Network &n, const Partition &p,
+                                          const std::vector<double> &ratesHz,
+                                          const kernel::CycleModel &m);
 
 } // namespace scnc
 

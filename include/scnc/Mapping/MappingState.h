@@ -28,6 +28,8 @@ struct MappingState {
   /// margin taken off); empty without one.
   std::vector<SliceLoad> loads;
   uint64_t budgetCycles = 0, loadBudgetCycles = 0;
+  /// What the loads come from: "--profile" or "expected rates".
+  std::string loadSource;
 
   /// `place`: per slice its population and size, and its (chip, core);
   /// the partition's communication volume and edge cut, measured there.

@@ -29,6 +29,9 @@ struct PassOptions {
   /// slices for, so that every core's predicted worst tick fits
   /// (100 - realTimeMarginPct)% of its cycle budget (empty: memory only).
   std::string profile;
+  /// Without a profile: size for expected rates (docs/mapping.md); also on
+  /// when a population has an expected_rate.
+  bool realTimeRates = false;
   unsigned realTimeMarginPct = 10;
   /// Routing entries per chip (0: the machine's); `place` sets them on the
   /// target, and compress-tables fits every table into them.
