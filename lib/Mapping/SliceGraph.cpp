@@ -45,8 +45,8 @@ std::vector<NeuronTargets> scnc::buildNeuronTargets(
   std::vector<std::vector<unsigned>> into(n.populations.size());
   for (unsigned j = 0; j < n.projections.size(); ++j) {
     const Projection &p = n.projections[j];
-    starts[j] = postStarts(n.connections->lists[j],
-                           n.populations[p.post].shape.size());
+    starts[j] =
+        postStarts(n.connections->lists[j], n.populations[p.post].shape.size());
     into[p.post].push_back(j);
   }
   // Target slices in increasing order: a stamp per source neuron keeps

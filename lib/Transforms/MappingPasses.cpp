@@ -276,12 +276,11 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
         return false;
       }
       uint32_t low = b.bits >= 32 ? ~0u : uint32_t((1ull << b.bits) - 1);
-      st->trees.push_back(KeyedTree{space.key | b.start, space.mask | ~low,
-                                    std::move(*tree)});
+      st->trees.push_back(
+          KeyedTree{space.key | b.start, space.mask | ~low, std::move(*tree)});
       st->treeSlices.push_back(s);
-      st->treeNeurons.push_back(
-          uint32_t(std::min<uint64_t>(neurons, uint64_t(b.start) + low + 1) -
-                   b.start));
+      st->treeNeurons.push_back(uint32_t(
+          std::min<uint64_t>(neurons, uint64_t(b.start) + low + 1) - b.start));
     }
   }
   st->routed = true;

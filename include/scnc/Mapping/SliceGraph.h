@@ -42,11 +42,10 @@ struct NeuronTargets {
 /// NeuronTargets of every slice (`slices[s]`: population and neurons,
 /// `sliceOf` and `localIndex` per population: a neuron's slice and index
 /// in it), from the connection lists, each (neuron, target slice) once.
-std::vector<NeuronTargets>
-buildNeuronTargets(const Network &n, llvm::ArrayRef<std::vector<uint32_t>> sliceOf,
-                   llvm::ArrayRef<std::vector<uint32_t>> localIndex,
-                   llvm::ArrayRef<std::pair<unsigned, llvm::ArrayRef<uint32_t>>>
-                       slices);
+std::vector<NeuronTargets> buildNeuronTargets(
+    const Network &n, llvm::ArrayRef<std::vector<uint32_t>> sliceOf,
+    llvm::ArrayRef<std::vector<uint32_t>> localIndex,
+    llvm::ArrayRef<std::pair<unsigned, llvm::ArrayRef<uint32_t>>> slices);
 
 /// An aligned block of a source slice's key space, [start, start + 2^bits)
 /// in local neuron indices, and the slices its packets must reach.
