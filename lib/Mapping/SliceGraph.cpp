@@ -140,3 +140,51 @@ std::vector<TargetBlock> scnc::splitByTargets(const NeuronTargets &t,
   splitBlock(t, neurons, 0, spaceBits, out);
   return out;
 }
+
+std::vector<uint32_t> scnc::orderByTargets(const NeuronTargets &t,
+                                           uint32_t neurons) {
+  std::vector<uint32_t> with, without;
+  for (uint32_t i = 0; i < neurons; ++i)
+    (t.of(i).empty() ? without : with).push_back(i);
+  auto less = [&](uint32_t a, uint32_t b) {
+    ArrayRef<uint32_t> x = t.of(a), y = t.of(b);
+    if (x != y)
+      return std::lexicographical_compare(x.begin(), x.end(), y.begin(),
+                                          y.end());
+    return a < b;
+  };
+  std::sort(with.begin(), with.end(), less);
+  // Runs of equal targets: (first, length) in `with`.
+  std::vector<std::pair<uint32_t, uint32_t>> groups;
+  for (uint32_t i = 0; i < with.size();) {
+    uint32_t j = i + 1;
+    while (j < with.size() && t.of(with[j]) == t.of(with[i]))
+      ++j;
+    groups.push_back({i, j - i});
+    i = j;
+  }
+  std::stable_sort(
+      groups.begin(), groups.end(),
+      [](const auto &a, const auto &b) { return a.second > b.second; });
+  std::vector<uint32_t> order;
+  order.reserve(neurons);
+  for (const auto &g : groups)
+    order.insert(order.end(), with.begin() + g.first,
+                 with.begin() + g.first + g.second);
+  order.insert(order.end(), without.begin(), without.end());
+  return order;
+}
+
+NeuronTargets scnc::permuteTargets(const NeuronTargets &t,
+                                   ArrayRef<uint32_t> order) {
+  NeuronTargets out;
+  out.offsets.reserve(order.size() + 1);
+  out.offsets.push_back(0);
+  out.targets.reserve(t.targets.size());
+  for (uint32_t old : order) {
+    ArrayRef<uint32_t> ti = t.of(old);
+    out.targets.insert(out.targets.end(), ti.begin(), ti.end());
+    out.offsets.push_back(uint32_t(out.targets.size()));
+  }
+  return out;
+}

@@ -245,6 +245,27 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
       slices.push_back({sl.population, sl.neurons});
     perNeuron = buildNeuronTargets(n, st->partition.sliceOf,
                                    st->partition.localIndex, slices);
+    // Each slice's neurons renumbered so that neurons with the same
+    // targets are consecutive (their keys then form few aligned blocks);
+    // the image writer numbers the core's neurons in this order.
+    Partition &part = st->partition;
+    for (uint32_t s = 0; s < part.slices.size(); ++s) {
+      Slice &sl = part.slices[s];
+      std::vector<uint32_t> order =
+          orderByTargets(perNeuron[s], uint32_t(sl.neurons.size()));
+      bool identity = true;
+      for (uint32_t k = 0; k < order.size() && identity; ++k)
+        identity = order[k] == k;
+      if (identity)
+        continue;
+      std::vector<uint32_t> neurons(order.size());
+      for (uint32_t k = 0; k < order.size(); ++k) {
+        neurons[k] = sl.neurons[order[k]];
+        part.localIndex[sl.population][neurons[k]] = k;
+      }
+      sl.neurons = std::move(neurons);
+      perNeuron[s] = permuteTargets(perNeuron[s], order);
+    }
   }
   st->trees.clear();
   st->treeSlices.clear();

@@ -47,6 +47,17 @@ std::vector<NeuronTargets> buildNeuronTargets(
     llvm::ArrayRef<std::vector<uint32_t>> localIndex,
     llvm::ArrayRef<std::pair<unsigned, llvm::ArrayRef<uint32_t>>> slices);
 
+/// An order of a slice's neurons (old local indices, \p neurons of them)
+/// that puts neurons with the same target slices next to each other, so
+/// that each set of targets takes few aligned blocks of keys: groups of
+/// neurons with the same targets by decreasing size (then by their
+/// targets), each in the old order, then the neurons without targets.
+std::vector<uint32_t> orderByTargets(const NeuronTargets &t, uint32_t neurons);
+
+/// \p t renumbered: neuron k of the result is neuron order[k] of \p t.
+NeuronTargets permuteTargets(const NeuronTargets &t,
+                             llvm::ArrayRef<uint32_t> order);
+
 /// An aligned block of a source slice's key space, [start, start + 2^bits)
 /// in local neuron indices, and the slices its packets must reach.
 struct TargetBlock {
