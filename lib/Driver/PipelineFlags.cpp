@@ -14,6 +14,7 @@ struct Flags {
   cl::opt<PartitionerKind> partitioner;
   cl::opt<uint64_t> seed;
   cl::opt<bool> verifyRoutes;
+  cl::opt<bool> splitRoutes;
   cl::opt<bool> verifyEach;
   cl::opt<std::string> machine;
   cl::opt<unsigned> routerEntries;
@@ -48,6 +49,13 @@ struct Flags {
                               "compressed tables and check it reaches "
                               "exactly its cores"),
                      cl::cat(stages)),
+        splitRoutes("split-routes",
+                    cl::desc("Route each block of a core's neurons that "
+                             "target the same cores on its own tree, so "
+                             "that packets reach only cores with synapses "
+                             "from their neuron (default on; "
+                             "--split-routes=false: one tree per core)"),
+                    cl::init(true), cl::cat(stages)),
         verifyEach("verify-each",
                    cl::desc("Run the IR verifier after every pass"),
                    cl::init(true), cl::cat(stages)),
@@ -106,6 +114,7 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
     p.seed = uint64_t(flags->seed);
   p.routerEntries = flags->routerEntries;
   p.verifyRoutes = flags->verifyRoutes;
+  p.splitRoutes = flags->splitRoutes;
   p.profile = flags->profile;
   p.realTimeRates = flags->realTimeRates;
   if (flags->realTimeMargin >= 100) {

@@ -108,7 +108,7 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
   std::map<std::pair<ChipId, unsigned>, uint64_t> load;
   for (size_t ti = 0; ti < s.trees.size(); ++ti) {
     const KeyedTree &t = s.trees[ti];
-    uint64_t neurons = s.sliceRefs[s.treeSlices[ti]].neurons;
+    uint64_t neurons = s.treeNeurons[ti];
     for (const RouteNode &node : t.tree.nodes)
       for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
         if (node.route & route::link(l))

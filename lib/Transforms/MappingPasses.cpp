@@ -264,29 +264,72 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
   auto t0 = std::chrono::steady_clock::now();
   SliceGraph g = buildSliceGraph(n, st->partition.sliceOf,
                                  uint32_t(st->partition.slices.size()));
+  // With split routes: per slice, the targets of each of its neurons.
+  std::vector<NeuronTargets> perNeuron;
+  if (ctx.options.splitRoutes) {
+    std::vector<std::pair<unsigned, ArrayRef<uint32_t>>> slices;
+    for (const Slice &sl : st->partition.slices)
+      slices.push_back({sl.population, sl.neurons});
+    perNeuron = buildNeuronTargets(n, st->partition.sliceOf,
+                                   st->partition.localIndex, slices);
+    // Each slice's neurons renumbered so that neurons with the same
+    // targets are consecutive (their keys then form few aligned blocks);
+    // the image writer numbers the core's neurons in this order.
+    Partition &part = st->partition;
+    for (uint32_t s = 0; s < part.slices.size(); ++s) {
+      Slice &sl = part.slices[s];
+      std::vector<uint32_t> order =
+          orderByTargets(perNeuron[s], uint32_t(sl.neurons.size()));
+      bool identity = true;
+      for (uint32_t k = 0; k < order.size() && identity; ++k)
+        identity = order[k] == k;
+      if (identity)
+        continue;
+      std::vector<uint32_t> neurons(order.size());
+      for (uint32_t k = 0; k < order.size(); ++k) {
+        neurons[k] = sl.neurons[order[k]];
+        part.localIndex[sl.population][neurons[k]] = k;
+      }
+      sl.neurons = std::move(neurons);
+      perNeuron[s] = permuteTargets(perNeuron[s], order);
+    }
+  }
   st->trees.clear();
   st->treeSlices.clear();
+  st->treeNeurons.clear();
   for (uint32_t s = 0; s < g.targets.size(); ++s) {
     if (g.targets[s].empty())
       continue; // no packet leaves this slice
-    // Target cores grouped by chip, in chip order.
-    std::map<ChipId, uint32_t> byChip;
-    for (uint32_t t : g.targets[s]) {
-      const CoreLocation &c = st->placement.cores[t];
-      byChip[c.chip] |= 1u << c.core;
+    const KeySpace &space = st->keys.slices[s];
+    uint32_t neurons = st->sliceRefs[s].neurons;
+    std::vector<TargetBlock> blocks;
+    if (ctx.options.splitRoutes)
+      blocks = splitByTargets(perNeuron[s], neurons, st->keys.neuronBits);
+    else
+      blocks.push_back(TargetBlock{0, st->keys.neuronBits, g.targets[s]});
+    for (const TargetBlock &b : blocks) {
+      // Target cores grouped by chip, in chip order.
+      std::map<ChipId, uint32_t> byChip;
+      for (uint32_t t : b.targets) {
+        const CoreLocation &c = st->placement.cores[t];
+        byChip[c.chip] |= 1u << c.core;
+      }
+      std::vector<std::pair<ChipId, uint32_t>> targets(byChip.begin(),
+                                                       byChip.end());
+      Expected<RoutingTree> tree =
+          routeMulticast(m, st->placement.cores[s].chip, targets);
+      if (!tree) {
+        ctx.diag.error("route: slice " + Twine(s) + ": " +
+                       toString(tree.takeError()));
+        return false;
+      }
+      uint32_t low = b.bits >= 32 ? ~0u : uint32_t((1ull << b.bits) - 1);
+      st->trees.push_back(
+          KeyedTree{space.key | b.start, space.mask | ~low, std::move(*tree)});
+      st->treeSlices.push_back(s);
+      st->treeNeurons.push_back(uint32_t(
+          std::min<uint64_t>(neurons, uint64_t(b.start) + low + 1) - b.start));
     }
-    std::vector<std::pair<ChipId, uint32_t>> targets(byChip.begin(),
-                                                     byChip.end());
-    Expected<RoutingTree> tree =
-        routeMulticast(m, st->placement.cores[s].chip, targets);
-    if (!tree) {
-      ctx.diag.error("route: slice " + Twine(s) + ": " +
-                     toString(tree.takeError()));
-      return false;
-    }
-    st->trees.push_back(KeyedTree{st->keys.slices[s].key,
-                                  st->keys.slices[s].mask, std::move(*tree)});
-    st->treeSlices.push_back(s);
   }
   st->routed = true;
   SCNC_DEBUG(dbgs() << "route: " << st->trees.size() << " trees, " << g.edges()

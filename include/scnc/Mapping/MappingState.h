@@ -42,8 +42,10 @@ struct MappingState {
   bool keyed = false;
   /// `route`: one tree per slice that sends packets.
   std::vector<KeyedTree> trees;
-  /// The slice each tree carries the packets of (parallel to `trees`).
-  std::vector<uint32_t> treeSlices;
+  /// The slice each tree carries the packets of, and how many of its
+  /// neurons (parallel to `trees`; with split routes a slice has a tree per
+  /// block of its key space, splitByTargets).
+  std::vector<uint32_t> treeSlices, treeNeurons;
   bool routed = false;
   /// `build-tables` and `compress-tables`.
   std::vector<RoutingTable> tables, compressed;

@@ -38,6 +38,9 @@ struct PassOptions {
   unsigned routerEntries = 0;
   /// compress-tables walks every tree through the compressed tables.
   bool verifyRoutes = false;
+  /// `route`: one tree per aligned block of a slice's keys whose neurons
+  /// target the same cores (splitByTargets), instead of one per slice.
+  bool splitRoutes = true;
 };
 
 /// What a pass may use besides the IR.
