@@ -15,6 +15,7 @@ struct Flags {
   cl::opt<uint64_t> seed;
   cl::opt<bool> verifyRoutes;
   cl::opt<bool> splitRoutes;
+  cl::opt<unsigned> splitRoutesBudget;
   cl::opt<bool> verifyEach;
   cl::opt<std::string> machine;
   cl::opt<unsigned> routerEntries;
@@ -56,6 +57,13 @@ struct Flags {
                              "from their neuron (default on; "
                              "--split-routes=false: one tree per core)"),
                     cl::init(true), cl::cat(stages)),
+        splitRoutesBudget(
+            "split-routes-budget",
+            cl::desc("Routing entries per chip (before compression) that "
+                     "split routes may take; blocks of a core's neurons are "
+                     "routed together again until every chip fits "
+                     "(default 0: three quarters of the router's entries)"),
+            cl::init(0), cl::cat(stages)),
         verifyEach("verify-each",
                    cl::desc("Run the IR verifier after every pass"),
                    cl::init(true), cl::cat(stages)),
@@ -115,6 +123,7 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
   p.routerEntries = flags->routerEntries;
   p.verifyRoutes = flags->verifyRoutes;
   p.splitRoutes = flags->splitRoutes;
+  p.splitRoutesBudget = flags->splitRoutesBudget;
   p.profile = flags->profile;
   p.realTimeRates = flags->realTimeRates;
   if (flags->realTimeMargin >= 100) {

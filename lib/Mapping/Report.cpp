@@ -66,8 +66,9 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
      << withCommas(s.edgeCut) << " synapses\n";
   if (!s.loads.empty()) {
     // Per layer: cores, the largest slice and the worst predicted tick.
-    os << "  real time (" << s.loadSource << "): budget " << withCommas(s.budgetCycles)
-       << " cycles per tick, sized for " << withCommas(s.loadBudgetCycles)
+    os << "  real time (" << s.loadSource << "): budget "
+       << withCommas(s.budgetCycles) << " cycles per tick, sized for "
+       << withCommas(s.loadBudgetCycles)
        << "; predicted worst tick per layer:\n";
     std::vector<uint64_t> worst(n.populations.size(), 0),
         cores(n.populations.size(), 0), largest(n.populations.size(), 0);
@@ -103,6 +104,13 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
      << withCommas(std::get<3>(before)) << " chips); after max "
      << std::get<0>(after) << ", mean " << format("%.1f", std::get<1>(after))
      << "; capacity " << m.routerEntries() << "\n";
+  if (s.splitBudget)
+    os << "  split routes: " << withCommas(s.trees.size()) << " trees for "
+       << withCommas(s.sendingSlices) << " sending cores; budget "
+       << withCommas(s.splitBudget) << " entries per chip before compression, "
+       << withCommas(s.splitStats.merged) << " blocks merged back\n";
+  else
+    os << "  split routes: off, one tree per sending core\n";
   // Packets per directed link when every neuron spikes once: a tree node's
   // outgoing links each carry one packet per neuron of the source slice.
   std::map<std::pair<ChipId, unsigned>, uint64_t> load;

@@ -3,6 +3,8 @@
 #include "scnc/IR/Connections.h"
 #include "llvm/ADT/DenseSet.h"
 #include <algorithm>
+#include <iterator>
+#include <map>
 
 using namespace scnc;
 using namespace llvm;
@@ -91,53 +93,15 @@ std::vector<NeuronTargets> scnc::buildNeuronTargets(
   return out;
 }
 
-namespace {
-/// splitByTargets on [start, start + 2^bits): appends its blocks to \p out;
-/// false when no neuron of the block has a target (nothing appended).
-bool splitBlock(const NeuronTargets &t, uint32_t neurons, uint32_t start,
-                unsigned bits, std::vector<TargetBlock> &out) {
-  if (start >= neurons)
-    return false;
-  uint32_t end =
-      uint32_t(std::min<uint64_t>(neurons, uint64_t(start) + (1ull << bits)));
-  int64_t first = -1;
-  bool uniform = true;
-  for (uint32_t i = start; i < end && uniform; ++i) {
-    ArrayRef<uint32_t> ti = t.of(i);
-    if (ti.empty())
-      continue;
-    if (first < 0)
-      first = i;
-    else if (ti != t.of(uint32_t(first)))
-      uniform = false;
-  }
-  if (first < 0)
-    return false;
-  if (uniform) {
-    ArrayRef<uint32_t> ti = t.of(uint32_t(first));
-    out.push_back(TargetBlock{start, bits, {ti.begin(), ti.end()}});
-    return true;
-  }
-  // Two different target sets: bits > 0.
-  uint32_t half = uint32_t(1) << (bits - 1);
-  size_t before = out.size();
-  bool lo = splitBlock(t, neurons, start, bits - 1, out);
-  size_t mid = out.size();
-  bool hi = splitBlock(t, neurons, start + half, bits - 1, out);
-  if (!lo) // the upper half holds every neuron with targets
-    out.insert(out.begin() + before,
-               TargetBlock{start, bits - 1, out[mid].targets});
-  else if (!hi && start + half < neurons)
-    out.push_back(TargetBlock{start + half, bits - 1, out[before].targets});
-  return true;
-}
-} // namespace
-
 std::vector<TargetBlock> scnc::splitByTargets(const NeuronTargets &t,
                                               uint32_t neurons,
                                               unsigned spaceBits) {
+  SplitTree tree = buildSplitTree(t, neurons, spaceBits);
   std::vector<TargetBlock> out;
-  splitBlock(t, neurons, 0, spaceBits, out);
+  for (uint32_t v : blocksOfSplit(tree, {})) {
+    const SplitNode &n = tree.nodes[v];
+    out.push_back(TargetBlock{n.start, n.bits, n.targets});
+  }
   return out;
 }
 
@@ -187,4 +151,217 @@ NeuronTargets scnc::permuteTargets(const NeuronTargets &t,
     out.offsets.push_back(uint32_t(out.targets.size()));
   }
   return out;
+}
+
+namespace {
+/// buildSplitTree on [start, start + 2^bits): the node's index, or -1 when
+/// no neuron of the block has a target (nothing added).
+int32_t splitNode(const NeuronTargets &t, uint32_t neurons, uint32_t start,
+                  unsigned bits, int32_t parent, SplitTree &out) {
+  if (start >= neurons)
+    return -1;
+  uint32_t end =
+      uint32_t(std::min<uint64_t>(neurons, uint64_t(start) + (1ull << bits)));
+  int64_t first = -1;
+  bool uniform = true;
+  uint32_t with = 0;
+  uint64_t pairs = 0;
+  for (uint32_t i = start; i < end; ++i) {
+    ArrayRef<uint32_t> ti = t.of(i);
+    if (ti.empty())
+      continue;
+    ++with;
+    pairs += ti.size();
+    if (first < 0)
+      first = i;
+    else if (uniform && ti != t.of(uint32_t(first)))
+      uniform = false;
+  }
+  if (first < 0)
+    return -1;
+  int32_t self = int32_t(out.nodes.size());
+  out.nodes.emplace_back();
+  {
+    SplitNode &node = out.nodes.back();
+    node.start = start;
+    node.bits = bits;
+    node.parent = parent;
+    node.withTargets = with;
+    node.pairs = pairs;
+  }
+  if (uniform) {
+    ArrayRef<uint32_t> ti = t.of(uint32_t(first));
+    out.nodes[self].targets.assign(ti.begin(), ti.end());
+    return self;
+  }
+  // Two different target sets: bits > 0. A half of neurons without
+  // targets is a leaf with the targets of the other half's first block.
+  uint32_t half = uint32_t(1) << (bits - 1);
+  auto firstLeaf = [&](int32_t v) {
+    while (!out.nodes[v].leaf())
+      v = out.nodes[v].lo >= 0 ? out.nodes[v].lo : out.nodes[v].hi;
+    return v;
+  };
+  auto emptyLeaf = [&](uint32_t s, int32_t from) {
+    SplitNode leaf;
+    leaf.start = s;
+    leaf.bits = bits - 1;
+    leaf.parent = self;
+    leaf.targets = out.nodes[firstLeaf(from)].targets;
+    out.nodes.push_back(std::move(leaf));
+    return int32_t(out.nodes.size() - 1);
+  };
+  int32_t lo = splitNode(t, neurons, start, bits - 1, self, out);
+  int32_t hi = splitNode(t, neurons, start + half, bits - 1, self, out);
+  if (lo < 0)
+    lo = emptyLeaf(start, hi);
+  else if (hi < 0 && start + half < neurons)
+    hi = emptyLeaf(start + half, lo);
+  SplitNode &node = out.nodes[self];
+  node.lo = lo;
+  node.hi = hi;
+  std::vector<uint32_t> u;
+  const std::vector<uint32_t> &a = out.nodes[lo].targets;
+  if (hi < 0) {
+    u = a;
+  } else {
+    const std::vector<uint32_t> &b = out.nodes[hi].targets;
+    std::set_union(a.begin(), a.end(), b.begin(), b.end(),
+                   std::back_inserter(u));
+  }
+  node.targets = std::move(u);
+  return self;
+}
+} // namespace
+
+SplitTree scnc::buildSplitTree(const NeuronTargets &t, uint32_t neurons,
+                               unsigned spaceBits) {
+  SplitTree out;
+  splitNode(t, neurons, 0, spaceBits, -1, out);
+  return out;
+}
+
+std::vector<uint32_t> scnc::blocksOfSplit(const SplitTree &t,
+                                          ArrayRef<uint8_t> merged) {
+  std::vector<uint32_t> out;
+  if (t.nodes.empty())
+    return out;
+  std::vector<int32_t> stack{0};
+  while (!stack.empty()) {
+    int32_t v = stack.back();
+    stack.pop_back();
+    const SplitNode &node = t.nodes[v];
+    if (node.leaf() || (!merged.empty() && merged[v])) {
+      out.push_back(uint32_t(v));
+      continue;
+    }
+    if (node.hi >= 0)
+      stack.push_back(node.hi);
+    stack.push_back(node.lo);
+  }
+  return out;
+}
+
+void scnc::chipsWithEntries(const RoutingTree &t,
+                            SmallVectorImpl<ChipId> &chips) {
+  for (const RouteNode &n : t.nodes) {
+    bool straightOn = n.inLink != kFromLocal &&
+                      n.route == route::link(oppositeLink(n.inLink));
+    if (!straightOn)
+      chips.push_back(n.chip);
+  }
+}
+
+std::vector<std::vector<uint8_t>> scnc::fitSplitRoutes(
+    ArrayRef<SplitTree> trees, unsigned numChips, uint64_t budget,
+    function_ref<const RoutingTree &(uint32_t, uint32_t)> route,
+    SplitBudgetStats *stats) {
+  std::vector<std::vector<uint8_t>> merged(trees.size());
+  for (size_t s = 0; s < trees.size(); ++s)
+    merged[s].assign(trees[s].nodes.size(), 0);
+  SplitBudgetStats st;
+  SmallVector<ChipId, 16> chips;
+  for (;;) {
+    // Entries per chip, and which blocks make those of chips over budget.
+    std::vector<std::vector<uint32_t>> blocks(trees.size());
+    std::vector<uint64_t> count(numChips, 0);
+    for (uint32_t s = 0; s < trees.size(); ++s) {
+      blocks[s] = blocksOfSplit(trees[s], merged[s]);
+      for (uint32_t v : blocks[s]) {
+        chips.clear();
+        chipsWithEntries(route(s, v), chips);
+        for (ChipId c : chips)
+          ++count[c];
+      }
+    }
+    st.maxEntries = 0;
+    for (uint64_t c : count)
+      st.maxEntries = std::max(st.maxEntries, c);
+    if (!budget || st.maxEntries <= budget)
+      break;
+    // (slice, block) of every entry on a chip over budget, per chip.
+    std::map<ChipId, std::vector<std::pair<uint32_t, uint32_t>>> over;
+    for (uint32_t s = 0; s < trees.size(); ++s)
+      for (uint32_t v : blocks[s]) {
+        chips.clear();
+        chipsWithEntries(route(s, v), chips);
+        for (ChipId c : chips)
+          if (count[c] > budget)
+            over[c].push_back({s, v});
+      }
+    bool changed = false;
+    for (auto &[chip, made] : over) {
+      // Candidates: nodes above at least two of the chip's blocks; the
+      // saving is those blocks' entries but one.
+      std::map<std::pair<uint32_t, uint32_t>, uint64_t> above;
+      for (auto [s, v] : made)
+        for (int32_t u = trees[s].nodes[v].parent; u >= 0;
+             u = trees[s].nodes[u].parent)
+          ++above[{s, uint32_t(u)}];
+      struct Candidate {
+        uint32_t slice, node;
+        uint64_t cost, saving;
+      };
+      std::vector<Candidate> cands;
+      for (auto &[sv, n] : above)
+        if (n >= 2)
+          cands.push_back({sv.first, sv.second,
+                           trees[sv.first].nodes[sv.second].cost(), n - 1});
+      // Fewest added pairs per entry saved, then the larger saving, then
+      // slice and node.
+      std::sort(cands.begin(), cands.end(),
+                [](const Candidate &a, const Candidate &b) {
+                  unsigned __int128 x = (unsigned __int128)a.cost * b.saving,
+                                    y = (unsigned __int128)b.cost * a.saving;
+                  if (x != y)
+                    return x < y;
+                  if (a.saving != b.saving)
+                    return a.saving > b.saving;
+                  return std::make_pair(a.slice, a.node) <
+                         std::make_pair(b.slice, b.node);
+                });
+      int64_t excess = int64_t(count[chip] - budget);
+      for (const Candidate &c : cands) {
+        if (excess <= 0)
+          break;
+        // Skip a node already inside a merged one.
+        bool inside = false;
+        for (int32_t u = int32_t(c.node); u >= 0 && !inside;
+             u = trees[c.slice].nodes[u].parent)
+          inside = merged[c.slice][u];
+        if (inside)
+          continue;
+        merged[c.slice][c.node] = 1;
+        ++st.merged;
+        excess -= int64_t(c.saving);
+        changed = true;
+      }
+    }
+    if (!changed)
+      break;
+    ++st.rounds;
+  }
+  if (stats)
+    *stats = st;
+  return merged;
 }

@@ -26,6 +26,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 
 #define DEBUG_TYPE "mapping"
 
@@ -294,42 +295,97 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
       perNeuron[s] = permuteTargets(perNeuron[s], order);
     }
   }
+  // The tree of a block's keys to the cores of its targets.
+  std::string routeError;
+  auto routeBlock = [&](uint32_t s,
+                        ArrayRef<uint32_t> targetSlices) -> RoutingTree {
+    // Target cores grouped by chip, in chip order.
+    std::map<ChipId, uint32_t> byChip;
+    for (uint32_t t : targetSlices) {
+      const CoreLocation &c = st->placement.cores[t];
+      byChip[c.chip] |= 1u << c.core;
+    }
+    std::vector<std::pair<ChipId, uint32_t>> targets(byChip.begin(),
+                                                     byChip.end());
+    Expected<RoutingTree> tree =
+        routeMulticast(m, st->placement.cores[s].chip, targets);
+    if (!tree) {
+      if (routeError.empty())
+        routeError = "route: slice " + std::to_string(s) + ": " +
+                     toString(tree.takeError());
+      else
+        consumeError(tree.takeError());
+      return RoutingTree();
+    }
+    return std::move(*tree);
+  };
   st->trees.clear();
   st->treeSlices.clear();
   st->treeNeurons.clear();
-  for (uint32_t s = 0; s < g.targets.size(); ++s) {
-    if (g.targets[s].empty())
-      continue; // no packet leaves this slice
+  st->splitBudget = 0;
+  st->splitStats = SplitBudgetStats();
+  st->sendingSlices = 0;
+  uint32_t numSlices = uint32_t(g.targets.size());
+  auto addTree = [&](uint32_t s, uint32_t start, unsigned bits,
+                     RoutingTree tree) {
     const KeySpace &space = st->keys.slices[s];
     uint32_t neurons = st->sliceRefs[s].neurons;
-    std::vector<TargetBlock> blocks;
-    if (ctx.options.splitRoutes)
-      blocks = splitByTargets(perNeuron[s], neurons, st->keys.neuronBits);
-    else
-      blocks.push_back(TargetBlock{0, st->keys.neuronBits, g.targets[s]});
-    for (const TargetBlock &b : blocks) {
-      // Target cores grouped by chip, in chip order.
-      std::map<ChipId, uint32_t> byChip;
-      for (uint32_t t : b.targets) {
-        const CoreLocation &c = st->placement.cores[t];
-        byChip[c.chip] |= 1u << c.core;
-      }
-      std::vector<std::pair<ChipId, uint32_t>> targets(byChip.begin(),
-                                                       byChip.end());
-      Expected<RoutingTree> tree =
-          routeMulticast(m, st->placement.cores[s].chip, targets);
-      if (!tree) {
-        ctx.diag.error("route: slice " + Twine(s) + ": " +
-                       toString(tree.takeError()));
+    uint32_t low = bits >= 32 ? ~0u : uint32_t((1ull << bits) - 1);
+    st->trees.push_back(
+        KeyedTree{space.key | start, space.mask | ~low, std::move(tree)});
+    st->treeSlices.push_back(s);
+    st->treeNeurons.push_back(uint32_t(
+        std::min<uint64_t>(neurons, uint64_t(start) + low + 1) - start));
+  };
+  if (!ctx.options.splitRoutes) {
+    for (uint32_t s = 0; s < numSlices; ++s) {
+      if (g.targets[s].empty())
+        continue; // no packet leaves this slice
+      ++st->sendingSlices;
+      RoutingTree tree = routeBlock(s, g.targets[s]);
+      if (!routeError.empty()) {
+        ctx.diag.error(routeError);
         return false;
       }
-      uint32_t low = b.bits >= 32 ? ~0u : uint32_t((1ull << b.bits) - 1);
-      st->trees.push_back(
-          KeyedTree{space.key | b.start, space.mask | ~low, std::move(*tree)});
-      st->treeSlices.push_back(s);
-      st->treeNeurons.push_back(uint32_t(
-          std::min<uint64_t>(neurons, uint64_t(b.start) + low + 1) - b.start));
+      addTree(s, 0, st->keys.neuronBits, std::move(tree));
     }
+  } else {
+    // Each slice's key space split by targets, then blocks merged back
+    // until every chip's entries fit the budget (trees routed once per
+    // node, when first needed).
+    std::vector<SplitTree> split(numSlices);
+    std::vector<std::vector<std::unique_ptr<RoutingTree>>> routed(numSlices);
+    for (uint32_t s = 0; s < numSlices; ++s) {
+      if (g.targets[s].empty())
+        continue;
+      ++st->sendingSlices;
+      split[s] = buildSplitTree(perNeuron[s], st->sliceRefs[s].neurons,
+                                st->keys.neuronBits);
+      routed[s].resize(split[s].nodes.size());
+    }
+    std::vector<NeuronTargets>().swap(perNeuron);
+    auto treeOf = [&](uint32_t s, uint32_t v) -> const RoutingTree & {
+      std::unique_ptr<RoutingTree> &r = routed[s][v];
+      if (!r)
+        r = std::make_unique<RoutingTree>(
+            routeBlock(s, split[s].nodes[v].targets));
+      return *r;
+    };
+    st->splitBudget = ctx.options.splitRoutesBudget
+                          ? ctx.options.splitRoutesBudget
+                          : uint64_t(m.routerEntries()) * 3 / 4;
+    std::vector<std::vector<uint8_t>> merged = fitSplitRoutes(
+        split, m.numChips(), st->splitBudget, treeOf, &st->splitStats);
+    if (!routeError.empty()) {
+      ctx.diag.error(routeError);
+      return false;
+    }
+    for (uint32_t s = 0; s < numSlices; ++s)
+      for (uint32_t v : blocksOfSplit(split[s], merged[s])) {
+        treeOf(s, v);
+        const SplitNode &node = split[s].nodes[v];
+        addTree(s, node.start, node.bits, std::move(*routed[s][v]));
+      }
   }
   st->routed = true;
   SCNC_DEBUG(dbgs() << "route: " << st->trees.size() << " trees, " << g.edges()

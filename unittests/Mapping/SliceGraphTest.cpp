@@ -108,4 +108,92 @@ TEST(SliceGraphTest, BlocksOfNeuronsWithoutTargets) {
   EXPECT_TRUE(splitByTargets(targetsOf({{}, {}}), 2, 1).empty());
 }
 
+TEST(SliceGraphTest, SplitTreeNodesUnionsAndCosts) {
+  // Neurons 0..3 target {1}, {1, 2}, {2}, {2}: the root [0, 4) and [0, 2)
+  // are split; [0, 1), [1, 2) and [2, 4) are the blocks.
+  SplitTree t = buildSplitTree(targetsOf({{1}, {1, 2}, {2}, {2}}), 4, 2);
+  ASSERT_EQ(t.nodes.size(), 5u);
+  using Node = std::tuple<uint32_t, unsigned, std::vector<uint32_t>, int32_t,
+                          int32_t, int32_t, uint32_t, uint64_t, uint64_t>;
+  std::vector<Node> got;
+  for (const SplitNode &n : t.nodes)
+    got.push_back(Node{n.start, n.bits, n.targets, n.lo, n.hi, n.parent,
+                       n.withTargets, n.pairs, n.cost()});
+  EXPECT_EQ(got, (std::vector<Node>{{0, 2, {1, 2}, 1, 4, -1, 4, 5, 3},
+                                    {0, 1, {1, 2}, 2, 3, 0, 2, 3, 1},
+                                    {0, 0, {1}, -1, -1, 1, 1, 1, 0},
+                                    {1, 0, {1, 2}, -1, -1, 1, 1, 2, 0},
+                                    {2, 1, {2}, -1, -1, 0, 2, 2, 0}}));
+  EXPECT_EQ(blocksOfSplit(t, {}), (std::vector<uint32_t>{2, 3, 4}));
+  EXPECT_EQ(blocksOfSplit(t, std::vector<uint8_t>{0, 1, 0, 0, 0}),
+            (std::vector<uint32_t>{1, 4}));
+  EXPECT_EQ(blocksOfSplit(t, std::vector<uint8_t>{1, 1, 0, 0, 0}),
+            (std::vector<uint32_t>{0}));
+  // A half without targets is a leaf with its sibling's first targets and
+  // costs nothing.
+  SplitTree e = buildSplitTree(targetsOf({{}, {}, {5}, {6}}), 4, 2);
+  ASSERT_EQ(e.nodes.size(), 5u);
+  EXPECT_EQ(e.nodes[0].targets, (std::vector<uint32_t>{5, 6}));
+  EXPECT_EQ(e.nodes[0].cost(), 2u);
+  EXPECT_EQ(e.nodes[4].start, 0u);
+  EXPECT_EQ(e.nodes[4].targets, (std::vector<uint32_t>{5}));
+  EXPECT_EQ(e.nodes[4].withTargets, 0u);
+  EXPECT_EQ(blocksOfSplit(e, {}), (std::vector<uint32_t>{4, 2, 3}));
+  EXPECT_TRUE(buildSplitTree(targetsOf({{}, {}}), 2, 1).nodes.empty());
+}
+
+/// A tree delivering on `local` chips (an entry each) after passing
+/// straight through `through` chips (default routed: no entry).
+RoutingTree fakeTree(std::vector<ChipId> local, std::vector<ChipId> through) {
+  RoutingTree t;
+  for (ChipId c : local)
+    t.nodes.push_back(RouteNode{c, kFromLocal, 0, route::core(1)});
+  for (ChipId c : through)
+    t.nodes.push_back(RouteNode{c, 3, 1, route::link(0)});
+  return t;
+}
+
+TEST(SliceGraphTest, FitSplitRoutesMergesTheCheapestBlocks) {
+  llvm::SmallVector<ChipId, 4> chips;
+  chipsWithEntries(fakeTree({0, 1}, {2}), chips);
+  EXPECT_EQ(std::vector<ChipId>(chips.begin(), chips.end()),
+            (std::vector<ChipId>{0, 1}));
+  // Slice 0 as above: blocks 2, 3, 4 have entries on chips {0}, {0, 1},
+  // {0, 1} (3 on chip 0, 2 on chip 1); merged nodes 1 and 0 on {0, 1}.
+  // Slice 1, one block (node 0) with an entry on chip 2 only.
+  std::vector<SplitTree> trees = {
+      buildSplitTree(targetsOf({{1}, {1, 2}, {2}, {2}}), 4, 2),
+      buildSplitTree(targetsOf({{3}, {3}}), 2, 1)};
+  std::vector<std::vector<RoutingTree>> routes = {
+      {fakeTree({0, 1}, {}), fakeTree({0, 1}, {2}), fakeTree({0}, {2}),
+       fakeTree({0, 1}, {}), fakeTree({0, 1}, {})},
+      {fakeTree({2}, {0})}};
+  auto route = [&](uint32_t s, uint32_t v) -> const RoutingTree & {
+    return routes[s][v];
+  };
+  using Flags = std::vector<std::vector<uint8_t>>;
+  SplitBudgetStats st;
+  // No limit, or a budget every chip fits: nothing merged.
+  EXPECT_EQ(fitSplitRoutes(trees, 3, 0, route, &st),
+            (Flags{{0, 0, 0, 0, 0}, {0}}));
+  EXPECT_EQ(st.maxEntries, 3u);
+  EXPECT_EQ(fitSplitRoutes(trees, 3, 3, route, &st),
+            (Flags{{0, 0, 0, 0, 0}, {0}}));
+  EXPECT_EQ(st.merged, 0u);
+  // Budget 2: chip 0 is one over. Node 1 saves one entry for 1 added pair,
+  // the root two for 3: node 1 is merged.
+  EXPECT_EQ(fitSplitRoutes(trees, 3, 2, route, &st),
+            (Flags{{0, 1, 0, 0, 0}, {0}}));
+  EXPECT_EQ(st.merged, 1u);
+  EXPECT_EQ(st.rounds, 1u);
+  EXPECT_EQ(st.maxEntries, 2u);
+  // Budget 1: chip 0 is two over: node 1, then the root; chip 1 then has
+  // nothing left to merge. One tree for the slice.
+  EXPECT_EQ(fitSplitRoutes(trees, 3, 1, route, &st),
+            (Flags{{1, 1, 0, 0, 0}, {0}}));
+  EXPECT_EQ(st.merged, 2u);
+  EXPECT_EQ(st.rounds, 1u);
+  EXPECT_EQ(st.maxEntries, 1u);
+}
+
 } // namespace

@@ -41,6 +41,10 @@ struct PassOptions {
   /// `route`: one tree per aligned block of a slice's keys whose neurons
   /// target the same cores (splitByTargets), instead of one per slice.
   bool splitRoutes = true;
+  /// Split routes: routing entries per chip (before compression) they may
+  /// take; blocks are merged back until every chip fits (fitSplitRoutes).
+  /// 0: three quarters of the router's entries.
+  unsigned splitRoutesBudget = 0;
 };
 
 /// What a pass may use besides the IR.
