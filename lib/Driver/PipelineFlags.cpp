@@ -21,6 +21,7 @@ struct Flags {
   cl::opt<unsigned> routerEntries;
   cl::opt<std::string> profile;
   cl::opt<bool> realTimeRates;
+  cl::opt<RealTimeMode> realTimeMode;
   cl::opt<unsigned> realTimeMargin;
 
   Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
@@ -93,7 +94,23 @@ struct Flags {
                        cl::desc("With --profile or expected rates: the share "
                                 "of each tick's cycle budget kept free "
                                 "(default 10)"),
-                       cl::init(10), cl::cat(stages)) {}
+                       cl::init(10), cl::cat(stages)),
+        realTimeMode(
+            "realtime", cl::value_desc("mode"),
+            cl::desc("With --profile or expected rates, what to do with the "
+                     "predicted loads"),
+            cl::values(
+                clEnumValN(RealTimeMode::Size, "size",
+                           "size every layer's cores so that each worst "
+                           "tick fits; a layer that cannot fit even with one "
+                           "neuron per core is an error (default)"),
+                clEnumValN(RealTimeMode::BestEffort, "best-effort",
+                           "the same, but such a layer is a warning and "
+                           "keeps the cores memory alone gives it"),
+                clEnumValN(RealTimeMode::Predict, "predict",
+                           "keep the memory-sized partition; only report "
+                           "the predictions and write them in the image")),
+            cl::init(RealTimeMode::Size), cl::cat(stages)) {}
 };
 std::unique_ptr<Flags> flags;
 } // namespace
@@ -126,6 +143,7 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
   p.splitRoutesBudget = flags->splitRoutesBudget;
   p.profile = flags->profile;
   p.realTimeRates = flags->realTimeRates;
+  p.realTimeMode = flags->realTimeMode;
   if (flags->realTimeMargin >= 100) {
     WithColor::error(errs(), tool)
         << "invalid --realtime-margin " << flags->realTimeMargin

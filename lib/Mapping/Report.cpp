@@ -82,7 +82,8 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
     for (unsigned q = 0; q < n.populations.size(); ++q)
       if (n.populations[q].kind != Population::Kind::Input)
         os << "    " << n.populations[q].name << ": " << cores[q]
-           << " cores of at most " << largest[q] << " neurons, "
+           << (cores[q] == 1 ? " core" : " cores") << " of at most "
+           << largest[q] << (largest[q] == 1 ? " neuron, " : " neurons, ")
            << withCommas(worst[q]) << " cycles ("
            << format("%.1f", 100.0 * double(worst[q]) / double(s.budgetCycles))
            << "% of the tick)\n";

@@ -19,6 +19,7 @@
 #include "scnc/Mapping/Report.h"
 #include "scnc/Mapping/SliceGraph.h"
 #include "scnc/Support/Debug.h"
+#include "scnc/Support/Format.h"
 #include "scnc/Support/Timing.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
@@ -57,8 +58,13 @@ static bool sizeForRealTime(
   unsigned numPops = unsigned(n.populations.size());
   cfg.limitCaps.assign(numPops, 0);
   uint64_t budget = st.loadBudgetCycles;
+  // Layers that cannot fit (--realtime-best-effort): not lowered again.
+  std::vector<bool> gaveUp(numPops, false);
+  std::vector<uint32_t> firstLimits(p.limits.begin(), p.limits.end());
   for (unsigned round = 0;; ++round) {
     st.loads = predict(p);
+    if (ctx.options.realTimeMode == RealTimeMode::Predict)
+      return true;
     std::vector<uint64_t> worst(numPops, 0);
     for (size_t s = 0; s < p.slices.size(); ++s)
       worst[p.slices[s].population] =
@@ -68,14 +74,32 @@ static bool sizeForRealTime(
       if (worst[q] <= budget)
         continue;
       uint32_t limit = p.limits[q];
+      if (gaveUp[q])
+        continue;
       if (limit <= 1 || budget <= model.perTick) {
-        ctx.diag.error(n.populations[q].loc,
-                       "layer '" + n.populations[q].name +
-                           "' cannot keep up with the clock: one neuron per "
-                           "core takes " +
-                           Twine(worst[q]) + " cycles in its worst tick, " +
-                           "over the budget of " + Twine(budget));
-        return false;
+        std::string msg =
+            "layer '" + n.populations[q].name +
+            "' cannot keep up with the clock: one neuron per core takes " +
+            withCommas(worst[q]) +
+            " cycles in its worst tick, over the budget of " +
+            withCommas(budget);
+        if (ctx.options.realTimeMode != RealTimeMode::BestEffort) {
+          ctx.diag.error(n.populations[q].loc, msg);
+          return false;
+        }
+        // Fewer neurons per core do not bring it under the budget: it
+        // keeps the limit memory alone sets (the fewest cores and
+        // population-table entries).
+        uint32_t kept = uint32_t(
+            std::min<uint64_t>(firstLimits[q], n.populations[q].shape.size()));
+        ctx.diag.warning(n.populations[q].loc,
+                         msg + "; it keeps its memory-sized cores (at most " +
+                             Twine(kept) + " neuron" + (kept == 1 ? "" : "s") +
+                             " each; --realtime=best-effort)");
+        gaveUp[q] = true;
+        cfg.limitCaps[q] = 0;
+        changed = changed || limit != kept;
+        continue;
       }
       // The per-neuron part of the load scales with the slice's size.
       uint64_t scaled = uint64_t(limit) * (budget - model.perTick) /
