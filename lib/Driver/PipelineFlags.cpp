@@ -14,11 +14,14 @@ struct Flags {
   cl::opt<PartitionerKind> partitioner;
   cl::opt<uint64_t> seed;
   cl::opt<bool> verifyRoutes;
+  cl::opt<bool> splitRoutes;
+  cl::opt<unsigned> splitRoutesBudget;
   cl::opt<bool> verifyEach;
   cl::opt<std::string> machine;
   cl::opt<unsigned> routerEntries;
   cl::opt<std::string> profile;
   cl::opt<bool> realTimeRates;
+  cl::opt<RealTimeMode> realTimeMode;
   cl::opt<unsigned> realTimeMargin;
 
   Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
@@ -48,6 +51,20 @@ struct Flags {
                               "compressed tables and check it reaches "
                               "exactly its cores"),
                      cl::cat(stages)),
+        splitRoutes("split-routes",
+                    cl::desc("Route each block of a core's neurons that "
+                             "target the same cores on its own tree, so "
+                             "that packets reach only cores with synapses "
+                             "from their neuron (default on; "
+                             "--split-routes=false: one tree per core)"),
+                    cl::init(true), cl::cat(stages)),
+        splitRoutesBudget(
+            "split-routes-budget",
+            cl::desc("Routing entries per chip (before compression) that "
+                     "split routes may take; blocks of a core's neurons are "
+                     "routed together again until every chip fits "
+                     "(default 0: three quarters of the router's entries)"),
+            cl::init(0), cl::cat(stages)),
         verifyEach("verify-each",
                    cl::desc("Run the IR verifier after every pass"),
                    cl::init(true), cl::cat(stages)),
@@ -77,7 +94,23 @@ struct Flags {
                        cl::desc("With --profile or expected rates: the share "
                                 "of each tick's cycle budget kept free "
                                 "(default 10)"),
-                       cl::init(10), cl::cat(stages)) {}
+                       cl::init(10), cl::cat(stages)),
+        realTimeMode(
+            "realtime", cl::value_desc("mode"),
+            cl::desc("With --profile or expected rates, what to do with the "
+                     "predicted loads"),
+            cl::values(
+                clEnumValN(RealTimeMode::Size, "size",
+                           "size every layer's cores so that each worst "
+                           "tick fits; a layer that cannot fit even with one "
+                           "neuron per core is an error (default)"),
+                clEnumValN(RealTimeMode::BestEffort, "best-effort",
+                           "the same, but such a layer is a warning and "
+                           "keeps the cores memory alone gives it"),
+                clEnumValN(RealTimeMode::Predict, "predict",
+                           "keep the memory-sized partition; only report "
+                           "the predictions and write them in the image")),
+            cl::init(RealTimeMode::Size), cl::cat(stages)) {}
 };
 std::unique_ptr<Flags> flags;
 } // namespace
@@ -106,8 +139,11 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
     p.seed = uint64_t(flags->seed);
   p.routerEntries = flags->routerEntries;
   p.verifyRoutes = flags->verifyRoutes;
+  p.splitRoutes = flags->splitRoutes;
+  p.splitRoutesBudget = flags->splitRoutesBudget;
   p.profile = flags->profile;
   p.realTimeRates = flags->realTimeRates;
+  p.realTimeMode = flags->realTimeMode;
   if (flags->realTimeMargin >= 100) {
     WithColor::error(errs(), tool)
         << "invalid --realtime-margin " << flags->realTimeMargin

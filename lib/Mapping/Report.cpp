@@ -82,7 +82,8 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
     for (unsigned q = 0; q < n.populations.size(); ++q)
       if (n.populations[q].kind != Population::Kind::Input)
         os << "    " << n.populations[q].name << ": " << cores[q]
-           << " cores of at most " << largest[q] << " neurons, "
+           << (cores[q] == 1 ? " core" : " cores") << " of at most "
+           << largest[q] << (largest[q] == 1 ? " neuron, " : " neurons, ")
            << withCommas(worst[q]) << " cycles ("
            << format("%.1f", 100.0 * double(worst[q]) / double(s.budgetCycles))
            << "% of the tick)\n";
@@ -104,12 +105,19 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
      << withCommas(std::get<3>(before)) << " chips); after max "
      << std::get<0>(after) << ", mean " << format("%.1f", std::get<1>(after))
      << "; capacity " << m.routerEntries() << "\n";
+  if (s.splitBudget)
+    os << "  split routes: " << withCommas(s.trees.size()) << " trees for "
+       << withCommas(s.sendingSlices) << " sending cores; budget "
+       << withCommas(s.splitBudget) << " entries per chip before compression, "
+       << withCommas(s.splitStats.merged) << " blocks merged back\n";
+  else
+    os << "  split routes: off, one tree per sending core\n";
   // Packets per directed link when every neuron spikes once: a tree node's
   // outgoing links each carry one packet per neuron of the source slice.
   std::map<std::pair<ChipId, unsigned>, uint64_t> load;
   for (size_t ti = 0; ti < s.trees.size(); ++ti) {
     const KeyedTree &t = s.trees[ti];
-    uint64_t neurons = s.sliceRefs[s.treeSlices[ti]].neurons;
+    uint64_t neurons = s.treeNeurons[ti];
     for (const RouteNode &node : t.tree.nodes)
       for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
         if (node.route & route::link(l))

@@ -19,6 +19,7 @@
 #include "scnc/Mapping/Report.h"
 #include "scnc/Mapping/SliceGraph.h"
 #include "scnc/Support/Debug.h"
+#include "scnc/Support/Format.h"
 #include "scnc/Support/Timing.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/ADT/DenseMap.h"
@@ -26,6 +27,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <memory>
 
 #define DEBUG_TYPE "mapping"
 
@@ -56,8 +58,13 @@ static bool sizeForRealTime(
   unsigned numPops = unsigned(n.populations.size());
   cfg.limitCaps.assign(numPops, 0);
   uint64_t budget = st.loadBudgetCycles;
+  // Layers that cannot fit (--realtime-best-effort): not lowered again.
+  std::vector<bool> gaveUp(numPops, false);
+  std::vector<uint32_t> firstLimits(p.limits.begin(), p.limits.end());
   for (unsigned round = 0;; ++round) {
     st.loads = predict(p);
+    if (ctx.options.realTimeMode == RealTimeMode::Predict)
+      return true;
     std::vector<uint64_t> worst(numPops, 0);
     for (size_t s = 0; s < p.slices.size(); ++s)
       worst[p.slices[s].population] =
@@ -67,14 +74,32 @@ static bool sizeForRealTime(
       if (worst[q] <= budget)
         continue;
       uint32_t limit = p.limits[q];
+      if (gaveUp[q])
+        continue;
       if (limit <= 1 || budget <= model.perTick) {
-        ctx.diag.error(n.populations[q].loc,
-                       "layer '" + n.populations[q].name +
-                           "' cannot keep up with the clock: one neuron per "
-                           "core takes " +
-                           Twine(worst[q]) + " cycles in its worst tick, " +
-                           "over the budget of " + Twine(budget));
-        return false;
+        std::string msg =
+            "layer '" + n.populations[q].name +
+            "' cannot keep up with the clock: one neuron per core takes " +
+            withCommas(worst[q]) +
+            " cycles in its worst tick, over the budget of " +
+            withCommas(budget);
+        if (ctx.options.realTimeMode != RealTimeMode::BestEffort) {
+          ctx.diag.error(n.populations[q].loc, msg);
+          return false;
+        }
+        // Fewer neurons per core do not bring it under the budget: it
+        // keeps the limit memory alone sets (the fewest cores and
+        // population-table entries).
+        uint32_t kept = uint32_t(
+            std::min<uint64_t>(firstLimits[q], n.populations[q].shape.size()));
+        ctx.diag.warning(n.populations[q].loc,
+                         msg + "; it keeps its memory-sized cores (at most " +
+                             Twine(kept) + " neuron" + (kept == 1 ? "" : "s") +
+                             " each; --realtime=best-effort)");
+        gaveUp[q] = true;
+        cfg.limitCaps[q] = 0;
+        changed = changed || limit != kept;
+        continue;
       }
       // The per-neuron part of the load scales with the slice's size.
       uint64_t scaled = uint64_t(limit) * (budget - model.perTick) /
@@ -264,14 +289,43 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
   auto t0 = std::chrono::steady_clock::now();
   SliceGraph g = buildSliceGraph(n, st->partition.sliceOf,
                                  uint32_t(st->partition.slices.size()));
-  st->trees.clear();
-  st->treeSlices.clear();
-  for (uint32_t s = 0; s < g.targets.size(); ++s) {
-    if (g.targets[s].empty())
-      continue; // no packet leaves this slice
+  // With split routes: per slice, the targets of each of its neurons.
+  std::vector<NeuronTargets> perNeuron;
+  if (ctx.options.splitRoutes) {
+    std::vector<std::pair<unsigned, ArrayRef<uint32_t>>> slices;
+    for (const Slice &sl : st->partition.slices)
+      slices.push_back({sl.population, sl.neurons});
+    perNeuron = buildNeuronTargets(n, st->partition.sliceOf,
+                                   st->partition.localIndex, slices);
+    // Each slice's neurons renumbered so that neurons with the same
+    // targets are consecutive (their keys then form few aligned blocks);
+    // the image writer numbers the core's neurons in this order.
+    Partition &part = st->partition;
+    for (uint32_t s = 0; s < part.slices.size(); ++s) {
+      Slice &sl = part.slices[s];
+      std::vector<uint32_t> order =
+          orderByTargets(perNeuron[s], uint32_t(sl.neurons.size()));
+      bool identity = true;
+      for (uint32_t k = 0; k < order.size() && identity; ++k)
+        identity = order[k] == k;
+      if (identity)
+        continue;
+      std::vector<uint32_t> neurons(order.size());
+      for (uint32_t k = 0; k < order.size(); ++k) {
+        neurons[k] = sl.neurons[order[k]];
+        part.localIndex[sl.population][neurons[k]] = k;
+      }
+      sl.neurons = std::move(neurons);
+      perNeuron[s] = permuteTargets(perNeuron[s], order);
+    }
+  }
+  // The tree of a block's keys to the cores of its targets.
+  std::string routeError;
+  auto routeBlock = [&](uint32_t s,
+                        ArrayRef<uint32_t> targetSlices) -> RoutingTree {
     // Target cores grouped by chip, in chip order.
     std::map<ChipId, uint32_t> byChip;
-    for (uint32_t t : g.targets[s]) {
+    for (uint32_t t : targetSlices) {
       const CoreLocation &c = st->placement.cores[t];
       byChip[c.chip] |= 1u << c.core;
     }
@@ -280,13 +334,82 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
     Expected<RoutingTree> tree =
         routeMulticast(m, st->placement.cores[s].chip, targets);
     if (!tree) {
-      ctx.diag.error("route: slice " + Twine(s) + ": " +
-                     toString(tree.takeError()));
+      if (routeError.empty())
+        routeError = "route: slice " + std::to_string(s) + ": " +
+                     toString(tree.takeError());
+      else
+        consumeError(tree.takeError());
+      return RoutingTree();
+    }
+    return std::move(*tree);
+  };
+  st->trees.clear();
+  st->treeSlices.clear();
+  st->treeNeurons.clear();
+  st->splitBudget = 0;
+  st->splitStats = SplitBudgetStats();
+  st->sendingSlices = 0;
+  uint32_t numSlices = uint32_t(g.targets.size());
+  auto addTree = [&](uint32_t s, uint32_t start, unsigned bits,
+                     RoutingTree tree) {
+    const KeySpace &space = st->keys.slices[s];
+    uint32_t neurons = st->sliceRefs[s].neurons;
+    uint32_t low = bits >= 32 ? ~0u : uint32_t((1ull << bits) - 1);
+    st->trees.push_back(
+        KeyedTree{space.key | start, space.mask | ~low, std::move(tree)});
+    st->treeSlices.push_back(s);
+    st->treeNeurons.push_back(uint32_t(
+        std::min<uint64_t>(neurons, uint64_t(start) + low + 1) - start));
+  };
+  if (!ctx.options.splitRoutes) {
+    for (uint32_t s = 0; s < numSlices; ++s) {
+      if (g.targets[s].empty())
+        continue; // no packet leaves this slice
+      ++st->sendingSlices;
+      RoutingTree tree = routeBlock(s, g.targets[s]);
+      if (!routeError.empty()) {
+        ctx.diag.error(routeError);
+        return false;
+      }
+      addTree(s, 0, st->keys.neuronBits, std::move(tree));
+    }
+  } else {
+    // Each slice's key space split by targets, then blocks merged back
+    // until every chip's entries fit the budget (trees routed once per
+    // node, when first needed).
+    std::vector<SplitTree> split(numSlices);
+    std::vector<std::vector<std::unique_ptr<RoutingTree>>> routed(numSlices);
+    for (uint32_t s = 0; s < numSlices; ++s) {
+      if (g.targets[s].empty())
+        continue;
+      ++st->sendingSlices;
+      split[s] = buildSplitTree(perNeuron[s], st->sliceRefs[s].neurons,
+                                st->keys.neuronBits);
+      routed[s].resize(split[s].nodes.size());
+    }
+    std::vector<NeuronTargets>().swap(perNeuron);
+    auto treeOf = [&](uint32_t s, uint32_t v) -> const RoutingTree & {
+      std::unique_ptr<RoutingTree> &r = routed[s][v];
+      if (!r)
+        r = std::make_unique<RoutingTree>(
+            routeBlock(s, split[s].nodes[v].targets));
+      return *r;
+    };
+    st->splitBudget = ctx.options.splitRoutesBudget
+                          ? ctx.options.splitRoutesBudget
+                          : uint64_t(m.routerEntries()) * 3 / 4;
+    std::vector<std::vector<uint8_t>> merged = fitSplitRoutes(
+        split, m.numChips(), st->splitBudget, treeOf, &st->splitStats);
+    if (!routeError.empty()) {
+      ctx.diag.error(routeError);
       return false;
     }
-    st->trees.push_back(KeyedTree{st->keys.slices[s].key,
-                                  st->keys.slices[s].mask, std::move(*tree)});
-    st->treeSlices.push_back(s);
+    for (uint32_t s = 0; s < numSlices; ++s)
+      for (uint32_t v : blocksOfSplit(split[s], merged[s])) {
+        treeOf(s, v);
+        const SplitNode &node = split[s].nodes[v];
+        addTree(s, node.start, node.bits, std::move(*routed[s][v]));
+      }
   }
   st->routed = true;
   SCNC_DEBUG(dbgs() << "route: " << st->trees.size() << " trees, " << g.edges()

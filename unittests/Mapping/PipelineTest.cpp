@@ -92,13 +92,15 @@ Entries entriesOf(const RoutingTable &t) {
 }
 
 /// Runs the whole pipeline on `kNetwork` for machine `m`; the mapping
-/// state, or null after a failure (the diagnostics say why).
+/// state, or null after a failure (the diagnostics say why). One tree per
+/// slice (--split-routes=false) unless \p split.
 struct Mapped {
   DiagHarness h;
   llvm::Optional<Network> net;
   CompilationContext cc;
 
-  const MappingState *map(const Machine &m, unsigned routerEntries = 0) {
+  const MappingState *map(const Machine &m, unsigned routerEntries = 0,
+                          bool split = false) {
     net = parseNetwork(h.add(kNetwork), h.diag);
     if (!net)
       return nullptr;
@@ -107,6 +109,7 @@ struct Mapped {
     o.passes.partitioner = PartitionerKind::Slices;
     o.passes.routerEntries = routerEntries;
     o.passes.verifyRoutes = true;
+    o.passes.splitRoutes = split;
     if (!test::compileFor(h, *net, cc, m, "spinn3", o))
       return nullptr;
     return &cc.mapping;
@@ -201,6 +204,32 @@ TEST(PipelineTest, TinyNetworkOnOneChip) {
   EXPECT_EQ(s->compression.tablesCompressed, 0u);
   EXPECT_EQ(s->compression.entriesBefore, 2u);
   EXPECT_EQ(s->compression.maxEntriesAfter, 2u);
+  EXPECT_EQ(verifyRoutes(m, s->trees, s->compressed), Problems());
+}
+
+// Split routes (the default): input slice 1 = neurons {2, 3}; neuron 2
+// reaches c0 and c1 (cores 4 and 5), neuron 3 only c1, so the slice's key
+// space 0x2/0xfffffffe becomes one tree per key. Slice 0's neurons both
+// reach only c0: one tree as before.
+TEST(PipelineTest, SplitRoutesReachOnlyCoresWithSynapses) {
+  Machine m = spinn3();
+  Mapped run;
+  const MappingState *s = run.map(m, 0, /*split=*/true);
+  ASSERT_NE(s, nullptr) << run.h.text();
+  EXPECT_EQ(run.h.text(), "");
+  ASSERT_EQ(s->trees.size(), 3u);
+  EXPECT_EQ(s->treeSlices, (U32s{0, 1, 1}));
+  EXPECT_EQ(s->treeNeurons, (U32s{2, 1, 1}));
+  EXPECT_EQ(s->trees[0].key, 0x0u);
+  EXPECT_EQ(s->trees[0].mask, kMask);
+  EXPECT_EQ(s->trees[1].key, 0x2u);
+  EXPECT_EQ(s->trees[1].mask, 0xFFFFFFFFu);
+  EXPECT_EQ(s->trees[2].key, 0x3u);
+  EXPECT_EQ(s->trees[2].mask, 0xFFFFFFFFu);
+  EXPECT_EQ(entriesOf(s->tables[k00]),
+            (Entries{{0x2, 0xFFFFFFFF, core(4) | core(5)},
+                     {0x3, 0xFFFFFFFF, core(5)},
+                     {0x0, kMask, core(4)}}));
   EXPECT_EQ(verifyRoutes(m, s->trees, s->compressed), Problems());
 }
 

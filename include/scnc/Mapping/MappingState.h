@@ -13,6 +13,7 @@
 #include "scnc/Mapping/Load.h"
 #include "scnc/Mapping/Partition.h"
 #include "scnc/Mapping/Placement.h"
+#include "scnc/Mapping/SliceGraph.h"
 #include "scnc/Mapping/Tables.h"
 
 namespace scnc {
@@ -42,8 +43,15 @@ struct MappingState {
   bool keyed = false;
   /// `route`: one tree per slice that sends packets.
   std::vector<KeyedTree> trees;
-  /// The slice each tree carries the packets of (parallel to `trees`).
-  std::vector<uint32_t> treeSlices;
+  /// The slice each tree carries the packets of, and how many of its
+  /// neurons (parallel to `trees`; with split routes a slice has a tree per
+  /// block of its key space, splitByTargets).
+  std::vector<uint32_t> treeSlices, treeNeurons;
+  /// Split routes: the entry budget per chip they were fitted to (0 when
+  /// one tree per slice), slices that send packets, and what fitting did.
+  uint64_t splitBudget = 0;
+  uint64_t sendingSlices = 0;
+  SplitBudgetStats splitStats;
   bool routed = false;
   /// `build-tables` and `compress-tables`.
   std::vector<RoutingTable> tables, compressed;

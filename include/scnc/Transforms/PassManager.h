@@ -15,6 +15,16 @@
 
 namespace scnc {
 
+/// What scncc does with predicted per-core loads (--realtime).
+enum class RealTimeMode {
+  /// Size every layer for real time; a layer that cannot fit is an error.
+  Size,
+  /// The same, but such a layer warns and keeps its memory-sized cores.
+  BestEffort,
+  /// Keep the memory-sized partition; only report and record predictions.
+  Predict,
+};
+
 /// Settings of the pipeline that passes read.
 struct PassOptions {
   /// Host threads a pass may use; results are identical for any number.
@@ -32,12 +42,21 @@ struct PassOptions {
   /// Without a profile: size for expected rates (docs/mapping.md); also on
   /// when a population has an expected_rate.
   bool realTimeRates = false;
+  /// What the predicted loads do (--realtime).
+  RealTimeMode realTimeMode = RealTimeMode::Size;
   unsigned realTimeMarginPct = 10;
   /// Routing entries per chip (0: the machine's); `place` sets them on the
   /// target, and compress-tables fits every table into them.
   unsigned routerEntries = 0;
   /// compress-tables walks every tree through the compressed tables.
   bool verifyRoutes = false;
+  /// `route`: one tree per aligned block of a slice's keys whose neurons
+  /// target the same cores (splitByTargets), instead of one per slice.
+  bool splitRoutes = true;
+  /// Split routes: routing entries per chip (before compression) they may
+  /// take; blocks are merged back until every chip fits (fitSplitRoutes).
+  /// 0: three quarters of the router's entries.
+  unsigned splitRoutesBudget = 0;
 };
 
 /// What a pass may use besides the IR.
