@@ -65,6 +65,7 @@ struct Chip {
   std::vector<uint8_t> sysram;      ///< vcpu blocks .. sv (0xE5007000..)
   std::vector<RouteEntry> router;
   std::vector<Core> cores;
+  bool routerAllocReplyLost = false;
 };
 
 constexpr uint32_t kSysRamWindow = kSvBase + kSvBytes - kVcpuBase;
@@ -248,6 +249,15 @@ std::string BoardEndpoint::Impl::handle(StringRef d) {
     ++stats.droppedOut;
     return "";
   }
+  if (o.loseFirstRouterAllocReply && q->cmdRc == CmdAlloc &&
+      (q->arg[0] & 0xFF) == AllocRtr) {
+    Chip *c = chip(q->dstX, q->dstY);
+    if (c && !c->routerAllocReplyLost) {
+      c->routerAllocReplyLost = true;
+      ++stats.droppedOut;
+      return "";
+    }
+  }
   ++stats.replies;
   return encodeReply(*q, rc, payload);
 }
@@ -355,7 +365,7 @@ std::string BoardEndpoint::Impl::command(const ScpMessage &q, uint16_t &rc) {
     if (op == FreeSdramId) {
       uint32_t freed = 0;
       for (auto it = c->blocks.begin(); it != c->blocks.end();)
-        if (it->second.appId == (q.arg[1] & 0xFF)) {
+        if (it->second.appId == appId) {
           allocated -= it->second.size;
           it = c->blocks.erase(it);
           ++freed;
@@ -380,6 +390,22 @@ std::string BoardEndpoint::Impl::command(const ScpMessage &q, uint16_t &rc) {
         }
       }
       return words({0});
+    }
+    if (op == FreeRtrId) {
+      // Every entry the application owns on the chip (sark's rtr_free_id;
+      // the app id in arg1, as for FREE_SDRAM_ID); the count freed
+      // (arg2: clear them too; otherwise they stay in the router until
+      // overwritten).
+      uint32_t freed = 0;
+      for (uint32_t e = 1; e < c->router.size(); ++e)
+        if (c->router[e].used && c->router[e].appId == appId) {
+          if (q.arg[1])
+            c->router[e] = RouteEntry();
+          else
+            c->router[e].used = false, c->router[e].appId = 0;
+          ++freed;
+        }
+      return words({freed});
     }
     rc = RcArg;
     return "";
@@ -537,7 +563,7 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
       kernel::CoreRegions regions;
       kernel::CoreSystem sys;
       std::string name = "core " + std::to_string(c.coord.x) + "," +
-                          std::to_string(c.coord.y) + "," + std::to_string(p);
+                         std::to_string(c.coord.y) + "," + std::to_string(p);
       if (!sec || !kernel::findRegions(w.data(), uint32_t(w.size()), regions) ||
           !kernel::decodeSystem(regions, sys)) {
         lastError = name + ": no core section at its user0";
@@ -549,8 +575,9 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
       StringRef builtin = image::builtinCoreProgram(
           input ? image::SourceProgram : image::NeuronProgram);
       if (!builtin.empty() && !StringRef(k.aplx).startswith(builtin)) {
-        lastError = name + ": started with a program that is not this "
-                            "scnc's " +
+        lastError = name +
+                    ": started with a program that is not this "
+                    "scnc's " +
                     image::programKindName(input ? image::SourceProgram
                                                  : image::NeuronProgram)
                         .str() +
@@ -603,8 +630,8 @@ void BoardEndpoint::Impl::start(uint8_t appId) {
   // The image is put together by the run's thread: the reply to START
   // does not wait for it.
   runner = std::thread(
-      [this, appId, h, where](
-          std::vector<std::pair<ImageSection, std::string>> parts) {
+      [this, appId, h,
+       where](std::vector<std::pair<ImageSection, std::string>> parts) {
         run(appId, assembleImage(h, parts), where);
       },
       std::move(secs));

@@ -293,6 +293,33 @@ board::runOnBoard(const ImageReader &img,
       return std::move(e);
   if (Error e = tx.flush())
     return std::move(e);
+  // SC&MP keeps no record of sequence numbers: when a reply is lost, the
+  // resent ALLOC_RTR runs again and the first allocation leaks. A large
+  // table then finds no room. Nothing is loaded on the chip yet, so free
+  // every entry the application holds there (FREE_RTR_ID) and allocate
+  // again, a few times.
+  for (unsigned attempt = 0; attempt < 4; ++attempt) {
+    bool again = false;
+    for (size_t k = 0; k < tables.size(); ++k) {
+      if (bases[k])
+        continue;
+      again = true;
+      uint8_t x = uint8_t(tables[k]->x), y = uint8_t(tables[k]->y);
+      if (Error e = tx.submit(x, y, 0, CmdAlloc, uint32_t(app) << 8 | FreeRtrId,
+                              1, 0, "", {}, 4))
+        return std::move(e);
+      if (Error e = tx.submit(
+              x, y, 0, CmdAlloc, uint32_t(app) << 8 | AllocRtr,
+              uint32_t(tables[k]->entries.size()), 0, "",
+              [&bases, k](const ScpReply &r) { bases[k] = r.word(0); }, 4))
+        return std::move(e);
+      ++stats.routerReallocs;
+    }
+    if (!again)
+      break;
+    if (Error e = tx.flush())
+      return std::move(e);
+  }
   for (size_t k = 0; k < tables.size(); ++k) {
     const ImageRoutingTable &t = *tables[k];
     if (!bases[k])
@@ -532,6 +559,7 @@ std::string board::boardStatsJson(const BoardRunOptions &o,
     j["scp_timeouts"] = s.scp.timeouts;
     j["scp_fast_resent"] = s.scp.fastResent;
     j["scp_malformed_replies"] = s.scp.malformedReplies;
+    j["router_reallocs"] = s.routerReallocs;
     j["load_seconds"] = s.loadSeconds;
     j["run_seconds"] = s.runSeconds;
     j["read_seconds"] = s.readSeconds;

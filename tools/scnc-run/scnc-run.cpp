@@ -136,6 +136,11 @@ cl::opt<double>
               cl::desc("With --serve: drop this fraction of datagrams in each "
                        "direction (for tests)"),
               cl::init(0), cl::cat(boardCat));
+cl::opt<bool> serveLoseAllocRtr(
+    "serve-lose-alloc-rtr-reply",
+    cl::desc("With --serve: lose the reply to each chip's first ALLOC_RTR, "
+             "so that the host's resend allocates twice (for tests)"),
+    cl::cat(boardCat));
 cl::opt<unsigned>
     serveRuns("serve-runs",
               cl::desc("With --serve: exit after this many runs (0: never)"),
@@ -525,6 +530,7 @@ int runServe() {
   board::EndpointOptions eo;
   eo.machineName = machineName;
   eo.dropFraction = serveDrop;
+  eo.loseFirstRouterAllocReply = serveLoseAllocRtr;
   eo.threads = std::max(1u, unsigned(threads));
   board::BoardEndpoint endpoint(*machine, eo);
   board::UdpAddress local = sock->localAddress();

@@ -126,6 +126,17 @@ TEST(Endpoint, MemoryAndAllocation) {
   EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 2).second, 0), 1u);
   EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 3).second, 0), 3u);
   EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 2000).second, 0), 0u);
+  // A resent ALLOC_RTR allocates again (SC&MP keeps no record of seq):
+  // 1,000 entries fit once, not twice; FREE_RTR_ID (the app id in arg1,
+  // like every ALLOC op) frees all of app 30's 1,005 and they fit again.
+  // Another application's entries stay.
+  EXPECT_EQ(word(b.ask(CmdAlloc, 31u << 8 | AllocRtr, 1).second, 0), 6u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 1000).second, 0), 7u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 1000).second, 0), 0u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | FreeRtrId, 1).second, 0), 1005u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | FreeRtrId, 1).second, 0), 0u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 1000).second, 0), 7u);
+  EXPECT_EQ(word(b.ask(CmdAlloc, 30u << 8 | AllocRtr, 5).second, 0), 1u);
   // COUNT: nothing runs.
   EXPECT_EQ(word(b.ask(CmdCount, 30, StateWait).second, 0), 0u);
   // SIG STOP frees the application's blocks.

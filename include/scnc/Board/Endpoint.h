@@ -35,6 +35,9 @@ struct EndpointOptions {
   /// Fraction of datagrams dropped in each direction (tests).
   double dropFraction = 0;
   uint64_t seed = 1;
+  /// Lose the reply to each chip's first ALLOC_RTR (tests: the host's
+  /// resend then allocates a second time, as on SC&MP).
+  bool loseFirstRouterAllocReply = false;
   /// All SDRAM blocks the host may allocate together, in bytes.
   uint64_t maxMemory = uint64_t(4) << 30;
   /// Host threads for the emulator's runs.

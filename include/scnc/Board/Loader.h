@@ -47,6 +47,9 @@ struct BoardRunStats {
   /// The median round trip of 16 VER requests, one at a time.
   double roundTripMicros = 0;
   uint64_t cores = 0, chipsWithTables = 0;
+  /// Routing-entry allocations repeated after a resent ALLOC_RTR had
+  /// leaked the first (FREE_RTR_ID, then ALLOC_RTR again).
+  uint64_t routerReallocs = 0;
 };
 
 /// Runs \p image on the board. \p inputs as Emulator::run: per population

@@ -70,7 +70,9 @@ enum : uint32_t {
   AllocSdram = 0,
   FreeSdram = 1,
   FreeSdramId = 2,
-  AllocRtr = 3
+  AllocRtr = 3,
+  FreeRtr = 4,
+  FreeRtrId = 5
 };
 enum : uint32_t { AllocTagRetry = 4 };
 enum : uint32_t { RtrInit = 0, RtrClear = 1, RtrLoad = 2 };

@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
-"""loopback.py [--machine M] [--drop P] [--runs N] -- COMMAND...
+"""loopback.py [--machine M] [--drop P] [--runs N] [--serve-arg A]... -- COMMAND...
 
 Starts an emulated board (scnc-run --serve 127.0.0.1:0) in the background,
 waits until it listens, runs COMMAND with every "@BOARD@" replaced by its
 address, then waits for the board to exit (--runs runs) and prints its log
-to stderr. Exits with COMMAND's status. The board is killed after 120 s
+to stderr (each --serve-arg is passed on to the board's scnc-run). Exits
+with COMMAND's status. The board is killed after 120 s
 at most, so a test never hangs.
 """
 import os, subprocess, sys, tempfile, time
@@ -12,6 +13,7 @@ import os, subprocess, sys, tempfile, time
 def main():
     args = sys.argv[1:]
     machine, drop, runs = "spinn3", "0", "1"
+    extra = []
     while args and args[0] != "--":
         if args[0] == "--machine":
             machine = args[1]; args = args[2:]
@@ -19,6 +21,8 @@ def main():
             drop = args[1]; args = args[2:]
         elif args[0] == "--runs":
             runs = args[1]; args = args[2:]
+        elif args[0] == "--serve-arg":
+            extra.append(args[1]); args = args[2:]
         else:
             sys.exit("loopback.py: unknown option " + args[0])
     cmd = args[1:]
@@ -27,7 +31,7 @@ def main():
         log = open(os.path.join(d, "log"), "w+")
         server = subprocess.Popen(
             ["scnc-run", "--serve", "127.0.0.1:0", "--machine", machine,
-             "--serve-drop", drop, "--serve-runs", runs,
+             "--serve-drop", drop, "--serve-runs", runs, *extra,
              "--serve-port-file", port_file], stderr=log)
         for _ in range(200):
             if os.path.exists(port_file) and open(port_file).read().strip():
