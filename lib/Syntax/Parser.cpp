@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Syntax/Parser.h"
 #include "scnc/Syntax/Lexer.h"
+#include "llvm/ADT/ScopeExit.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 using namespace scnc;
@@ -39,6 +40,10 @@ private:
   DiagnosticEngine &diag;
   const char *bufferStart;
   unsigned depth = 0;
+  /// Lists and calls inside one value, each a level of recursion: bounded
+  /// like blocks, so that no input can exhaust the stack.
+  unsigned valueDepth = 0;
+  bool enterValue(SMLoc open);
 };
 
 } // namespace
@@ -202,6 +207,15 @@ bool Parser::parseBlock(Block &b) {
   if (!lex.is(Token::l_brace))
     return errorHere("expected '{' to open the body of '" + b.kind.name + "'");
   return parseBlockBody(b);
+}
+
+bool Parser::enterValue(SMLoc open) {
+  if (valueDepth >= 64) {
+    diag.error(open, "lists and calls nested too deeply (more than 64 levels)");
+    return false;
+  }
+  ++valueDepth;
+  return true;
 }
 
 bool Parser::parseBlockBody(Block &b) {
@@ -373,6 +387,9 @@ bool Parser::parseTerm(Value &v) {
   }
   case Token::l_square: {
     v.kind = Value::List;
+    if (!enterValue(lex.getLoc()))
+      return false;
+    auto leave = llvm::make_scope_exit([&] { --valueDepth; });
     lex.consume();
     if (!lex.is(Token::r_square)) {
       do {
@@ -403,6 +420,9 @@ bool Parser::parseNameOrCall(Value &v, Ident name) {
     return true;
   }
   v.kind = Value::Call;
+  if (!enterValue(lex.getLoc()))
+    return false;
+  auto leave = llvm::make_scope_exit([&] { --valueDepth; });
   lex.consume();
   if (!lex.is(Token::r_paren)) {
     do {
