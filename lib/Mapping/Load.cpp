@@ -148,6 +148,21 @@ targetSlicesOf(const Network &n, const Partition &part, unsigned pop,
   return t;
 }
 
+/// A packet's cycles on a slice whose incoming packets come from the source
+/// slices \p sources (sorted and deduplicated here): the packet, and a
+/// search whose steps are ceil(log2(E + 1)) for E population-table entries,
+/// estimated as the distinct source slices.
+static uint64_t packetCycles(std::vector<uint32_t> &sources,
+                             const kernel::CycleModel &m) {
+  std::sort(sources.begin(), sources.end());
+  uint64_t entries =
+      std::unique(sources.begin(), sources.end()) - sources.begin();
+  uint64_t steps = 0;
+  while ((uint64_t(1) << steps) < entries + 1)
+    ++steps;
+  return m.perPacket + m.perSearch + m.perSearchStep * steps;
+}
+
 std::vector<SliceLoad> scnc::predictSliceLoads(const Network &n,
                                                const Partition &part,
                                                const ActivityProfile &a,
@@ -159,18 +174,9 @@ std::vector<SliceLoad> scnc::predictSliceLoads(const Network &n,
   std::vector<TargetSlices> targets(n.populations.size());
   for (unsigned p = 0; p < n.populations.size(); ++p)
     targets[p] = targetSlicesOf(n, part, p, sources);
-  // A search's steps: the slice's population-table entries, estimated as
-  // its distinct source slices.
   std::vector<uint64_t> packetCost(numSlices);
-  for (size_t s = 0; s < numSlices; ++s) {
-    std::vector<uint32_t> &src = sources[s];
-    std::sort(src.begin(), src.end());
-    uint64_t entries = std::unique(src.begin(), src.end()) - src.begin();
-    uint64_t steps = 0;
-    while ((uint64_t(1) << steps) < entries + 1)
-      ++steps;
-    packetCost[s] = m.perPacket + m.perSearch + m.perSearchStep * steps;
-  }
+  for (size_t s = 0; s < numSlices; ++s)
+    packetCost[s] = packetCycles(sources[s], m);
   std::vector<uint64_t> events(numSlices), packets(numSlices),
       spikes(numSlices);
   std::vector<uint32_t> touched;
@@ -253,44 +259,42 @@ std::vector<double> scnc::expectedRates(const Network &n) {
     rate[q] = p.expectedRate > 0 ? p.expectedRate : r;
     done[q] = true;
   }
+  // A population's default: the synapse-weighted mean rate of its sources
+  // known so far; false while one of them (other than itself) is not.
+  auto fromSources = [&](size_t q, double &out) {
+    bool ready = true;
+    double weighted = 0;
+    uint64_t total = 0;
+    for (const auto &[pre, syn] : in[q]) {
+      ready &= done[pre] || pre == q;
+      if (done[pre]) {
+        weighted += rate[pre] * double(syn);
+        total += syn;
+      }
+    }
+    out = total ? weighted / double(total) : 0;
+    return ready;
+  };
+  auto settle = [&](size_t q, bool force) {
+    double mean = 0;
+    bool ready = fromSources(q, mean);
+    double declared = n.populations[q].expectedRate;
+    if (!ready && !force && declared <= 0)
+      return false;
+    rate[q] = declared > 0 ? declared : mean;
+    done[q] = true;
+    return true;
+  };
   for (bool progress = true; progress;) {
     progress = false;
-    for (size_t q = 0; q < n.populations.size(); ++q) {
-      if (done[q])
-        continue;
-      bool ready = true;
-      double weighted = 0;
-      uint64_t total = 0;
-      for (const auto &[pre, syn] : in[q]) {
-        ready &= done[pre] || pre == q;
-        if (done[pre]) {
-          weighted += rate[pre] * double(syn);
-          total += syn;
-        }
-      }
-      if (!ready && n.populations[q].expectedRate <= 0)
-        continue;
-      rate[q] = n.populations[q].expectedRate > 0
-                    ? n.populations[q].expectedRate
-                : total ? weighted / double(total)
-                        : 0;
-      done[q] = progress = true;
-    }
+    for (size_t q = 0; q < n.populations.size(); ++q)
+      if (!done[q])
+        progress |= settle(q, /*force=*/false);
   }
   // What is left sits on a cycle: its known sources only.
   for (size_t q = 0; q < n.populations.size(); ++q)
-    if (!done[q]) {
-      double weighted = 0;
-      uint64_t total = 0;
-      for (const auto &[pre, syn] : in[q])
-        if (done[pre]) {
-          weighted += rate[pre] * double(syn);
-          total += syn;
-        }
-      rate[q] = n.populations[q].expectedRate > 0
-                    ? n.populations[q].expectedRate
-                    : (total ? weighted / double(total) : 0);
-    }
+    if (!done[q])
+      settle(q, /*force=*/true);
   return rate;
 }
 
@@ -320,13 +324,7 @@ scnc::estimateSliceLoads(const Network &n, const Partition &part,
     const Slice &sl = part.slices[s];
     if (n.populations[sl.population].kind == Population::Kind::Input)
       continue;
-    std::vector<uint32_t> &src = sources[s];
-    std::sort(src.begin(), src.end());
-    uint64_t entries = std::unique(src.begin(), src.end()) - src.begin();
-    uint64_t steps = 0;
-    while ((uint64_t(1) << steps) < entries + 1)
-      ++steps;
-    double packetCost = m.perPacket + m.perSearch + m.perSearchStep * steps;
+    double packetCost = double(packetCycles(sources[s], m));
     double spikes =
         poissonPeak(ratesHz[sl.population] * dtSeconds * sl.neurons.size());
     double peakPackets = poissonPeak(packets[s]);

@@ -66,8 +66,9 @@ void scnc::printMappingReport(const Network &n, const Machine &m,
      << withCommas(s.edgeCut) << " synapses\n";
   if (!s.loads.empty()) {
     // Per layer: cores, the largest slice and the worst predicted tick.
-    os << "  real time (" << s.loadSource << "): budget " << withCommas(s.budgetCycles)
-       << " cycles per tick, sized for " << withCommas(s.loadBudgetCycles)
+    os << "  real time (" << s.loadSource << "): budget "
+       << withCommas(s.budgetCycles) << " cycles per tick, sized for "
+       << withCommas(s.loadBudgetCycles)
        << "; predicted worst tick per layer:\n";
     std::vector<uint64_t> worst(n.populations.size(), 0),
         cores(n.populations.size(), 0), largest(n.populations.size(), 0);
