@@ -350,7 +350,7 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
   uint32_t words;
   if (r.neuron >= 0) {
     kernel::NeuronCore &k = neuron[r.neuron];
-    kernel::neuronCoreTick(k, t);
+    hostNeuronCoreTick(k, t);
     bits = k.spikeBits;
     words = k.spikeWords;
     if (r.voltages) {
