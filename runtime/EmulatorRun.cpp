@@ -60,6 +60,10 @@ struct alignas(64) CoreRun {
   int32_t neuron = -1, source = -1; ///< index into the kernel arrays
   /// Spikes as (tick << 32) | neuron index in the population.
   std::vector<uint64_t> spikes;
+  /// Ticks with many spikes are kept as the core's spike bitmap (its
+  /// recording region, spikeWords words per tick; ticks in bitmapTicks) and
+  /// decoded after the run: a push per spike dominated dense runs.
+  std::vector<uint32_t> bitmapTicks, bitmaps;
   std::vector<uint64_t> leafSpikes;
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
   uint64_t popNeurons = 0;
@@ -346,7 +350,7 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
   uint32_t words;
   if (r.neuron >= 0) {
     kernel::NeuronCore &k = neuron[r.neuron];
-    kernel::neuronCoreTick(k, t);
+    hostNeuronCoreTick(k, t);
     bits = k.spikeBits;
     words = k.spikeWords;
     if (r.voltages) {
@@ -360,13 +364,21 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
     bits = k.spikeBits;
     words = k.spikeWords;
   }
-  for (uint32_t w = 0; w < words; ++w)
-    for (uint32_t b = bits[w]; b; b &= b - 1) {
-      uint32_t local = w * 32 + uint32_t(__builtin_ctz(b));
-      r.spikes.push_back(uint64_t(t) << 32 | ic.neuronIds[local]);
-    }
   const uint32_t *keys;
   uint32_t n = outKeys(i, keys);
+  uint32_t count = 0;
+  for (uint32_t w = 0; w < words; ++w)
+    count += uint32_t(__builtin_popcount(bits[w]));
+  if (uint64_t(count) * 2 >= words && count) {
+    r.bitmapTicks.push_back(t);
+    r.bitmaps.insert(r.bitmaps.end(), bits, bits + words);
+  } else if (count) {
+    for (uint32_t w = 0; w < words; ++w)
+      for (uint32_t b = bits[w]; b; b &= b - 1) {
+        uint32_t local = w * 32 + uint32_t(__builtin_ctz(b));
+        r.spikes.push_back(uint64_t(t) << 32 | ic.neuronIds[local]);
+      }
+  }
   if (LLVM_UNLIKELY(r.trace)) {
     kernel::dumpTick(traceSink(*r.trace), t, keys, n, bits, words);
     r.tickCountAt = r.trace->input.size();
@@ -429,9 +441,21 @@ void CoreRuns::receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch) {
 void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
   for (size_t k = 0; k < em.pops.size(); ++k) {
     std::vector<uint64_t> all;
-    for (uint32_t i = 0; i < cores.size(); ++i)
-      if (cores[i].popSlot == int(k))
-        all.insert(all.end(), run[i].spikes.begin(), run[i].spikes.end());
+    for (uint32_t i = 0; i < cores.size(); ++i) {
+      if (cores[i].popSlot != int(k))
+        continue;
+      const CoreRun &r = run[i];
+      all.insert(all.end(), r.spikes.begin(), r.spikes.end());
+      const uint32_t *ids = cores[i].img->neuronIds.data();
+      size_t words = (cores[i].img->numNeurons + 31) / 32;
+      for (size_t j = 0; j < r.bitmapTicks.size(); ++j) {
+        const uint32_t *bits = r.bitmaps.data() + j * words;
+        for (uint32_t w = 0; w < words; ++w)
+          for (uint32_t b = bits[w]; b; b &= b - 1)
+            all.push_back(uint64_t(r.bitmapTicks[j]) << 32 |
+                          ids[w * 32 + uint32_t(__builtin_ctz(b))]);
+      }
+    }
     std::sort(all.begin(), all.end());
     std::vector<Spike> &out = rec.populations[k].spikes;
     out.reserve(all.size());
