@@ -238,7 +238,8 @@ Error Emulator::Impl::prepareNeuronCores() {
     } else {
       ci.sectionCopy.resize(ci.sectionWords);
       for (uint32_t w = 0; w < ci.sectionWords; ++w)
-        ci.sectionCopy[w] = support::endian::read32le(ic.section.data() + 4 * w);
+        ci.sectionCopy[w] =
+            support::endian::read32le(ic.section.data() + 4 * w);
       ci.section = ci.sectionCopy.data();
     }
   }
@@ -297,8 +298,15 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
       for (uint32_t d : cores[s].leaves[l].dests)
         ++times[d];
       for (auto [d, k] : times)
-        cores[d].incoming.push_back({s, l, k});
+        cores[d].incoming.push_back({s, l, k, 0});
     }
+  for (CoreInfo &c : cores)
+    for (size_t i = c.incoming.size(); i-- > 0;)
+      c.incoming[i].senderEnd =
+          i + 1 < c.incoming.size() &&
+                  c.incoming[i + 1].sender == c.incoming[i].sender
+              ? c.incoming[i + 1].senderEnd
+              : uint32_t(i + 1);
   return Error::success();
 }
 

@@ -46,6 +46,9 @@ struct Leaf {
 /// each.
 struct Incoming {
   uint32_t sender = 0, leaf = 0, times = 0;
+  /// Index in the receiver's list one past this sender's last entry (its
+  /// entries are consecutive): a silent sender is skipped at once.
+  uint32_t senderEnd = 0;
 };
 
 /// One loaded core section.

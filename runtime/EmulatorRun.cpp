@@ -65,6 +65,11 @@ struct alignas(64) CoreRun {
   /// decoded after the run: a push per spike dominated dense runs.
   std::vector<uint32_t> bitmapTicks, bitmaps;
   std::vector<uint64_t> leafSpikes;
+  /// With several leaves (split routes): this tick's keys grouped by leaf,
+  /// each group in sending order, leaf l at [leafStart[l], leafStart[l+1]).
+  /// Each receiver of a leaf reads its group instead of filtering every key
+  /// the core sent.
+  std::vector<uint32_t> leafStart, byLeaf;
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
   uint64_t popNeurons = 0;
   std::vector<uint32_t> sourceStart, sourceTicks;
@@ -92,8 +97,8 @@ public:
   Error start(const std::vector<std::vector<Spike>> &inputs, Recording &rec);
   /// Phase A of tick \p t for core \p i.
   void tickCore(uint32_t i, uint32_t t);
-  /// Phase B of tick \p t for neuron core \p d (\p scratch: maxNeurons).
-  void receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch);
+  /// Phase B of tick \p t for neuron core \p d.
+  void receive(uint32_t d, uint32_t t);
 
   /// Every core, biggest first by neurons (phase A); the neuron cores,
   /// biggest first by synaptic-matrix words (phase B).
@@ -387,29 +392,52 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
   if (ci.leaves.size() == 1) {
     r.leafSpikes[0] += n;
   } else if (ci.leaves.size() > 1) {
+    // A counting sort of the keys by leaf (stable: sending order within a
+    // leaf, as the receivers' kernels must see them).
+    size_t leaves = ci.leaves.size();
+    r.leafStart.assign(leaves + 1, 0);
     for (uint32_t k = 0; k < n; ++k)
-      ++r.leafSpikes[ci.leafOf[keys[k] & ~ic.mask]];
+      ++r.leafStart[ci.leafOf[keys[k] & ~ic.mask] + 1];
+    for (size_t l = 0; l < leaves; ++l) {
+      r.leafSpikes[l] += r.leafStart[l + 1];
+      r.leafStart[l + 1] += r.leafStart[l];
+    }
+    r.byLeaf.resize(n);
+    for (uint32_t k = 0; k < n; ++k)
+      r.byLeaf[r.leafStart[ci.leafOf[keys[k] & ~ic.mask]]++] = keys[k];
+    // leafStart[l] is now the end of leaf l: shift back to starts.
+    for (size_t l = leaves; l > 0; --l)
+      r.leafStart[l] = r.leafStart[l - 1];
+    r.leafStart[0] = 0;
   }
 }
 
-void CoreRuns::receive(uint32_t d, uint32_t t, std::vector<uint32_t> &scratch) {
+void CoreRuns::receive(uint32_t d, uint32_t t) {
   const CoreInfo &ci = cores[d];
   CoreRun &r = run[d];
   kernel::NeuronCore &k = neuron[r.neuron];
-  for (const Incoming &in : ci.incoming) {
-    const uint32_t *keys;
-    uint32_t n = outKeys(in.sender, keys);
-    if (!n)
+  // Incoming is in image order: a sender's leaves are consecutive, so its
+  // keys are looked up once per run of entries (split routes give a sender
+  // many leaves).
+  uint32_t lastSender = ~0u, senderKeys = 0;
+  const uint32_t *senderKeyPtr = nullptr;
+  for (size_t i = 0; i < ci.incoming.size(); ++i) {
+    const Incoming &in = ci.incoming[i];
+    if (in.sender != lastSender) {
+      lastSender = in.sender;
+      senderKeys = outKeys(in.sender, senderKeyPtr);
+    }
+    if (!senderKeys) {
+      i = in.senderEnd - 1; // the sender sent nothing: skip its leaves
       continue;
+    }
+    const uint32_t *keys = senderKeyPtr;
+    uint32_t n = senderKeys;
     const CoreInfo &sender = cores[in.sender];
     if (sender.leaves.size() > 1) {
-      uint32_t m = 0;
-      uint32_t mask = sender.img->mask;
-      for (uint32_t j = 0; j < n; ++j)
-        if (sender.leafOf[keys[j] & ~mask] == in.leaf)
-          scratch[m++] = keys[j];
-      keys = scratch.data();
-      n = m;
+      const CoreRun &sr = run[in.sender];
+      keys = sr.byLeaf.data() + sr.leafStart[in.leaf];
+      n = sr.leafStart[in.leaf + 1] - sr.leafStart[in.leaf];
     }
     for (uint32_t c = 0; c < in.times; ++c) {
       kernel::neuronCoreReceive(k, t, keys, n);
@@ -675,7 +703,6 @@ void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
     reportAt = std::min(every, numTicks);
   }
   auto worker = [&](unsigned) {
-    std::vector<uint32_t> scratch(std::max(1u, r.maxNeurons));
     size_t b, e;
     for (uint32_t t = 0; t < numTicks; ++t) {
       while (queueA.grab(b, e))
@@ -684,7 +711,7 @@ void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
       barrier.arrive([&] { queueA.reset(); });
       while (queueB.grab(b, e))
         for (size_t i = b; i < e; ++i)
-          r.receive(queueB[i], t, scratch);
+          r.receive(queueB[i], t);
       barrier.arrive([&] {
         queueB.reset();
         if (LLVM_UNLIKELY(t + 1 == reportAt)) {
