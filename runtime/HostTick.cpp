@@ -32,42 +32,6 @@ using namespace scnc::kernel;
 
 namespace {
 
-/// The kernel's loop body for neuron \p i (kernel/Kernel.cpp,
-/// neuronCoreTick).
-inline void tickOne(NeuronCore &core, uint32_t tick, uint32_t i, uint16_t *rbE,
-                    uint16_t *rbI, uint32_t &out, uint32_t &updated,
-                    uint32_t &spikes) {
-  const NeuronCoreConfig &cfg = core.cfg;
-  NeuronFixedState *state = core.state;
-  uint16_t slotE = rbE[i], slotI = rbI[i];
-  if (core.quiet[i] && (slotE | slotI) == 0) {
-    if (core.voltage)
-      core.voltage[i] = state[i].v.bits;
-    return;
-  }
-  rbE[i] = 0;
-  rbI[i] = 0;
-  ++updated;
-  NeuronFixedState before = state[i];
-  bool spiked;
-  lifStep(state[i], cfg.params, ringBufferToAccum(slotE, cfg.leftShift[0]),
-          ringBufferToAccum(slotI, cfg.leftShift[1]), spiked);
-  const NeuronFixedState &after = state[i];
-  core.quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&
-                  after.iSynE == before.iSynE && after.iSynI == before.iSynI &&
-                  after.refracTimer == before.refracTimer;
-  if (core.voltage)
-    core.voltage[i] = after.v.bits;
-  if (spiked) {
-    core.spikeBits[i >> 5] |= uint32_t(1) << (i & 31);
-    if (cfg.hasKey)
-      core.outKeys[out++] = cfg.key | i;
-    ++spikes;
-    if (core.history)
-      core.history[i].record(tick, core.rule);
-  }
-}
-
 #ifdef SCNC_HOST_AVX2
 #define AVX2 __attribute__((target("avx2")))
 
@@ -135,9 +99,11 @@ struct QuietBytes {
 };
 constexpr QuietBytes kQuietBytes;
 
-AVX2 void tickAvx2(NeuronCore &core, uint32_t tick, uint16_t *rbE,
-                   uint16_t *rbI, uint32_t &out, uint32_t &updated,
-                   uint32_t &spikes) {
+AVX2 void tickAvx2(NeuronTick &t) {
+  NeuronCore &core = *t.core;
+  const uint32_t tick = t.tick;
+  uint16_t *rbE = t.rbE, *rbI = t.rbI;
+  uint32_t out = t.out, updated = t.updated, spikes = t.spikes;
   const NeuronCoreConfig &cfg = core.cfg;
   const NeuronFixedParams &p = cfg.params;
   const uint32_t n = cfg.numNeurons;
@@ -254,8 +220,11 @@ AVX2 void tickAvx2(NeuronCore &core, uint32_t tick, uint16_t *rbE,
       }
     }
   }
+  t.out = out;
+  t.updated = updated;
+  t.spikes = spikes;
   for (uint32_t i = end; i < n; ++i)
-    tickOne(core, tick, i, rbE, rbI, out, updated, spikes);
+    neuronStep(t, i);
 }
 #undef AVX2
 
@@ -269,25 +238,13 @@ bool haveAvx2() {
 
 void emulator::hostNeuronCoreTick(NeuronCore &core, uint32_t tick,
                                   bool allowVector) {
-  const NeuronCoreConfig &cfg = core.cfg;
-  uint32_t slot = tick & ((uint32_t(1) << cfg.delayBits) - 1);
-  uint16_t *rbE = core.ring + (slot << (cfg.indexBits + 1));
-  uint16_t *rbI = rbE + (uint32_t(1) << cfg.indexBits);
-  for (uint32_t w = 0; w < core.spikeWords; ++w)
-    core.spikeBits[w] = 0;
-  uint32_t out = 0, updated = 0, spikes = 0;
+  NeuronTick t = beginNeuronTick(core, tick);
 #ifdef SCNC_HOST_AVX2
   if (allowVector && haveAvx2())
-    tickAvx2(core, tick, rbE, rbI, out, updated, spikes);
+    tickAvx2(t);
   else
 #endif
-    for (uint32_t i = 0; i < cfg.numNeurons; ++i)
-      tickOne(core, tick, i, rbE, rbI, out, updated, spikes);
-  core.numOut = out;
-  core.counters.spikes += spikes;
-  core.counters.tickUpdated = updated;
-  core.counters.tickSpikes = spikes;
-  core.counters.tickPackets = 0;
-  core.counters.tickEvents = 0;
-  core.counters.tickSearches = 0;
+    for (uint32_t i = 0; i < core.cfg.numNeurons; ++i)
+      neuronStep(t, i);
+  endNeuronTick(t);
 }

@@ -21,8 +21,8 @@ struct Flags {
   cl::opt<unsigned> routerEntries;
   cl::opt<std::string> profile;
   cl::opt<bool> realTimeRates;
-  cl::opt<RealTimeMode> realTimeMode;
   cl::opt<unsigned> realTimeMargin;
+  cl::opt<RealTimeMode> realTimeMode;
 
   Flags(cl::OptionCategory &stages, cl::OptionCategory &machineCat)
       : threads("j", cl::desc("Host threads for parallel passes"), cl::init(1),

@@ -145,60 +145,35 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
   return true;
 }
 
-void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
+kernel::NeuronTick kernel::beginNeuronTick(NeuronCore &core, uint32_t tick) {
   const NeuronCoreConfig &cfg = core.cfg;
-  const NeuronFixedParams &p = cfg.params;
-  uint32_t n = cfg.numNeurons;
   uint32_t slot = tick & ((uint32_t(1) << cfg.delayBits) - 1);
-  uint16_t *rbE = core.ring + (slot << (cfg.indexBits + 1));
-  uint16_t *rbI = rbE + (uint32_t(1) << cfg.indexBits);
-  unsigned shiftE = cfg.leftShift[0], shiftI = cfg.leftShift[1];
-  NeuronFixedState *state = core.state;
-  uint32_t *bits = core.spikeBits;
-  int32_t *voltage = core.voltage;
+  NeuronTick t;
+  t.core = &core;
+  t.tick = tick;
+  t.rbE = core.ring + (slot << (cfg.indexBits + 1));
+  t.rbI = t.rbE + (uint32_t(1) << cfg.indexBits);
   for (uint32_t w = 0; w < core.spikeWords; ++w)
-    bits[w] = 0;
-  uint8_t *quiet = core.quiet;
-  uint32_t out = 0, updated = 0, spikes = 0;
-  for (uint32_t i = 0; i < n; ++i) {
-    uint16_t slotE = rbE[i], slotI = rbI[i];
-    // A neuron whose last update without input left its state unchanged
-    // (and did not spike) is in a fixed point of lifStep: another update
-    // without input would change nothing, so it is skipped.
-    if (quiet[i] && (slotE | slotI) == 0) {
-      if (voltage)
-        voltage[i] = state[i].v.bits;
-      continue;
-    }
-    rbE[i] = 0;
-    rbI[i] = 0;
-    ++updated;
-    NeuronFixedState before = state[i];
-    bool spiked;
-    lifStep(state[i], p, ringBufferToAccum(slotE, shiftE),
-            ringBufferToAccum(slotI, shiftI), spiked);
-    const NeuronFixedState &after = state[i];
-    quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&
-               after.iSynE == before.iSynE && after.iSynI == before.iSynI &&
-               after.refracTimer == before.refracTimer;
-    if (voltage)
-      voltage[i] = after.v.bits;
-    if (spiked) {
-      bits[i >> 5] |= uint32_t(1) << (i & 31);
-      if (cfg.hasKey)
-        core.outKeys[out++] = cfg.key | i;
-      ++spikes;
-      if (core.history)
-        core.history[i].record(tick, core.rule);
-    }
-  }
-  core.numOut = out;
-  core.counters.spikes += spikes;
-  core.counters.tickUpdated = updated;
-  core.counters.tickSpikes = spikes;
+    core.spikeBits[w] = 0;
+  return t;
+}
+
+void kernel::endNeuronTick(const NeuronTick &t) {
+  NeuronCore &core = *t.core;
+  core.numOut = t.out;
+  core.counters.spikes += t.spikes;
+  core.counters.tickUpdated = t.updated;
+  core.counters.tickSpikes = t.spikes;
   core.counters.tickPackets = 0;
   core.counters.tickEvents = 0;
   core.counters.tickSearches = 0;
+}
+
+void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
+  NeuronTick t = beginNeuronTick(core, tick);
+  for (uint32_t i = 0, n = core.cfg.numNeurons; i < n; ++i)
+    neuronStep(t, i);
+  endNeuronTick(t);
 }
 
 int32_t kernel::popTableFind(const PopEntry *table, uint32_t size,

@@ -151,6 +151,58 @@ bool neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg, void *memory,
 /// Step 1 of tick \p tick: every neuron updated, spikes recorded and their
 /// keys put in outKeys.
 void neuronCoreTick(NeuronCore &core, uint32_t tick);
+
+/// Step 1's pieces, for a host loop that updates some neurons its own way
+/// (the emulator's vector loop) and the rest with the kernel's step:
+/// beginNeuronTick (this tick's ring slots, spike bits cleared), then
+/// neuronStep for each neuron in order, then endNeuronTick (the counters).
+struct NeuronTick {
+  NeuronCore *core;
+  uint32_t tick;
+  uint16_t *rbE, *rbI;
+  uint32_t out = 0, updated = 0, spikes = 0;
+};
+NeuronTick beginNeuronTick(NeuronCore &core, uint32_t tick);
+void endNeuronTick(const NeuronTick &t);
+
+/// Neuron \p i's update in tick \p t: a neuron in a fixed point of lifStep
+/// (quiet, no input) is skipped; otherwise its ring-buffer slots are
+/// consumed, it is updated, and a spike is recorded and keyed.
+inline void neuronStep(NeuronTick &t, uint32_t i) {
+  NeuronCore &core = *t.core;
+  const NeuronCoreConfig &cfg = core.cfg;
+  NeuronFixedState *state = core.state;
+  uint16_t slotE = t.rbE[i], slotI = t.rbI[i];
+  // A neuron whose last update without input left its state unchanged
+  // (and did not spike) is in a fixed point of lifStep: another update
+  // without input would change nothing, so it is skipped.
+  if (core.quiet[i] && (slotE | slotI) == 0) {
+    if (core.voltage)
+      core.voltage[i] = state[i].v.bits;
+    return;
+  }
+  t.rbE[i] = 0;
+  t.rbI[i] = 0;
+  ++t.updated;
+  NeuronFixedState before = state[i];
+  bool spiked;
+  lifStep(state[i], cfg.params, ringBufferToAccum(slotE, cfg.leftShift[0]),
+          ringBufferToAccum(slotI, cfg.leftShift[1]), spiked);
+  const NeuronFixedState &after = state[i];
+  core.quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&
+                  after.iSynE == before.iSynE && after.iSynI == before.iSynI &&
+                  after.refracTimer == before.refracTimer;
+  if (core.voltage)
+    core.voltage[i] = after.v.bits;
+  if (spiked) {
+    core.spikeBits[i >> 5] |= uint32_t(1) << (i & 31);
+    if (cfg.hasKey)
+      core.outKeys[t.out++] = cfg.key | i;
+    ++t.spikes;
+    if (core.history)
+      core.history[i].record(t.tick, core.rule);
+  }
+}
 /// Step 2 of tick \p tick: processes \p n packets with keys \p keys
 /// (neuronCoreFindRow and neuronCoreProcessRow for each, rows read in place;
 /// what the host emulator runs).
