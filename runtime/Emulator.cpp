@@ -14,6 +14,7 @@
 #include "scnc/Support/Parallel.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Endian.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include <algorithm>
 #include <map>
@@ -298,15 +299,30 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
       for (uint32_t d : cores[s].leaves[l].dests)
         ++times[d];
       for (auto [d, k] : times)
-        cores[d].incoming.push_back({s, l, k, 0});
+        cores[d].incoming.push_back({s, l, k});
     }
   for (CoreInfo &c : cores)
-    for (size_t i = c.incoming.size(); i-- > 0;)
-      c.incoming[i].senderEnd =
-          i + 1 < c.incoming.size() &&
-                  c.incoming[i + 1].sender == c.incoming[i].sender
-              ? c.incoming[i + 1].senderEnd
-              : uint32_t(i + 1);
+    for (uint32_t i = 0, size = uint32_t(c.incoming.size()); i < size;) {
+      SenderEntries se;
+      se.sender = c.incoming[i].sender;
+      se.first = i;
+      while (i < size && c.incoming[i].sender == se.sender)
+        ++i;
+      se.count = i - se.first;
+      se.bitsAt = uint32_t(c.leafBits.size());
+      size_t words = (cores[se.sender].leaves.size() + 63) / 64;
+      c.leafBits.resize(c.leafBits.size() + words, 0);
+      for (uint32_t e = se.first; e < i; ++e) {
+        uint32_t leaf = c.incoming[e].leaf;
+        c.leafBits[se.bitsAt + leaf / 64] |= uint64_t(1) << (leaf % 64);
+      }
+      uint32_t before = 0;
+      for (size_t w = 0; w < words; ++w) {
+        c.leafRank.push_back(before);
+        before += llvm::countPopulation(c.leafBits[se.bitsAt + w]);
+      }
+      c.senders.push_back(se);
+    }
   return Error::success();
 }
 

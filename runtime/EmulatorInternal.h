@@ -46,9 +46,15 @@ struct Leaf {
 /// each.
 struct Incoming {
   uint32_t sender = 0, leaf = 0, times = 0;
-  /// Index in the receiver's list one past this sender's last entry (its
-  /// entries are consecutive): a silent sender is skipped at once.
-  uint32_t senderEnd = 0;
+};
+
+/// A receiver's entries from one sender (consecutive, by ascending leaf):
+/// incoming[first .. first + count), and which of the sender's leaves they
+/// are, as a bit set over its leaves at leafBits[bitsAt ..] with, per
+/// 64-bit word, the entries in the words before it at leafRank[bitsAt ..].
+/// A leaf the sender sent keys on is found among the entries in O(1).
+struct SenderEntries {
+  uint32_t sender = 0, first = 0, count = 0, bitsAt = 0;
 };
 
 /// One loaded core section.
@@ -60,8 +66,12 @@ struct CoreInfo {
   /// keys alike) and, with several, each local neuron's block.
   std::vector<Leaf> leaves;
   std::vector<uint32_t> leafOf;
-  /// Receiving: the senders that reach this core, in image order.
+  /// Receiving: the senders that reach this core, in image order, by
+  /// sender (senders) and, for senders with several leaves, by leaf.
   std::vector<Incoming> incoming;
+  std::vector<SenderEntries> senders;
+  std::vector<uint64_t> leafBits;
+  std::vector<uint32_t> leafRank;
   /// The kernel's view of the neuron-core regions (the population table is
   /// the image's, ImageCore::popTable).
   /// The core section as native aligned words (the image's bytes, or a

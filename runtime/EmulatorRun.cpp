@@ -27,6 +27,7 @@
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Timing.h"
 #include "llvm/Support/Compiler.h"
+#include "llvm/Support/MathExtras.h"
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -66,10 +67,13 @@ struct alignas(64) CoreRun {
   std::vector<uint32_t> bitmapTicks, bitmaps;
   std::vector<uint64_t> leafSpikes;
   /// With several leaves (split routes): this tick's keys grouped by leaf,
-  /// each group in sending order, leaf l at [leafStart[l], leafStart[l+1]).
-  /// Each receiver of a leaf reads its group instead of filtering every key
-  /// the core sent.
-  std::vector<uint32_t> leafStart, byLeaf;
+  /// each group in sending order, the groups by ascending leaf. Group g
+  /// holds leaf groupLeaf[g]'s keys, byLeaf[groupStart[g] ..
+  /// groupStart[g+1]); only leaves that sent something have a group, so a
+  /// receiver's work follows the packets, not the routing tables' size.
+  std::vector<uint32_t> groupLeaf, groupStart, byLeaf;
+  /// Scratch of the grouping: (leaf << 32 | position) per key.
+  std::vector<uint64_t> sortScratch;
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
   uint64_t popNeurons = 0;
   std::vector<uint32_t> sourceStart, sourceTicks;
@@ -97,6 +101,9 @@ public:
   Error start(const std::vector<std::vector<Spike>> &inputs, Recording &rec);
   /// Phase A of tick \p t for core \p i.
   void tickCore(uint32_t i, uint32_t t);
+  /// A sender's keys of this tick grouped by leaf (split routes).
+  void groupByLeaf(const CoreInfo &ci, CoreRun &r, const uint32_t *keys,
+                   uint32_t n);
   /// Phase B of tick \p t for neuron core \p d.
   void receive(uint32_t d, uint32_t t);
 
@@ -352,12 +359,13 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
   const ImageCore &ic = *ci.img;
   CoreRun &r = run[i];
   const uint32_t *bits;
-  uint32_t words;
+  uint32_t words, count; // count: this tick's spikes
   if (r.neuron >= 0) {
     kernel::NeuronCore &k = neuron[r.neuron];
     hostNeuronCoreTick(k, t);
     bits = k.spikeBits;
     words = k.spikeWords;
+    count = k.counters.tickSpikes;
     if (r.voltages) {
       double *v = r.voltages + uint64_t(t) * r.popNeurons;
       for (uint32_t local = 0; local < ic.numNeurons; ++local)
@@ -365,15 +373,14 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
     }
   } else {
     kernel::SourceCore &k = source[r.source];
+    uint64_t before = k.spikes;
     kernel::sourceCoreTick(k, t);
     bits = k.spikeBits;
     words = k.spikeWords;
+    count = uint32_t(k.spikes - before);
   }
   const uint32_t *keys;
   uint32_t n = outKeys(i, keys);
-  uint32_t count = 0;
-  for (uint32_t w = 0; w < words; ++w)
-    count += uint32_t(__builtin_popcount(bits[w]));
   if (uint64_t(count) * 2 >= words && count) {
     r.bitmapTicks.push_back(t);
     r.bitmaps.insert(r.bitmaps.end(), bits, bits + words);
@@ -389,62 +396,103 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
     r.tickCountAt = r.trace->input.size();
     r.trace->input.push_back(0); // this tick's packets follow
   }
-  if (ci.leaves.size() == 1) {
+  if (ci.leaves.size() == 1)
     r.leafSpikes[0] += n;
-  } else if (ci.leaves.size() > 1) {
-    // A counting sort of the keys by leaf (stable: sending order within a
-    // leaf, as the receivers' kernels must see them).
-    size_t leaves = ci.leaves.size();
-    r.leafStart.assign(leaves + 1, 0);
+  else if (ci.leaves.size() > 1)
+    groupByLeaf(ci, r, keys, n);
+}
+
+void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, const uint32_t *keys,
+                           uint32_t n) {
+  r.groupLeaf.clear();
+  r.groupStart.clear();
+  if (!n)
+    return;
+  const uint32_t mask = ~ci.img->mask;
+  r.byLeaf.resize(n);
+  // Stable either way: within a leaf, keys stay in sending order, as the
+  // receivers' kernels must see them.
+  if (n < 64) {
+    // Few keys (most ticks): sort (leaf, position) pairs.
+    r.sortScratch.resize(n);
     for (uint32_t k = 0; k < n; ++k)
-      ++r.leafStart[ci.leafOf[keys[k] & ~ic.mask] + 1];
-    for (size_t l = 0; l < leaves; ++l) {
-      r.leafSpikes[l] += r.leafStart[l + 1];
-      r.leafStart[l + 1] += r.leafStart[l];
+      r.sortScratch[k] = uint64_t(ci.leafOf[keys[k] & mask]) << 32 | k;
+    std::sort(r.sortScratch.begin(), r.sortScratch.end());
+    for (uint32_t k = 0; k < n; ++k) {
+      uint32_t leaf = uint32_t(r.sortScratch[k] >> 32);
+      if (r.groupLeaf.empty() || r.groupLeaf.back() != leaf) {
+        r.groupLeaf.push_back(leaf);
+        r.groupStart.push_back(k);
+      }
+      r.byLeaf[k] = keys[uint32_t(r.sortScratch[k])];
     }
-    r.byLeaf.resize(n);
+  } else {
+    // Many: a counting sort over the leaves.
+    size_t leaves = ci.leaves.size();
+    std::vector<uint32_t> &at = r.groupStart; // per leaf first, then groups
+    at.assign(leaves + 1, 0);
     for (uint32_t k = 0; k < n; ++k)
-      r.byLeaf[r.leafStart[ci.leafOf[keys[k] & ~ic.mask]]++] = keys[k];
-    // leafStart[l] is now the end of leaf l: shift back to starts.
-    for (size_t l = leaves; l > 0; --l)
-      r.leafStart[l] = r.leafStart[l - 1];
-    r.leafStart[0] = 0;
+      ++at[ci.leafOf[keys[k] & mask] + 1];
+    for (size_t l = 0; l < leaves; ++l)
+      at[l + 1] += at[l];
+    for (uint32_t k = 0; k < n; ++k)
+      r.byLeaf[at[ci.leafOf[keys[k] & mask]]++] = keys[k];
+    // at[l] is now the end of leaf l: keep the non-empty leaves' starts.
+    uint32_t begin = 0;
+    size_t groups = 0;
+    for (size_t l = 0; l < leaves; ++l) {
+      uint32_t end = at[l];
+      if (end != begin) {
+        r.groupLeaf.push_back(uint32_t(l));
+        at[groups++] = begin;
+      }
+      begin = end;
+    }
+    at.resize(groups);
   }
+  r.groupStart.push_back(n);
+  for (size_t g = 0; g + 1 < r.groupStart.size(); ++g)
+    r.leafSpikes[r.groupLeaf[g]] += r.groupStart[g + 1] - r.groupStart[g];
 }
 
 void CoreRuns::receive(uint32_t d, uint32_t t) {
   const CoreInfo &ci = cores[d];
   CoreRun &r = run[d];
   kernel::NeuronCore &k = neuron[r.neuron];
-  // Incoming is in image order: a sender's leaves are consecutive, so its
-  // keys are looked up once per run of entries (split routes give a sender
-  // many leaves).
-  uint32_t lastSender = ~0u, senderKeys = 0;
-  const uint32_t *senderKeyPtr = nullptr;
-  for (size_t i = 0; i < ci.incoming.size(); ++i) {
-    const Incoming &in = ci.incoming[i];
-    if (in.sender != lastSender) {
-      lastSender = in.sender;
-      senderKeys = outKeys(in.sender, senderKeyPtr);
-    }
-    if (!senderKeys) {
-      i = in.senderEnd - 1; // the sender sent nothing: skip its leaves
-      continue;
-    }
-    const uint32_t *keys = senderKeyPtr;
-    uint32_t n = senderKeys;
-    const CoreInfo &sender = cores[in.sender];
-    if (sender.leaves.size() > 1) {
-      const CoreRun &sr = run[in.sender];
-      keys = sr.byLeaf.data() + sr.leafStart[in.leaf];
-      n = sr.leafStart[in.leaf + 1] - sr.leafStart[in.leaf];
-    }
+  // Sender by sender in image order; for a sender with several leaves, the
+  // groups of keys it sent (by ascending leaf, groupByLeaf) whose leaf
+  // reaches this core, found by the sender's leaf bit set: the work follows
+  // the packets, not the number of leaves.
+  auto deliver = [&](const Incoming &in, const uint32_t *keys, uint32_t n) {
     for (uint32_t c = 0; c < in.times; ++c) {
       kernel::neuronCoreReceive(k, t, keys, n);
       if (LLVM_UNLIKELY(r.trace)) {
         r.trace->input.insert(r.trace->input.end(), keys, keys + n);
         r.trace->input[r.tickCountAt] += n;
       }
+    }
+  };
+  for (const SenderEntries &se : ci.senders) {
+    const uint32_t *keys;
+    uint32_t n = outKeys(se.sender, keys);
+    if (!n)
+      continue;
+    if (cores[se.sender].leaves.size() == 1) { // one entry, every key
+      deliver(ci.incoming[se.first], keys, n);
+      continue;
+    }
+    const CoreRun &sr = run[se.sender];
+    const uint64_t *bits = ci.leafBits.data() + se.bitsAt;
+    const uint32_t *rank = ci.leafRank.data() + se.bitsAt;
+    for (size_t g = 0, groups = sr.groupLeaf.size(); g < groups; ++g) {
+      uint32_t leaf = sr.groupLeaf[g];
+      uint64_t word = bits[leaf / 64], bit = uint64_t(1) << (leaf % 64);
+      if (!(word & bit))
+        continue;
+      uint32_t e =
+          se.first + rank[leaf / 64] + llvm::countPopulation(word & (bit - 1));
+      deliver(ci.incoming[e], sr.byLeaf.data() + sr.groupStart[g],
+              sr.groupStart[g + 1] - sr.groupStart[g]);
     }
   }
   // The cycle model's cost of the tick.

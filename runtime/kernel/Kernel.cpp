@@ -293,19 +293,18 @@ inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
     }
     w = controls + halfWordWords(nPlastic);
   }
-  // Four words at a time (in order: two words may address one slot).
-  uint32_t s = 0;
-  for (; s + 4 <= nFixed; s += 4) {
-    uint32_t w0 = w[s], w1 = w[s + 1], w2 = w[s + 2], w3 = w[s + 3];
+  // Four words at a time (in order: two words may address one slot), by
+  // pointer (an index recomputed each address cost an instruction a word).
+  const uint32_t *end = w + nFixed;
+  for (; end - w >= 4; w += 4) {
+    uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
     addSynapse(ring, ringIndexMask, tOff, w0, wordWeight(w0));
     addSynapse(ring, ringIndexMask, tOff, w1, wordWeight(w1));
     addSynapse(ring, ringIndexMask, tOff, w2, wordWeight(w2));
     addSynapse(ring, ringIndexMask, tOff, w3, wordWeight(w3));
   }
-  for (; s < nFixed; ++s) {
-    uint32_t word = w[s];
-    addSynapse(ring, ringIndexMask, tOff, word, wordWeight(word));
-  }
+  for (; w < end; ++w)
+    addSynapse(ring, ringIndexMask, tOff, *w, wordWeight(*w));
   return nFixed + nPlastic;
 }
 } // namespace
