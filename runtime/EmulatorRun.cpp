@@ -4,18 +4,21 @@
 //   - starting the cores (CoreRuns::start): per core section the kernel's
 //     configuration from its regions and a block of memory, input cores
 //     with the run-time spikes of their neurons (or the image's);
-//   - the tick (CoreRuns::tickCore, CoreRuns::receive): phase A, every core
+//   - the tick (CoreRuns::tickCore, CoreRuns::receive): phase A, a core
 //     runs its tick (input cores replay spikes, neuron cores update their
-//     neurons and emit keys) and its recordings are drained; phase B, every
+//     neurons and emit keys) and its recordings are drained; phase B, a
 //     neuron core receives, in a fixed order (sending core by sending core,
 //     in image order), the packets of tick t that reach it, and processes
 //     them;
-//   - the scheduler (runTicks): `-j N` host threads with a barrier between
-//     the phases. A core is handled by one thread in each phase and receives
-//     its packets in the same order whatever the thread count, so results
-//     (and counters) do not depend on it. Cores are handed out dynamically,
-//     biggest first, in chunks of a share of the estimated work left (guided
-//     self-scheduling, PhaseQueue);
+//   - the scheduler (runTicks): `-j N` host threads with one barrier a
+//     tick: a core's step is its phase B of tick t then its phase A of tick
+//     t + 1 (what cores send is kept by tick parity, so receivers read tick
+//     t's keys while their senders compute tick t + 1). A core is handled
+//     by one thread in each step and receives its packets in the same order
+//     whatever the thread count, so results (and counters) do not depend on
+//     it. Each core has an owning thread (PhaseQueue), so its memory stays
+//     in that thread's caches; a thread out of work takes the smallest
+//     steps left of another;
 //   - after the run: the recordings, the host's read-back of learned
 //     weights and the statistics (the routers' and the cores' counters).
 //
@@ -66,12 +69,16 @@ struct alignas(64) CoreRun {
   /// decoded after the run: a push per spike dominated dense runs.
   std::vector<uint32_t> bitmapTicks, bitmaps;
   std::vector<uint64_t> leafSpikes;
-  /// With several leaves (split routes): this tick's keys grouped by leaf,
-  /// each group in sending order, the groups by ascending leaf. Group g
-  /// holds leaf groupLeaf[g]'s keys, byLeaf[groupStart[g] ..
-  /// groupStart[g+1]); only leaves that sent something have a group, so a
+  /// The keys the core sent, as the receivers read them: by tick parity,
+  /// so that receivers read tick t's while the core already computes tick
+  /// t + 1 (runTicks). With several leaves (split routes) the keys are
+  /// grouped by leaf, each group in sending order, the groups by ascending
+  /// leaf: group g holds leaf groupLeaf[g]'s keys, keys[groupStart[g] ..
+  /// groupStart[g+1]). Only leaves that sent something have a group, so a
   /// receiver's work follows the packets, not the routing tables' size.
-  std::vector<uint32_t> groupLeaf, groupStart, byLeaf;
+  struct Sent {
+    std::vector<uint32_t> keys, groupLeaf, groupStart;
+  } sent[2];
   /// Scratch of the grouping: (leaf << 32 | position) per key.
   std::vector<uint64_t> sortScratch;
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
@@ -102,15 +109,14 @@ public:
   /// Phase A of tick \p t for core \p i.
   void tickCore(uint32_t i, uint32_t t);
   /// A sender's keys of this tick grouped by leaf (split routes).
-  void groupByLeaf(const CoreInfo &ci, CoreRun &r, const uint32_t *keys,
-                   uint32_t n);
+  void groupByLeaf(const CoreInfo &ci, CoreRun &r, CoreRun::Sent &out,
+                   const uint32_t *keys, uint32_t n);
   /// Phase B of tick \p t for neuron core \p d.
   void receive(uint32_t d, uint32_t t);
 
-  /// Every core, biggest first by neurons (phase A); the neuron cores,
-  /// biggest first by synaptic-matrix words (phase B).
-  std::vector<uint32_t> tickOrder() const;
-  std::vector<uint32_t> receiveOrder() const;
+  /// Every core's index.
+  std::vector<uint32_t> allCores() const;
+  bool isNeuronCore(uint32_t i) const { return run[i].neuron >= 0; }
 
   /// After the run: spikes per population into \p rec, sorted by (tick,
   /// neuron), and the work counters.
@@ -333,24 +339,10 @@ void CoreRuns::finishTraces(uint32_t numTicks) {
   }
 }
 
-std::vector<uint32_t> CoreRuns::tickOrder() const {
+std::vector<uint32_t> CoreRuns::allCores() const {
   std::vector<uint32_t> tasks(cores.size());
   for (uint32_t i = 0; i < cores.size(); ++i)
     tasks[i] = i;
-  std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) {
-    return cores[a].img->numNeurons > cores[b].img->numNeurons;
-  });
-  return tasks;
-}
-
-std::vector<uint32_t> CoreRuns::receiveOrder() const {
-  std::vector<uint32_t> tasks;
-  for (uint32_t i = 0; i < cores.size(); ++i)
-    if (run[i].neuron >= 0)
-      tasks.push_back(i);
-  std::stable_sort(tasks.begin(), tasks.end(), [&](uint32_t a, uint32_t b) {
-    return cores[a].matrixWords > cores[b].matrixWords;
-  });
   return tasks;
 }
 
@@ -396,20 +388,24 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
     r.tickCountAt = r.trace->input.size();
     r.trace->input.push_back(0); // this tick's packets follow
   }
-  if (ci.leaves.size() == 1)
-    r.leafSpikes[0] += n;
-  else if (ci.leaves.size() > 1)
-    groupByLeaf(ci, r, keys, n);
+  CoreRun::Sent &sent = r.sent[t & 1];
+  if (ci.leaves.size() > 1) {
+    groupByLeaf(ci, r, sent, keys, n);
+  } else {
+    sent.keys.assign(keys, keys + n);
+    if (!ci.leaves.empty())
+      r.leafSpikes[0] += n;
+  }
 }
 
-void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, const uint32_t *keys,
-                           uint32_t n) {
-  r.groupLeaf.clear();
-  r.groupStart.clear();
+void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, CoreRun::Sent &out,
+                           const uint32_t *keys, uint32_t n) {
+  out.groupLeaf.clear();
+  out.groupStart.clear();
+  out.keys.resize(n);
   if (!n)
     return;
   const uint32_t mask = ~ci.img->mask;
-  r.byLeaf.resize(n);
   // Stable either way: within a leaf, keys stay in sending order, as the
   // receivers' kernels must see them.
   if (n < 64) {
@@ -420,39 +416,39 @@ void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, const uint32_t *keys,
     std::sort(r.sortScratch.begin(), r.sortScratch.end());
     for (uint32_t k = 0; k < n; ++k) {
       uint32_t leaf = uint32_t(r.sortScratch[k] >> 32);
-      if (r.groupLeaf.empty() || r.groupLeaf.back() != leaf) {
-        r.groupLeaf.push_back(leaf);
-        r.groupStart.push_back(k);
+      if (out.groupLeaf.empty() || out.groupLeaf.back() != leaf) {
+        out.groupLeaf.push_back(leaf);
+        out.groupStart.push_back(k);
       }
-      r.byLeaf[k] = keys[uint32_t(r.sortScratch[k])];
+      out.keys[k] = keys[uint32_t(r.sortScratch[k])];
     }
   } else {
     // Many: a counting sort over the leaves.
     size_t leaves = ci.leaves.size();
-    std::vector<uint32_t> &at = r.groupStart; // per leaf first, then groups
+    std::vector<uint32_t> &at = out.groupStart; // per leaf first, then groups
     at.assign(leaves + 1, 0);
     for (uint32_t k = 0; k < n; ++k)
       ++at[ci.leafOf[keys[k] & mask] + 1];
     for (size_t l = 0; l < leaves; ++l)
       at[l + 1] += at[l];
     for (uint32_t k = 0; k < n; ++k)
-      r.byLeaf[at[ci.leafOf[keys[k] & mask]]++] = keys[k];
+      out.keys[at[ci.leafOf[keys[k] & mask]]++] = keys[k];
     // at[l] is now the end of leaf l: keep the non-empty leaves' starts.
     uint32_t begin = 0;
     size_t groups = 0;
     for (size_t l = 0; l < leaves; ++l) {
       uint32_t end = at[l];
       if (end != begin) {
-        r.groupLeaf.push_back(uint32_t(l));
+        out.groupLeaf.push_back(uint32_t(l));
         at[groups++] = begin;
       }
       begin = end;
     }
     at.resize(groups);
   }
-  r.groupStart.push_back(n);
-  for (size_t g = 0; g + 1 < r.groupStart.size(); ++g)
-    r.leafSpikes[r.groupLeaf[g]] += r.groupStart[g + 1] - r.groupStart[g];
+  out.groupStart.push_back(n);
+  for (size_t g = 0; g + 1 < out.groupStart.size(); ++g)
+    r.leafSpikes[out.groupLeaf[g]] += out.groupStart[g + 1] - out.groupStart[g];
 }
 
 void CoreRuns::receive(uint32_t d, uint32_t t) {
@@ -473,26 +469,25 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
     }
   };
   for (const SenderEntries &se : ci.senders) {
-    const uint32_t *keys;
-    uint32_t n = outKeys(se.sender, keys);
+    const CoreRun::Sent &sent = run[se.sender].sent[t & 1];
+    uint32_t n = uint32_t(sent.keys.size());
     if (!n)
       continue;
     if (cores[se.sender].leaves.size() == 1) { // one entry, every key
-      deliver(ci.incoming[se.first], keys, n);
+      deliver(ci.incoming[se.first], sent.keys.data(), n);
       continue;
     }
-    const CoreRun &sr = run[se.sender];
     const uint64_t *bits = ci.leafBits.data() + se.bitsAt;
     const uint32_t *rank = ci.leafRank.data() + se.bitsAt;
-    for (size_t g = 0, groups = sr.groupLeaf.size(); g < groups; ++g) {
-      uint32_t leaf = sr.groupLeaf[g];
+    for (size_t g = 0, groups = sent.groupLeaf.size(); g < groups; ++g) {
+      uint32_t leaf = sent.groupLeaf[g];
       uint64_t word = bits[leaf / 64], bit = uint64_t(1) << (leaf % 64);
       if (!(word & bit))
         continue;
       uint32_t e =
           se.first + rank[leaf / 64] + llvm::countPopulation(word & (bit - 1));
-      deliver(ci.incoming[e], sr.byLeaf.data() + sr.groupStart[g],
-              sr.groupStart[g + 1] - sr.groupStart[g]);
+      deliver(ci.incoming[e], sent.keys.data() + sent.groupStart[g],
+              sent.groupStart[g + 1] - sent.groupStart[g]);
     }
   }
   // The cycle model's cost of the tick.
@@ -688,48 +683,83 @@ private:
   std::atomic<unsigned> generation{0};
 };
 
-/// One phase's tasks handed out by guided self-scheduling on estimated
-/// cost: a thread takes the next tasks worth 1 / (2 x threads) of the
-/// estimated work left, at least one. A phase then costs a few atomic
-/// operations per thread, the biggest tasks go first, one at a time, and the
-/// small ones at the end even out the threads' loads.
+/// One phase's tasks with an owner each: the tasks are dealt out once,
+/// biggest estimated cost first, each to the thread with the least
+/// estimated work so far, so that every tick a core is handled by the same
+/// thread (its memory stays in that thread's caches). Each thread takes its
+/// own tasks from the front, biggest first; a thread with none left takes
+/// the smallest left of the thread with the most tasks left, from the back,
+/// so the threads finish together whatever the estimates missed.
 class PhaseQueue {
 public:
   /// \p tasks in order, task i costing 1 + cost(tasks[i]).
   template <typename Cost>
-  PhaseQueue(std::vector<uint32_t> tasksIn, unsigned threads, Cost cost)
-      : tasks(std::move(tasksIn)), prefix(tasks.size() + 1, 0),
-        threads(threads) {
-    for (size_t i = 0; i < tasks.size(); ++i)
-      prefix[i + 1] = prefix[i] + 1 + cost(tasks[i]);
+  PhaseQueue(const std::vector<uint32_t> &tasks, unsigned threads, Cost cost)
+      : lists(threads), ranges(new Range[threads]) {
+    std::vector<std::pair<uint64_t, uint32_t>> order;
+    for (uint32_t t : tasks)
+      order.push_back({1 + uint64_t(cost(t)), t});
+    std::stable_sort(order.begin(), order.end(),
+                     [](auto &a, auto &b) { return a.first > b.first; });
+    std::vector<uint64_t> load(threads, 0);
+    for (auto [c, t] : order) {
+      unsigned th =
+          unsigned(std::min_element(load.begin(), load.end()) - load.begin());
+      load[th] += c;
+      lists[th].push_back(t);
+    }
+    reset();
   }
-  /// The next chunk [begin, end) of task positions; false when none is left.
-  bool grab(size_t &begin, size_t &end) {
-    size_t total = prefix.size() - 1;
-    size_t at = next.load(std::memory_order_relaxed), to;
-    do {
-      if (at >= total)
+  /// The next task for thread \p th; false when none is left.
+  bool next(unsigned th, uint32_t &task) {
+    if (take(th, th, true, task))
+      return true;
+    for (;;) {
+      // The list with the most tasks left (none: the phase is done).
+      unsigned from = 0;
+      uint32_t most = 0;
+      for (unsigned l = 0; l < lists.size(); ++l) {
+        uint64_t v = ranges[l].v.load(std::memory_order_relaxed);
+        uint32_t left = uint32_t(v) - uint32_t(v >> 32);
+        if (left > most)
+          most = left, from = l;
+      }
+      if (!most)
         return false;
-      uint64_t want = prefix[at] + (prefix[total] - prefix[at]) / (2 * threads);
-      to =
-          size_t(std::upper_bound(prefix.begin() + at + 1, prefix.end(), want) -
-                 prefix.begin()) -
-          1;
-      to = std::max(to, at + 1);
-    } while (!next.compare_exchange_weak(at, to, std::memory_order_relaxed));
-    begin = at;
-    end = to;
-    return true;
+      if (take(from, th, false, task))
+        return true;
+    }
   }
   /// For the next tick (while every thread waits at the barrier).
-  void reset() { next.store(0, std::memory_order_relaxed); }
-  uint32_t operator[](size_t i) const { return tasks[i]; }
+  void reset() {
+    for (size_t l = 0; l < lists.size(); ++l)
+      ranges[l].v.store(uint64_t(lists[l].size()), std::memory_order_relaxed);
+  }
 
 private:
-  const std::vector<uint32_t> tasks;
-  std::vector<uint64_t> prefix;
-  const unsigned threads;
-  std::atomic<size_t> next{0};
+  /// Takes from list \p l's front (its owner) or back; false when empty.
+  bool take(unsigned l, unsigned, bool front, uint32_t &task) {
+    std::atomic<uint64_t> &r = ranges[l].v;
+    uint64_t v = r.load(std::memory_order_relaxed);
+    for (;;) {
+      uint32_t begin = uint32_t(v >> 32), end = uint32_t(v);
+      if (begin >= end)
+        return false;
+      uint64_t want = front ? (uint64_t(begin + 1) << 32 | end)
+                            : (uint64_t(begin) << 32 | (end - 1));
+      if (r.compare_exchange_weak(v, want, std::memory_order_relaxed)) {
+        task = lists[l][front ? begin : end - 1];
+        return true;
+      }
+    }
+  }
+  /// [begin, end) of a list's tasks not yet taken, as begin << 32 | end,
+  /// one cache line each.
+  struct alignas(64) Range {
+    std::atomic<uint64_t> v{0};
+  };
+  std::vector<std::vector<uint32_t>> lists;
+  std::unique_ptr<Range[]> ranges;
 };
 
 /// Runs \p numTicks ticks of \p r's cores on \p threads threads (the
@@ -737,11 +767,13 @@ private:
 void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
               uint32_t numTicks, const EmulatorOptions &o) {
   SpinBarrier barrier(threads);
-  // Estimated costs: phase A neurons, phase B synaptic-matrix words.
-  PhaseQueue queueA(r.tickOrder(), threads,
-                    [&](uint32_t i) { return cores[i].img->numNeurons; });
-  PhaseQueue queueB(r.receiveOrder(), threads,
-                    [&](uint32_t i) { return cores[i].matrixWords; });
+  // Estimated cost of a core's step: its neurons' updates and its synaptic
+  // matrix (the receive's work grows with it), in the cycle model's units.
+  const CycleModel &m = o.cycles;
+  PhaseQueue queue(r.allCores(), threads, [&](uint32_t i) {
+    return uint64_t(m.perNeuron) * cores[i].img->numNeurons +
+           uint64_t(m.perEvent) * cores[i].matrixWords / 8;
+  });
   // The tick after which to report progress next (0: never). Only the
   // barrier's completion, run while the other threads wait, touches it.
   const uint32_t every = std::max<uint32_t>(1, o.progressTicks);
@@ -750,18 +782,28 @@ void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
     o.progress(0, numTicks);
     reportAt = std::min(every, numTicks);
   }
-  auto worker = [&](unsigned) {
-    size_t b, e;
+  // One barrier a tick: after the first tick's phase A, a core's step t is
+  // its phase B of tick t (it reads what the senders sent in tick t, kept
+  // by tick parity) then its phase A of tick t + 1, which needs only its
+  // own phase B of tick t. A step never touches what another core's step
+  // writes in the same interval.
+  auto worker = [&](unsigned th) {
+    uint32_t task;
+    if (numTicks) {
+      while (queue.next(th, task))
+        r.tickCore(task, 0);
+      barrier.arrive([&] { queue.reset(); });
+    }
     for (uint32_t t = 0; t < numTicks; ++t) {
-      while (queueA.grab(b, e))
-        for (size_t i = b; i < e; ++i)
-          r.tickCore(queueA[i], t);
-      barrier.arrive([&] { queueA.reset(); });
-      while (queueB.grab(b, e))
-        for (size_t i = b; i < e; ++i)
-          r.receive(queueB[i], t);
+      const bool more = t + 1 < numTicks;
+      while (queue.next(th, task)) {
+        if (r.isNeuronCore(task))
+          r.receive(task, t);
+        if (more)
+          r.tickCore(task, t + 1);
+      }
       barrier.arrive([&] {
-        queueB.reset();
+        queue.reset();
         if (LLVM_UNLIKELY(t + 1 == reportAt)) {
           o.progress(reportAt, numTicks);
           reportAt += std::min(every, numTicks - reportAt);
