@@ -81,6 +81,8 @@ struct alignas(64) CoreRun {
   } sent[2];
   /// Scratch of the grouping: (leaf << 32 | position) per key.
   std::vector<uint64_t> sortScratch;
+  /// A neuron core's packets of the tick, in arrival order.
+  std::vector<uint32_t> inbox;
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
   uint64_t popNeurons = 0;
   std::vector<uint32_t> sourceStart, sourceTicks;
@@ -458,15 +460,15 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
   // Sender by sender in image order; for a sender with several leaves, the
   // groups of keys it sent (by ascending leaf, groupByLeaf) whose leaf
   // reaches this core, found by the sender's leaf bit set: the work follows
-  // the packets, not the number of leaves.
+  // the packets, not the number of leaves. The packets are gathered in
+  // arrival order and handed to the kernel in one call, which looks rows
+  // up a few packets ahead (with split routes most groups hold one key: a
+  // call per group left the kernel nothing to look ahead to).
+  std::vector<uint32_t> &inbox = r.inbox;
+  inbox.clear();
   auto deliver = [&](const Incoming &in, const uint32_t *keys, uint32_t n) {
-    for (uint32_t c = 0; c < in.times; ++c) {
-      kernel::neuronCoreReceive(k, t, keys, n);
-      if (LLVM_UNLIKELY(r.trace)) {
-        r.trace->input.insert(r.trace->input.end(), keys, keys + n);
-        r.trace->input[r.tickCountAt] += n;
-      }
-    }
+    for (uint32_t c = 0; c < in.times; ++c)
+      inbox.insert(inbox.end(), keys, keys + n);
   };
   for (const SenderEntries &se : ci.senders) {
     const CoreRun::Sent &sent = run[se.sender].sent[t & 1];
@@ -489,6 +491,11 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
       deliver(ci.incoming[e], sent.keys.data() + sent.groupStart[g],
               sent.groupStart[g + 1] - sent.groupStart[g]);
     }
+  }
+  kernel::neuronCoreReceive(k, t, inbox.data(), uint32_t(inbox.size()));
+  if (LLVM_UNLIKELY(r.trace)) {
+    r.trace->input.insert(r.trace->input.end(), inbox.begin(), inbox.end());
+    r.trace->input[r.tickCountAt] += uint32_t(inbox.size());
   }
   // The cycle model's cost of the tick.
   const kernel::NeuronCoreCounters &kc = k.counters;
