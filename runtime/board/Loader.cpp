@@ -172,9 +172,9 @@ board::runOnBoard(const ImageReader &img,
               liveCores[{x, y}] = r.word(0) & 31;
             },
             12))
-      return std::move(e);
+      return e;
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   say("SC&MP on a " + Twine(width) + "x" + Twine(height) + " machine; " +
       Twine(img.cores().size()) + " cores on " + Twine(chipsUsed.size()) +
       " chips to load");
@@ -191,7 +191,7 @@ board::runOnBoard(const ImageReader &img,
     l.voltage = !c.isInput() && c.population < o.recordVoltages.size() &&
                 o.recordVoltages[c.population];
     uint32_t flags =
-        image::RecordSpikes | (l.voltage ? image::RecordVoltage : 0);
+        image::RecordSpikes | (l.voltage ? uint32_t(image::RecordVoltage) : 0u);
     l.section = sectionForRun(c, flags, false, {}, {});
     unsigned q = c.population;
     if (c.isInput() && q < inputs.size() && !inputs[q].empty()) {
@@ -236,12 +236,12 @@ board::runOnBoard(const ImageReader &img,
     };
     if (Error e =
             alloc(uint32_t(l.section.size()), uint8_t(c.core), l.sectionAddr))
-      return std::move(e);
+      return e;
     if (Error e = alloc(l.recordBytes, uint8_t(32 + c.core), l.recordAddr))
-      return std::move(e);
+      return e;
   }
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   uint64_t total = 0;
   for (CoreLoad &l : loads) {
     const ImageCore &c = *l.core;
@@ -257,16 +257,16 @@ board::runOnBoard(const ImageReader &img,
     const ImageCore &c = *l.core;
     if (Error e =
             tx.write(uint8_t(c.x), uint8_t(c.y), l.sectionAddr, l.section))
-      return std::move(e);
+      return e;
     // The loader's contract (docs/arm.md): user0..3.
     std::string user =
         words({l.sectionAddr, uint32_t(l.section.size()), l.recordAddr, ticks});
     if (Error e = tx.write(uint8_t(c.x), uint8_t(c.y),
                            kVcpuBase + kVcpuBytes * c.core + kVcpuUser0, user))
-      return std::move(e);
+      return e;
   }
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
 
   // 3. Routing tables: staged at sdram_sys, entries allocated, loaded.
   std::vector<const ImageRoutingTable *> tables;
@@ -280,19 +280,19 @@ board::runOnBoard(const ImageReader &img,
                          t->entries[i].mask});
     w.insert(w.end(), {0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0xFFFFFFFF});
     if (Error e = tx.write(uint8_t(t->x), uint8_t(t->y), kSdramSys, words(w)))
-      return std::move(e);
+      return e;
   }
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   std::vector<uint32_t> bases(tables.size(), 0);
   for (size_t k = 0; k < tables.size(); ++k)
     if (Error e = tx.submit(
             uint8_t(tables[k]->x), uint8_t(tables[k]->y), 0, CmdAlloc,
             uint32_t(app) << 8 | AllocRtr, uint32_t(tables[k]->entries.size()),
             0, "", [&bases, k](const ScpReply &r) { bases[k] = r.word(0); }, 4))
-      return std::move(e);
+      return e;
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   // SC&MP keeps no record of sequence numbers: when a reply is lost, the
   // resent ALLOC_RTR runs again and the first allocation leaks. A large
   // table then finds no room. Nothing is loaded on the chip yet, so free
@@ -307,18 +307,18 @@ board::runOnBoard(const ImageReader &img,
       uint8_t x = uint8_t(tables[k]->x), y = uint8_t(tables[k]->y);
       if (Error e = tx.submit(x, y, 0, CmdAlloc, uint32_t(app) << 8 | FreeRtrId,
                               1, 0, "", {}, 4))
-        return std::move(e);
+        return e;
       if (Error e = tx.submit(
               x, y, 0, CmdAlloc, uint32_t(app) << 8 | AllocRtr,
               uint32_t(tables[k]->entries.size()), 0, "",
               [&bases, k](const ScpReply &r) { bases[k] = r.word(0); }, 4))
-        return std::move(e);
+        return e;
       ++stats.routerReallocs;
     }
     if (!again)
       break;
     if (Error e = tx.flush())
-      return std::move(e);
+      return e;
   }
   for (size_t k = 0; k < tables.size(); ++k) {
     const ImageRoutingTable &t = *tables[k];
@@ -331,10 +331,10 @@ board::runOnBoard(const ImageReader &img,
                             uint32_t(t.entries.size()) << 16 |
                                 uint32_t(app) << 8 | RtrLoad,
                             kSdramSys, bases[k], ""))
-      return std::move(e);
+      return e;
   }
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   stats.chipsWithTables = tables.size();
 
   // From here on a failure stops the application (its memory and cores
@@ -378,16 +378,16 @@ board::runOnBoard(const ImageReader &img,
                     image::programKindName(kind) + " program");
       if (Error e = tx.write(uint8_t(xy.first), uint8_t(xy.second), a->word(0),
                              prog->aplx))
-        return std::move(e);
+        return e;
       if (Error e = tx.flush())
-        return std::move(e);
+        return e;
       if (Error e = tx.submit(uint8_t(xy.first), uint8_t(xy.second), 0, CmdAs,
                               a->word(0),
                               uint32_t(app) << 24 | 1u << 18 | mk[kind], 0, ""))
-        return std::move(e);
+        return e;
     }
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   stats.loadSeconds = since(t0);
   stats.cores = loads.size();
 
@@ -448,10 +448,10 @@ board::runOnBoard(const ImageReader &img,
     l.recorded.assign(l.recordBytes, '\0');
     if (Error e = tx.read(uint8_t(l.core->x), uint8_t(l.core->y), l.recordAddr,
                           l.recordBytes, &l.recorded[0]))
-      return std::move(e);
+      return e;
   }
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
   // The plastic cores' matrices, as they left them.
   std::map<const ImageCore *, std::vector<uint32_t>> matrices;
   std::map<const ImageCore *, std::string> matrixBytes;
@@ -471,11 +471,11 @@ board::runOnBoard(const ImageReader &img,
                 tx.read(uint8_t(c.x), uint8_t(c.y),
                         l.sectionAddr + support::endian::read32le(e + 4),
                         uint32_t(b.size()), &b[0]))
-          return std::move(err);
+          return err;
       }
     }
     if (Error e = tx.flush())
-      return std::move(e);
+      return e;
     for (auto &[c, b] : matrixBytes) {
       std::vector<uint32_t> &w = matrices[c];
       w.resize(b.size() / 4);
@@ -492,9 +492,9 @@ board::runOnBoard(const ImageReader &img,
   stopped = true;
   if (Error e = tx.submit(0, 0, 0, CmdSig, SigTypeNn,
                           SigStop << 16 | 0xFFu << 8 | app, 0xFFFF, ""))
-    return std::move(e);
+    return e;
   if (Error e = tx.flush())
-    return std::move(e);
+    return e;
 
   Recording rec;
   rec.network = h.networkName;
