@@ -35,6 +35,11 @@ enum : uint32_t {
   OffHeaderCrc = 124
 };
 
+/// Whether a machine name fits its header field (NUL-terminated).
+inline bool machineNameFits(llvm::StringRef name) {
+  return name.size() < LenMachine;
+}
+
 /// Little-endian byte buffer.
 struct Buf {
   std::string b;

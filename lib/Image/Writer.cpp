@@ -54,6 +54,12 @@ const NeuronParams *Writer::neuronSetOf(unsigned pop) const {
 }
 
 bool Writer::prepare() {
+  if (!machineNameFits(o.machineName))
+    diag.warning(SMLoc(), "machine name '" + o.machineName +
+                              "' does not fit the image header (at most " +
+                              Twine(LenMachine - 1) +
+                              " bytes): the image names no machine, and "
+                              "scnc-run needs --machine");
   double dt = n.sim.timestep;
   timestepUs = uint32_t(std::lround(dt * 1000.0));
   numTicks = uint32_t(std::max(1L, std::lround(n.sim.presentation / dt)));
@@ -507,7 +513,8 @@ std::string Writer::header(const std::vector<ImageSection> &secs,
   h.machineHeight = m.height();
   h.seed = s.partitionConfig.seed;
   h.networkHash = networkHash(n);
-  h.machineName = o.machineName;
+  // A cut name would name another machine, or none that exists.
+  h.machineName = machineNameFits(o.machineName) ? o.machineName : "";
   h.scncVersion = SCNC_VERSION;
   h.networkName = n.name;
   return encodeHeader(h, secs);
