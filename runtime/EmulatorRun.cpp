@@ -719,7 +719,7 @@ public:
   }
   /// The next task for thread \p th; false when none is left.
   bool next(unsigned th, uint32_t &task) {
-    if (take(th, th, true, task))
+    if (take(th, true, task))
       return true;
     for (;;) {
       // The list with the most tasks left (none: the phase is done).
@@ -733,7 +733,7 @@ public:
       }
       if (!most)
         return false;
-      if (take(from, th, false, task))
+      if (take(from, false, task))
         return true;
     }
   }
@@ -745,7 +745,7 @@ public:
 
 private:
   /// Takes from list \p l's front (its owner) or back; false when empty.
-  bool take(unsigned l, unsigned, bool front, uint32_t &task) {
+  bool take(unsigned l, bool front, uint32_t &task) {
     std::atomic<uint64_t> &r = ranges[l].v;
     uint64_t v = r.load(std::memory_order_relaxed);
     for (;;) {
