@@ -102,7 +102,9 @@ constexpr QuietBytes kQuietBytes;
 AVX2 void tickAvx2(NeuronTick &t) {
   NeuronCore &core = *t.core;
   const uint32_t tick = t.tick;
-  uint16_t *rbE = t.rbE, *rbI = t.rbI;
+  RingSlot *rbE = t.rbE, *rbI = t.rbI;
+  static_assert(sizeof(RingSlot) == 4, "the host's wide ring (Kernel.h)");
+  const __m256i slotMax = _mm256_set1_epi32(0xFFFF);
   uint32_t out = t.out, updated = t.updated, spikes = t.spikes;
   const NeuronCoreConfig &cfg = core.cfg;
   const NeuronFixedParams &p = cfg.params;
@@ -132,10 +134,13 @@ AVX2 void tickAvx2(NeuronTick &t) {
   uint32_t *bits = core.spikeBits;
   const uint32_t end = n & ~uint32_t(7);
   for (uint32_t i = 0; i < end; i += 8) {
-    __m256i sE = _mm256_cvtepu16_epi32(
-        _mm_loadu_si128(reinterpret_cast<const __m128i *>(rbE + i)));
-    __m256i sI = _mm256_cvtepu16_epi32(
-        _mm_loadu_si128(reinterpret_cast<const __m128i *>(rbI + i)));
+    // The slots as the 16-bit ring holds them (ringSlotValue).
+    __m256i sE = _mm256_min_epu32(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(rbE + i)),
+        slotMax);
+    __m256i sI = _mm256_min_epu32(
+        _mm256_loadu_si256(reinterpret_cast<const __m256i *>(rbI + i)),
+        slotMax);
     uint64_t q;
     __builtin_memcpy(&q, quiet + i, 8);
     __m256i noInput = _mm256_cmpeq_epi32(_mm256_or_si256(sE, sI), zero);
@@ -151,8 +156,8 @@ AVX2 void tickAvx2(NeuronTick &t) {
       continue;
     }
     updated += 8 - uint32_t(__builtin_popcount(skipped));
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(rbE + i), _mm_setzero_si128());
-    _mm_storeu_si128(reinterpret_cast<__m128i *>(rbI + i), _mm_setzero_si128());
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(rbE + i), zero);
+    _mm256_storeu_si256(reinterpret_cast<__m256i *>(rbI + i), zero);
     // Load and transpose: lanes [0 2 4 6 | 1 3 5 7] of v, iSynE, iSynI,
     // refracTimer.
     __m256i *s = reinterpret_cast<__m256i *>(state + 4 * i);

@@ -65,11 +65,22 @@ uint64_t ringEntries(const NeuronCoreConfig &c) {
 
 uint32_t bitWords(uint32_t neurons) { return (neurons + 31) / 32; }
 
-/// Adds one synaptic word's weight into its ring-buffer slot.
-inline void addSynapse(uint16_t *ring, uint32_t ringIndexMask, uint32_t tOff,
+/// Adds one synaptic word's weight into its ring-buffer slot, saturating.
+inline void addSynapse(RingSlot *ring, uint32_t ringIndexMask, uint32_t tOff,
                        uint32_t control, uint32_t weight) {
-  uint16_t &slot = ring[(control + tOff) & ringIndexMask];
-  slot = addSatU16(slot, uint16_t(weight));
+  RingSlot &slot = ring[(control + tOff) & ringIndexMask];
+  slot = addSatU16(ringSlotValue(slot), uint16_t(weight));
+}
+
+/// The fixed synapses' add: on the host's wide ring without saturating
+/// (Kernel.h, RingSlot), on the ARM968 addSynapse.
+inline void addFixedSynapse(RingSlot *ring, uint32_t ringIndexMask,
+                            uint32_t tOff, uint32_t word) {
+#ifdef SCNC_KERNEL_WIDE_RING
+  ring[(word + tOff) & ringIndexMask] += wordWeight(word);
+#else
+  addSynapse(ring, ringIndexMask, tOff, word, wordWeight(word));
+#endif
 }
 
 } // namespace
@@ -77,9 +88,12 @@ inline void addSynapse(uint16_t *ring, uint32_t ringIndexMask, uint32_t tOff,
 uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
   if (!validConfig(c))
     return 0;
+  // (The resources' count is the ARM968's, with 16-bit ring slots.)
   return resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
                                      c.plastic, c.recordVoltage)
-      .total();
+             .total() +
+         align8(ringEntries(c) * sizeof(RingSlot)) -
+         align8(ringEntries(c) * sizeof(uint16_t));
 }
 
 uint64_t kernel::neuronCoreArenaBytes(const NeuronCoreConfig &c) {
@@ -107,7 +121,7 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
   uint32_t n = cfg.numNeurons;
   core.state = carve.take<NeuronFixedState>(n);
   core.quiet = carve.take<uint8_t>(n);
-  core.ring = carve.take<uint16_t>(ringEntries(cfg));
+  core.ring = carve.take<RingSlot>(ringEntries(cfg));
   core.outKeys = carve.take<uint32_t>(n);
   core.spikeWords = bitWords(n);
   core.spikeBits = carve.take<uint32_t>(core.spikeWords);
@@ -269,7 +283,7 @@ inline void processPlastic(NeuronCore &core, const uint32_t *row, uint32_t *out,
 /// One row's synapses into the ring buffers; its event count.
 inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
                            uint32_t *plasticOut, bool &wrote) {
-  uint16_t *ring = core.ring;
+  RingSlot *ring = core.ring;
   const uint32_t ringIndexMask = core.ringIndexMask;
   // Adding t << (indexBits + 1) to a synaptic word's low 16 bits adds t to
   // its delay field; masking keeps the slot mod R, the type and the target.
@@ -296,15 +310,30 @@ inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
   // Four words at a time (in order: two words may address one slot), by
   // pointer (an index recomputed each address cost an instruction a word).
   const uint32_t *end = w + nFixed;
-  for (; end - w >= 4; w += 4) {
-    uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
-    addSynapse(ring, ringIndexMask, tOff, w0, wordWeight(w0));
-    addSynapse(ring, ringIndexMask, tOff, w1, wordWeight(w1));
-    addSynapse(ring, ringIndexMask, tOff, w2, wordWeight(w2));
-    addSynapse(ring, ringIndexMask, tOff, w3, wordWeight(w3));
+  while (w < end) {
+    const uint32_t *chunk = end;
+#ifdef SCNC_KERNEL_WIDE_RING
+    // At most kWideRingAdds unsaturated adds between clamps (Kernel.h).
+    if (uint64_t(end - w) > kWideRingAdds)
+      chunk = w + kWideRingAdds;
+    uint32_t adds = uint32_t(chunk - w);
+    if (core.unclampedAdds + uint64_t(adds) > kWideRingAdds) {
+      for (uint32_t i = 0; i <= ringIndexMask; ++i)
+        ring[i] = ringSlotValue(ring[i]);
+      core.unclampedAdds = 0;
+    }
+    core.unclampedAdds += adds;
+#endif
+    for (; chunk - w >= 4; w += 4) {
+      uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
+      addFixedSynapse(ring, ringIndexMask, tOff, w0);
+      addFixedSynapse(ring, ringIndexMask, tOff, w1);
+      addFixedSynapse(ring, ringIndexMask, tOff, w2);
+      addFixedSynapse(ring, ringIndexMask, tOff, w3);
+    }
+    for (; w < chunk; ++w)
+      addFixedSynapse(ring, ringIndexMask, tOff, *w);
   }
-  for (; w < end; ++w)
-    addSynapse(ring, ringIndexMask, tOff, *w, wordWeight(*w));
   return nFixed + nPlastic;
 }
 } // namespace

@@ -101,6 +101,29 @@ struct NeuronCoreCounters {
   uint32_t tickUpdated = 0, tickSpikes = 0;
 };
 
+/// A ring-buffer slot. On the ARM968 a slot is 16 bits and every add
+/// saturates at 0xFFFF. On the host (the emulator) a slot is 32 bits and
+/// synaptic rows add without saturating; a slot is read as min(slot,
+/// 0xFFFF). That is the same value: the weights are unsigned, so a chain of
+/// saturating adds gives min(sum, 0xFFFF) in any order. The sum cannot wrap:
+/// the ring is clamped to 0xFFFF before a slot could have had 65,537 adds
+/// (kWideRingAdds) since the last clamp.
+#if defined(__arm__)
+using RingSlot = uint16_t;
+#else
+#define SCNC_KERNEL_WIDE_RING 1
+using RingSlot = uint32_t;
+constexpr uint32_t kWideRingAdds = 65537; // 65,537 x 0xFFFF = 2^32 - 1
+#endif
+/// A slot's value as the ARM968's 16-bit slot holds it.
+inline uint16_t ringSlotValue(RingSlot v) {
+#ifdef SCNC_KERNEL_WIDE_RING
+  return uint16_t(v > 0xFFFFu ? 0xFFFFu : v);
+#else
+  return v;
+#endif
+}
+
 /// A neuron core: its configuration and state. Every array points into the
 /// block given to neuronCoreInit.
 struct alignas(64) NeuronCore {
@@ -112,8 +135,10 @@ struct alignas(64) NeuronCore {
   /// (s << (indexBits + 1)) | (y << indexBits) | i, as sPyNNaker lays them
   /// out; a synaptic word's low 16 bits plus (t << (indexBits + 1)), masked
   /// with ringIndexMask, is the index of its slot for tick t + delay.
-  uint16_t *ring = nullptr;
+  RingSlot *ring = nullptr;
   uint32_t ringIndexMask = 0;
+  /// Wide ring: unsaturated adds since the ring was last clamped.
+  uint32_t unclampedAdds = 0;
   /// Keys of this tick's spikes (numOut of them; none without a key).
   uint32_t *outKeys = nullptr;
   uint32_t numOut = 0;
@@ -159,7 +184,7 @@ void neuronCoreTick(NeuronCore &core, uint32_t tick);
 struct NeuronTick {
   NeuronCore *core;
   uint32_t tick;
-  uint16_t *rbE, *rbI;
+  RingSlot *rbE, *rbI;
   uint32_t out = 0, updated = 0, spikes = 0;
 };
 NeuronTick beginNeuronTick(NeuronCore &core, uint32_t tick);
@@ -172,7 +197,7 @@ inline void neuronStep(NeuronTick &t, uint32_t i) {
   NeuronCore &core = *t.core;
   const NeuronCoreConfig &cfg = core.cfg;
   NeuronFixedState *state = core.state;
-  uint16_t slotE = t.rbE[i], slotI = t.rbI[i];
+  uint16_t slotE = ringSlotValue(t.rbE[i]), slotI = ringSlotValue(t.rbI[i]);
   // A neuron whose last update without input left its state unchanged
   // (and did not spike) is in a fixed point of lifStep: another update
   // without input would change nothing, so it is skipped.

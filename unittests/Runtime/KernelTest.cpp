@@ -44,8 +44,8 @@ struct TestCore {
   }
   uint16_t slot(uint32_t tick, uint32_t type, uint32_t neuron) const {
     uint32_t s = tick & ((1u << cfg.delayBits) - 1);
-    return core
-        .ring[(s << (cfg.indexBits + 1)) | (type << cfg.indexBits) | neuron];
+    return ringSlotValue(core.ring[(s << (cfg.indexBits + 1)) |
+                                   (type << cfg.indexBits) | neuron]);
   }
   void receive(uint32_t tick, std::vector<uint32_t> keys) {
     neuronCoreReceive(core, tick, keys.data(), uint32_t(keys.size()));
@@ -411,7 +411,7 @@ TEST(Kernel, RandomStatesFollowLifStep) {
     std::vector<NeuronFixedState> want = init;
     for (uint32_t t = 0; t < 300; ++t) {
       uint32_t s = t & 1;
-      uint16_t *rbE = c.core.ring + (s << 8), *rbI = rbE + 128;
+      RingSlot *rbE = c.core.ring + (s << 8), *rbI = rbE + 128;
       std::vector<uint16_t> e(100, 0), in(100, 0);
       bool quietStretch = (t / 50) % 2 == 1;
       for (uint32_t i = 0; i < 100; ++i) {
