@@ -201,6 +201,49 @@ TEST(Kernel, SlotsSaturate) {
   EXPECT_EQ(c.slot(7, 0, 1), 2001);
 }
 
+// More full-weight adds into one slot than a 32-bit sum holds (65,537 x
+// 0xFFFF = 2^32 - 1): the host's wide ring (RingSlot) clamps before a sum
+// could wrap, in one long row and across many rows, and the slot reads
+// 0xFFFF as the ARM968's saturating 16-bit slot does.
+TEST(Kernel, WideRingNeverWraps) {
+  TestCore c;
+  c.cfg.numNeurons = 2;
+  c.cfg.params = lif();
+  c.cfg.delayBits = 3;
+  // 65,538 adds of 0xFFFF: an unclamped 32-bit sum wraps to 65,534. Key 0:
+  // one row of that many synapses; keys 0x10000 + 0..rows-1: 3 each, as
+  // many again in all; every synapse of weight 0xFFFF to (delay 1, type 0,
+  // neuron 1).
+  const uint32_t longRow = 65538, shortRow = 3, rows = 21846;
+  const uint32_t longStride = 2 + longRow, shortStride = 2 + shortRow;
+  c.table = {{0x00000, 0xFFFF0000, 0, longStride, 1},
+             {0x10000, 0xFFFF0000, longStride, shortStride, rows}};
+  c.matrix.assign(longStride + shortStride * rows, 0);
+  c.matrix[0] = longRow;
+  for (uint32_t s = 0; s < longRow; ++s)
+    c.matrix[2 + s] = word(0xFFFF, 1, 0, 1, 1);
+  for (uint32_t r = 0; r < rows; ++r) {
+    uint32_t *row = c.matrix.data() + longStride + shortStride * r;
+    row[0] = shortRow;
+    for (uint32_t s = 0; s < shortRow; ++s)
+      row[2 + s] = word(0xFFFF, 1, 0, 1, 1);
+  }
+  ASSERT_TRUE(c.init());
+  c.receive(4, {0});
+  EXPECT_EQ(c.slot(5, 0, 1), 0xFFFF);
+  EXPECT_EQ(c.slot(5, 0, 0), 0);
+  std::vector<uint32_t> keys;
+  for (uint32_t r = 0; r < rows; ++r)
+    keys.push_back(0x10000 + r);
+  c.receive(6, keys);
+  EXPECT_EQ(c.slot(7, 0, 1), 0xFFFF);
+  EXPECT_EQ(c.core.counters.synapticEvents,
+            uint64_t(longRow) + rows * shortRow);
+  // The update consumes the slot.
+  neuronCoreTick(c.core, 5);
+  EXPECT_EQ(c.slot(5, 0, 1), 0);
+}
+
 /// The control half-word of a plastic synapse (delay, type, index) with
 /// 2 index bits.
 uint32_t plasticControl(uint32_t d, uint32_t y, uint32_t i) {
