@@ -62,9 +62,14 @@ fi
 corpus="$build/corpus/$target"
 artifacts="$build/artifacts/$target"
 mkdir -p "$corpus" "$artifacts"
-log="$build/fuzz-$target.log"
+# One log per run: a run that starts as another ends must not overwrite the
+# log the other is still reading its figures from.
+log="$build/fuzz-$target.$$.log"
 echo "fuzz: $target for $secs s (log $log)" >&2
 start=$(date +%s)
+# The run's start and the commit checked out then (the binary's source,
+# unless SCNC_FUZZ_NO_BUILD=1 runs an older build).
+started="$(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$root" rev-parse --short HEAD)"
 set +e
 "$build/bin/fuzz-$target" "${limits[@]}" "${dict[@]}" -max_total_time="$secs" \
   -print_final_stats=1 -artifact_prefix="$artifacts/" "$corpus" "$seeds" > "$log" 2>&1
@@ -73,7 +78,7 @@ set -e
 elapsed=$(( $(date +%s) - start ))
 summary=$(mktemp)
 {
-  echo "# scripts/fuzz.sh $target $secs  ($(date -u +%Y-%m-%dT%H:%MZ), commit $(git -C "$root" rev-parse --short HEAD), $(nproc) cores, one process)"
+  echo "# scripts/fuzz.sh $target $secs  (started $started, $(nproc) cores, one process)"
   echo "# ${limits[*]} ${dict[*]}"
   echo "elapsed_seconds: $elapsed"
   echo "exit_status: $rc"
