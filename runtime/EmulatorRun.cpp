@@ -76,7 +76,9 @@ struct alignas(64) CoreRun {
   /// leaf: group g holds leaf groupLeaf[g]'s keys, keys[groupStart[g] ..
   /// groupStart[g+1]). Only leaves that sent something have a group, so a
   /// receiver's work follows the packets, not the routing tables' size.
-  struct Sent {
+  /// Each on cache lines of its own: other threads read one parity while
+  /// the owner writes the other and the rest of this struct.
+  struct alignas(64) Sent {
     std::vector<uint32_t> keys, groupLeaf, groupStart;
   } sent[2];
   /// Scratch of the grouping: (leaf << 32 | position) per key.
