@@ -308,7 +308,6 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
       se.first = i;
       while (i < size && c.incoming[i].sender == se.sender)
         ++i;
-      se.count = i - se.first;
       se.bitsAt = uint32_t(c.leafBits.size());
       size_t words = (cores[se.sender].leaves.size() + 63) / 64;
       c.leafBits.resize(c.leafBits.size() + words, 0);

@@ -49,12 +49,12 @@ struct Incoming {
 };
 
 /// A receiver's entries from one sender (consecutive, by ascending leaf):
-/// incoming[first .. first + count), and which of the sender's leaves they
+/// from incoming[first] on, and which of the sender's leaves they
 /// are, as a bit set over its leaves at leafBits[bitsAt ..] with, per
 /// 64-bit word, the entries in the words before it at leafRank[bitsAt ..].
 /// A leaf the sender sent keys on is found among the entries in O(1).
 struct SenderEntries {
-  uint32_t sender = 0, first = 0, count = 0, bitsAt = 0;
+  uint32_t sender = 0, first = 0, bitsAt = 0;
 };
 
 /// One loaded core section.
