@@ -97,11 +97,17 @@ struct LoadedImage {
   uint32_t timestepUs = 0, ticks = 0;
 };
 
+/// The instruction sets the host's neuron update can use, in order.
+enum class HostIsa { Scalar, Avx2, Avx512vl };
+
+/// The best instruction set up to \p most this host has.
+HostIsa hostNeuronTickIsa(HostIsa most = HostIsa::Avx512vl);
+
 /// kernel::neuronCoreTick's result (same bits, counters included), faster:
-/// eight neurons at a time where the host has AVX2 and \p allowVector
-/// (HostTick.cpp).
+/// eight neurons at a time with the best of AVX2 and AVX-512VL (256-bit
+/// vectors, 32 registers) up to \p most the host has (HostTick.cpp).
 void hostNeuronCoreTick(kernel::NeuronCore &core, uint32_t tick,
-                        bool allowVector = true);
+                        HostIsa most = HostIsa::Avx512vl);
 
 } // namespace emulator
 
