@@ -3,12 +3,14 @@
 #
 # 1. Brian2 2.5 (Debian's python3-brian), C++ standalone, one thread
 #    (bench/brian2/mnist_brian2.py: the network from `scncc -emit=ir` and
-#    `--emit-connections-npy`, best of $REPS runs of the compiled binary).
-# 2. If $BUILD/bin/scnc-run exists and runs images: `scncc -o mnist.scimg`,
-#    then `scnc-run mnist.scimg --input digit=... --duration <same> --stats
-#    -o OUT` with -j 1 and -j 2 (best of $REPS each), and the ratio of
-#    synaptic events per second, scnc / Brian2, from this run. --duration is
-#    passed as a plain number of ms (Brian2's simulated time, e.g. 1000).
+#    `--emit-connections-npy`, compiled and run once).
+# 2. `scncc -o mnist.scimg`, then $REPS interleaved rounds (this machine's
+#    speed drifts by tens of percent over minutes): Brian2's compiled binary,
+#    `scnc-run mnist.scimg --input digit=... --duration <same> --stats -o OUT`
+#    with -j 1, then with -j 2. Printed: best and median wall of each, the
+#    ratios of synaptic events per second, scnc / Brian2, best to best and
+#    median to median, and -j 2 / -j 1. --duration is passed as a plain
+#    number of ms (Brian2's simulated time, e.g. 1000).
 #
 # scnc-run's OUT/summary.json is read for these fields (the runtime must write
 # them under these names):
@@ -37,20 +39,19 @@ if ! "$py" -c 'import brian2' 2>/dev/null; then
 fi
 
 echo "== Brian2 $("$py" -c 'import brian2; print(brian2.__version__)' 2>/dev/null)," \
-  "C++ standalone, 1 thread, best of $reps"
+  "C++ standalone, 1 thread"
 "$py" "$root/bench/brian2/mnist_brian2.py" --scncc "$build/bin/scncc" --input "$input" \
-  --repeat "$reps" --json "$tmp/brian2.json" "$scn" >"$tmp/brian2.out" 2>"$tmp/brian2.err" ||
+  --build-dir "$tmp/brian2" --repeat 1 --json "$tmp/brian2.json" "$scn" >"$tmp/brian2.out" \
+  2>"$tmp/brian2.err" ||
   { cat "$tmp/brian2.err" >&2; exit 1; }
 "$py" - "$tmp/brian2.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 print(f"simulated {d['simulated_ms']:g} ms ({d['ticks']} ticks), {d['neurons']:,} neurons, "
       f"{d['synapses']:,} synapses")
-print(f"run {d['run_wall_s']:.3f} s wall (runs: "
-      + ", ".join(f"{w:.3f}" for w in d['run_wall_all_s'])
-      + f"; {d['brian_run_cpu_s']:.3f} s CPU by Brian2's clock), compile {d['compile_s']:.1f} s")
-print(f"synaptic events {d['synaptic_events']:,}: {d['synaptic_events_per_s'] / 1e6:.0f} M/s; "
-      f"neuron updates {d['neuron_updates']:,}: {d['neuron_updates_per_s'] / 1e6:.1f} M/s")
+print(f"compile {d['compile_s']:.1f} s; first run {d['run_wall_s']:.3f} s wall "
+      f"({d['brian_run_cpu_s']:.3f} s CPU by Brian2's clock; not counted)")
+print(f"synaptic events {d['synaptic_events']:,}, neuron updates {d['neuron_updates']:,}")
 for name, l in d["layers"].items():
     print(f"  {name:8s} {l['neurons']:6d} neurons {l['spikes']:9,d} spikes "
           f"{l['rate_hz']:7.1f} Hz (all) {l['rate_active_hz']:7.1f} Hz ({l['active']} active)")
@@ -66,14 +67,19 @@ if [ ! -x "$run" ] || ! "$run" --help >"$tmp/help.txt" 2>&1 ||
   exit 0
 fi
 
-echo "== scnc-run, best of $reps"
+echo "== scnc-run"
 if ! "$build/bin/scncc" "$scn" -o "$tmp/mnist.scimg" 2>"$tmp/scncc.err"; then
   cat "$tmp/scncc.err" >&2
   echo "scncc could not write the image; Brian2 figures only"
   exit 0
 fi
-for j in 1 2; do
-  for r in $(seq "$reps"); do
+# Interleaved rounds (this machine's speed drifts): Brian2's compiled binary,
+# then scnc-run -j 1 and -j 2, $reps times; best and median of each.
+: >"$tmp/brian2-walls.txt"
+for r in $(seq "$reps"); do
+  (cd "$tmp/brian2" && ./main >/dev/null) || { echo "Brian2's binary failed" >&2; exit 1; }
+  cat "$tmp/brian2/results/scnc_run_wall.txt" >>"$tmp/brian2-walls.txt"
+  for j in 1 2; do
     rm -rf "$tmp/out"
     if ! "$run" "$tmp/mnist.scimg" --input "digit=$input" --duration "$duration" \
       --stats -j "$j" -o "$tmp/out" >"$tmp/run-$j-$r.log" 2>&1; then
@@ -90,21 +96,36 @@ for j in 1 2; do
   done
 done
 "$py" - "$tmp" "$reps" <<'PY'
-import json, sys
+import json, statistics, sys
 tmp, reps = sys.argv[1], int(sys.argv[2])
 b = json.load(open(f"{tmp}/brian2.json"))
-b_eps = b["synaptic_events_per_s"]
+bw = [float(x) for x in open(f"{tmp}/brian2-walls.txt").read().split()]
+fmt = lambda ws: ", ".join(f"{w:.3f}" for w in ws)
+print(f"== interleaved rounds: {reps}")
+print(f"Brian2: best {min(bw):.3f} s, median {statistics.median(bw):.3f} s wall (runs: {fmt(bw)})")
+bb, bm = min(bw), statistics.median(bw)
+print(f"  synaptic events {b['synaptic_events'] / bb / 1e6:.0f} M/s, neuron updates "
+      f"{b['neuron_updates'] / bb / 1e6:.1f} M/s (best)")
+walls = {}
 for j in (1, 2):
     runs = [json.load(open(f"{tmp}/summary-{j}-{r}.json")) for r in range(1, reps + 1)]
     missing = [k for k in ("synaptic_events", "wall_seconds", "neuron_updates") if k not in runs[0]]
     if missing:
         print(f"-j{j}: summary.json lacks {missing}; fields: {sorted(runs[0])}")
         continue
-    s = min(runs, key=lambda d: d["wall_seconds"])
-    eps = s["synaptic_events"] / s["wall_seconds"]
-    ups = s["neuron_updates"] / s["wall_seconds"]
-    print(f"scnc-run -j{j}: {s['wall_seconds']:.3f} s wall, synaptic events "
-          f"{s['synaptic_events']:,} ({s['synaptic_events'] / b['synaptic_events']:.3f}x Brian2's): "
-          f"{eps / 1e6:.0f} M/s; neuron updates {s['neuron_updates']:,}: {ups / 1e6:.1f} M/s")
-    print(f"  events/s ratio scnc -j{j} / Brian2 = {eps / b_eps:.2f}")
+    ws = [d["wall_seconds"] for d in runs]
+    walls[j] = ws
+    s = runs[0]
+    best, med = min(ws), statistics.median(ws)
+    # Events per second ratios: Brian2's events are the same spikes' (checked below).
+    eb = (s["synaptic_events"] / best) / (b["synaptic_events"] / bb)
+    em = (s["synaptic_events"] / med) / (b["synaptic_events"] / bm)
+    print(f"scnc-run -j{j}: best {best:.3f} s, median {med:.3f} s wall (runs: {fmt(ws)})")
+    print(f"  synaptic events {s['synaptic_events']:,} ({s['synaptic_events'] / b['synaptic_events']:.3f}x "
+          f"Brian2's): {s['synaptic_events'] / best / 1e6:.0f} M/s; neuron updates "
+          f"{s['neuron_updates'] / best / 1e6:.1f} M/s (best)")
+    print(f"  events/s ratio scnc -j{j} / Brian2 = {eb:.2f} (best / best), {em:.2f} (median / median)")
+if 1 in walls and 2 in walls:
+    print(f"scnc-run -j2 / -j1 speed-up = {min(walls[1]) / min(walls[2]):.2f} (best), "
+          f"{statistics.median(walls[1]) / statistics.median(walls[2]):.2f} (median)")
 PY
