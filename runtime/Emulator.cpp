@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "EmulatorInternal.h"
+#include "scnc/Runtime/Distributed.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/Parallel.h"
 #include "llvm/ADT/STLExtras.h"
@@ -70,7 +71,36 @@ Error Emulator::Impl::checkPlacement() {
   uint64_t needed = 0;
   // Cores on chips the machine lacks, per chip (in image order).
   std::vector<std::pair<ChipCoord, std::vector<unsigned>>> missing;
-  for (const ImageCore &ic : image->cores()) {
+  // The cores in image order. In a distributed run the image holds this
+  // rank's only: the others are stubs made from the section table (where
+  // they are, which is all the checks here need).
+  std::vector<const ImageCore *> order;
+  if (!dist) {
+    for (const ImageCore &ic : image->cores())
+      order.push_back(&ic);
+  } else {
+    auto next = image->cores().begin(), end = image->cores().end();
+    for (const ImageSection &sec : image->sections()) {
+      if (sec.type != image::CoreSection)
+        continue;
+      if (dist->owns(m, sec.x, sec.y)) {
+        if (next == end || next->x != sec.x || next->y != sec.y ||
+            next->core != sec.core)
+          return loadError("the image was not read for this rank's chips");
+        order.push_back(&*next++);
+        continue;
+      }
+      ImageCore &stub = stubs.emplace_back();
+      stub.x = sec.x;
+      stub.y = sec.y;
+      stub.core = sec.core;
+      order.push_back(&stub);
+    }
+    if (next != end)
+      return loadError("the image was not read for this rank's chips");
+  }
+  for (const ImageCore *icp : order) {
+    const ImageCore &ic = *icp;
     ++needed;
     std::string where = "the image needs core " + coreName(ic.x, ic.y, ic.core);
     Optional<ChipId> c = m.chipAt(ic.x, ic.y);
@@ -115,6 +145,7 @@ Error Emulator::Impl::checkPlacement() {
     CoreInfo info;
     info.img = &ic;
     info.chip = *c;
+    info.local = !dist || dist->rankOfChip[*c] == dist->rank();
     cores.push_back(std::move(info));
   }
   std::vector<std::string> chipProblems;
@@ -161,22 +192,58 @@ Error Emulator::Impl::checkPlacement() {
   timestepUs = h.timestepUs;
   if (timestepUs == 0)
     return loadError("the image's timestep is 0");
-  ticks = cores.front().img->numTicks;
+  // Every core runs the image's timestep and as many ticks as the first
+  // (in a distributed run: the first of the lowest rank with cores).
+  const CoreInfo *first = nullptr;
+  for (const CoreInfo &ci : cores)
+    if (ci.local && !first)
+      first = &ci;
+  ticks = first ? first->img->numTicks : 0;
+  std::string firstName =
+      first ? coreName(first->img->x, first->img->y, first->img->core) : "";
+  if (dist) {
+    std::vector<uint32_t> mine;
+    if (first)
+      mine = {ticks, first->img->x, first->img->y, first->img->core};
+    for (const std::vector<uint32_t> &r : dist->comm->allGather(mine))
+      if (r.size() == 4) {
+        ticks = r[0];
+        firstName = coreName(r[1], r[2], r[3]);
+        break;
+      }
+  }
+  Error bad = Error::success();
   for (const CoreInfo &ci : cores) {
     const ImageCore &ic = *ci.img;
-    if (ic.timestepUs != timestepUs)
-      return loadError("core " + coreName(ic.x, ic.y, ic.core) +
-                       " has a timestep of " + Twine(ic.timestepUs) +
-                       " us, the image " + Twine(timestepUs) + " us");
-    if (ic.numTicks != ticks)
-      return loadError("core " + coreName(ic.x, ic.y, ic.core) + " runs " +
-                       Twine(ic.numTicks) + " ticks, core " +
-                       coreName(cores.front().img->x, cores.front().img->y,
-                                cores.front().img->core) +
-                       " " + Twine(ticks));
+    if (!ci.local)
+      continue;
+    if (ic.timestepUs != timestepUs) {
+      bad = loadError("core " + coreName(ic.x, ic.y, ic.core) +
+                      " has a timestep of " + Twine(ic.timestepUs) +
+                      " us, the image " + Twine(timestepUs) + " us");
+      break;
+    }
+    if (ic.numTicks != ticks) {
+      bad = loadError("core " + coreName(ic.x, ic.y, ic.core) + " runs " +
+                      Twine(ic.numTicks) + " ticks, core " + firstName + " " +
+                      Twine(ticks));
+      break;
+    }
   }
+  if (Error e = agree(std::move(bad)))
+    return e;
   routers = std::make_unique<Routers>(m, std::move(tables));
   return Error::success();
+}
+
+Error Emulator::Impl::agree(Error mine) {
+  if (!dist)
+    return mine;
+  if (!dist->comm->any(bool(mine)))
+    return Error::success();
+  if (mine)
+    return mine;
+  return loadError("another rank of the run failed (its error is above)");
 }
 
 Error Emulator::Impl::describePopulations() {
@@ -187,7 +254,13 @@ Error Emulator::Impl::describePopulations() {
   popSlot.assign(ip.size(), -1);
   std::vector<std::vector<uint32_t>> coresOf(ip.size());
   for (uint32_t i = 0; i < cores.size(); ++i)
-    coresOf[cores[i].img->population].push_back(i);
+    if (cores[i].local)
+      coresOf[cores[i].img->population].push_back(i);
+  // A distributed run checks its cores here and every rank's together
+  // below: the cores and neurons of each population summed over the
+  // ranks, and the union of the neurons they hold.
+  std::vector<uint64_t> counts, held;
+  Error bad = Error::success();
   for (unsigned q = 0; q < ip.size(); ++q) {
     EmulatedPopulation p;
     p.index = q;
@@ -202,22 +275,56 @@ Error Emulator::Impl::describePopulations() {
       const ImageCore &ic = *cores[i].img;
       for (uint32_t local = 0; local < ic.numNeurons; ++local) {
         uint32_t id = ic.neuronIds[local];
-        if (id >= p.neurons || seen[id])
-          return loadError("core " + coreName(ic.x, ic.y, ic.core) +
-                           " neuron " + Twine(local) + " is neuron " +
-                           Twine(id) + " of population '" + p.name +
-                           "', which another neuron of its cores already is");
+        if (id >= p.neurons || seen[id]) {
+          if (!bad)
+            bad = loadError("core " + coreName(ic.x, ic.y, ic.core) +
+                            " neuron " + Twine(local) + " is neuron " +
+                            Twine(id) + " of population '" + p.name +
+                            "', which another neuron of its cores already is");
+          break;
+        }
         seen[id] = true;
         ++count;
       }
     }
-    if (count != p.neurons)
-      return loadError("population '" + p.name + "' has " + Twine(p.neurons) +
-                       " neurons but its cores hold " + Twine(count));
+    if (dist) {
+      counts.push_back(count);
+      counts.push_back(p.cores);
+      size_t at = held.size();
+      held.resize(at + (p.neurons + 63) / 64, 0);
+      for (uint64_t id = 0; id < p.neurons; ++id)
+        if (seen[id])
+          held[at + id / 64] |= uint64_t(1) << (id % 64);
+    } else if (count != p.neurons && !bad) {
+      bad = loadError("population '" + p.name + "' has " + Twine(p.neurons) +
+                      " neurons but its cores hold " + Twine(count));
+    }
     for (uint32_t i : coresOf[q])
       cores[i].popSlot = int(pops.size());
     popSlot[q] = int(pops.size());
     pops.push_back(std::move(p));
+  }
+  if (!dist || bad)
+    return agree(std::move(bad));
+  if (Error e = agree(Error::success()))
+    return e;
+  dist->comm->sum(counts);
+  dist->comm->bitOr(held);
+  size_t at = 0;
+  for (unsigned q = 0; q < ip.size(); ++q) {
+    EmulatedPopulation &p = pops[popSlot[q]];
+    uint64_t count = counts[2 * q], inUnion = 0;
+    p.cores = unsigned(counts[2 * q + 1]);
+    for (size_t w = 0; w < (p.neurons + 63) / 64; ++w)
+      inUnion += llvm::countPopulation(held[at + w]);
+    at += (p.neurons + 63) / 64;
+    if (count != p.neurons)
+      return loadError("population '" + p.name + "' has " + Twine(p.neurons) +
+                       " neurons but its cores hold " + Twine(count));
+    if (inUnion != p.neurons)
+      return loadError("population '" + p.name +
+                       "': cores of two ranks "
+                       "hold the same neuron");
   }
   return Error::success();
 }
@@ -225,6 +332,8 @@ Error Emulator::Impl::describePopulations() {
 Error Emulator::Impl::prepareNeuronCores() {
   for (CoreInfo &ci : cores) {
     const ImageCore &ic = *ci.img;
+    if (!ci.local)
+      continue;
     if (!ic.isInput()) {
       ci.searchSteps = ceilLog2(uint64_t(ic.popTable.size()) + 1);
       ci.matrixWords = uint32_t(ic.matrix.size() / 4);
@@ -252,7 +361,7 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
   forEachTask(cores.size(), threads, [&](size_t i) {
     CoreInfo &ci = cores[i];
     const ImageCore &ic = *ci.img;
-    if (!ic.hasKey || ic.numNeurons == 0)
+    if (!ci.local || !ic.hasKey || ic.numNeurons == 0)
       return;
     std::vector<KeyBlockPath> blocks;
     uint32_t coreMask = ic.mask;
@@ -292,15 +401,57 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
   for (const std::string &e : errors)
     if (!e.empty())
       return loadError(e);
+  for (CoreInfo &c : cores)
+    c.numLeaves = uint32_t(c.leaves.size());
   // Receivers: per destination, its (sender, block) pairs in image order.
-  for (uint32_t s = 0; s < cores.size(); ++s)
-    for (uint32_t l = 0; l < cores[s].leaves.size(); ++l) {
+  // In a distributed run, those of another rank's destination go to that
+  // rank as (destination, sender, block, times, the sender's blocks), and
+  // each sender block keeps the set of other ranks it reaches.
+  const unsigned ranks = dist ? dist->ranks() : 1;
+  std::vector<std::vector<uint32_t>> remote(ranks);
+  if (dist) {
+    rankWords = (ranks + 63) / 64;
+    sendTo.assign(ranks, {});
+  }
+  for (uint32_t s = 0; s < cores.size(); ++s) {
+    CoreInfo &sc = cores[s];
+    if (dist)
+      sc.leafReach.assign(uint64_t(sc.numLeaves) * rankWords, 0);
+    for (uint32_t l = 0; l < sc.numLeaves; ++l) {
       std::map<uint32_t, uint32_t> times;
-      for (uint32_t d : cores[s].leaves[l].dests)
+      for (uint32_t d : sc.leaves[l].dests)
         ++times[d];
-      for (auto [d, k] : times)
-        cores[d].incoming.push_back({s, l, k});
+      for (auto [d, k] : times) {
+        if (cores[d].local) {
+          cores[d].incoming.push_back({s, l, k});
+          continue;
+        }
+        unsigned q = dist->rankOfChip[cores[d].chip];
+        remote[q].insert(remote[q].end(), {d, s, l, k, sc.numLeaves});
+        sc.leafReach[uint64_t(l) * rankWords + q / 64] |= uint64_t(1)
+                                                          << (q % 64);
+        if (sendTo[q].empty() || sendTo[q].back() != s)
+          sendTo[q].push_back(s);
+      }
     }
+  }
+  if (dist) {
+    std::vector<std::vector<uint32_t>> got = dist->comm->exchange(remote);
+    for (const std::vector<uint32_t> &g : got)
+      for (size_t i = 0; i + 5 <= g.size(); i += 5) {
+        cores[g[i]].incoming.push_back({g[i + 1], g[i + 2], g[i + 3]});
+        cores[g[i + 1]].numLeaves = g[i + 4];
+        remoteSenders.push_back(g[i + 1]);
+      }
+    llvm::sort(remoteSenders);
+    remoteSenders.erase(std::unique(remoteSenders.begin(), remoteSenders.end()),
+                        remoteSenders.end());
+    // In image order, as a single process has them.
+    for (CoreInfo &c : cores)
+      llvm::sort(c.incoming, [](const Incoming &a, const Incoming &b) {
+        return std::tie(a.sender, a.leaf) < std::tie(b.sender, b.leaf);
+      });
+  }
   for (CoreInfo &c : cores)
     for (uint32_t i = 0, size = uint32_t(c.incoming.size()); i < size;) {
       SenderEntries se;
@@ -309,7 +460,7 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
       while (i < size && c.incoming[i].sender == se.sender)
         ++i;
       se.bitsAt = uint32_t(c.leafBits.size());
-      size_t words = (cores[se.sender].leaves.size() + 63) / 64;
+      size_t words = (cores[se.sender].numLeaves + 63) / 64;
       c.leafBits.resize(c.leafBits.size() + words, 0);
       for (uint32_t e = se.first; e < i; ++e) {
         uint32_t leaf = c.incoming[e].leaf;
@@ -328,12 +479,14 @@ Error Emulator::Impl::buildRoutes(unsigned threads) {
 Expected<std::unique_ptr<Emulator>> Emulator::load(const ImageReader &image,
                                                    const Machine &machine,
                                                    StringRef machineName,
-                                                   unsigned threads) {
+                                                   unsigned threads,
+                                                   const Distribution *dist) {
   std::unique_ptr<Emulator> em(new Emulator());
   Impl &s = *em->impl;
   s.image = &image;
   s.machine = &machine;
   s.machineName = machineName.str();
+  s.dist = dist && dist->ranks() > 1 ? dist : nullptr;
   if (Error e = s.checkPlacement())
     return e;
   if (Error e = s.describePopulations())

@@ -14,6 +14,7 @@
 #include "llvm/ADT/Twine.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
+#include <deque>
 #include <memory>
 #include <string>
 #include <vector>
@@ -59,9 +60,19 @@ struct SenderEntries {
 
 /// One loaded core section.
 struct CoreInfo {
+  /// The decoded section; for another rank's core (distributed runs) a
+  /// stub with its x, y and core only.
   const ImageCore *img = nullptr;
   ChipId chip = 0;
   int popSlot = -1;
+  /// Run by this rank (always, in a single-process run).
+  bool local = true;
+  /// Its leaves' count (leaves.size() for a local core; for another
+  /// rank's, what that rank said).
+  uint32_t numLeaves = 0;
+  /// A local sender of a distributed run: per leaf, a bit set over the
+  /// other ranks its packets reach (rankWords words each).
+  std::vector<uint64_t> leafReach;
   /// Sending: the blocks of the key space (one when the routers treat all
   /// keys alike) and, with several, each local neuron's block.
   std::vector<Leaf> leaves;
@@ -95,6 +106,15 @@ struct LoadedImage {
   std::vector<EmulatedPopulation> pops;
   std::vector<int> popSlot; ///< population index -> pops index, or -1
   uint32_t timestepUs = 0, ticks = 0;
+  /// A distributed run (else null): this rank's part; the stubs of other
+  /// ranks' cores; per rank, the local senders whose packets reach it; the
+  /// other ranks' senders whose packets reach this rank; words per leaf in
+  /// CoreInfo::leafReach.
+  const Distribution *dist = nullptr;
+  std::deque<ImageCore> stubs;
+  std::vector<std::vector<uint32_t>> sendTo;
+  std::vector<uint32_t> remoteSenders;
+  uint32_t rankWords = 0;
 };
 
 /// The instruction sets the host's neuron update can use, in order.
@@ -117,6 +137,9 @@ struct Emulator::Impl : emulator::LoadedImage {
   llvm::Error describePopulations();
   llvm::Error prepareNeuronCores();
   llvm::Error buildRoutes(unsigned threads);
+  /// \p mine, or (a distributed run) an error on every rank when any
+  /// rank's is one (collective).
+  llvm::Error agree(llvm::Error mine);
   // Running (EmulatorRun.cpp).
   llvm::Expected<Recording> run(const std::vector<std::vector<Spike>> &inputs,
                                 const EmulatorOptions &o, EmulatorStats *stats,

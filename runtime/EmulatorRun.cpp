@@ -27,6 +27,7 @@
 #include "kernel/CoreDump.h"
 #include "kernel/Kernel.h"
 #include "kernel/Regions.h"
+#include "scnc/Runtime/Distributed.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Timing.h"
 #include "llvm/Support/Compiler.h"
@@ -34,8 +35,10 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstring>
 #include <map>
 #include <thread>
+#include <type_traits>
 
 using namespace scnc;
 using namespace scnc::emulator;
@@ -118,8 +121,12 @@ public:
   /// Phase B of tick \p t for neuron core \p d.
   void receive(uint32_t d, uint32_t t);
 
-  /// Every core's index.
+  /// Every core's index (this rank's, in a distributed run).
   std::vector<uint32_t> allCores() const;
+  /// A distributed run, after phase A of tick \p t: the keys this rank's
+  /// cores sent that reach another rank's go there; the other ranks' that
+  /// reach this one's arrive as their senders' Sent.
+  void exchangeSent(uint32_t t);
   bool isNeuronCore(uint32_t i) const { return run[i].neuron >= 0; }
 
   /// After the run: spikes per population into \p rec, sorted by (tick,
@@ -158,6 +165,7 @@ private:
   std::vector<kernel::NeuronCore> neuron;
   std::vector<kernel::SourceCore> source;
   uint64_t neuronUpdatesPerTick = 0;
+  std::vector<std::vector<uint32_t>> exchangeOut;
 };
 
 Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
@@ -168,7 +176,8 @@ Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
   for (uint32_t i = 0; i < numCores; ++i) {
     const ImageCore &ic = *cores[i].img;
     unsigned q = ic.population;
-    if (!ic.isInput() || q >= inputs.size() || inputs[q].empty())
+    if (!cores[i].local || !ic.isInput() || q >= inputs.size() ||
+        inputs[q].empty())
       continue;
     auto &w = where[cores[i].popSlot];
     w.resize(em.pops[cores[i].popSlot].neurons);
@@ -180,7 +189,9 @@ Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
     const CoreInfo &ci = cores[i];
     const ImageCore &ic = *ci.img;
     CoreRun &r = run[i];
-    r.leafSpikes.assign(ci.leaves.size(), 0);
+    r.leafSpikes.assign(ci.numLeaves, 0);
+    if (!ci.local)
+      continue;
     r.popNeurons = em.pops[ci.popSlot].neurons;
     maxNeurons = std::max(maxNeurons, ic.numNeurons);
     if (ic.isInput())
@@ -189,6 +200,8 @@ Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
       r.neuron = int32_t(neuron.size()), neuron.emplace_back();
   }
   for (uint32_t i = 0; i < numCores; ++i) {
+    if (!cores[i].local)
+      continue;
     Error e = cores[i].img->isInput()
                   ? startSource(i, inputs, where[cores[i].popSlot])
                   : startNeuron(i, rec);
@@ -344,10 +357,86 @@ void CoreRuns::finishTraces(uint32_t numTicks) {
 }
 
 std::vector<uint32_t> CoreRuns::allCores() const {
-  std::vector<uint32_t> tasks(cores.size());
+  std::vector<uint32_t> tasks;
   for (uint32_t i = 0; i < cores.size(); ++i)
-    tasks[i] = i;
+    if (cores[i].local)
+      tasks.push_back(i);
   return tasks;
+}
+
+void CoreRuns::exchangeSent(uint32_t t) {
+  const Distribution &d = *em.dist;
+  const unsigned ranks = d.ranks(), me = d.rank();
+  const uint32_t parity = t & 1;
+  // Per rank: per local sender with keys for it, [sender, groups, then
+  // per group (leaf, keys, the keys)], the groups by ascending leaf.
+  exchangeOut.resize(ranks);
+  for (unsigned q = 0; q < ranks; ++q) {
+    std::vector<uint32_t> &out = exchangeOut[q];
+    out.clear();
+    if (q == me)
+      continue;
+    const uint64_t bit = uint64_t(1) << (q % 64);
+    for (uint32_t s : em.sendTo[q]) {
+      const CoreRun::Sent &sent = run[s].sent[parity];
+      if (sent.keys.empty())
+        continue;
+      const CoreInfo &ci = cores[s];
+      auto reaches = [&](uint32_t leaf) {
+        return (ci.leafReach[uint64_t(leaf) * em.rankWords + q / 64] & bit) !=
+               0;
+      };
+      if (ci.numLeaves == 1) {
+        out.insert(out.end(), {s, 1, 0, uint32_t(sent.keys.size())});
+        out.insert(out.end(), sent.keys.begin(), sent.keys.end());
+        continue;
+      }
+      size_t at = out.size();
+      out.insert(out.end(), {s, 0});
+      uint32_t groups = 0;
+      for (size_t g = 0; g < sent.groupLeaf.size(); ++g) {
+        uint32_t leaf = sent.groupLeaf[g];
+        if (!reaches(leaf))
+          continue;
+        uint32_t begin = sent.groupStart[g], end = sent.groupStart[g + 1];
+        out.insert(out.end(), {leaf, end - begin});
+        out.insert(out.end(), sent.keys.begin() + begin,
+                   sent.keys.begin() + end);
+        ++groups;
+      }
+      if (groups)
+        out[at + 1] = groups;
+      else
+        out.resize(at);
+    }
+  }
+  std::vector<std::vector<uint32_t>> got = d.comm->exchange(exchangeOut);
+  for (uint32_t s : em.remoteSenders) {
+    CoreRun::Sent &sent = run[s].sent[parity];
+    sent.keys.clear();
+    sent.groupLeaf.clear();
+    sent.groupStart.clear();
+  }
+  for (const std::vector<uint32_t> &in : got)
+    for (size_t i = 0; i < in.size();) {
+      uint32_t s = in[i], groups = in[i + 1];
+      i += 2;
+      CoreRun &r = run[s];
+      CoreRun::Sent &sent = r.sent[parity];
+      for (uint32_t g = 0; g < groups; ++g) {
+        uint32_t leaf = in[i], n = in[i + 1];
+        sent.groupLeaf.push_back(leaf);
+        sent.groupStart.push_back(uint32_t(sent.keys.size()));
+        sent.keys.insert(sent.keys.end(), in.begin() + i + 2,
+                         in.begin() + i + 2 + n);
+        r.leafSpikes[leaf] += n;
+        i += 2 + n;
+      }
+    }
+  for (uint32_t s : em.remoteSenders)
+    if (cores[s].numLeaves > 1)
+      run[s].sent[parity].groupStart.push_back(
+          uint32_t(run[s].sent[parity].keys.size()));
 }
 
 void CoreRuns::tickCore(uint32_t i, uint32_t t) {
@@ -477,7 +566,7 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
     uint32_t n = uint32_t(sent.keys.size());
     if (!n)
       continue;
-    if (cores[se.sender].leaves.size() == 1) { // one entry, every key
+    if (cores[se.sender].numLeaves == 1) { // one entry, every key
       deliver(ci.incoming[se.first], sent.keys.data(), n);
       continue;
     }
@@ -519,6 +608,9 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
 }
 
 void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
+  // A distributed run gathers every rank's spikes on rank 0, per
+  // population [spikes, then (tick, neuron) each], and sums the counters.
+  std::vector<uint32_t> mine;
   for (size_t k = 0; k < em.pops.size(); ++k) {
     std::vector<uint64_t> all;
     for (uint32_t i = 0; i < cores.size(); ++i) {
@@ -536,15 +628,54 @@ void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
                           ids[w * 32 + uint32_t(__builtin_ctz(b))]);
       }
     }
-    std::sort(all.begin(), all.end());
     std::vector<Spike> &out = rec.populations[k].spikes;
+    if (em.dist) {
+      mine.push_back(uint32_t(all.size()));
+      for (uint64_t v : all)
+        mine.insert(mine.end(), {uint32_t(v >> 32), uint32_t(v)});
+      continue;
+    }
+    std::sort(all.begin(), all.end());
     out.reserve(all.size());
     for (uint64_t v : all)
       out.push_back({uint32_t(v >> 32), uint32_t(v)});
   }
-  rec.neuronUpdates = neuronUpdatesPerTick * numTicks;
+  uint64_t counts[2] = {neuronUpdatesPerTick * numTicks, 0};
   for (const kernel::NeuronCore &k : neuron)
-    rec.synapticEvents += k.counters.synapticEvents;
+    counts[1] += k.counters.synapticEvents;
+  if (em.dist) {
+    // Rank 0 parses the ranks' parts one after another.
+    std::vector<uint32_t> all = em.dist->comm->gatherToRoot(mine);
+    std::vector<std::vector<uint64_t>> merged(em.pops.size());
+    for (size_t at = 0; at < all.size();)
+      for (size_t k = 0; k < em.pops.size(); ++k) {
+        uint32_t n = all[at++];
+        for (uint32_t i = 0; i < n; ++i, at += 2)
+          merged[k].push_back(uint64_t(all[at]) << 32 | all[at + 1]);
+      }
+    for (size_t k = 0; k < em.pops.size(); ++k) {
+      std::sort(merged[k].begin(), merged[k].end());
+      std::vector<Spike> &out = rec.populations[k].spikes;
+      out.reserve(merged[k].size());
+      for (uint64_t v : merged[k])
+        out.push_back({uint32_t(v >> 32), uint32_t(v)});
+    }
+    em.dist->comm->sum(counts);
+    // Voltages: each neuron's were written by one rank, the others' are
+    // 0.0 (all bits clear), so an OR of the bits is the whole array.
+    std::vector<uint64_t> bits;
+    for (size_t k = 0; k < em.pops.size(); ++k) {
+      std::vector<double> &v = rec.populations[k].voltages;
+      for (size_t at = 0; at < v.size(); at += bits.size()) {
+        bits.resize(std::min<size_t>(v.size() - at, size_t(1) << 20));
+        std::memcpy(bits.data(), v.data() + at, bits.size() * 8);
+        em.dist->comm->bitOr(bits);
+        std::memcpy(v.data() + at, bits.data(), bits.size() * 8);
+      }
+    }
+  }
+  rec.neuronUpdates = counts[0];
+  rec.synapticEvents = counts[1];
 }
 
 /// The host's read-back of every plastic core's rows, as a board's host
@@ -598,11 +729,15 @@ void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
   // The routers' counters: each key block's packets times its path's.
   std::vector<uint64_t> counters(uint64_t(m.numChips()) * kNumRouterCounters,
                                  0);
+  // (In a distributed run each rank counts its senders' packets, on every
+  // chip they pass, and the ranks' counts are summed.)
   for (uint32_t i = 0; i < numCores; ++i)
     for (size_t l = 0; l < cores[i].leaves.size(); ++l)
       if (uint64_t n = run[i].leafSpikes[l])
         for (uint32_t c : cores[i].leaves[l].counts)
           counters[c] += n;
+  if (em.dist)
+    em.dist->comm->sum(counters);
   std::vector<bool> used(m.numChips(), false);
   for (const CoreInfo &ci : cores)
     used[ci.chip] = true;
@@ -631,7 +766,16 @@ void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
   for (uint32_t d = 0; d < numCores; ++d)
     for (const Incoming &in : cores[d].incoming)
       received[d] += run[in.sender].leafSpikes[in.leaf] * in.times;
+  // A distributed run's ranks send theirs to rank 0 as [core index, the
+  // CoreStats' bytes], which puts them in image order.
+  static_assert(std::is_trivially_copyable<CoreStats>::value &&
+                    sizeof(CoreStats) % 4 == 0,
+                "CoreStats is sent as words");
+  constexpr size_t statWords = sizeof(CoreStats) / 4;
+  std::vector<uint32_t> mine;
   for (uint32_t i = 0; i < numCores; ++i) {
+    if (!cores[i].local)
+      continue;
     const ImageCore &ic = *cores[i].img;
     const CoreRun &r = run[i];
     CoreStats c;
@@ -659,7 +803,21 @@ void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
     } else {
       c.spikes = source[r.source].spikes;
     }
-    s.cores.push_back(c);
+    if (!em.dist) {
+      s.cores.push_back(c);
+      continue;
+    }
+    mine.push_back(i);
+    mine.resize(mine.size() + statWords);
+    std::memcpy(&mine[mine.size() - statWords], &c, sizeof c);
+  }
+  if (em.dist) {
+    std::vector<uint32_t> all = em.dist->comm->gatherToRoot(mine);
+    if (!all.empty())
+      s.cores.resize(numCores);
+    for (size_t at = 0; at + 1 + statWords <= all.size(); at += 1 + statWords)
+      std::memcpy(static_cast<void *>(&s.cores[all[at]]), &all[at + 1],
+                  sizeof(CoreStats));
   }
 }
 
@@ -772,9 +930,11 @@ private:
 };
 
 /// Runs \p numTicks ticks of \p r's cores on \p threads threads (the
-/// calling one among them), reporting progress as \p o asks.
+/// calling one among them), reporting progress as \p o asks; with
+/// \p distributed, exchanging the keys sent with the other ranks after
+/// each tick's phase A.
 void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
-              uint32_t numTicks, const EmulatorOptions &o) {
+              uint32_t numTicks, const EmulatorOptions &o, bool distributed) {
   SpinBarrier barrier(threads);
   // Estimated cost of a core's step: its neurons' updates and its synaptic
   // matrix (the receive's work grows with it), in the cycle model's units.
@@ -801,7 +961,11 @@ void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
     if (numTicks) {
       while (queue.next(th, task))
         r.tickCore(task, 0);
-      barrier.arrive([&] { queue.reset(); });
+      barrier.arrive([&] {
+        queue.reset();
+        if (distributed)
+          r.exchangeSent(0);
+      });
     }
     for (uint32_t t = 0; t < numTicks; ++t) {
       const bool more = t + 1 < numTicks;
@@ -813,6 +977,8 @@ void runTicks(CoreRuns &r, const std::vector<CoreInfo> &cores, unsigned threads,
       }
       barrier.arrive([&] {
         queue.reset();
+        if (distributed && more)
+          r.exchangeSent(t + 1);
         if (LLVM_UNLIKELY(t + 1 == reportAt)) {
           o.progress(reportAt, numTicks);
           reportAt += std::min(every, numTicks - reportAt);
@@ -862,16 +1028,22 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
   if (Error e = checkInputSpikes(inputs, targets, numTicks))
     return e;
 
+  if (dist && (o.traces || learned || o.plasticMatrices))
+    return loadError("tracing cores and reading learned weights back need "
+                     "a run in one process");
   CoreRuns runs(*this, o);
-  if (Error e = runs.start(inputs, rec))
+  if (Error e = agree(runs.start(inputs, rec)))
     return e;
   if (o.traces)
     if (Error e = runs.startTraces(*o.traces))
       return e;
+  size_t local = 0;
+  for (const CoreInfo &ci : cores)
+    local += ci.local;
   unsigned threads = unsigned(std::max<uint64_t>(
-      1, std::min<uint64_t>(std::max(1u, o.threads), cores.size())));
+      1, std::min<uint64_t>(std::max(1u, o.threads), local)));
   auto start = std::chrono::steady_clock::now();
-  runTicks(runs, cores, threads, numTicks, o);
+  runTicks(runs, cores, threads, numTicks, o, dist != nullptr);
   rec.wallSeconds = secondsSince(start);
 
   runs.collect(rec, numTicks);

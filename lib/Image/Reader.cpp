@@ -513,6 +513,11 @@ const ImageCore *ImageReader::findCore(unsigned x, unsigned y,
 }
 
 Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
+  return readImage(bytes, name, ChipFilter());
+}
+
+Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name,
+                                      ChipFilter chips) {
   auto fail = [&](const Twine &msg) -> Error {
     return createStringError(inconvertibleErrorCode(),
                              (name + ": " + msg).str());
@@ -531,6 +536,7 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
     return fail("truncated: file has " + Twine(size) +
                 " bytes, less than the " + Twine(kHeaderSize) + "-byte header");
   ImageReader r;
+  r.isPartial = bool(chips);
   ImageHeader &h = r.hdr;
   h.version = version;
   h.fileSize = rd64(bytes, OffFileSize);
@@ -586,6 +592,10 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
       return fail(what + " out of bounds: bytes " + Twine(s.offset) + ".." +
                   Twine(s.offset + s.size) + " of a " + Twine(size) +
                   "-byte file");
+    if (s.type == CoreSection && chips && !chips(s.x, s.y)) {
+      r.secs.push_back(s); // another rank's: not read
+      continue;
+    }
     StringRef data = bytes.substr(s.offset, s.size);
     if (crcOf(data) != s.crc && checkCrcs())
       return fail("CRC mismatch in section " + Twine(i) + " (" + describe(s) +
@@ -717,7 +727,10 @@ Expected<ImageReader> scnc::readImage(StringRef bytes, StringRef name) {
   }
   // Each population's neurons are held by its cores once each: its size is
   // checked against what the cores hold (which the file's size bounds)
-  // before anything of that size is allocated.
+  // before anything of that size is allocated. (A partial read has some
+  // of the cores only: the caller checks.)
+  if (r.isPartial)
+    return r;
   for (size_t q = 0; q < r.pops.size(); ++q) {
     const ImagePopulation &p = r.pops[q];
     if (held[q] != p.size())

@@ -265,6 +265,9 @@ struct ImageCore {
 };
 
 /// A validated image.
+/// Which chips' core sections to decode (readImage for one rank).
+using ChipFilter = llvm::function_ref<bool(unsigned x, unsigned y)>;
+
 class ImageReader {
 public:
   const ImageHeader &header() const { return hdr; }
@@ -279,10 +282,13 @@ public:
   const ImageProgram *findProgram(uint32_t kind) const;
   const ImageRoutingTable *findTable(unsigned x, unsigned y) const;
   const ImageCore *findCore(unsigned x, unsigned y, unsigned p) const;
+  /// Read with a chip filter: cores() holds the filtered chips' only.
+  bool partial() const { return isPartial; }
 
 private:
-  friend llvm::Expected<ImageReader> readImage(llvm::StringRef,
-                                               llvm::StringRef);
+  friend llvm::Expected<ImageReader> readImage(llvm::StringRef, llvm::StringRef,
+                                               ChipFilter);
+  bool isPartial = false;
   ImageHeader hdr;
   std::vector<ImageSection> secs;
   std::vector<ImageRoutingTable> tables;
@@ -337,6 +343,17 @@ void splitRowBlocks(uint32_t key, uint32_t mask,
 /// every synaptic row) and decodes it; \p name names the file in errors.
 llvm::Expected<ImageReader> readImage(llvm::StringRef bytes,
                                       llvm::StringRef name);
+
+/// readImage for one rank of a distributed run: the core sections of chips
+/// \p chips rejects are neither read (an mmap'ed image's pages stay on
+/// disk) nor checked beyond their table entry, and cores() holds the
+/// others only, in image order. The header, the section table, the routing
+/// tables, the populations and the programs are read and checked as by
+/// readImage. Checks that need every core (each population's neurons held
+/// once each) are left to the caller (Emulator::load does them across the
+/// ranks).
+llvm::Expected<ImageReader> readImage(llvm::StringRef bytes,
+                                      llvm::StringRef name, ChipFilter chips);
 
 /// The DTCM footprint of \p c (decoded by the kernel from its section).
 CoreFootprint coreFootprint(const ImageCore &c);

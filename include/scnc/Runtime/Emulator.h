@@ -30,6 +30,7 @@ namespace scnc {
 
 class ImageReader;
 struct ImageCore;
+struct Distribution;
 
 /// A population of a loaded image (its populations section) and its cores.
 struct EmulatedPopulation {
@@ -142,9 +143,16 @@ public:
   /// uses (and room in its routers for the tables), builds the routers and
   /// walks every core's keys through them (with \p threads host threads).
   /// \p image must outlive the emulator (synaptic rows stay in its bytes).
+  ///
+  /// With \p dist (a rank of a distributed run, Distributed.h), \p image
+  /// holds the rank's chips' cores (readImage with a chip filter): the
+  /// rank runs those, every check that needs all cores is made across the
+  /// ranks, and run's results (recordings, statistics) are complete on
+  /// rank 0 only. Every rank must call load and run alike.
   static llvm::Expected<std::unique_ptr<Emulator>>
   load(const ImageReader &image, const Machine &machine,
-       llvm::StringRef machineName, unsigned threads = 1);
+       llvm::StringRef machineName, unsigned threads = 1,
+       const Distribution *dist = nullptr);
   ~Emulator();
 
   const std::vector<EmulatedPopulation> &populations() const;

@@ -1,0 +1,235 @@
+//===- DistributedTest.cpp - The emulated machine over several ranks ------===//
+//
+// The chips' assignment to ranks on tiny machines (exact), and runs split
+// over 2 and 3 in-process ranks (makeThreadComms) with 1 and 2 threads
+// each: the same spikes, voltages and counters as one process, on one
+// board (chip by chip) and on three (board by board).
+//
+//===----------------------------------------------------------------------===//
+#include "scnc/Runtime/Distributed.h"
+#include "PipelineHelpers.h"
+#include "scnc/Image/Image.h"
+#include "scnc/Runtime/Emulator.h"
+#include "gtest/gtest.h"
+#include <random>
+#include <set>
+#include <thread>
+
+using namespace scnc;
+using scnc::test::DiagHarness;
+
+namespace {
+
+ImageSection coreSection(uint16_t x, uint16_t y, uint32_t bytes) {
+  ImageSection s;
+  s.type = image::CoreSection;
+  s.x = x;
+  s.y = y;
+  s.core = 1;
+  s.size = bytes;
+  return s;
+}
+
+TEST(AssignChips, CutsChipsByWeightOnOneBoard) {
+  // spinn3: 4 chips, one board: chip by chip in ChipId order.
+  Machine m = llvm::cantFail(builtinMachine("spinn3"));
+  ASSERT_EQ(m.numChips(), 4u);
+  // No sections: every chip weighs 1; two ranks get two chips each.
+  std::vector<unsigned> r = assignChips(m, {}, 2);
+  EXPECT_EQ(r, (std::vector<unsigned>{0, 0, 1, 1}));
+  // A heavy first chip (weights 1 + 97, 1, 1, 1: 101): the cut nearest
+  // half the weight (50.5) is after it.
+  ChipId c0 = 0;
+  ChipCoord at = m.coord(c0);
+  std::vector<ImageSection> secs = {coreSection(at.x, at.y, 97)};
+  r = assignChips(m, secs, 2);
+  EXPECT_EQ(r, (std::vector<unsigned>{0, 1, 1, 1}));
+  // Four ranks: one chip each, whatever the weights.
+  r = assignChips(m, secs, 4);
+  EXPECT_EQ(r, (std::vector<unsigned>{0, 1, 2, 3}));
+  // Three ranks: cut 1 nearest 33.7 is after chip 0 (98); cut 2, nearest
+  // 67.3, would be there too but must leave rank 1 a chip: after chip 1.
+  r = assignChips(m, secs, 3);
+  EXPECT_EQ(r, (std::vector<unsigned>{0, 1, 2, 2}));
+}
+
+TEST(AssignChips, KeepsBoardsWhole) {
+  Machine m = llvm::cantFail(builtinMachine("boards:3"));
+  ASSERT_EQ(m.boards().size(), 3u);
+  for (unsigned ranks : {2u, 3u}) {
+    std::vector<unsigned> r = assignChips(m, {}, ranks);
+    // Every board's 48 chips on one rank; every rank has a board.
+    std::vector<unsigned> chipsOf(ranks, 0);
+    for (ChipId c = 0; c < m.numChips(); ++c)
+      ++chipsOf[r[c]];
+    for (unsigned k = 0; k < ranks; ++k)
+      EXPECT_EQ(chipsOf[k] % 48, 0u) << ranks << " ranks, rank " << k;
+    // Two ranks: the cut at 72 of 144 chips is as near boards 1 and 2's
+    // boundaries (48, 96): a tie goes to the later.
+    EXPECT_EQ(chipsOf[0], ranks == 2 ? 96u : 48u) << ranks;
+    EXPECT_EQ(chipsOf[ranks - 1], 48u) << ranks;
+  }
+}
+
+// A conv, a pool and two dense layers, cores of 4 neurons: 30 cores over
+// several chips.
+constexpr const char *kNetwork = R"(
+simulation { timestep = 1 ms; presentation = 50 ms; neurons_per_core = 4; seed = 4; }
+neuron lif : IF_curr_exp { tau_m = 10 ms; tau_refrac = 2 ms; v_thresh = -55 mV; i_offset = 0.2 nA; }
+network small {
+  input img { shape = 6 x 6 x 1; }
+  conv c(img) { filters = 3; kernel = 3 x 3; weights = normal(mean = 2.5 nA, sigma = 1 nA, seed = 3); delay = 3 ms; neuron = lif; }
+  pool p(c) { kernel = 2 x 2; weight = 4 nA; neuron = lif; }
+  dense d(p) { units = 7; weights = normal(mean = 1.5 nA, sigma = 0.5 nA, seed = 9); receptor = inhibitory; delay = 6 ms; neuron = lif; }
+  dense e(p) { units = 3; weights = 3 nA; neuron = lif; }
+}
+)";
+
+struct RankRun {
+  std::string error;
+  Recording rec;
+  EmulatorStats stats;
+  uint64_t wordsSent = 0;
+};
+
+RankRun runOnce(const std::string &bytes, const Machine &m,
+                llvm::StringRef name, const std::vector<std::vector<Spike>> &in,
+                unsigned threads, RankComm *comm) {
+  RankRun out;
+  Distribution dist;
+  llvm::Expected<ImageReader> img = readImage(bytes, "t.scimg");
+  if (comm) {
+    // As scnc-run does: the section table, the chips' ranks, then this
+    // rank's chips only.
+    dist.comm = comm;
+    dist.rankOfChip = assignChips(m, img->sections(), comm->size());
+    img = readImage(bytes, "t.scimg",
+                    [&](unsigned x, unsigned y) { return dist.owns(m, x, y); });
+  }
+  if (!img) {
+    out.error = llvm::toString(img.takeError());
+    return out;
+  }
+  auto em = Emulator::load(*img, m, name, threads, comm ? &dist : nullptr);
+  if (!em) {
+    out.error = llvm::toString(em.takeError());
+    return out;
+  }
+  EmulatorOptions eo;
+  eo.ticks = 50;
+  eo.threads = threads;
+  eo.recordVoltages.assign(img->populations().size(), true);
+  llvm::Expected<Recording> rec = (*em)->run(in, eo, &out.stats);
+  if (!rec) {
+    out.error = llvm::toString(rec.takeError());
+    return out;
+  }
+  out.rec = std::move(*rec);
+  if (comm)
+    out.wordsSent = comm->wordsSent;
+  return out;
+}
+
+TEST(Distributed, SameResultsAsOneProcess) {
+  for (const char *machine : {"spinn5", "boards:3"}) {
+    DiagHarness h;
+    Machine m = llvm::cantFail(builtinMachine(machine));
+    llvm::Optional<Network> net = parseNetwork(h.add(kNetwork), h.diag);
+    ASSERT_TRUE(net) << h.text();
+    CompilationContext cc;
+    CompileOptions o;
+    // Spread the cores over the machine's chips so that most traffic
+    // crosses ranks.
+    o.passes.seed = 7;
+    std::string bytes;
+    ASSERT_TRUE(test::compileFor(h, *net, cc, m, machine, o, &bytes))
+        << h.text();
+    std::vector<std::vector<Spike>> in(net->populations.size());
+    std::mt19937 rng(5);
+    for (uint32_t t = 0; t < 40; ++t)
+      for (uint32_t i = 0; i < 36; ++i)
+        if (rng() % 100 < 15)
+          in[0].push_back({t, i});
+    RankRun one = runOnce(bytes, m, machine, in, 1, nullptr);
+    ASSERT_EQ(one.error, "");
+    uint64_t spikes = 0;
+    for (const PopulationRecording &p : one.rec.populations)
+      spikes += p.isInput ? 0 : p.spikes.size();
+    EXPECT_GT(spikes, 100u) << machine;
+    std::string wantStats = emulatorStatsJson(one.stats);
+    for (unsigned ranks : {2u, 3u})
+      for (unsigned threads : {1u, 2u}) {
+        std::string what = std::string(machine) + ", " + std::to_string(ranks) +
+                           " ranks, -j " + std::to_string(threads);
+        std::vector<std::unique_ptr<RankComm>> comms = makeThreadComms(ranks);
+        std::vector<RankRun> runs(ranks);
+        std::vector<std::thread> pool;
+        for (unsigned k = 0; k < ranks; ++k)
+          pool.emplace_back([&, k] {
+            runs[k] = runOnce(bytes, m, machine, in, threads, comms[k].get());
+          });
+        for (std::thread &t : pool)
+          t.join();
+        for (unsigned k = 0; k < ranks; ++k)
+          ASSERT_EQ(runs[k].error, "") << what << ", rank " << k;
+        const Recording &got = runs[0].rec;
+        ASSERT_EQ(got.populations.size(), one.rec.populations.size());
+        for (size_t q = 0; q < got.populations.size(); ++q) {
+          EXPECT_TRUE(got.populations[q].spikes ==
+                      one.rec.populations[q].spikes)
+              << what << ": " << got.populations[q].name;
+          EXPECT_TRUE(got.populations[q].voltages ==
+                      one.rec.populations[q].voltages)
+              << what << ": " << got.populations[q].name;
+        }
+        EXPECT_EQ(got.synapticEvents, one.rec.synapticEvents) << what;
+        EXPECT_EQ(got.neuronUpdates, one.rec.neuronUpdates) << what;
+        EXPECT_EQ(emulatorStatsJson(runs[0].stats), wantStats) << what;
+        // Keys crossed ranks (the test would pass vacuously otherwise).
+        uint64_t words = 0;
+        for (const RankRun &r : runs)
+          words += r.wordsSent;
+        EXPECT_GT(words, 0u) << what;
+      }
+  }
+}
+
+TEST(Distributed, RefusesTracesAndWeightReadBack) {
+  DiagHarness h;
+  Machine m = llvm::cantFail(builtinMachine("spinn5"));
+  llvm::Optional<Network> net = parseNetwork(h.add(kNetwork), h.diag);
+  ASSERT_TRUE(net) << h.text();
+  CompilationContext cc;
+  std::string bytes;
+  ASSERT_TRUE(test::compileFor(h, *net, cc, m, "spinn5", {}, &bytes));
+  std::vector<std::unique_ptr<RankComm>> comms = makeThreadComms(2);
+  std::vector<std::string> errors(2);
+  std::vector<std::thread> pool;
+  for (unsigned k = 0; k < 2; ++k)
+    pool.emplace_back([&, k] {
+      llvm::Expected<ImageReader> all = readImage(bytes, "t.scimg");
+      Distribution dist;
+      dist.comm = comms[k].get();
+      dist.rankOfChip = assignChips(m, all->sections(), 2);
+      llvm::Expected<ImageReader> img =
+          readImage(bytes, "t.scimg",
+                    [&](unsigned x, unsigned y) { return dist.owns(m, x, y); });
+      auto em = Emulator::load(*img, m, "spinn5", 1, &dist);
+      if (!em) {
+        errors[k] = llvm::toString(em.takeError());
+        return;
+      }
+      EmulatorOptions eo;
+      eo.ticks = 5;
+      LearnedSynapseSet learned;
+      llvm::Expected<Recording> r = (*em)->run({}, eo, nullptr, &learned);
+      errors[k] = r ? "" : llvm::toString(r.takeError());
+    });
+  for (std::thread &t : pool)
+    t.join();
+  for (unsigned k = 0; k < 2; ++k)
+    EXPECT_EQ(errors[k], "tracing cores and reading learned weights back "
+                         "need a run in one process");
+}
+
+} // namespace
