@@ -12,7 +12,9 @@ PKGS=(cmake ninja-build g++ python3
       libstdc++-arm-none-eabi-dev qemu-system-arm
       # The sanitizer suite and the libFuzzer targets (scripts/test-sanitizers.sh,
       # scripts/fuzz.sh).
-      clang-14 libclang-rt-14-dev)
+      clang-14 libclang-rt-14-dev
+      # Distributed emulator runs (mpirun -np N scnc-run, docs/distributed.md).
+      openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

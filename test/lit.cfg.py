@@ -49,3 +49,13 @@ config.substitutions.append(("%arm-equivalence", "%s --build %s" % (
     os.path.join(config.scnc_src_root, "scripts", "arm-equivalence.sh"),
     config.scnc_obj_root)))
 config.substitutions.append(("%digit", os.path.join(config.scnc_src_root, "examples", "inputs", "digit.npy")))
+
+# Distributed runs (docs/distributed.md): "mpi" when scnc-run was built with
+# MPI and mpirun is here. %mpirun runs as root too (CI) and allows more
+# ranks than cores.
+if getattr(config, "scnc_have_mpi", "OFF") == "ON" and shutil.which("mpirun"):
+    config.available_features.add("mpi")
+else:
+    lit_config.note("no MPI (scnc-run built without it, or no mpirun): the "
+                    "distributed-run tests are skipped")
+config.substitutions.append(("%mpirun", "mpirun --allow-run-as-root --oversubscribe"))

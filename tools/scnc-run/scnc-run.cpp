@@ -5,10 +5,12 @@
 // image on the emulated machine.
 //
 //===----------------------------------------------------------------------===//
+#include "MpiRanks.h"
 #include "scnc/Board/Endpoint.h"
 #include "scnc/Board/Loader.h"
 #include "scnc/Driver/Pipeline.h"
 #include "scnc/Image/Image.h"
+#include "scnc/Runtime/Distributed.h"
 #include "scnc/Runtime/Emulator.h"
 #include "scnc/Runtime/LearnedSynapses.h"
 #include "scnc/Runtime/Reference.h"
@@ -40,6 +42,11 @@ using namespace llvm;
 
 namespace {
 enum class Record { Spikes, Voltages, All };
+
+/// The ranks of a distributed run (mpirun -np N with N > 1), else null.
+RankComm *ranks = nullptr;
+/// Whether this process writes the outputs (rank 0, or the only one).
+bool isRoot() { return !ranks || ranks->rank() == 0; }
 
 cl::OptionCategory runCat("Running");
 cl::OptionCategory ioCat("Inputs and recordings");
@@ -576,9 +583,15 @@ int runImage() {
   if (!buf)
     return fail("cannot read '" + inputFile + "': " + buf.getError().message());
   unsigned errors = 0;
+  StringRef bufName =
+      inputFile == "-" ? StringRef("<stdin>") : StringRef(inputFile);
+  // A rank of a distributed run reads the header, the tables and the
+  // section table first (no core section), then, once the chips are
+  // assigned, its chips' core sections only.
   Expected<ImageReader> img =
-      readImage((*buf)->getBuffer(),
-                inputFile == "-" ? StringRef("<stdin>") : StringRef(inputFile));
+      ranks ? readImage((*buf)->getBuffer(), bufName,
+                        [](unsigned, unsigned) { return false; })
+            : readImage((*buf)->getBuffer(), bufName);
   if (!img) {
     failAll(img.takeError(), errors);
     return 1;
@@ -600,8 +613,25 @@ int runImage() {
   unsigned j = std::max(1u, unsigned(threads));
   if (!boardOpt.empty())
     return runOnBoard(*img);
+  Distribution dist;
+  if (ranks) {
+    dist.comm = ranks;
+    if (ranks->size() > machine->numChips())
+      return fail("a distributed run has a chip per rank at least: " +
+                  Twine(ranks->size()) + " ranks for the " +
+                  Twine(machine->numChips()) + " chips of machine '" +
+                  machineName + "'");
+    dist.rankOfChip = assignChips(*machine, img->sections(), ranks->size());
+    img = readImage((*buf)->getBuffer(), bufName, [&](unsigned x, unsigned y) {
+      return dist.owns(*machine, x, y);
+    });
+    if (!img) {
+      failAll(img.takeError(), errors);
+      return 1;
+    }
+  }
   Expected<std::unique_ptr<Emulator>> em =
-      Emulator::load(*img, *machine, machineName, j);
+      Emulator::load(*img, *machine, machineName, j, ranks ? &dist : nullptr);
   if (!em) {
     failAll(em.takeError(), errors);
     return 1;
@@ -645,6 +675,9 @@ int runImage() {
     failAll(rec.takeError(), errors);
     return 1;
   }
+  // (A distributed run's recordings and counters are on rank 0.)
+  if (!isRoot())
+    return 0;
   if (!weightsOut.empty()) {
     std::vector<std::string> names;
     for (const ImagePopulation &p : img->populations())
@@ -741,10 +774,30 @@ int runReference(DiagnosticEngine &diag) {
   }
   return report(*rec, selected);
 }
+
+int runTool(int argc, char **argv);
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM initLLVM(argc, argv);
+  // Under mpirun, MPI first (it may take its own arguments out).
+  std::string mpiError;
+  std::unique_ptr<RankComm> comm = startMpi(argc, argv, mpiError);
+  if (!mpiError.empty()) {
+    fail(mpiError);
+    finishMpi(1);
+  }
+  if (comm && comm->size() > 1)
+    ranks = comm.get();
+  int code = runTool(argc, argv);
+  if (comm)
+    finishMpi(code);
+  return code;
+}
+
+namespace {
+/// scnc-run itself, once MPI (if any) has started.
+int runTool(int argc, char **argv) {
   // libLLVM registers -stats; it is ours to use (as in scncc).
   if (cl::Option *o = cl::getRegisteredOptions().lookup("stats")) {
     o->setDescription("Print synaptic events, neuron updates and the wall "
@@ -762,6 +815,22 @@ int main(int argc, char **argv) {
   if (ticksOpt.getNumOccurrences() && durationOpt.getNumOccurrences())
     return fail("give --ticks or --duration, not both");
 
+  if (ranks) {
+    // Every rank checks the same options: each fails alike.
+    StringRef what = !serveOpt.empty()     ? "--serve"
+                     : !boardOpt.empty()   ? "--board"
+                     : reference           ? "--reference"
+                     : !traceCores.empty() ? "--trace-core"
+                     : !weightsOut.empty() ? "--weights-out"
+                     : inputFile == "-"    ? "an image on stdin"
+                     : sys::path::extension(inputFile) != ".scimg"
+                         ? "a network description"
+                         : "";
+    if (!what.empty())
+      return fail("a distributed run (mpirun with " + Twine(ranks->size()) +
+                  " ranks) runs a load image file on the emulated machine: " +
+                  what + " needs one process");
+  }
   if (!serveOpt.empty())
     return runServe();
   if (sys::path::extension(inputFile) == ".scimg") {
@@ -787,3 +856,4 @@ int main(int argc, char **argv) {
                 "run learns nothing)");
   return runReference(diag);
 }
+} // namespace
