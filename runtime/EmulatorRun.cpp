@@ -410,6 +410,9 @@ void CoreRuns::exchangeSent(uint32_t t) {
         out.resize(at);
     }
   }
+  for (unsigned q = 0; q < ranks; ++q)
+    d.comm->tickWordsSent += exchangeOut[q].size();
+  ++d.comm->tickExchanges;
   std::vector<std::vector<uint32_t>> got = d.comm->exchange(exchangeOut);
   for (uint32_t s : em.remoteSenders) {
     CoreRun::Sent &sent = run[s].sent[parity];

@@ -35,6 +35,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <sys/resource.h>
 #include <thread>
 
 using namespace scnc;
@@ -42,6 +43,14 @@ using namespace llvm;
 
 namespace {
 enum class Record { Spikes, Voltages, All };
+
+/// This process's peak resident memory in bytes (getrusage).
+uint64_t peakResidentBytes() {
+  struct rusage u;
+  if (getrusage(RUSAGE_SELF, &u) != 0)
+    return 0;
+  return uint64_t(u.ru_maxrss) * 1024; // Linux: kilobytes
+}
 
 /// The ranks of a distributed run (mpirun -np N with N > 1), else null.
 RankComm *ranks = nullptr;
@@ -675,7 +684,17 @@ int runImage() {
     failAll(rec.takeError(), errors);
     return 1;
   }
-  // (A distributed run's recordings and counters are on rank 0.)
+  // A distributed run's traffic between ranks and each rank's peak memory
+  // (for --stats), summed on every rank; its recordings and counters are
+  // on rank 0.
+  std::vector<uint64_t> rankFigures;
+  if (ranks) {
+    rankFigures.assign(2 + ranks->size(), 0);
+    rankFigures[0] = ranks->tickWordsSent;
+    rankFigures[1] = ranks->tickExchanges;
+    rankFigures[2 + ranks->rank()] = peakResidentBytes();
+    ranks->sum(rankFigures);
+  }
   if (!isRoot())
     return 0;
   if (!weightsOut.empty()) {
@@ -710,6 +729,17 @@ int runImage() {
   rec->extraJson.push_back({"machine", emulatorStatsJson(stats)});
   return report(*rec, selected, [&](raw_ostream &os) {
     printEmulatorStats(stats, emu.populations(), os);
+    if (rankFigures.empty())
+      return;
+    uint64_t exchanges = rankFigures[1] / ranks->size();
+    os << "distributed run: " << ranks->size() << " ranks; keys between ranks "
+       << withCommas(rankFigures[0] * 4) << " bytes in " << exchanges
+       << " exchanges ("
+       << withCommas(exchanges ? rankFigures[0] * 4 / exchanges : 0)
+       << " bytes per tick); peak memory per rank (MB):";
+    for (unsigned k = 0; k < ranks->size(); ++k)
+      os << " " << withCommas(rankFigures[2 + k] >> 20);
+    os << "\n";
   });
 }
 

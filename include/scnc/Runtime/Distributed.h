@@ -39,6 +39,9 @@ public:
 
   /// Words this rank sent to other ranks through exchange, and the calls.
   uint64_t wordsSent = 0, exchanges = 0;
+  /// Of those, the words of the run's per-tick exchanges of keys (the
+  /// emulator counts them), and the ticks exchanged.
+  uint64_t tickWordsSent = 0, tickExchanges = 0;
   /// Every rank's \p mine, concatenated in rank order, on rank 0 (empty on
   /// the others).
   std::vector<uint32_t> gatherToRoot(llvm::ArrayRef<uint32_t> mine);
