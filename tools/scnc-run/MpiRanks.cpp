@@ -56,27 +56,22 @@ public:
     }
     MPI_Alltoall(sendCounts.data(), 1, MPI_INT, recvCounts.data(), 1, MPI_INT,
                  MPI_COMM_WORLD);
+    // Each rank's words at the running total of the counts before it.
+    auto offsets = [&](const std::vector<int> &counts, std::vector<int> &at) {
+      uint64_t sum = 0;
+      for (unsigned q = 0; q < ranks; ++q) {
+        at[q] = int(sum);
+        sum += uint64_t(counts[q]);
+        if (sum > uint64_t(INT_MAX))
+          tooBig();
+      }
+      return sum;
+    };
     std::vector<uint32_t> out;
-    for (unsigned q = 0; q < ranks; ++q) {
-      if (total > uint64_t(INT_MAX))
-        tooBig();
-      sendAt[q] = int(total);
-      total += uint64_t(sendCounts[q]);
-    }
-    if (total > uint64_t(INT_MAX))
-      tooBig();
-    out.reserve(total);
+    out.reserve(offsets(sendCounts, sendAt));
     for (const std::vector<uint32_t> &s : send)
       out.insert(out.end(), s.begin(), s.end());
-    total = 0;
-    for (unsigned q = 0; q < ranks; ++q) {
-      if (total > uint64_t(INT_MAX))
-        tooBig();
-      recvAt[q] = int(total);
-      total += uint64_t(recvCounts[q]);
-    }
-    if (total > uint64_t(INT_MAX))
-      tooBig();
+    total = offsets(recvCounts, recvAt);
     std::vector<uint32_t> in(total);
     MPI_Alltoallv(out.data(), sendCounts.data(), sendAt.data(), MPI_UINT32_T,
                   in.data(), recvCounts.data(), recvAt.data(), MPI_UINT32_T,

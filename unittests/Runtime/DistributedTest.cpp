@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Runtime/Distributed.h"
 #include "PipelineHelpers.h"
+#include "SmallNetwork.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"
 #include "gtest/gtest.h"
@@ -71,19 +72,8 @@ TEST(AssignChips, KeepsBoardsWhole) {
   }
 }
 
-// A conv, a pool and two dense layers, cores of 4 neurons: 30 cores over
-// several chips.
-constexpr const char *kNetwork = R"(
-simulation { timestep = 1 ms; presentation = 50 ms; neurons_per_core = 4; seed = 4; }
-neuron lif : IF_curr_exp { tau_m = 10 ms; tau_refrac = 2 ms; v_thresh = -55 mV; i_offset = 0.2 nA; }
-network small {
-  input img { shape = 6 x 6 x 1; }
-  conv c(img) { filters = 3; kernel = 3 x 3; weights = normal(mean = 2.5 nA, sigma = 1 nA, seed = 3); delay = 3 ms; neuron = lif; }
-  pool p(c) { kernel = 2 x 2; weight = 4 nA; neuron = lif; }
-  dense d(p) { units = 7; weights = normal(mean = 1.5 nA, sigma = 0.5 nA, seed = 9); receptor = inhibitory; delay = 6 ms; neuron = lif; }
-  dense e(p) { units = 3; weights = 3 nA; neuron = lif; }
-}
-)";
+// SmallNetwork.h's: about 22 cores, on two chips of spinn5.
+constexpr const char *kNetwork = test::kSmallNetwork;
 
 struct RankRun {
   std::string error;
