@@ -19,15 +19,14 @@
 //     it. Each core has an owning thread (PhaseQueue), so its memory stays
 //     in that thread's caches; a thread out of work takes the smallest
 //     steps left of another;
-//   - after the run: the recordings, the host's read-back of learned
-//     weights and the statistics (the routers' and the cores' counters).
+//   - after the run, and a distributed run's exchange of keys between
+//     ranks: EmulatorResults.cpp (CoreRuns.h holds what both share).
 //
 //===----------------------------------------------------------------------===//
-#include "EmulatorInternal.h"
+#include "CoreRuns.h"
 #include "kernel/CoreDump.h"
 #include "kernel/Kernel.h"
 #include "kernel/Regions.h"
-#include "scnc/Runtime/Distributed.h"
 #include "scnc/Support/FixedPoint.h"
 #include "scnc/Support/Timing.h"
 #include "llvm/Support/Compiler.h"
@@ -35,10 +34,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
-#include <cstring>
-#include <map>
 #include <thread>
-#include <type_traits>
 
 using namespace scnc;
 using namespace scnc::emulator;
@@ -60,113 +56,7 @@ kernel::DumpSink traceSink(CoreTrace &t) {
 constexpr uint32_t kTraceMagic = 0x54514353; // "SCQT"
 constexpr size_t kTraceHeaderWords = 4;
 
-/// Per-core run state the host keeps (recordings, statistics), one cache
-/// line apart from the next core's.
-struct alignas(64) CoreRun {
-  std::unique_ptr<uint64_t[]> memory;
-  int32_t neuron = -1, source = -1; ///< index into the kernel arrays
-  /// Spikes as (tick << 32) | neuron index in the population.
-  std::vector<uint64_t> spikes;
-  /// Ticks with many spikes are kept as the core's spike bitmap (its
-  /// recording region, spikeWords words per tick; ticks in bitmapTicks) and
-  /// decoded after the run: a push per spike dominated dense runs.
-  std::vector<uint32_t> bitmapTicks, bitmaps;
-  std::vector<uint64_t> leafSpikes;
-  /// The keys the core sent, as the receivers read them: by tick parity,
-  /// so that receivers read tick t's while the core already computes tick
-  /// t + 1 (runTicks). With several leaves (split routes) the keys are
-  /// grouped by leaf, each group in sending order, the groups by ascending
-  /// leaf: group g holds leaf groupLeaf[g]'s keys, keys[groupStart[g] ..
-  /// groupStart[g+1]). Only leaves that sent something have a group, so a
-  /// receiver's work follows the packets, not the routing tables' size.
-  /// Each on cache lines of its own: other threads read one parity while
-  /// the owner writes the other and the rest of this struct.
-  struct alignas(64) Sent {
-    std::vector<uint32_t> keys, groupLeaf, groupStart;
-  } sent[2];
-  /// Scratch of the grouping: (leaf << 32 | position) per key.
-  std::vector<uint64_t> sortScratch;
-  /// A neuron core's packets of the tick, in arrival order.
-  std::vector<uint32_t> inbox;
-  double *voltages = nullptr; ///< the population's (ticks x neurons) array
-  uint64_t popNeurons = 0;
-  std::vector<uint32_t> sourceStart, sourceTicks;
-  /// A plastic core's SDRAM copy of its synaptic matrix.
-  std::vector<uint32_t> plasticMatrix;
-  /// A traced core's record, and where this tick's packet count is in its
-  /// input.
-  CoreTrace *trace = nullptr;
-  size_t tickCountAt = 0;
-  uint32_t maxTickEvents = 0, maxTickEventsAt = 0;
-  uint64_t maxTickCycles = 0;
-  uint32_t maxTickCyclesAt = 0;
-  uint32_t ticksOverEventBudget = 0, overrunTicks = 0;
-};
-
-/// One run's cores: the kernels and what the host keeps of them.
-class CoreRuns {
-public:
-  CoreRuns(const LoadedImage &em, const EmulatorOptions &o)
-      : em(em), cores(em.cores), model(o.cycles),
-        budget(model.budgetCycles(em.timestepUs)),
-        eventBudget(model.eventBudget(em.timestepUs)) {}
-
-  /// Starts every core's kernel; voltages go into \p rec's arrays.
-  Error start(const std::vector<std::vector<Spike>> &inputs, Recording &rec);
-  /// Phase A of tick \p t for core \p i.
-  void tickCore(uint32_t i, uint32_t t);
-  /// A sender's keys of this tick grouped by leaf (split routes).
-  void groupByLeaf(const CoreInfo &ci, CoreRun &r, CoreRun::Sent &out,
-                   const uint32_t *keys, uint32_t n);
-  /// Phase B of tick \p t for neuron core \p d.
-  void receive(uint32_t d, uint32_t t);
-
-  /// Every core's index (this rank's, in a distributed run).
-  std::vector<uint32_t> allCores() const;
-  /// A distributed run, after phase A of tick \p t: the keys this rank's
-  /// cores sent that reach another rank's go there; the other ranks' that
-  /// reach this one's arrive as their senders' Sent.
-  void exchangeSent(uint32_t t);
-  bool isNeuronCore(uint32_t i) const { return run[i].neuron >= 0; }
-
-  /// After the run: spikes per population into \p rec, sorted by (tick,
-  /// neuron), and the work counters.
-  void collect(Recording &rec, uint32_t numTicks) const;
-  void readBackWeights(const ImageReader &img, LearnedSynapseSet &learned);
-  void plasticMatrices(
-      std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out);
-  void fillStats(EmulatorStats &s, uint32_t numTicks) const;
-  /// Tracing (EmulatorOptions::traces): the inputs' start, and the end.
-  Error startTraces(std::vector<CoreTrace> &traces);
-  void finishTraces(uint32_t numTicks);
-
-  uint32_t maxNeurons = 0;
-
-private:
-  Error startSource(uint32_t i, const std::vector<std::vector<Spike>> &inputs,
-                    const std::vector<std::pair<uint32_t, uint32_t>> &where);
-  Error startNeuron(uint32_t i, Recording &rec);
-  /// The keys core \p s sent this tick.
-  uint32_t outKeys(uint32_t s, const uint32_t *&keys) const {
-    const CoreRun &r = run[s];
-    if (r.neuron >= 0) {
-      keys = neuron[r.neuron].outKeys;
-      return neuron[r.neuron].numOut;
-    }
-    keys = source[r.source].outKeys;
-    return source[r.source].numOut;
-  }
-
-  const LoadedImage &em;
-  const std::vector<CoreInfo> &cores;
-  const CycleModel &model;
-  const uint64_t budget, eventBudget;
-  std::vector<CoreRun> run;
-  std::vector<kernel::NeuronCore> neuron;
-  std::vector<kernel::SourceCore> source;
-  uint64_t neuronUpdatesPerTick = 0;
-  std::vector<std::vector<uint32_t>> exchangeOut;
-};
+} // namespace
 
 Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
                       Recording &rec) {
@@ -364,84 +254,6 @@ std::vector<uint32_t> CoreRuns::allCores() const {
   return tasks;
 }
 
-void CoreRuns::exchangeSent(uint32_t t) {
-  const Distribution &d = *em.dist;
-  const unsigned ranks = d.ranks(), me = d.rank();
-  const uint32_t parity = t & 1;
-  // Per rank: per local sender with keys for it, [sender, groups, then
-  // per group (leaf, keys, the keys)], the groups by ascending leaf.
-  exchangeOut.resize(ranks);
-  for (unsigned q = 0; q < ranks; ++q) {
-    std::vector<uint32_t> &out = exchangeOut[q];
-    out.clear();
-    if (q == me)
-      continue;
-    const uint64_t bit = uint64_t(1) << (q % 64);
-    for (uint32_t s : em.sendTo[q]) {
-      const CoreRun::Sent &sent = run[s].sent[parity];
-      if (sent.keys.empty())
-        continue;
-      const CoreInfo &ci = cores[s];
-      auto reaches = [&](uint32_t leaf) {
-        return (ci.leafReach[uint64_t(leaf) * em.rankWords + q / 64] & bit) !=
-               0;
-      };
-      if (ci.numLeaves == 1) {
-        out.insert(out.end(), {s, 1, 0, uint32_t(sent.keys.size())});
-        out.insert(out.end(), sent.keys.begin(), sent.keys.end());
-        continue;
-      }
-      size_t at = out.size();
-      out.insert(out.end(), {s, 0});
-      uint32_t groups = 0;
-      for (size_t g = 0; g < sent.groupLeaf.size(); ++g) {
-        uint32_t leaf = sent.groupLeaf[g];
-        if (!reaches(leaf))
-          continue;
-        uint32_t begin = sent.groupStart[g], end = sent.groupStart[g + 1];
-        out.insert(out.end(), {leaf, end - begin});
-        out.insert(out.end(), sent.keys.begin() + begin,
-                   sent.keys.begin() + end);
-        ++groups;
-      }
-      if (groups)
-        out[at + 1] = groups;
-      else
-        out.resize(at);
-    }
-  }
-  for (unsigned q = 0; q < ranks; ++q)
-    d.comm->tickWordsSent += exchangeOut[q].size();
-  ++d.comm->tickExchanges;
-  std::vector<std::vector<uint32_t>> got = d.comm->exchange(exchangeOut);
-  for (uint32_t s : em.remoteSenders) {
-    CoreRun::Sent &sent = run[s].sent[parity];
-    sent.keys.clear();
-    sent.groupLeaf.clear();
-    sent.groupStart.clear();
-  }
-  for (const std::vector<uint32_t> &in : got)
-    for (size_t i = 0; i < in.size();) {
-      uint32_t s = in[i], groups = in[i + 1];
-      i += 2;
-      CoreRun &r = run[s];
-      CoreRun::Sent &sent = r.sent[parity];
-      for (uint32_t g = 0; g < groups; ++g) {
-        uint32_t leaf = in[i], n = in[i + 1];
-        sent.groupLeaf.push_back(leaf);
-        sent.groupStart.push_back(uint32_t(sent.keys.size()));
-        sent.keys.insert(sent.keys.end(), in.begin() + i + 2,
-                         in.begin() + i + 2 + n);
-        r.leafSpikes[leaf] += n;
-        i += 2 + n;
-      }
-    }
-  for (uint32_t s : em.remoteSenders)
-    if (cores[s].numLeaves > 1)
-      run[s].sent[parity].groupStart.push_back(
-          uint32_t(run[s].sent[parity].keys.size()));
-}
-
 void CoreRuns::tickCore(uint32_t i, uint32_t t) {
   const CoreInfo &ci = cores[i];
   const ImageCore &ic = *ci.img;
@@ -610,219 +422,7 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
   r.overrunTicks += cycles > budget;
 }
 
-void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
-  // A distributed run gathers every rank's spikes on rank 0, per
-  // population [spikes, then (tick, neuron) each], and sums the counters.
-  std::vector<uint32_t> mine;
-  for (size_t k = 0; k < em.pops.size(); ++k) {
-    std::vector<uint64_t> all;
-    for (uint32_t i = 0; i < cores.size(); ++i) {
-      if (cores[i].popSlot != int(k))
-        continue;
-      const CoreRun &r = run[i];
-      all.insert(all.end(), r.spikes.begin(), r.spikes.end());
-      const uint32_t *ids = cores[i].img->neuronIds.data();
-      size_t words = (cores[i].img->numNeurons + 31) / 32;
-      for (size_t j = 0; j < r.bitmapTicks.size(); ++j) {
-        const uint32_t *bits = r.bitmaps.data() + j * words;
-        for (uint32_t w = 0; w < words; ++w)
-          for (uint32_t b = bits[w]; b; b &= b - 1)
-            all.push_back(uint64_t(r.bitmapTicks[j]) << 32 |
-                          ids[w * 32 + uint32_t(__builtin_ctz(b))]);
-      }
-    }
-    std::vector<Spike> &out = rec.populations[k].spikes;
-    if (em.dist) {
-      mine.push_back(uint32_t(all.size()));
-      for (uint64_t v : all)
-        mine.insert(mine.end(), {uint32_t(v >> 32), uint32_t(v)});
-      continue;
-    }
-    std::sort(all.begin(), all.end());
-    out.reserve(all.size());
-    for (uint64_t v : all)
-      out.push_back({uint32_t(v >> 32), uint32_t(v)});
-  }
-  uint64_t counts[2] = {neuronUpdatesPerTick * numTicks, 0};
-  for (const kernel::NeuronCore &k : neuron)
-    counts[1] += k.counters.synapticEvents;
-  if (em.dist) {
-    // Rank 0 parses the ranks' parts one after another.
-    std::vector<uint32_t> all = em.dist->comm->gatherToRoot(mine);
-    std::vector<std::vector<uint64_t>> merged(em.pops.size());
-    for (size_t at = 0; at < all.size();)
-      for (size_t k = 0; k < em.pops.size(); ++k) {
-        uint32_t n = all[at++];
-        for (uint32_t i = 0; i < n; ++i, at += 2)
-          merged[k].push_back(uint64_t(all[at]) << 32 | all[at + 1]);
-      }
-    for (size_t k = 0; k < em.pops.size(); ++k) {
-      std::sort(merged[k].begin(), merged[k].end());
-      std::vector<Spike> &out = rec.populations[k].spikes;
-      out.reserve(merged[k].size());
-      for (uint64_t v : merged[k])
-        out.push_back({uint32_t(v >> 32), uint32_t(v)});
-    }
-    em.dist->comm->sum(counts);
-    // Voltages: each neuron's were written by one rank, the others' are
-    // 0.0 (all bits clear), so an OR of the bits is the whole array.
-    std::vector<uint64_t> bits;
-    for (size_t k = 0; k < em.pops.size(); ++k) {
-      std::vector<double> &v = rec.populations[k].voltages;
-      for (size_t at = 0; at < v.size(); at += bits.size()) {
-        bits.resize(std::min<size_t>(v.size() - at, size_t(1) << 20));
-        std::memcpy(bits.data(), v.data() + at, bits.size() * 8);
-        em.dist->comm->bitOr(bits);
-        std::memcpy(v.data() + at, bits.data(), bits.size() * 8);
-      }
-    }
-  }
-  rec.neuronUpdates = counts[0];
-  rec.synapticEvents = counts[1];
-}
-
-/// The host's read-back of every plastic core's rows, as a board's host
-/// reads them: each core flushes its deferred potentiation into its rows
-/// (kernel::neuronCoreFlushPlastic, as the board program does at the end),
-/// then the shared decoder reads the weights (learnedFromMatrices).
-void CoreRuns::readBackWeights(const ImageReader &img,
-                               LearnedSynapseSet &learned) {
-  std::map<const ImageCore *, const uint32_t *> matrices;
-  for (uint32_t i = 0; i < cores.size(); ++i) {
-    const ImageCore &ic = *cores[i].img;
-    if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
-      continue;
-    kernel::NeuronCore &k = neuron[run[i].neuron];
-    if (!k.history || !kernel::neuronCoreFlushPlastic(k))
-      continue;
-    matrices[&ic] = k.matrix;
-  }
-  learned = learnedFromMatrices(img, [&](const ImageCore &c) {
-    auto it = matrices.find(&c);
-    return it == matrices.end() ? nullptr : it->second;
-  });
-}
-
-/// The plastic matrix of each plastic core, by image core, flushed as the
-/// board program leaves it (flushing twice changes nothing).
-void CoreRuns::plasticMatrices(
-    std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out) {
-  for (uint32_t i = 0; i < cores.size(); ++i) {
-    const ImageCore &ic = *cores[i].img;
-    if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
-      continue;
-    kernel::NeuronCore &k = neuron[run[i].neuron];
-    if (!k.history || !kernel::neuronCoreFlushPlastic(k))
-      continue;
-    out.push_back(
-        {&ic, std::vector<uint32_t>(k.plasticMatrix,
-                                    k.plasticMatrix + ic.matrix.size() / 4)});
-  }
-}
-
-void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
-  const Machine &m = *em.machine;
-  const size_t numCores = cores.size();
-  s = EmulatorStats();
-  s.machineName = em.machineName;
-  s.model = model;
-  s.timestepUs = em.timestepUs;
-  s.ticks = numTicks;
-  s.machineChips = m.numChips();
-  // The routers' counters: each key block's packets times its path's.
-  std::vector<uint64_t> counters(uint64_t(m.numChips()) * kNumRouterCounters,
-                                 0);
-  // (In a distributed run each rank counts its senders' packets, on every
-  // chip they pass, and the ranks' counts are summed.)
-  for (uint32_t i = 0; i < numCores; ++i)
-    for (size_t l = 0; l < cores[i].leaves.size(); ++l)
-      if (uint64_t n = run[i].leafSpikes[l])
-        for (uint32_t c : cores[i].leaves[l].counts)
-          counters[c] += n;
-  if (em.dist)
-    em.dist->comm->sum(counters);
-  std::vector<bool> used(m.numChips(), false);
-  for (const CoreInfo &ci : cores)
-    used[ci.chip] = true;
-  // (An empty table may name a chip the machine lacks: load allows it.)
-  for (const ImageRoutingTable &t : em.image->routingTables())
-    if (Optional<ChipId> c = m.chipAt(t.x, t.y))
-      used[*c] = true;
-  for (ChipId c = 0; c < m.numChips(); ++c) {
-    const uint64_t *v = &counters[uint64_t(c) * kNumRouterCounters];
-    if (!used[c] && !v[CounterRouted])
-      continue;
-    ChipStats cs;
-    cs.chip = m.coord(c);
-    cs.sent = v[CounterSent];
-    cs.routed = v[CounterRouted];
-    cs.delivered = v[CounterDelivered];
-    cs.toIdleCore = v[CounterToIdleCore];
-    cs.droppedNoRoute = v[CounterDroppedNoRoute];
-    cs.droppedLink = v[CounterDroppedLink];
-    for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
-      cs.linkOut[l] = v[CounterLinkOut + l];
-    s.chips.push_back(cs);
-  }
-  // The cores' counters.
-  std::vector<uint64_t> received(numCores, 0);
-  for (uint32_t d = 0; d < numCores; ++d)
-    for (const Incoming &in : cores[d].incoming)
-      received[d] += run[in.sender].leafSpikes[in.leaf] * in.times;
-  // A distributed run's ranks send theirs to rank 0 as [core index, the
-  // CoreStats' bytes], which puts them in image order.
-  static_assert(std::is_trivially_copyable<CoreStats>::value &&
-                    sizeof(CoreStats) % 4 == 0,
-                "CoreStats is sent as words");
-  constexpr size_t statWords = sizeof(CoreStats) / 4;
-  std::vector<uint32_t> mine;
-  for (uint32_t i = 0; i < numCores; ++i) {
-    if (!cores[i].local)
-      continue;
-    const ImageCore &ic = *cores[i].img;
-    const CoreRun &r = run[i];
-    CoreStats c;
-    c.chip = {ic.x, ic.y};
-    c.core = ic.core;
-    c.population = ic.population;
-    c.isInput = ic.isInput();
-    c.neurons = ic.numNeurons;
-    c.packets = received[i];
-    c.hasPrediction = ic.hasPrediction;
-    c.predictedCycles = ic.predictedCycles;
-    c.predictedTick = ic.predictedTick;
-    if (r.neuron >= 0) {
-      const kernel::NeuronCoreCounters &k = neuron[r.neuron].counters;
-      c.spikes = k.spikes;
-      c.synapticEvents = k.synapticEvents;
-      c.unmatchedPackets = k.unmatchedPackets;
-      c.invalidRows = k.invalidRows;
-      c.maxTickEvents = r.maxTickEvents;
-      c.maxTickEventsAt = r.maxTickEventsAt;
-      c.maxTickCycles = r.maxTickCycles;
-      c.maxTickCyclesAt = r.maxTickCyclesAt;
-      c.ticksOverEventBudget = r.ticksOverEventBudget;
-      c.overrunTicks = r.overrunTicks;
-    } else {
-      c.spikes = source[r.source].spikes;
-    }
-    if (!em.dist) {
-      s.cores.push_back(c);
-      continue;
-    }
-    mine.push_back(i);
-    mine.resize(mine.size() + statWords);
-    std::memcpy(&mine[mine.size() - statWords], &c, sizeof c);
-  }
-  if (em.dist) {
-    std::vector<uint32_t> all = em.dist->comm->gatherToRoot(mine);
-    if (!all.empty())
-      s.cores.resize(numCores);
-    for (size_t at = 0; at + 1 + statWords <= all.size(); at += 1 + statWords)
-      std::memcpy(static_cast<void *>(&s.cores[all[at]]), &all[at + 1],
-                  sizeof(CoreStats));
-  }
-}
+namespace {
 
 //===----------------------------------------------------------------------===//
 // The scheduler
@@ -1059,19 +659,4 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
   if (stats)
     runs.fillStats(*stats, numTicks);
   return rec;
-}
-
-ChipStats EmulatorStats::total() const {
-  ChipStats t;
-  for (const ChipStats &c : chips) {
-    t.sent += c.sent;
-    t.routed += c.routed;
-    t.delivered += c.delivered;
-    t.toIdleCore += c.toIdleCore;
-    t.droppedNoRoute += c.droppedNoRoute;
-    t.droppedLink += c.droppedLink;
-    for (unsigned l = 0; l < spinnaker::kNumLinks; ++l)
-      t.linkOut[l] += c.linkOut[l];
-  }
-  return t;
 }
