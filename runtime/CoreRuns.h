@@ -73,7 +73,8 @@ public:
         eventBudget(model.eventBudget(em.timestepUs)) {}
 
   /// Starts every core's kernel; voltages go into \p rec's arrays.
-  llvm::Error start(const std::vector<std::vector<Spike>> &inputs, Recording &rec);
+  llvm::Error start(const std::vector<std::vector<Spike>> &inputs,
+                    Recording &rec);
   /// Phase A of tick \p t for core \p i.
   void tickCore(uint32_t i, uint32_t t);
   /// A sender's keys of this tick grouped by leaf (split routes).
@@ -91,8 +92,10 @@ public:
   bool isNeuronCore(uint32_t i) const { return run[i].neuron >= 0; }
 
   /// After the run: spikes per population into \p rec, sorted by (tick,
-  /// neuron), and the work counters.
-  void collect(Recording &rec, uint32_t numTicks) const;
+  /// neuron), or to \p sink, and the work counters
+  /// (EmulatorOptions::recordWindow, spikeSink).
+  void collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
+               SpikeSink *sink) const;
   void readBackWeights(const ImageReader &img, LearnedSynapseSet &learned);
   void plasticMatrices(
       std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out);
@@ -104,8 +107,9 @@ public:
   uint32_t maxNeurons = 0;
 
 private:
-  llvm::Error startSource(uint32_t i, const std::vector<std::vector<Spike>> &inputs,
-                    const std::vector<std::pair<uint32_t, uint32_t>> &where);
+  llvm::Error
+  startSource(uint32_t i, const std::vector<std::vector<Spike>> &inputs,
+              const std::vector<std::pair<uint32_t, uint32_t>> &where);
   llvm::Error startNeuron(uint32_t i, Recording &rec);
   /// The keys core \p s sent this tick.
   uint32_t outKeys(uint32_t s, const uint32_t *&keys) const {

@@ -97,59 +97,106 @@ void CoreRuns::exchangeSent(uint32_t t) {
           uint32_t(run[s].sent[parity].keys.size()));
 }
 
-void CoreRuns::collect(Recording &rec, uint32_t numTicks) const {
-  // A distributed run gathers every rank's spikes on rank 0, per
-  // population [spikes, then (tick, neuron) each], and sums the counters.
-  std::vector<uint32_t> mine;
+void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
+                       SpikeSink *sink) const {
+  // Spikes go into the recording a window of ticks at a time, a window
+  // holding at most recordWindow spikes (or one tick): every core's spikes of
+  // the window, sorted, appended. A distributed run first sums the spikes
+  // per tick over the ranks (so every rank cuts the same windows) and
+  // gathers each window's on rank 0, which alone keeps the recording or,
+  // with a sink, passes each window on: then no process ever holds more
+  // than a window of spikes besides its cores' own records.
+  const bool root = !em.dist || em.dist->rank() == 0;
+  std::vector<uint32_t> popCores, packed;
+  std::vector<uint64_t> perTick(numTicks), window;
+  std::vector<Spike> part;
+  std::vector<size_t> at, rowAt;
   for (size_t k = 0; k < em.pops.size(); ++k) {
-    std::vector<uint64_t> all;
-    for (uint32_t i = 0; i < cores.size(); ++i) {
-      if (cores[i].popSlot != int(k))
-        continue;
+    popCores.clear();
+    for (uint32_t i = 0; i < cores.size(); ++i)
+      if (cores[i].popSlot == int(k))
+        popCores.push_back(i);
+    std::fill(perTick.begin(), perTick.end(), 0);
+    for (uint32_t i : popCores) {
       const CoreRun &r = run[i];
-      all.insert(all.end(), r.spikes.begin(), r.spikes.end());
-      const uint32_t *ids = cores[i].img->neuronIds.data();
-      size_t words = (cores[i].img->numNeurons + 31) / 32;
-      for (size_t j = 0; j < r.bitmapTicks.size(); ++j) {
-        const uint32_t *bits = r.bitmaps.data() + j * words;
-        for (uint32_t w = 0; w < words; ++w)
-          for (uint32_t b = bits[w]; b; b &= b - 1)
-            all.push_back(uint64_t(r.bitmapTicks[j]) << 32 |
-                          ids[w * 32 + uint32_t(__builtin_ctz(b))]);
+      for (uint64_t v : r.spikes)
+        ++perTick[v >> 32];
+      const size_t words = (cores[i].img->numNeurons + 31) / 32;
+      for (size_t j = 0; j < r.bitmapTicks.size(); ++j)
+        for (size_t w = 0; w < words; ++w)
+          perTick[r.bitmapTicks[j]] +=
+              uint32_t(__builtin_popcount(r.bitmaps[j * words + w]));
+    }
+    if (em.dist)
+      em.dist->comm->sum(perTick);
+    PopulationRecording &pr = rec.populations[k];
+    std::vector<Spike> &out = sink ? part : pr.spikes;
+    if (root) {
+      uint64_t total = 0;
+      for (uint64_t n : perTick)
+        total += n;
+      if (sink) {
+        sink->begin(unsigned(k), total);
+        pr.streamedSpikes = total;
+      } else {
+        out.reserve(total);
       }
     }
-    std::vector<Spike> &out = rec.populations[k].spikes;
-    if (em.dist) {
-      mine.push_back(uint32_t(all.size()));
-      for (uint64_t v : all)
-        mine.insert(mine.end(), {uint32_t(v >> 32), uint32_t(v)});
-      continue;
+    at.assign(popCores.size(), 0);
+    rowAt.assign(popCores.size(), 0);
+    for (uint32_t t0 = 0; t0 < numTicks;) {
+      uint32_t t1 = t0;
+      uint64_t n = 0;
+      do
+        n += perTick[t1++];
+      while (t1 < numTicks && n + perTick[t1] <= recordWindow);
+      // Every rank knows n: an empty window needs no gathering.
+      if (!n) {
+        t0 = t1;
+        continue;
+      }
+      window.clear();
+      for (size_t c = 0; c < popCores.size(); ++c) {
+        const uint32_t i = popCores[c];
+        const CoreRun &r = run[i];
+        for (; at[c] < r.spikes.size() && (r.spikes[at[c]] >> 32) < t1; ++at[c])
+          window.push_back(r.spikes[at[c]]);
+        const uint32_t *ids = cores[i].img->neuronIds.data();
+        const size_t words = (cores[i].img->numNeurons + 31) / 32;
+        for (size_t &j = rowAt[c];
+             j < r.bitmapTicks.size() && r.bitmapTicks[j] < t1; ++j) {
+          const uint32_t *bits = r.bitmaps.data() + j * words;
+          for (size_t w = 0; w < words; ++w)
+            for (uint32_t b = bits[w]; b; b &= b - 1)
+              window.push_back(uint64_t(r.bitmapTicks[j]) << 32 |
+                               ids[w * 32 + uint32_t(__builtin_ctz(b))]);
+        }
+      }
+      if (em.dist) {
+        packed.clear();
+        for (uint64_t v : window)
+          packed.insert(packed.end(), {uint32_t(v >> 32), uint32_t(v)});
+        std::vector<uint32_t> all = em.dist->comm->gatherToRoot(packed);
+        window.clear();
+        for (size_t w = 0; w + 1 < all.size(); w += 2)
+          window.push_back(uint64_t(all[w]) << 32 | all[w + 1]);
+      }
+      if (root) {
+        std::sort(window.begin(), window.end());
+        if (sink)
+          part.clear();
+        for (uint64_t v : window)
+          out.push_back({uint32_t(v >> 32), uint32_t(v)});
+        if (sink)
+          sink->write(part);
+      }
+      t0 = t1;
     }
-    std::sort(all.begin(), all.end());
-    out.reserve(all.size());
-    for (uint64_t v : all)
-      out.push_back({uint32_t(v >> 32), uint32_t(v)});
   }
   uint64_t counts[2] = {neuronUpdatesPerTick * numTicks, 0};
   for (const kernel::NeuronCore &k : neuron)
     counts[1] += k.counters.synapticEvents;
   if (em.dist) {
-    // Rank 0 parses the ranks' parts one after another.
-    std::vector<uint32_t> all = em.dist->comm->gatherToRoot(mine);
-    std::vector<std::vector<uint64_t>> merged(em.pops.size());
-    for (size_t at = 0; at < all.size();)
-      for (size_t k = 0; k < em.pops.size(); ++k) {
-        uint32_t n = all[at++];
-        for (uint32_t i = 0; i < n; ++i, at += 2)
-          merged[k].push_back(uint64_t(all[at]) << 32 | all[at + 1]);
-      }
-    for (size_t k = 0; k < em.pops.size(); ++k) {
-      std::sort(merged[k].begin(), merged[k].end());
-      std::vector<Spike> &out = rec.populations[k].spikes;
-      out.reserve(merged[k].size());
-      for (uint64_t v : merged[k])
-        out.push_back({uint32_t(v >> 32), uint32_t(v)});
-    }
     em.dist->comm->sum(counts);
     // Voltages: each neuron's were written by one rank, the others' are
     // 0.0 (all bits clear), so an OR of the bits is the whole array.

@@ -649,7 +649,8 @@ Emulator::Impl::run(const std::vector<std::vector<Spike>> &inputs,
   runTicks(runs, cores, threads, numTicks, o, dist != nullptr);
   rec.wallSeconds = secondsSince(start);
 
-  runs.collect(rec, numTicks);
+  runs.collect(rec, numTicks, std::max<uint64_t>(1, o.recordWindow),
+               o.spikeSink);
   if (o.traces)
     runs.finishTraces(numTicks);
   if (learned)

@@ -135,15 +135,68 @@ Expected<std::vector<Spike>> scnc::readSpikeFile(StringRef path,
 double PopulationRecording::meanRateHz(double durationMs) const {
   if (!neurons || durationMs <= 0)
     return 0;
-  return double(spikes.size()) / double(neurons) / (durationMs / 1000.0);
+  return double(spikeCount()) / double(neurons) / (durationMs / 1000.0);
 }
 
 void scnc::writeSpikesNpy(raw_ostream &os, ArrayRef<Spike> spikes, double dt) {
-  writeNpyHeader(os, "<f8", {uint64_t(spikes.size()), 2});
+  writeSpikesNpyHeader(os, spikes.size());
+  writeSpikesNpyRows(os, spikes, dt);
+}
+
+void scnc::writeSpikesNpyHeader(raw_ostream &os, uint64_t count) {
+  writeNpyHeader(os, "<f8", {count, 2});
+}
+
+void scnc::writeSpikesNpyRows(raw_ostream &os, ArrayRef<Spike> spikes,
+                              double dt) {
   for (Spike s : spikes) {
     support::endian::write<double>(os, double(s.tick) * dt, support::little);
     support::endian::write<double>(os, double(s.neuron), support::little);
   }
+}
+
+SpikeSink::~SpikeSink() = default;
+
+SpikeFileSink::SpikeFileSink(std::string dir, std::vector<std::string> names,
+                             std::vector<bool> layers, double dt)
+    : dir(std::move(dir)), names(std::move(names)), layers(std::move(layers)),
+      dt(dt) {}
+
+SpikeFileSink::~SpikeFileSink() = default;
+
+void SpikeFileSink::begin(unsigned population, uint64_t count) {
+  current = nullptr;
+  if (!error.empty() || (!layers.empty() && !layers[population]))
+    return;
+  if (files.empty())
+    if (std::error_code ec = sys::fs::create_directories(dir)) {
+      error = "cannot create directory '" + dir + "': " + ec.message();
+      return;
+    }
+  SmallString<256> path(dir);
+  sys::path::append(path, names[population] + ".spikes.npy");
+  Expected<std::unique_ptr<PendingOutput>> f = PendingOutput::create(path);
+  if (!f) {
+    error = toString(f.takeError());
+    return;
+  }
+  files.push_back(std::move(*f));
+  current = files.back().get();
+  writeSpikesNpyHeader(current->os(), count);
+}
+
+void SpikeFileSink::write(ArrayRef<Spike> spikes) {
+  if (current)
+    writeSpikesNpyRows(current->os(), spikes, dt);
+}
+
+Error SpikeFileSink::commit() {
+  if (!error.empty())
+    return createStringError(inconvertibleErrorCode(), error);
+  for (std::unique_ptr<PendingOutput> &f : files)
+    if (Error e = f->commit())
+      return e;
+  return Error::success();
 }
 
 void scnc::writeVoltagesNpy(raw_ostream &os, ArrayRef<double> voltages,
@@ -173,7 +226,7 @@ void scnc::writeSummaryJson(raw_ostream &os, const Recording &r,
     l["name"] = p.name;
     l["kind"] = p.isInput ? "input" : "neurons";
     l["neurons"] = p.neurons;
-    l["spikes"] = uint64_t(p.spikes.size());
+    l["spikes"] = p.spikeCount();
     l["rate_hz"] = p.meanRateHz(r.span.durationMs());
     l["voltages_recorded"] = p.hasVoltages();
     layers.push_back(std::move(l));
@@ -228,7 +281,7 @@ void scnc::printSummaryTable(const Recording &r, raw_ostream &os) {
   size_t nWidth = 7, sWidth = 6; // "neurons", "spikes"
   for (const PopulationRecording &p : r.populations) {
     neurons.push_back(withCommas(p.neurons));
-    spikes.push_back(withCommas(p.spikes.size()));
+    spikes.push_back(withCommas(p.spikeCount()));
     nWidth = std::max(nWidth, neurons.back().size());
     sWidth = std::max(sWidth, spikes.back().size());
   }

@@ -5,37 +5,55 @@
 
 using namespace llvm;
 
+Expected<std::unique_ptr<scnc::PendingOutput>>
+scnc::PendingOutput::create(StringRef path) {
+  std::unique_ptr<PendingOutput> out(new PendingOutput);
+  out->path = path.str();
+  int fd;
+  if (std::error_code ec =
+          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, out->tmp))
+    return createStringError(ec, "cannot create a temporary file for '%s': %s",
+                             out->path.c_str(), ec.message().c_str());
+  out->stream = std::make_unique<raw_fd_ostream>(fd, /*shouldClose=*/true);
+  return out;
+}
+
+Error scnc::PendingOutput::commit() {
+  stream->close();
+  if (stream->has_error()) {
+    std::error_code ec = stream->error();
+    stream->clear_error();
+    return createStringError(ec, "cannot write '%s': %s", path.c_str(),
+                             ec.message().c_str());
+  }
+  if (std::error_code ec = sys::fs::rename(tmp, path))
+    return createStringError(ec, "cannot write '%s': %s", path.c_str(),
+                             ec.message().c_str());
+  committed = true;
+  return Error::success();
+}
+
+scnc::PendingOutput::~PendingOutput() {
+  if (committed)
+    return;
+  if (stream) {
+    stream->close();
+    stream->clear_error();
+  }
+  if (!tmp.empty())
+    sys::fs::remove(tmp);
+}
+
 namespace {
 template <typename Writer>
 Error writeToTemporary(StringRef path, Writer writer) {
-  SmallString<256> tmp;
-  int fd;
-  if (std::error_code ec =
-          sys::fs::createUniqueFile(path + ".tmp-%%%%%%", fd, tmp))
-    return createStringError(ec, "cannot create a temporary file for '%s': %s",
-                             path.str().c_str(), ec.message().c_str());
-  Error result = Error::success();
-  {
-    raw_fd_ostream os(fd, /*shouldClose=*/true);
-    result = writer(os);
-    os.close();
-    if (!result && os.has_error()) {
-      result =
-          createStringError(os.error(), "cannot write '%s': %s",
-                            path.str().c_str(), os.error().message().c_str());
-      os.clear_error();
-    }
-  }
-  if (result) {
-    sys::fs::remove(tmp);
-    return result;
-  }
-  if (std::error_code ec = sys::fs::rename(tmp, path)) {
-    sys::fs::remove(tmp);
-    return createStringError(ec, "cannot write '%s': %s", path.str().c_str(),
-                             ec.message().c_str());
-  }
-  return Error::success();
+  Expected<std::unique_ptr<scnc::PendingOutput>> out =
+      scnc::PendingOutput::create(path);
+  if (!out)
+    return out.takeError();
+  if (Error e = writer((*out)->os()))
+    return e;
+  return (*out)->commit();
 }
 } // namespace
 

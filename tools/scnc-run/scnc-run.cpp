@@ -443,18 +443,24 @@ std::vector<bool> voltageLayers(size_t numLayers,
 
 /// The summary table, or the files of -o (--record, --layers); --stats
 /// (and \p moreStats after the run's own).
+/// \p spikeFiles: the spike files, already written as the run gathered
+/// them (SpikeFileSink), to rename into place first.
 int report(const Recording &rec, const std::vector<bool> &selected,
-           function_ref<void(raw_ostream &)> moreStats = nullptr) {
+           function_ref<void(raw_ostream &)> moreStats = nullptr,
+           SpikeFileSink *spikeFiles = nullptr) {
   bool stats = AreStatisticsEnabled();
   if (outDir.empty()) {
     printSummaryTable(rec, outs());
   } else {
     OutputSelection sel;
     sel.wallTime = stats;
-    sel.spikes = record != Record::Voltages;
+    sel.spikes = record != Record::Voltages && !spikeFiles;
     sel.voltages = record != Record::Spikes;
     sel.layers = selected;
-    if (Error e = writeRecording(rec, outDir, sel)) {
+    Error e = spikeFiles ? spikeFiles->commit() : Error::success();
+    if (!e)
+      e = writeRecording(rec, outDir, sel);
+    if (e) {
       unsigned errors = 0;
       failAll(std::move(e), errors);
       return 1;
@@ -676,6 +682,16 @@ int runImage() {
     return 1;
   if (!traces.empty())
     eo.traces = &traces;
+  // Spikes go to their files as they are gathered (or are only counted
+  // for the summary table), never held whole.
+  std::vector<std::string> names;
+  for (const Layer &l : layers)
+    names.push_back(l.name);
+  std::vector<bool> spikeLayers(layers.size(), false);
+  if (!outDir.empty() && record != Record::Voltages)
+    spikeLayers = selected;
+  SpikeFileSink spikeFiles(outDir, names, spikeLayers, dt);
+  eo.spikeSink = &spikeFiles;
   EmulatorStats stats;
   LearnedSynapseSet learned;
   Expected<Recording> rec =
@@ -727,20 +743,23 @@ int runImage() {
   if (!traces.empty() && !writeTraces(traces))
     return 1;
   rec->extraJson.push_back({"machine", emulatorStatsJson(stats)});
-  return report(*rec, selected, [&](raw_ostream &os) {
-    printEmulatorStats(stats, emu.populations(), os);
-    if (rankFigures.empty())
-      return;
-    uint64_t exchanges = rankFigures[1] / ranks->size();
-    os << "distributed run: " << ranks->size() << " ranks; keys between ranks "
-       << withCommas(rankFigures[0] * 4) << " bytes in " << exchanges
-       << " exchanges ("
-       << withCommas(exchanges ? rankFigures[0] * 4 / exchanges : 0)
-       << " bytes per tick); peak memory per rank (MB):";
-    for (unsigned k = 0; k < ranks->size(); ++k)
-      os << " " << withCommas(rankFigures[2 + k] >> 20);
-    os << "\n";
-  });
+  return report(
+      *rec, selected,
+      [&](raw_ostream &os) {
+        printEmulatorStats(stats, emu.populations(), os);
+        if (rankFigures.empty())
+          return;
+        uint64_t exchanges = rankFigures[1] / ranks->size();
+        os << "distributed run: " << ranks->size()
+           << " ranks; keys between ranks " << withCommas(rankFigures[0] * 4)
+           << " bytes in " << exchanges << " exchanges ("
+           << withCommas(exchanges ? rankFigures[0] * 4 / exchanges : 0)
+           << " bytes per tick); peak memory per rank (MB):";
+        for (unsigned k = 0; k < ranks->size(); ++k)
+          os << " " << withCommas(rankFigures[2 + k] >> 20);
+        os << "\n";
+      },
+      &spikeFiles);
 }
 
 int runReference(DiagnosticEngine &diag) {

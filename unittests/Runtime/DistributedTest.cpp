@@ -84,7 +84,9 @@ struct RankRun {
 
 RankRun runOnce(const std::string &bytes, const Machine &m,
                 llvm::StringRef name, const std::vector<std::vector<Spike>> &in,
-                unsigned threads, RankComm *comm) {
+                unsigned threads, RankComm *comm,
+                uint64_t recordWindow = EmulatorOptions().recordWindow,
+                SpikeSink *sink = nullptr) {
   RankRun out;
   Distribution dist;
   llvm::Expected<ImageReader> img = readImage(bytes, "t.scimg");
@@ -108,6 +110,8 @@ RankRun runOnce(const std::string &bytes, const Machine &m,
   EmulatorOptions eo;
   eo.ticks = 50;
   eo.threads = threads;
+  eo.recordWindow = recordWindow;
+  eo.spikeSink = sink;
   eo.recordVoltages.assign(img->populations().size(), true);
   llvm::Expected<Recording> rec = (*em)->run(in, eo, &out.stats);
   if (!rec) {
@@ -119,6 +123,23 @@ RankRun runOnce(const std::string &bytes, const Machine &m,
     out.wordsSent = comm->wordsSent;
   return out;
 }
+
+/// Keeps what a SpikeSink is given.
+struct KeptSpikes final : SpikeSink {
+  std::vector<std::vector<Spike>> pops;
+  std::vector<uint64_t> counts;
+  size_t parts = 0, largestPart = 0;
+  void begin(unsigned population, uint64_t count) override {
+    EXPECT_EQ(population, pops.size());
+    pops.emplace_back();
+    counts.push_back(count);
+  }
+  void write(llvm::ArrayRef<Spike> spikes) override {
+    pops.back().insert(pops.back().end(), spikes.begin(), spikes.end());
+    ++parts;
+    largestPart = std::max(largestPart, spikes.size());
+  }
+};
 
 TEST(Distributed, SameResultsAsOneProcess) {
   for (const char *machine : {"spinn5", "boards:3"}) {
@@ -146,6 +167,36 @@ TEST(Distributed, SameResultsAsOneProcess) {
     for (const PopulationRecording &p : one.rec.populations)
       spikes += p.isInput ? 0 : p.spikes.size();
     EXPECT_GT(spikes, 100u) << machine;
+    // Spikes recorded a few at a time (many windows, some a single tick
+    // with more than the window) are the same.
+    RankRun few = runOnce(bytes, m, machine, in, 1, nullptr, 5);
+    ASSERT_EQ(few.error, "");
+    for (size_t q = 0; q < few.rec.populations.size(); ++q)
+      EXPECT_TRUE(few.rec.populations[q].spikes ==
+                  one.rec.populations[q].spikes)
+          << machine << ": " << few.rec.populations[q].name;
+    // And given to a sink instead, by 2 ranks: the same spikes, in parts,
+    // counted in the recording, none kept.
+    {
+      KeptSpikes kept;
+      std::vector<std::unique_ptr<RankComm>> comms = makeThreadComms(2);
+      std::vector<RankRun> runs(2);
+      std::thread other([&] {
+        runs[1] = runOnce(bytes, m, machine, in, 1, comms[1].get(), 20);
+      });
+      runs[0] = runOnce(bytes, m, machine, in, 1, comms[0].get(), 20, &kept);
+      other.join();
+      ASSERT_EQ(runs[0].error, "");
+      ASSERT_EQ(kept.pops.size(), one.rec.populations.size());
+      for (size_t q = 0; q < kept.pops.size(); ++q) {
+        const PopulationRecording &p = runs[0].rec.populations[q];
+        EXPECT_TRUE(kept.pops[q] == one.rec.populations[q].spikes) << p.name;
+        EXPECT_EQ(kept.counts[q], kept.pops[q].size()) << p.name;
+        EXPECT_TRUE(p.spikes.empty()) << p.name;
+        EXPECT_EQ(p.spikeCount(), kept.pops[q].size()) << p.name;
+      }
+      EXPECT_GT(kept.parts, kept.pops.size()) << machine;
+    }
     std::string wantStats = emulatorStatsJson(one.stats);
     for (unsigned ranks : {2u, 3u})
       for (unsigned threads : {1u, 2u}) {
@@ -156,7 +207,9 @@ TEST(Distributed, SameResultsAsOneProcess) {
         std::vector<std::thread> pool;
         for (unsigned k = 0; k < ranks; ++k)
           pool.emplace_back([&, k] {
-            runs[k] = runOnce(bytes, m, machine, in, threads, comms[k].get());
+            runs[k] =
+                runOnce(bytes, m, machine, in, threads, comms[k].get(),
+                        threads == 1 ? 5 : EmulatorOptions().recordWindow);
           });
         for (std::thread &t : pool)
           t.join();
@@ -172,6 +225,10 @@ TEST(Distributed, SameResultsAsOneProcess) {
                       one.rec.populations[q].voltages)
               << what << ": " << got.populations[q].name;
         }
+        // Only rank 0 keeps the recording.
+        for (unsigned k = 1; k < ranks; ++k)
+          for (const PopulationRecording &p : runs[k].rec.populations)
+            EXPECT_TRUE(p.spikes.empty()) << what << ", rank " << k;
         EXPECT_EQ(got.synapticEvents, one.rec.synapticEvents) << what;
         EXPECT_EQ(got.neuronUpdates, one.rec.neuronUpdates) << what;
         EXPECT_EQ(emulatorStatsJson(runs[0].stats), wantStats) << what;

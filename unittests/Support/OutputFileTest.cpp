@@ -5,6 +5,7 @@
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
 #include "gtest/gtest.h"
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -120,3 +121,27 @@ TEST_F(OutputFileTest, MissingDirectoryIsAnError) {
 }
 
 } // namespace
+
+TEST_F(OutputFileTest, PendingOutputAppearsOnlyWhenCommitted) {
+  std::string kept = path("kept.npy"), dropped = path("dropped.npy");
+  writeFile(dropped, "old\n");
+  {
+    Expected<std::unique_ptr<PendingOutput>> a = PendingOutput::create(kept);
+    Expected<std::unique_ptr<PendingOutput>> b = PendingOutput::create(dropped);
+    ASSERT_TRUE(bool(a) && bool(b));
+    (*a)->os() << "part 1, ";
+    (*b)->os() << "never committed";
+    (*a)->os() << "part 2\n";
+    // Written in parts: nothing at the path until commit.
+    EXPECT_EQ(entries().size(), 3u);
+    EXPECT_EQ(contents(dropped), "old\n");
+    Error err = (*a)->commit();
+    ASSERT_FALSE(bool(err)) << toString(std::move(err));
+  }
+  // The uncommitted one's temporary file is gone, the old file untouched.
+  std::vector<std::string> got = entries();
+  std::sort(got.begin(), got.end());
+  EXPECT_EQ(got, (std::vector<std::string>{dropped, kept}));
+  EXPECT_EQ(contents(kept), "part 1, part 2\n");
+  EXPECT_EQ(contents(dropped), "old\n");
+}

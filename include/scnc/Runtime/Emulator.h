@@ -75,6 +75,14 @@ struct EmulatorOptions {
   /// the same either way.
   std::function<void(uint64_t doneTicks, uint64_t totalTicks)> progress;
   uint32_t progressTicks = uint32_t(1) << 16;
+  /// After the run, spikes go into the recording (and, in a distributed
+  /// run, to rank 0) a window of ticks at a time holding at most this many
+  /// (or one tick); results are the same for any value.
+  uint64_t recordWindow = uint64_t(1) << 20;
+  /// Spikes go here, a window at a time, instead of into the recording's
+  /// `spikes` (which then count them in `streamedSpikes`): neither one
+  /// process nor rank 0 of a distributed run ever holds them all.
+  SpikeSink *spikeSink = nullptr;
   /// Cores to trace (their x, y, core set); an unknown core is an error.
   std::vector<CoreTrace> *traces = nullptr;
   /// After the run: each plastic core's synaptic matrix as the board

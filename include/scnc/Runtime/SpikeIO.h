@@ -9,6 +9,7 @@
 #ifndef SCNC_RUNTIME_SPIKEIO_H
 #define SCNC_RUNTIME_SPIKEIO_H
 
+#include "scnc/Support/OutputFile.h"
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
@@ -90,6 +91,9 @@ struct PopulationRecording {
   uint64_t neurons = 0;
   /// Every spike, sorted by (tick, neuron).
   std::vector<Spike> spikes;
+  /// Spikes a run gave to a sink instead (EmulatorOptions::spikeSink).
+  uint64_t streamedSpikes = 0;
+  uint64_t spikeCount() const { return spikes.size() + streamedSpikes; }
   /// Membrane voltage (mV) after each tick's update, ticks x neurons in row
   /// order; empty when not recorded (and always for inputs).
   std::vector<double> voltages;
@@ -116,6 +120,42 @@ struct Recording {
   std::vector<std::pair<std::string, std::string>> extraJson;
 };
 
+/// Takes a run's spikes instead of the recording (EmulatorOptions::spikeSink):
+/// population by population in the network's order, each one's in parts, sorted
+/// by (tick, neuron) over the parts.
+class SpikeSink {
+public:
+  virtual ~SpikeSink();
+  /// Population \p population's \p count spikes follow.
+  virtual void begin(unsigned population, uint64_t count) = 0;
+  virtual void write(llvm::ArrayRef<Spike> spikes) = 0;
+};
+
+/// A SpikeSink that writes each selected population's <layer>.spikes.npy
+/// into a directory as the parts arrive (temporary files, renamed by
+/// commit(); dropped uncommitted, they are removed) and only counts the
+/// others' spikes.
+class SpikeFileSink final : public SpikeSink {
+public:
+  /// \p names: the populations'; \p layers: which to write (empty: all).
+  SpikeFileSink(std::string dir, std::vector<std::string> names,
+                std::vector<bool> layers, double dt);
+  ~SpikeFileSink() override;
+  void begin(unsigned population, uint64_t count) override;
+  void write(llvm::ArrayRef<Spike> spikes) override;
+  /// The first error creating a file, or else renames the files.
+  llvm::Error commit();
+
+private:
+  std::string dir;
+  std::vector<std::string> names;
+  std::vector<bool> layers;
+  double dt;
+  std::vector<std::unique_ptr<PendingOutput>> files;
+  PendingOutput *current = nullptr;
+  std::string error;
+};
+
 /// Which files writeRecording produces.
 struct OutputSelection {
   bool spikes = true;    ///< <layer>.spikes.npy
@@ -129,6 +169,10 @@ struct OutputSelection {
 /// Spikes as a float64 (K, 2) .npy: rows (time ms = tick * dt, neuron).
 void writeSpikesNpy(llvm::raw_ostream &os, llvm::ArrayRef<Spike> spikes,
                     double dt);
+/// The same a part at a time: the header for \p count rows, then rows.
+void writeSpikesNpyHeader(llvm::raw_ostream &os, uint64_t count);
+void writeSpikesNpyRows(llvm::raw_ostream &os, llvm::ArrayRef<Spike> spikes,
+                        double dt);
 /// Voltages as a float64 (ticks, neurons) .npy in mV.
 void writeVoltagesNpy(llvm::raw_ostream &os, llvm::ArrayRef<double> voltages,
                       uint32_t ticks, uint64_t neurons);
