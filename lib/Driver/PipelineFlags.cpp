@@ -38,6 +38,12 @@ struct Flags {
             cl::values(clEnumValN(PartitionerKind::Metis, "metis",
                                   "METIS on groups of neurons that share "
                                   "inputs (default)"),
+                       clEnumValN(PartitionerKind::Tiles, "tiles",
+                                  "box tilings of convolution and pooling "
+                                  "layers, METIS elsewhere"),
+                       clEnumValN(PartitionerKind::Best, "best",
+                                  "per layer, whichever of tiles and metis "
+                                  "moves fewer packets"),
                        clEnumValN(PartitionerKind::Slices, "slices",
                                   "contiguous index ranges (sPyNNaker's "
                                   "split)")),

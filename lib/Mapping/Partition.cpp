@@ -25,7 +25,17 @@ using namespace scnc::partitioning;
 using namespace llvm;
 
 StringRef scnc::toString(PartitionerKind k) {
-  return k == PartitionerKind::Metis ? "metis" : "slices";
+  switch (k) {
+  case PartitionerKind::Metis:
+    return "metis";
+  case PartitionerKind::Slices:
+    return "slices";
+  case PartitionerKind::Tiles:
+    return "tiles";
+  case PartitionerKind::Best:
+    return "best";
+  }
+  llvm_unreachable("partitioner kind");
 }
 
 namespace {
@@ -114,7 +124,7 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       result.limits[p] = std::min(result.limits[p], cfg.limitCaps[p]);
 
   std::vector<Coarse> coarse(numPops);
-  if (cfg.kind == PartitionerKind::Metis)
+  if (cfg.kind != PartitionerKind::Slices)
     forEachTask(numPops, cfg.threads, [&](size_t p) {
       coarse[p] = coarsen(n, unsigned(p), result.limits[p]);
     });
@@ -133,14 +143,37 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       slices[p] = contiguousSlices(size, result.limits[p]);
       return;
     }
+    Optional<Tiling> tiling;
+    if (cfg.kind != PartitionerKind::Metis)
+      tiling = bestTiling(n, p, result.limits[p]);
+    if (tiling && cfg.kind == PartitionerKind::Tiles) {
+      slices[p] = tilingSlices(n.populations[p].shape, *tiling);
+      coarse[p] = Coarse();
+      return;
+    }
     Expected<PopulationSlices> s =
         metisSlices(n, p, coarse, result.limits[p], cfg);
+    coarse[p] = Coarse(); // free the vertex map early
     if (!s) {
       failures[p] = toString(s.takeError());
       return;
     }
     slices[p] = std::move(*s);
-    coarse[p] = Coarse(); // free the vertex map early
+    if (!tiling)
+      return;
+    // Best: the tiling when it moves fewer packets than METIS's cut, or as
+    // many on no more cores.
+    PopulationSlices tiles = tilingSlices(n.populations[p].shape, *tiling);
+    uint64_t byTiles = incomingVolume(n, p, tiles, 1);
+    uint64_t byMetis = incomingVolume(n, p, slices[p], 1);
+    SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name << ": tiles "
+                      << tiling->bh << "x" << tiling->bw << "x" << tiling->bc
+                      << " volume " << byTiles << " on " << tiles.size()
+                      << " cores, METIS " << byMetis << " on "
+                      << slices[p].size() << "\n");
+    if (byTiles < byMetis ||
+        (byTiles == byMetis && tiles.size() <= slices[p].size()))
+      slices[p] = std::move(tiles);
   });
   for (const std::string &f : failures)
     if (!f.empty())

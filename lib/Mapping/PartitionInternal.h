@@ -11,6 +11,7 @@
 
 #include "scnc/IR/Network.h"
 #include "scnc/Mapping/Partition.h"
+#include "llvm/ADT/Optional.h"
 #include "llvm/ADT/STLExtras.h"
 #include <algorithm>
 #include <cstdint>
@@ -87,6 +88,33 @@ Nets populationNets(const Network &n, unsigned pop, const Coarse &c,
 
 /// The affinity graph A = M W M^T of a population's nets.
 PartitionGraph affinityGraph(const Coarse &c, const Nets &nets);
+
+/// A box tiling of a (H, W, C) population (Tiling.cpp): tiles of bh x bw
+/// positions x bc channels, smaller at the far edges.
+struct Tiling {
+  uint32_t bh = 0, bw = 0, bc = 0;
+  /// Communication volume into the population, from the windows' geometry.
+  uint64_t volume = 0;
+  uint64_t cores = 0;
+};
+
+/// The box tiling of population `pop` with the least communication volume
+/// into it among those of at most `limit` neurons per tile that use at most
+/// 10% more cores than the fewest any box needs; None unless every
+/// projection into `pop` is a convolution or pool from another population
+/// and `pop` needs more than one core.
+llvm::Optional<Tiling> bestTiling(const Network &n, unsigned pop,
+                                  uint32_t limit);
+
+/// The tiles' neurons (each sorted), ordered by first neuron.
+std::vector<std::vector<uint32_t>> tilingSlices(const Shape &s,
+                                                const Tiling &t);
+
+/// The communication volume into population `pop` cut into `slices` (each
+/// sorted), counted on the connection lists (as partitionStats does).
+uint64_t incomingVolume(const Network &n, unsigned pop,
+                        const std::vector<std::vector<uint32_t>> &slices,
+                        unsigned threads);
 
 } // namespace partitioning
 } // namespace scnc

@@ -150,8 +150,9 @@ TEST(PartitionTest, HandMadePartitionStats) {
   EXPECT_EQ(s.resources[4].rows, 9u);
   EXPECT_EQ(s.resources[4].sdramBytes, 16u * 4 + 9u * 8);
   // DTCM (runtime/kernel/Resources.h): the neuron program's 3488, the
-  // tables' and row buffers' 2048 and the arrays: 4 neuron states of 16 bytes, 2 x 2 x 4 ring slots
-  // of 2 bytes, 8-byte aligned quiet flags, keys, bitmap and voltages.
+  // tables' and row buffers' 2048 and the arrays: 4 neuron states of 16 bytes,
+  // 2 x 2 x 4 ring slots of 2 bytes, 8-byte aligned quiet flags, keys, bitmap
+  // and voltages.
   EXPECT_EQ(s.resources[4].dtcmBytes, 3488u + 2048 + 64 + 32 + 8 + 16 + 8 + 16);
   // Sources: the source program's 2160, next spike and key per neuron, the
   // bitmap.
@@ -488,9 +489,10 @@ TEST(PartitionTest, EveryExampleCoveredWithinLimits) {
     DiagHarness h;
     llvm::Optional<Network> n = expandExample(h, name);
     ASSERT_TRUE(n.hasValue()) << name << ": " << h.text();
-    uint64_t volume[2];
+    uint64_t volume[4];
     for (PartitionerKind kind :
-         {PartitionerKind::Slices, PartitionerKind::Metis}) {
+         {PartitionerKind::Slices, PartitionerKind::Metis,
+          PartitionerKind::Tiles, PartitionerKind::Best}) {
       Partition p = run(*n, kind, n->sim.seed, 2);
       std::vector<std::string> problems = verifyPartition(*n, p);
       EXPECT_TRUE(problems.empty())
@@ -500,11 +502,54 @@ TEST(PartitionTest, EveryExampleCoveredWithinLimits) {
                   n->neuronsPerCore(n->populations[s.population]));
       PartitionStats st = partitionStats(*n, p, 2);
       EXPECT_LE(st.maxDTCMBytes, resources::kDTCMBytes);
-      volume[kind == PartitionerKind::Metis] = st.commVolume;
+      volume[unsigned(kind)] = st.commVolume;
     }
     // The objective of the whole exercise (docs/mapping.md).
-    EXPECT_LE(double(volume[1]), 0.6 * double(volume[0])) << name;
+    EXPECT_LE(double(volume[unsigned(PartitionerKind::Metis)]),
+              0.6 * double(volume[unsigned(PartitionerKind::Slices)]))
+        << name;
+    // Best never moves more packets than either of its two.
+    EXPECT_LE(volume[unsigned(PartitionerKind::Best)],
+              volume[unsigned(PartitionerKind::Metis)])
+        << name;
+    EXPECT_LE(volume[unsigned(PartitionerKind::Best)],
+              volume[unsigned(PartitionerKind::Tiles)])
+        << name;
   }
+}
+
+// A 3x3 convolution of a 4x4 image into 2x2x4, 4 neurons per core: every
+// box needs 4 cores; the volume of a box is, summed over the 16 pixels, the
+// tiles their window outputs fall in. Along an axis the pixels reach
+// outputs {0}, {0,1}, {0,1}, {1}: 6 positions, 4 tiles of 2. Boxes (bh x bw
+// x bc): 1x1x4 reaches 6 x 6 x 1 = 36 tiles (a core per position, all
+// channels); 2x1x2 4 x 6 x 2 = 48; 2x2x1 4 x 4 x 4 = 64, as contiguous
+// slices (a channel's plane per core) do.
+TEST(PartitionTest, TilesCostBoxesFromTheWindows) {
+  DiagHarness h;
+  llvm::Optional<Network> n =
+      expandScn(h, "simulation { neurons_per_core = 4; }\n"
+                   "network t {\n"
+                   "  input img { shape = 4 x 4 x 1; }\n"
+                   "  conv c(img) { filters = 4; kernel = 3 x 3; weights = "
+                   "1 nA; }\n"
+                   "}\n");
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  Partition tiles = run(*n, PartitionerKind::Tiles);
+  ASSERT_TRUE(verifyPartition(*n, tiles).empty());
+  std::vector<U32s> conv;
+  for (const Slice &s : tiles.slices)
+    if (s.population == 1)
+      conv.push_back(s.neurons);
+  // Neuron c * 4 + y * 2 + x: one position's four channels per core.
+  EXPECT_EQ(conv,
+            (std::vector<U32s>{
+                {0, 4, 8, 12}, {1, 5, 9, 13}, {2, 6, 10, 14}, {3, 7, 11, 15}}));
+  EXPECT_EQ(partitionStats(*n, tiles).commVolume, 36u);
+  EXPECT_EQ(partitionStats(*n, run(*n, PartitionerKind::Slices)).commVolume,
+            64u);
+  Partition best = run(*n, PartitionerKind::Best);
+  EXPECT_LE(partitionStats(*n, best).commVolume, 36u);
 }
 
 TEST(PartitionTest, ChannelGroupsKeepCoreCountsNearIdeal) {

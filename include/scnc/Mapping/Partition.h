@@ -51,7 +51,12 @@ struct Partition {
   std::vector<uint32_t> limits;
 };
 
-enum class PartitionerKind { Metis, Slices };
+/// Metis: METIS on groups of neurons that share inputs; Tiles: box
+/// tilings of convolution and pooling layers where they apply, else METIS;
+/// Best: per population whichever of the two moves fewer packets
+/// (communication volume on the connection lists); Slices: contiguous
+/// index ranges.
+enum class PartitionerKind { Metis, Slices, Tiles, Best };
 llvm::StringRef toString(PartitionerKind k);
 
 /// What METIS minimises on the coarse affinity graph (docs/mapping.md
