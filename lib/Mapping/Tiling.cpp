@@ -203,7 +203,10 @@ partitioning::incomingVolume(const Network &n, unsigned pop,
       bySource[n.projections[pi].pre].push_back(pi);
   const uint64_t nPost = n.populations[pop].shape.size();
   uint64_t volume = 0;
-  for (const auto &[pre, lists] : bySource) {
+  for (const auto &src : bySource) {
+    // (Named copies: clang 14 cannot capture structured bindings.)
+    const unsigned pre = src.first;
+    const std::vector<unsigned> &lists = src.second;
     std::vector<std::vector<uint64_t>> starts;
     for (unsigned pi : lists)
       starts.push_back(postStarts(n.connections->lists[pi], nPost, threads));
