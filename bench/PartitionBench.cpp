@@ -1,7 +1,8 @@
 //===- PartitionBench.cpp - Quality and speed of the partitioners ---------===//
 //
-// Partitions an example with the `slices` baseline or METIS (cut or volume
-// objective) on 1 or 2 threads. The timed loop is partitionNetwork alone;
+// Partitions an example with the `slices` baseline, METIS (cut or volume
+// objective), box tilings or the better of METIS and tilings per layer
+// (`tiles`, `best`) on 1 or 2 threads. The timed loop is partitionNetwork alone;
 // the front end and expand-connections run once per example, outside it.
 // Counters (measured once on the last partition):
 //   cores, comm_volume, edge_cut, max_neurons   partitionStats(),
@@ -49,7 +50,7 @@ const Network *expanded(const std::string &name) {
   return (cache[name] = std::move(result)).get();
 }
 
-enum Kind { Slices, MetisCut, MetisVolume };
+enum Kind { Slices, MetisCut, MetisVolume, Tiles, Best };
 
 void partition(benchmark::State &state, const char *example) {
   const Network *n = expanded(example);
@@ -59,7 +60,10 @@ void partition(benchmark::State &state, const char *example) {
   }
   PartitionConfig cfg;
   Kind kind = Kind(state.range(0));
-  cfg.kind = kind == Slices ? PartitionerKind::Slices : PartitionerKind::Metis;
+  cfg.kind = kind == Slices  ? PartitionerKind::Slices
+             : kind == Tiles ? PartitionerKind::Tiles
+             : kind == Best  ? PartitionerKind::Best
+                             : PartitionerKind::Metis;
   cfg.objective =
       kind == MetisVolume ? MetisObjective::Volume : MetisObjective::Cut;
   cfg.threads = unsigned(state.range(1));
@@ -86,6 +90,8 @@ void partition(benchmark::State &state, const char *example) {
   state.counters["max_sdram"] = double(s.maxSDRAMBytes);
   state.SetLabel(kind == Slices     ? "slices"
                  : kind == MetisCut ? "metis-cut"
+                 : kind == Tiles    ? "tiles"
+                 : kind == Best     ? "best"
                                     : "metis-volume");
 }
 
@@ -114,11 +120,14 @@ void stats(benchmark::State &state, const char *example) {
 
 } // namespace
 
-// Args: kind (0 slices, 1 METIS cut, 2 METIS volume), threads.
+// Args: kind (0 slices, 1 METIS cut, 2 METIS volume, 3 tiles, 4 best),
+// threads.
 BENCHMARK_CAPTURE(partition, mnist, "mnist.scn")
     ->Args({Slices, 1})
     ->Args({MetisCut, 1})
     ->Args({MetisVolume, 1})
+    ->Args({Tiles, 1})
+    ->Args({Best, 1})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(partition, dvs_large, "dvs-large.scn")
@@ -126,6 +135,8 @@ BENCHMARK_CAPTURE(partition, dvs_large, "dvs-large.scn")
     ->Args({MetisCut, 1})
     ->Args({MetisVolume, 1})
     ->Args({MetisCut, 2})
+    ->Args({Tiles, 2})
+    ->Args({Best, 2})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 BENCHMARK_CAPTURE(partition, xl, "xl.scn")
@@ -133,6 +144,8 @@ BENCHMARK_CAPTURE(partition, xl, "xl.scn")
     ->Args({MetisCut, 1})
     ->Args({MetisCut, 2})
     ->Args({MetisVolume, 2})
+    ->Args({Tiles, 2})
+    ->Args({Best, 2})
     ->Iterations(1)
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Partitions examples/mnist.scn, dvs-large.scn and xl.scn with the slices
-# baseline and METIS (cut objective, the default, and volume objective) and
+# baseline, METIS (cut objective, the default, and volume objective), box
+# tilings (tiles) and per layer the better of the two (best), and
 # prints, per example, the communication volume of each, METIS's against the
 # baseline's as a ratio (both measured in this run), the cores used and the
 # time of partitionNetwork (expand-connections runs once per process,
