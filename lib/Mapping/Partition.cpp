@@ -143,14 +143,12 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       slices[p] = contiguousSlices(size, result.limits[p]);
       return;
     }
-    Optional<Tiling> tiling;
-    if (cfg.kind != PartitionerKind::Metis)
-      tiling = bestTiling(n, p, result.limits[p]);
-    if (tiling && cfg.kind == PartitionerKind::Tiles) {
-      slices[p] = tilingSlices(n.populations[p].shape, *tiling);
-      coarse[p] = Coarse();
-      return;
-    }
+    if (cfg.kind == PartitionerKind::Tiles)
+      if (Optional<Tiling> tiling = bestTiling(n, p, result.limits[p])) {
+        slices[p] = tilingSlices(n.populations[p].shape, *tiling);
+        coarse[p] = Coarse();
+        return;
+      }
     Expected<PopulationSlices> s =
         metisSlices(n, p, coarse, result.limits[p], cfg);
     coarse[p] = Coarse(); // free the vertex map early
@@ -159,10 +157,15 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       return;
     }
     slices[p] = std::move(*s);
+    if (cfg.kind != PartitionerKind::Best)
+      return;
+    // Best: the tiling when it moves fewer packets than METIS's partition,
+    // on at most METIS's cores or, if no box is that small, the fewest a box
+    // needs (the best rectangular tiling's).
+    Optional<Tiling> tiling =
+        bestTiling(n, p, result.limits[p], slices[p].size());
     if (!tiling)
       return;
-    // Best: the tiling when it moves fewer packets than METIS's cut, or as
-    // many on no more cores.
     PopulationSlices tiles = tilingSlices(n.populations[p].shape, *tiling);
     uint64_t byTiles = incomingVolume(n, p, tiles, 1);
     uint64_t byMetis = incomingVolume(n, p, slices[p], 1);
@@ -171,8 +174,7 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
                       << " volume " << byTiles << " on " << tiles.size()
                       << " cores, METIS " << byMetis << " on "
                       << slices[p].size() << "\n");
-    if (byTiles < byMetis ||
-        (byTiles == byMetis && tiles.size() <= slices[p].size()))
+    if (byTiles < byMetis)
       slices[p] = std::move(tiles);
   });
   for (const std::string &f : failures)

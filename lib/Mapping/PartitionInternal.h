@@ -100,11 +100,12 @@ struct Tiling {
 
 /// The box tiling of population `pop` with the least communication volume
 /// into it among those of at most `limit` neurons per tile that use at most
-/// 10% more cores than the fewest any box needs; None unless every
-/// projection into `pop` is a convolution or pool from another population
-/// and `pop` needs more than one core.
+/// `maxCores` cores or the fewest any box needs if more (0: 10% more than
+/// the fewest any box needs). None when
+/// no box qualifies, when a projection into `pop` is not a convolution or
+/// pool from another population, or when `pop` fits one core.
 llvm::Optional<Tiling> bestTiling(const Network &n, unsigned pop,
-                                  uint32_t limit);
+                                  uint32_t limit, uint64_t maxCores = 0);
 
 /// The tiles' neurons (each sorted), ordered by first neuron.
 std::vector<std::vector<uint32_t>> tilingSlices(const Shape &s,

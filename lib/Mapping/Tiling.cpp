@@ -70,7 +70,8 @@ uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 } // namespace
 
 llvm::Optional<Tiling> partitioning::bestTiling(const Network &n, unsigned pop,
-                                                uint32_t limit) {
+                                                uint32_t limit,
+                                                uint64_t maxCores) {
   const Shape &out = n.populations[pop].shape;
   if (!limit || out.size() <= limit)
     return llvm::None;
@@ -132,8 +133,10 @@ llvm::Optional<Tiling> partitioning::bestTiling(const Network &n, unsigned pop,
     }
   // Every box of at most `limit` neurons; the volume of a box is, per
   // projection, the product of its three axis sums (the tiles a source
-  // neuron reaches are the product of the tiles along each axis). Fewest
-  // cores first, then among boxes within 10% of them the least volume.
+  // neuron reaches are the product of the tiles along each axis). Among
+  // the boxes on at most `maxCores` cores, or the fewest any box needs if
+  // more (without `maxCores`: within 10% of those), the least volume, then
+  // the fewest cores.
   std::vector<Tiling> boxes;
   for (size_t a = 0; a < hs.size(); ++a)
     for (size_t b = 0; b < ws.size(); ++b) {
@@ -159,9 +162,11 @@ llvm::Optional<Tiling> partitioning::bestTiling(const Network &n, unsigned pop,
   uint64_t fewest = UINT64_MAX;
   for (const Tiling &t : boxes)
     fewest = std::min(fewest, t.cores);
+  const uint64_t allowed =
+      maxCores ? std::max(maxCores, fewest) : fewest + fewest / 10;
   llvm::Optional<Tiling> best;
   for (const Tiling &t : boxes) {
-    if (t.cores > fewest + fewest / 10)
+    if (t.cores > allowed)
       continue;
     if (!best || t.volume < best->volume ||
         (t.volume == best->volume && t.cores < best->cores))
