@@ -167,8 +167,8 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
     if (!tiling)
       return;
     PopulationSlices tiles = tilingSlices(n.populations[p].shape, *tiling);
-    uint64_t byTiles = incomingVolume(n, p, tiles, 1);
-    uint64_t byMetis = incomingVolume(n, p, slices[p], 1);
+    uint64_t byTiles = incomingVolume(n, p, tiles, cfg.threads);
+    uint64_t byMetis = incomingVolume(n, p, slices[p], cfg.threads);
     SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name << ": tiles "
                       << tiling->bh << "x" << tiling->bw << "x" << tiling->bc
                       << " volume " << byTiles << " on " << tiles.size()
