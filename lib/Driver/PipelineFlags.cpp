@@ -16,6 +16,7 @@ struct Flags {
   cl::opt<bool> verifyRoutes;
   cl::opt<bool> splitRoutes;
   cl::opt<unsigned> splitRoutesBudget;
+  cl::opt<bool> minimizeTables;
   cl::opt<bool> verifyEach;
   cl::opt<std::string> machine;
   cl::opt<unsigned> routerEntries;
@@ -71,6 +72,12 @@ struct Flags {
                      "routed together again until every chip fits "
                      "(default 0: three quarters of the router's entries)"),
             cl::init(0), cl::cat(stages)),
+        minimizeTables(
+            "minimize-tables",
+            cl::desc("Compress every chip's routing table as far as "
+                     "Ordered Covering goes, not only tables over the "
+                     "router's entries"),
+            cl::cat(stages)),
         verifyEach("verify-each",
                    cl::desc("Run the IR verifier after every pass"),
                    cl::init(true), cl::cat(stages)),
@@ -147,6 +154,7 @@ bool scnc::applyPipelineFlags(CompileOptions &o, StringRef tool) {
   p.verifyRoutes = flags->verifyRoutes;
   p.splitRoutes = flags->splitRoutes;
   p.splitRoutesBudget = flags->splitRoutesBudget;
+  p.minimizeTables = flags->minimizeTables;
   p.profile = flags->profile;
   p.realTimeRates = flags->realTimeRates;
   p.realTimeMode = flags->realTimeMode;

@@ -307,7 +307,7 @@ Error scnc::compressTable(const Machine &m, RoutingTable &table,
   if (capacity == 0)
     capacity = m.routerEntries();
   size_t before = table.entries.size();
-  if (before <= capacity)
+  if (before <= capacity && !cfg.minimize)
     return Error::success();
 
   std::vector<Entry> entries;
@@ -325,7 +325,7 @@ Error scnc::compressTable(const Machine &m, RoutingTable &table,
   });
 
   OrderedCovering oc(std::move(entries), table.defaultRouted);
-  while (oc.size() > capacity && oc.step())
+  while ((cfg.minimize || oc.size() > capacity) && oc.step())
     ;
   size_t after = oc.size();
   table.entries.clear();
@@ -352,8 +352,8 @@ Error scnc::compressTables(const Machine &m, std::vector<RoutingTable> &tables,
     unsigned before = unsigned(t.entries.size());
     s.entriesBefore += before;
     s.maxEntriesBefore = std::max(s.maxEntriesBefore, before);
-    if (before > capacity) {
-      ++s.tablesCompressed;
+    if (before > capacity || (cfg.minimize && before > 1)) {
+      s.tablesCompressed += before > capacity;
       errors =
           joinErrors(std::move(errors), compressTable(m, t, capacity, cfg));
     }

@@ -439,6 +439,7 @@ bool scnc::runCompressTables(Network &, PassContext &ctx) {
   // Tables must fit the routers' entries (--router-entries is set on the
   // machine by `place`).
   CompressionConfig cfg;
+  cfg.minimize = ctx.options.minimizeTables;
   st->compression = CompressionStats();
   if (Error e = compressTables(m, st->compressed, cfg, &st->compression)) {
     handleAllErrors(std::move(e), [&](const ErrorInfoBase &info) {

@@ -124,6 +124,22 @@ TEST(CompressionTest, FittingTableUntouched) {
   EXPECT_EQ(t.entries, four);
 }
 
+// minimize compresses a table that fits, as far as merges go: the same
+// four keys (capacity 4, so left alone without it) make one entry, and
+// 0x3 -> W keeps its own entry above the merged rest.
+TEST(CompressionTest, MinimizeCompressesTablesThatFit) {
+  Machine m = Machine::rectangle(1, 1, false, false);
+  CompressionConfig cfg;
+  cfg.minimize = true;
+  RoutingTable t =
+      table({{0x0, ~0u, kE}, {0x1, ~0u, kE}, {0x2, ~0u, kE}, {0x3, ~0u, kE}});
+  ASSERT_FALSE(bool(compressTable(m, t, 4, cfg)));
+  EXPECT_EQ(t.entries, (Entries{{0x0, 0xFFFFFFFC, kE}}));
+  t = table({{0x0, ~0u, kE}, {0x1, ~0u, kE}, {0x2, ~0u, kE}, {0x3, ~0u, kW}});
+  ASSERT_FALSE(bool(compressTable(m, t, 1023, cfg)));
+  EXPECT_EQ(t.entries, (Entries{{0x3, ~0u, kW}, {0x0, 0xFFFFFFFC, kE}}));
+}
+
 // Order is exploited: 0x3 -> W stays above the merged 0x0..0x3 -> E.
 TEST(CompressionTest, CoversBelowAMoreSpecificEntry) {
   Machine m = Machine::rectangle(1, 1, false, false);

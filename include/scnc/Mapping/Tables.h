@@ -108,6 +108,9 @@ struct CompressionConfig {
   /// Merge pairs of entries that together cover exactly their keys (same
   /// route and mask, keys one bit apart) before Ordered Covering.
   bool mergeExact = true;
+  /// Compress every table as far as Ordered Covering goes, not only those
+  /// over capacity (as SpiNNaker's own tools do before loading).
+  bool minimize = false;
 };
 
 struct CompressionStats {

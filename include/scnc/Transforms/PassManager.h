@@ -57,6 +57,8 @@ struct PassOptions {
   /// take; blocks are merged back until every chip fits (fitSplitRoutes).
   /// 0: three quarters of the router's entries.
   unsigned splitRoutesBudget = 0;
+  /// compress-tables minimises every table, not only those over capacity.
+  bool minimizeTables = false;
 };
 
 /// What a pass may use besides the IR.
