@@ -37,24 +37,6 @@ static void targetChannels(const Projection &p, uint32_t cin, uint32_t cout,
   }
 }
 
-/// Outputs [lo, hi] whose window reads input coordinate i along one axis:
-/// o*s - pad <= i <= o*s - pad + k - 1. Empty when lo > hi.
-static std::pair<int64_t, int64_t>
-outputsReading(int64_t i, uint32_t k, uint32_t s, uint32_t pad, uint32_t out) {
-  int64_t a = i + pad - int64_t(k) + 1;
-  int64_t lo = a <= 0 ? 0 : (a + s - 1) / s;
-  int64_t hi = std::min<int64_t>(int64_t(out) - 1, (i + pad) / s);
-  return {lo, hi};
-}
-
-/// Inputs [lo, hi] read by output o along one axis.
-static std::pair<int64_t, int64_t>
-inputsReadBy(int64_t o, uint32_t k, uint32_t s, uint32_t pad, uint32_t in) {
-  int64_t start = o * int64_t(s) - int64_t(pad);
-  return {std::max<int64_t>(0, start),
-          std::min<int64_t>(int64_t(in) - 1, start + int64_t(k) - 1)};
-}
-
 /// Source classes of a windowed projection: input channels grouped by the
 /// sorted set of "target keys" they reach (coarse groups of a spatial
 /// target, channels otherwise), with their counts.

@@ -28,6 +28,24 @@ inline bool isWindowed(const Projection &p) {
   return p.kind == Projection::Kind::Conv || p.kind == Projection::Kind::Pool;
 }
 
+/// Outputs [lo, hi] whose window reads input coordinate i along one axis:
+/// o*s - pad <= i <= o*s - pad + k - 1. Empty when lo > hi.
+inline std::pair<int64_t, int64_t>
+outputsReading(int64_t i, uint32_t k, uint32_t s, uint32_t pad, uint32_t out) {
+  int64_t a = i + pad - int64_t(k) + 1;
+  int64_t lo = a <= 0 ? 0 : (a + s - 1) / s;
+  int64_t hi = std::min<int64_t>(int64_t(out) - 1, (i + pad) / s);
+  return {lo, hi};
+}
+
+/// Inputs [lo, hi] read by output o along one axis.
+inline std::pair<int64_t, int64_t>
+inputsReadBy(int64_t o, uint32_t k, uint32_t s, uint32_t pad, uint32_t in) {
+  int64_t start = o * int64_t(s) - int64_t(pad);
+  return {std::max<int64_t>(0, start),
+          std::min<int64_t>(int64_t(in) - 1, start + int64_t(k) - 1)};
+}
+
 /// Input channels that output channel `m` of windowed projection `p` reads
 /// (docs/ir.md); `cin` is the source's channel count.
 void sourceChannels(const Projection &p, uint32_t cin, uint32_t m,

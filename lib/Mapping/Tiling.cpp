@@ -19,10 +19,8 @@ using namespace scnc::partitioning;
 
 namespace {
 
-/// Per source index along one axis of a window (the conventions of
-/// expand-connections: output o reads inputs [o*s - pad, o*s - pad + k)
-/// clipped to the input), the first and last output that reads it; first >
-/// last when none does.
+/// Per source index along one axis of a window, the first and last output
+/// that reads it (outputsReading); first > last when none does.
 struct AxisReach {
   std::vector<int64_t> first, last;
 };
@@ -30,16 +28,10 @@ struct AxisReach {
 AxisReach axisReach(uint32_t in, uint32_t out, uint32_t k, uint32_t s,
                     uint32_t pad) {
   AxisReach r;
-  r.first.assign(in, INT64_MAX);
-  r.last.assign(in, -1);
-  for (int64_t o = 0; o < int64_t(out); ++o) {
-    int64_t start = o * int64_t(s) - int64_t(pad);
-    int64_t lo = std::max<int64_t>(start, 0);
-    int64_t hi = std::min<int64_t>(start + int64_t(k), int64_t(in));
-    for (int64_t i = lo; i < hi; ++i) {
-      r.first[i] = std::min(r.first[i], o);
-      r.last[i] = std::max(r.last[i], o);
-    }
+  for (uint32_t i = 0; i < in; ++i) {
+    std::pair<int64_t, int64_t> o = outputsReading(i, k, s, pad, out);
+    r.first.push_back(o.first);
+    r.last.push_back(o.second);
   }
   return r;
 }

@@ -184,7 +184,16 @@ cl::opt<unsigned> errorLimit("error-limit",
                              cl::init(20), cl::cat(diagnosticsCategory()));
 
 int fail(const Twine &msg) {
-  WithColor::error(errs(), "scnc-run") << msg << "\n";
+  if (errs().has_colors()) { // a terminal: one process
+    WithColor::error(errs(), "scnc-run") << msg << "\n";
+    return 1;
+  }
+  // One write of the whole line: the ranks of a distributed run report
+  // errors they all see at once, and mpirun must not interleave the pieces.
+  std::string line;
+  raw_string_ostream os(line);
+  WithColor::error(os, "scnc-run") << msg << "\n";
+  errs() << os.str();
   return 1;
 }
 
