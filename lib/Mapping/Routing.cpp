@@ -215,7 +215,7 @@ bool TreeBuilder::tryGeometric(ChipId target) {
 
 Error TreeBuilder::breadthFirst(ChipId target) {
   if (fromSource.empty())
-    fromSource = m.hopDistances(source);
+    fromSource = cfg.hops ? cfg.hops->from(source) : m.hopDistances(source);
   unsigned total = fromSource[target];
   if (total == Machine::kUnreachable)
     return createStringError(inconvertibleErrorCode(),
@@ -223,7 +223,11 @@ Error TreeBuilder::breadthFirst(ChipId target) {
                                  " is unreachable from source chip " +
                                  formatChip(m.coord(source)) +
                                  " over live links");
-  std::vector<unsigned> toTarget = m.hopDistances(target);
+  std::vector<unsigned> ownToTarget;
+  if (!cfg.hops)
+    ownToTarget = m.hopDistances(target);
+  const std::vector<unsigned> &toTarget =
+      cfg.hops ? cfg.hops->from(target) : ownToTarget;
   // The nearest node through which the target is still at its shortest
   // distance (the source always qualifies).
   const RouteNode *best = nullptr;
@@ -277,6 +281,21 @@ RoutingTree TreeBuilder::finish() {
 }
 
 } // namespace
+
+HopDistanceCache::HopDistanceCache(const Machine &m, uint64_t maxEntries)
+    : m(m), rows(m.numChips()), maxEntries(maxEntries) {}
+
+const std::vector<unsigned> &HopDistanceCache::from(ChipId c) {
+  if (!rows[c].empty())
+    return rows[c];
+  if (entries + m.numChips() > maxEntries) {
+    scratch = m.hopDistances(c);
+    return scratch;
+  }
+  entries += m.numChips();
+  rows[c] = m.hopDistances(c);
+  return rows[c];
+}
 
 Expected<RoutingTree>
 scnc::routeMulticast(const Machine &m, ChipId source,

@@ -321,6 +321,9 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
   }
   // The tree of a block's keys to the cores of its targets.
   std::string routeError;
+  HopDistanceCache hops(m);
+  RouteConfig routeCfg;
+  routeCfg.hops = &hops;
   auto routeBlock = [&](uint32_t s,
                         ArrayRef<uint32_t> targetSlices) -> RoutingTree {
     // Target cores grouped by chip, in chip order.
@@ -332,7 +335,7 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
     std::vector<std::pair<ChipId, uint32_t>> targets(byChip.begin(),
                                                      byChip.end());
     Expected<RoutingTree> tree =
-        routeMulticast(m, st->placement.cores[s].chip, targets);
+        routeMulticast(m, st->placement.cores[s].chip, targets, routeCfg);
     if (!tree) {
       if (routeError.empty())
         routeError = "route: slice " + std::to_string(s) + ": " +

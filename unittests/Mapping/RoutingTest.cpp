@@ -246,6 +246,33 @@ TEST(RoutingTest, RandomTreesOnATorusOfBoards) {
   checkRandomTrees(m, 200, 2);
 }
 
+// The fallback's hop distances from a cache give the same trees, whether
+// the cache keeps them or (at its limit) computes them afresh; the cache's
+// rows are the machine's hopDistances.
+TEST(RoutingTest, HopDistanceCacheGivesTheSameTrees) {
+  Machine m = *builtinMachine("spinn5");
+  m.setLinkDead(*m.chipAt(3, 3), LinkEast);
+  m.setLinkDead(*m.chipAt(4, 4), LinkSouthWest);
+  m.removeChips({{5, 2}});
+  HopDistanceCache roomy(m), tight(m, 2 * uint64_t(m.numChips()));
+  for (ChipId c : {ChipId(0), ChipId(17), ChipId(30)})
+    EXPECT_EQ(roomy.from(c), m.hopDistances(c)) << c;
+  std::mt19937 rng(3);
+  for (unsigned i = 0; i < 100; ++i) {
+    ChipId source = rng() % m.numChips();
+    Targets targets;
+    for (unsigned k = 0, n = 1 + rng() % 12; k < n; ++k)
+      targets.push_back({ChipId(rng() % m.numChips()), 1u << (1 + rng() % 16)});
+    std::string plain = print(m, route(m, source, targets));
+    for (HopDistanceCache *cache : {&roomy, &tight}) {
+      RouteConfig cfg;
+      cfg.hops = cache;
+      EXPECT_EQ(print(m, route(m, source, targets, cfg)), plain) << i;
+    }
+  }
+  EXPECT_EQ(tight.from(40), m.hopDistances(40));
+}
+
 TEST(RoutingTest, Deterministic) {
   Machine m = *builtinMachine("spinn5");
   Targets targets{{40, 0x2}, {7, 0x4}, {23, 0x8}, {31, 0x10}, {12, 0x20}};

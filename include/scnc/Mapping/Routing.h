@@ -76,10 +76,32 @@ struct RoutingTree {
 };
 
 /// Settings of routeMulticast.
+/// Hop distances over live links from chips of a machine, each computed on
+/// first use and kept while the cache holds at most `maxEntries` distances
+/// in all (then computed afresh): the breadth-first fallback of many trees
+/// asks for the same chips. Not thread-safe; the machine must outlive it.
+class HopDistanceCache {
+public:
+  explicit HopDistanceCache(const Machine &m, uint64_t maxEntries = uint64_t(16)
+                                                                    << 20);
+  /// Distances from `c` (Machine::hopDistances). The reference is valid
+  /// until the next call.
+  const std::vector<unsigned> &from(ChipId c);
+
+private:
+  const Machine &m;
+  std::vector<std::vector<unsigned>> rows;
+  std::vector<unsigned> scratch;
+  uint64_t entries = 0, maxEntries;
+};
+
 struct RouteConfig {
   /// Tree nodes (nearest to the target first) from which the geometric
   /// paths are tried before the breadth-first fallback over live links.
   unsigned geometricCandidates = 8;
+  /// Where the fallback's hop distances come from (none: computed per use;
+  /// the trees are the same either way).
+  HopDistanceCache *hops = nullptr;
 };
 
 /// One tree from `source` to every target chip and its cores (a mask with
