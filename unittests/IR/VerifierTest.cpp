@@ -1,6 +1,7 @@
 //===- VerifierTest.cpp - IR invariants -----------------------------------===//
 #include "scnc/IR/Verifier.h"
 #include "TestHelpers.h"
+#include "scnc/IR/Connections.h"
 #include "gtest/gtest.h"
 
 using namespace scnc;
@@ -162,6 +163,22 @@ TEST(VerifierTest, ProjectionIntoAnInput) {
 } // namespace
 
 namespace {
+
+// Connection lists are checked unless the caller says they were (after a
+// mapping pass, which leaves the IR as it was): a list that does not match
+// the projections is an error only with `connections`.
+TEST(VerifierTest, ConnectionListsCheckedOnRequest) {
+  Network n = validNetwork();
+  n.connections = std::make_shared<ConnectionSet>(); // no list at all
+  DiagHarness h;
+  EXPECT_FALSE(verifyNetwork(n, h.diag));
+  EXPECT_NE(h.text().find("connection lists do not match the projections"),
+            std::string::npos)
+      << h.text();
+  DiagHarness quiet;
+  EXPECT_TRUE(verifyNetwork(n, quiet.diag, /*connections=*/false))
+      << quiet.text();
+}
 
 TEST(VerifierTest, ZeroStrideIsReportedNotDividedBy) {
   Network n = validNetwork();

@@ -11,7 +11,10 @@ namespace scnc {
 /// populations in topological order, parameters in range, and, where shapes
 /// are known, shapes that agree with every projection. Reports each
 /// violation at the entity's location; returns true when there was none.
-bool verifyNetwork(const Network &n, DiagnosticEngine &diag);
+/// \p connections: also check the expanded connection lists (every synapse:
+/// O(synapses)).
+bool verifyNetwork(const Network &n, DiagnosticEngine &diag,
+                   bool connections = true);
 
 } // namespace scnc
 
