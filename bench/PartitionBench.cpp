@@ -2,8 +2,8 @@
 //
 // Partitions an example with the `slices` baseline, METIS (cut or volume
 // objective), box tilings or the better of METIS and tilings per layer
-// (`tiles`, `best`) on 1 or 2 threads. The timed loop is partitionNetwork alone;
-// the front end and expand-connections run once per example, outside it.
+// (`tiles`, `best`) on 1 or 2 threads. The timed loop is partitionNetwork
+// alone; the front end and expand-connections run once per example, outside it.
 // Counters (measured once on the last partition):
 //   cores, comm_volume, edge_cut, max_neurons   partitionStats(),
 //   max_dtcm, max_sdram                          bytes per core (model).

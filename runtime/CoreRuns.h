@@ -97,6 +97,7 @@ public:
   void collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
                SpikeSink *sink) const;
   void readBackWeights(const ImageReader &img, LearnedSynapseSet &learned);
+  template <typename Fn> void forEachFlushedPlasticCore(Fn fn);
   void plasticMatrices(
       std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out);
   void fillStats(EmulatorStats &s, uint32_t numTicks) const;

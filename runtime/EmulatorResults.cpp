@@ -215,22 +215,31 @@ void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
   rec.synapticEvents = counts[1];
 }
 
-/// The host's read-back of every plastic core's rows, as a board's host
-/// reads them: each core flushes its deferred potentiation into its rows
-/// (kernel::neuronCoreFlushPlastic, as the board program does at the end),
-/// then the shared decoder reads the weights (learnedFromMatrices).
-void CoreRuns::readBackWeights(const ImageReader &img,
-                               LearnedSynapseSet &learned) {
-  std::map<const ImageCore *, const uint32_t *> matrices;
+/// Calls \p fn(image core, kernel) for every plastic core that learned,
+/// after flushing its deferred potentiation into its rows
+/// (kernel::neuronCoreFlushPlastic, as the board program does at the end;
+/// flushing twice changes nothing).
+template <typename Fn> void CoreRuns::forEachFlushedPlasticCore(Fn fn) {
   for (uint32_t i = 0; i < cores.size(); ++i) {
     const ImageCore &ic = *cores[i].img;
     if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
       continue;
     kernel::NeuronCore &k = neuron[run[i].neuron];
-    if (!k.history || !kernel::neuronCoreFlushPlastic(k))
-      continue;
-    matrices[&ic] = k.matrix;
+    if (k.history && kernel::neuronCoreFlushPlastic(k))
+      fn(ic, k);
   }
+}
+
+/// The host's read-back of every plastic core's rows, as a board's host
+/// reads them: each core's rows flushed, then the shared decoder reads the
+/// weights (learnedFromMatrices).
+void CoreRuns::readBackWeights(const ImageReader &img,
+                               LearnedSynapseSet &learned) {
+  std::map<const ImageCore *, const uint32_t *> matrices;
+  forEachFlushedPlasticCore(
+      [&](const ImageCore &ic, const kernel::NeuronCore &k) {
+        matrices[&ic] = k.matrix;
+      });
   learned = learnedFromMatrices(img, [&](const ImageCore &c) {
     auto it = matrices.find(&c);
     return it == matrices.end() ? nullptr : it->second;
@@ -238,20 +247,15 @@ void CoreRuns::readBackWeights(const ImageReader &img,
 }
 
 /// The plastic matrix of each plastic core, by image core, flushed as the
-/// board program leaves it (flushing twice changes nothing).
+/// board program leaves it.
 void CoreRuns::plasticMatrices(
     std::vector<std::pair<const ImageCore *, std::vector<uint32_t>>> &out) {
-  for (uint32_t i = 0; i < cores.size(); ++i) {
-    const ImageCore &ic = *cores[i].img;
-    if (run[i].neuron < 0 || !(ic.flags & image::SystemPlastic))
-      continue;
-    kernel::NeuronCore &k = neuron[run[i].neuron];
-    if (!k.history || !kernel::neuronCoreFlushPlastic(k))
-      continue;
+  forEachFlushedPlasticCore([&](const ImageCore &ic,
+                                const kernel::NeuronCore &k) {
     out.push_back(
         {&ic, std::vector<uint32_t>(k.plasticMatrix,
                                     k.plasticMatrix + ic.matrix.size() / 4)});
-  }
+  });
 }
 
 void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {

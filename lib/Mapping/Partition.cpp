@@ -3,7 +3,8 @@
 // The driver: every population's neurons-per-core limit (Resources.cpp),
 // then per population either contiguous slices or the METIS partitioner's
 // steps (docs/mapping.md): coarsen (Coarsen.cpp), nets and the affinity
-// graph (AffinityGraph.cpp), METIS and repair (Metis.cpp, Repair.cpp). Also
+// graph (AffinityGraph.cpp), METIS and repair (Metis.cpp, Repair.cpp), or
+// box tilings (Tiling.cpp) and, for `best`, the cheaper of the two. Also
 // the partition's own check (verifyPartition).
 //
 //===----------------------------------------------------------------------===//
@@ -54,14 +55,13 @@ PopulationSlices contiguousSlices(uint64_t size, uint32_t limit) {
 }
 
 Expected<PopulationSlices> metisSlices(const Network &n, unsigned pop,
-                                       const std::vector<Coarse> &coarse,
                                        uint32_t limit,
                                        const PartitionConfig &cfg) {
   uint64_t size = n.populations[pop].shape.size();
   if (size <= limit)
     return contiguousSlices(size, limit);
   auto t0 = std::chrono::steady_clock::now();
-  const Coarse &c = coarse[pop];
+  const Coarse c = coarsen(n, pop, limit);
   bool fromOutputs = false;
   Nets nets = populationNets(n, pop, c, fromOutputs);
   double tNets = secondsSince(t0);
@@ -123,11 +123,6 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
     if (cfg.limitCaps[p])
       result.limits[p] = std::min(result.limits[p], cfg.limitCaps[p]);
 
-  std::vector<Coarse> coarse(numPops);
-  if (cfg.kind != PartitionerKind::Slices)
-    forEachTask(numPops, cfg.threads, [&](size_t p) {
-      coarse[p] = coarsen(n, unsigned(p), result.limits[p]);
-    });
   std::vector<PopulationSlices> slices(numPops);
   std::vector<std::string> failures(numPops);
   // Largest populations first, so that one does not start last.
@@ -146,12 +141,9 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
     if (cfg.kind == PartitionerKind::Tiles)
       if (Optional<Tiling> tiling = bestTiling(n, p, result.limits[p])) {
         slices[p] = tilingSlices(n.populations[p].shape, *tiling);
-        coarse[p] = Coarse();
         return;
       }
-    Expected<PopulationSlices> s =
-        metisSlices(n, p, coarse, result.limits[p], cfg);
-    coarse[p] = Coarse(); // free the vertex map early
+    Expected<PopulationSlices> s = metisSlices(n, p, result.limits[p], cfg);
     if (!s) {
       failures[p] = toString(s.takeError());
       return;
