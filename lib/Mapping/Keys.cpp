@@ -13,15 +13,23 @@ static unsigned bitsFor(uint64_t count) {
 }
 
 Expected<KeyAllocation> scnc::allocateKeys(unsigned numPopulations,
-                                           ArrayRef<SliceRef> slices) {
+                                           ArrayRef<SliceRef> slices,
+                                           ArrayRef<uint32_t> numbers) {
   KeyAllocation a;
+  if (!numbers.empty() && numbers.size() != slices.size())
+    return createStringError(inconvertibleErrorCode(),
+                             "%zu slice numbers for %zu slices", numbers.size(),
+                             slices.size());
+  // Per population, the slice numbers used (the largest + 1).
   std::vector<uint32_t> perPopulation(numPopulations, 0);
   uint32_t maxNeurons = 0;
-  for (const SliceRef &s : slices) {
+  for (size_t i = 0; i < slices.size(); ++i) {
+    const SliceRef &s = slices[i];
     if (s.population >= numPopulations)
       return createStringError(inconvertibleErrorCode(),
                                "slice of unknown population %u", s.population);
-    ++perPopulation[s.population];
+    uint32_t &used = perPopulation[s.population];
+    used = numbers.empty() ? used + 1 : std::max(used, numbers[i] + 1);
     maxNeurons = std::max(maxNeurons, s.neurons);
   }
   uint32_t maxSlices = 0;
@@ -50,8 +58,9 @@ Expected<KeyAllocation> scnc::allocateKeys(unsigned numPopulations,
                                 maskAbove(popShift)};
   std::vector<uint32_t> next(numPopulations, 0);
   a.slices.reserve(slices.size());
-  for (const SliceRef &s : slices) {
-    uint32_t k = next[s.population]++;
+  for (size_t i = 0; i < slices.size(); ++i) {
+    const SliceRef &s = slices[i];
+    uint32_t k = numbers.empty() ? next[s.population]++ : numbers[i];
     uint32_t key = a.populations[s.population].key |
                    (sliceShift >= 32 ? 0u : k << sliceShift);
     a.slices.push_back(KeySpace{key, maskAbove(sliceShift)});

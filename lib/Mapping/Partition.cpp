@@ -15,6 +15,7 @@
 #include "scnc/Support/Parallel.h"
 #include "scnc/Support/Timing.h"
 #include "llvm/Support/Format.h"
+#include "llvm/Support/MathExtras.h"
 #include <algorithm>
 #include <chrono>
 #include <numeric>
@@ -101,6 +102,58 @@ Expected<PopulationSlices> metisSlices(const Network &n, unsigned pop,
   return s;
 }
 
+/// Bit i of \p v at bit 2i (+1 with \p odd).
+uint64_t spreadBits(uint32_t v) {
+  uint64_t x = v;
+  x = (x | x << 16) & 0x0000FFFF0000FFFFull;
+  x = (x | x << 8) & 0x00FF00FF00FF00FFull;
+  x = (x | x << 4) & 0x0F0F0F0F0F0F0F0Full;
+  x = (x | x << 2) & 0x3333333333333333ull;
+  x = (x | x << 1) & 0x5555555555555555ull;
+  return x;
+}
+
+/// Partition::numbers: ranks by first neuron, or for a box tiling channel
+/// tile then the Morton code of (tile row, tile column). The codes leave
+/// gaps where a side of the tile grid is not a power of two; when that
+/// would cost more than two bits over the ranks, the tiles keep the Morton
+/// order but are numbered densely.
+std::vector<uint32_t> sliceNumbers(const Network &n, const Partition &part,
+                                   const std::vector<Optional<Tiling>> &tiled) {
+  std::vector<uint32_t> numbers(part.slices.size(), 0);
+  std::vector<uint32_t> next(n.populations.size(), 0);
+  std::vector<std::vector<std::pair<uint64_t, uint32_t>>> coded(
+      n.populations.size());
+  for (uint32_t i = 0; i < part.slices.size(); ++i) {
+    const Slice &sl = part.slices[i];
+    unsigned p = sl.population;
+    numbers[i] = next[p]++;
+    if (p >= tiled.size() || !tiled[p] || sl.neurons.empty())
+      continue;
+    const Shape &s = n.populations[p].shape;
+    const Tiling &t = *tiled[p];
+    uint64_t first = sl.neurons[0], plane = uint64_t(s.h) * s.w;
+    uint32_t c = uint32_t(first / plane), y = uint32_t(first % plane / s.w),
+             x = uint32_t(first % s.w);
+    uint32_t rows = (s.h + t.bh - 1) / t.bh, cols = (s.w + t.bw - 1) / t.bw;
+    uint64_t side = llvm::PowerOf2Ceil(std::max({rows, cols, 1u}));
+    uint64_t code = uint64_t(c / t.bc) * side * side +
+                    (spreadBits(y / t.bh) << 1 | spreadBits(x / t.bw));
+    coded[p].push_back({code, i});
+  }
+  for (unsigned p = 0; p < coded.size(); ++p) {
+    std::vector<std::pair<uint64_t, uint32_t>> &c = coded[p];
+    if (c.empty())
+      continue;
+    llvm::sort(c);
+    uint64_t span = c.back().first + 1;
+    bool dense = llvm::Log2_64_Ceil(span) > llvm::Log2_64_Ceil(c.size()) + 2;
+    for (uint32_t k = 0; k < c.size(); ++k)
+      numbers[c[k].second] = dense ? k : uint32_t(c[k].first);
+  }
+  return numbers;
+}
+
 } // namespace
 
 Expected<Partition> scnc::partitionNetwork(const Network &n,
@@ -131,43 +184,117 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
   std::stable_sort(order.begin(), order.end(), [&](unsigned a, unsigned b) {
     return n.populations[a].shape.size() > n.populations[b].shape.size();
   });
+  // Per population, the box tiling it was cut into, if any.
+  std::vector<Optional<Tiling>> tiled(numPops);
+  const bool boxes =
+      cfg.kind == PartitionerKind::Tiles || cfg.kind == PartitionerKind::Best;
+  // With tiles and best, sources whose every projection is a window are cut
+  // last, into boxes aligned with their targets' (sourceTiling); the others
+  // choose their box after their sources, so that among boxes of equal
+  // volume the one aligned with the sources' wins (bestTiling).
+  std::vector<char> deferred(numPops, 0), wantsMetis(numPops, 0);
+  for (unsigned p = 0; p < numPops; ++p) {
+    if (cfg.kind == PartitionerKind::Slices)
+      continue;
+    deferred[p] = boxes && isTileableSource(n, p, result.limits[p]);
+    wantsMetis[p] = !deferred[p] && (cfg.kind != PartitionerKind::Tiles ||
+                                     !bestTiling(n, p, result.limits[p]));
+  }
+  // 1. METIS, or contiguous slices, for every population that needs them,
+  // in parallel.
   forEachTask(numPops, cfg.threads, [&](size_t t) {
     unsigned p = order[t];
-    uint64_t size = n.populations[p].shape.size();
     if (cfg.kind == PartitionerKind::Slices) {
-      slices[p] = contiguousSlices(size, result.limits[p]);
+      slices[p] =
+          contiguousSlices(n.populations[p].shape.size(), result.limits[p]);
       return;
     }
-    if (cfg.kind == PartitionerKind::Tiles)
-      if (Optional<Tiling> tiling = bestTiling(n, p, result.limits[p])) {
-        slices[p] = tilingSlices(n.populations[p].shape, *tiling);
-        return;
-      }
+    if (!wantsMetis[p])
+      return;
     Expected<PopulationSlices> s = metisSlices(n, p, result.limits[p], cfg);
     if (!s) {
       failures[p] = toString(s.takeError());
       return;
     }
     slices[p] = std::move(*s);
-    if (cfg.kind != PartitionerKind::Best)
+  });
+  for (const std::string &f : failures)
+    if (!f.empty())
+      return createStringError(inconvertibleErrorCode(), f);
+  // 2. The boxes, sources before targets (a population in a cycle after
+  // the rest, its undecided sources counting as not boxed).
+  if (boxes) {
+    std::vector<unsigned> topo;
+    std::vector<char> done(numPops, 0);
+    for (bool progress = true; progress;) {
+      progress = false;
+      for (unsigned p : order) {
+        if (done[p] || deferred[p])
+          continue;
+        bool ready = true;
+        for (const Projection &pr : n.projections)
+          if (pr.post == p && pr.pre != p && !deferred[pr.pre] && !done[pr.pre])
+            ready = false;
+        if (ready) {
+          topo.push_back(p);
+          done[p] = progress = true;
+        }
+      }
+    }
+    for (unsigned p : order)
+      if (!done[p] && !deferred[p])
+        topo.push_back(p);
+    for (unsigned p : topo) {
+      if (cfg.kind == PartitionerKind::Tiles) {
+        if (wantsMetis[p])
+          continue;
+        tiled[p] = bestTiling(n, p, result.limits[p], 0, tiled);
+        slices[p] = tilingSlices(n.populations[p].shape, *tiled[p]);
+        continue;
+      }
+      // Best: the tiling when it moves no more packets than METIS's
+      // partition (a box is regular: on a tie its trees are the smaller),
+      // on at most METIS's cores or, if no box is that small, the fewest a
+      // box needs (the best rectangular tiling's).
+      Optional<Tiling> tiling =
+          bestTiling(n, p, result.limits[p], slices[p].size(), tiled);
+      if (!tiling)
+        continue;
+      PopulationSlices tiles = tilingSlices(n.populations[p].shape, *tiling);
+      uint64_t byTiles = incomingVolume(n, p, tiles, cfg.threads);
+      uint64_t byMetis = incomingVolume(n, p, slices[p], cfg.threads);
+      SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name << ": tiles "
+                        << tiling->bh << "x" << tiling->bw << "x" << tiling->bc
+                        << " volume " << byTiles << " on " << tiles.size()
+                        << " cores, METIS " << byMetis << " on "
+                        << slices[p].size() << "\n");
+      if (byTiles <= byMetis) {
+        slices[p] = std::move(tiles);
+        tiled[p] = tiling;
+      }
+    }
+  }
+  // 3. The sources, aligned with their targets' boxes, or METIS if a target
+  // has none.
+  forEachTask(numPops, cfg.threads, [&](size_t t) {
+    unsigned p = order[t];
+    if (!deferred[p])
       return;
-    // Best: the tiling when it moves fewer packets than METIS's partition,
-    // on at most METIS's cores or, if no box is that small, the fewest a box
-    // needs (the best rectangular tiling's).
-    Optional<Tiling> tiling =
-        bestTiling(n, p, result.limits[p], slices[p].size());
-    if (!tiling)
+    if (Optional<Tiling> tl = sourceTiling(n, p, result.limits[p], tiled)) {
+      SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name
+                        << ": source tiles " << tl->bh << "x" << tl->bw << "x"
+                        << tl->bc << " reaching " << tl->volume
+                        << " target tiles on " << tl->cores << " cores\n");
+      slices[p] = tilingSlices(n.populations[p].shape, *tl);
+      tiled[p] = tl;
       return;
-    PopulationSlices tiles = tilingSlices(n.populations[p].shape, *tiling);
-    uint64_t byTiles = incomingVolume(n, p, tiles, cfg.threads);
-    uint64_t byMetis = incomingVolume(n, p, slices[p], cfg.threads);
-    SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name << ": tiles "
-                      << tiling->bh << "x" << tiling->bw << "x" << tiling->bc
-                      << " volume " << byTiles << " on " << tiles.size()
-                      << " cores, METIS " << byMetis << " on "
-                      << slices[p].size() << "\n");
-    if (byTiles < byMetis)
-      slices[p] = std::move(tiles);
+    }
+    Expected<PopulationSlices> s = metisSlices(n, p, result.limits[p], cfg);
+    if (!s) {
+      failures[p] = toString(s.takeError());
+      return;
+    }
+    slices[p] = std::move(*s);
   });
   for (const std::string &f : failures)
     if (!f.empty())
@@ -188,6 +315,7 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       result.slices.push_back(Slice{p, std::move(neurons)});
     }
   }
+  result.numbers = sliceNumbers(n, result, tiled);
   return result;
 }
 

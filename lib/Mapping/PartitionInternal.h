@@ -119,11 +119,35 @@ struct Tiling {
 /// The box tiling of population `pop` with the least communication volume
 /// into it among those of at most `limit` neurons per tile that use at most
 /// `maxCores` cores or the fewest any box needs if more (0: 10% more than
-/// the fewest any box needs). None when
-/// no box qualifies, when a projection into `pop` is not a convolution or
-/// pool from another population, or when `pop` fits one core.
-llvm::Optional<Tiling> bestTiling(const Network &n, unsigned pop,
-                                  uint32_t limit, uint64_t maxCores = 0);
+/// the fewest any box needs); among boxes of equal volume, the one with
+/// the fewest (source tile, tile) pairs from sources cut into boxes
+/// (`tilings`, per population: aligned boxes make small trees and tables
+/// that merge), then the fewest cores. None when no box qualifies, when a
+/// projection into `pop` is not a convolution or pool from another
+/// population, or when `pop` fits one core.
+llvm::Optional<Tiling>
+bestTiling(const Network &n, unsigned pop, uint32_t limit,
+           uint64_t maxCores = 0,
+           const std::vector<llvm::Optional<Tiling>> &tilings = {});
+
+/// A population the source tiling (sourceTiling) may cut: more than
+/// `limit` neurons, no projection into it, and every projection out of it a
+/// convolution or pool into another population.
+bool isTileableSource(const Network &n, unsigned pop, uint32_t limit);
+
+/// For a tileable source `pop` whose every target population is cut into
+/// boxes (`tilings`, per population): the box of at most `limit` neurons,
+/// on at most 10% more cores than the fewest any box needs, whose tiles
+/// reach the fewest target tiles in all (then the fewest cores). A source's
+/// own cut does not change its communication volume (every one of its
+/// neurons' targets is on another population's core), so this only makes
+/// its multicast trees small: each tile reaches the target tiles its
+/// positions' windows overlap, counted per axis from the geometry (the
+/// total is the product of the three axis sums). `Tiling::volume` holds
+/// that total. None when a target is not tiled.
+llvm::Optional<Tiling>
+sourceTiling(const Network &n, unsigned pop, uint32_t limit,
+             const std::vector<llvm::Optional<Tiling>> &tilings);
 
 /// The tiles' neurons (each sorted), ordered by first neuron.
 std::vector<std::vector<uint32_t>> tilingSlices(const Shape &s,

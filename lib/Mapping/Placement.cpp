@@ -71,17 +71,22 @@ Expected<Placement> scnc::placeSlices(const Machine &m,
         fit.empty() ? "; no built-in machine is large enough"
                     : ("; " + fit + " would fit").c_str());
   }
+  if (!cfg.order.empty() && cfg.order.size() != slices.size())
+    return createStringError(inconvertibleErrorCode(),
+                             "placement order of %zu slices for %zu",
+                             cfg.order.size(), slices.size());
   Placement p;
-  p.cores.reserve(slices.size());
+  p.cores.resize(slices.size());
   std::vector<ChipId> order = chipOrder(m);
-  size_t s = 0;
+  size_t k = 0; // slices placed
   for (ChipId chip : order) {
-    if (s == slices.size())
+    if (k == slices.size())
       break;
     uint64_t sdramUsed = 0;
     for (unsigned core : m.usableCoreIds(chip)) {
-      if (s == slices.size())
+      if (k == slices.size())
         break;
+      size_t s = cfg.order.empty() ? k : cfg.order[k];
       uint64_t need = sdramBytes.empty() ? 0 : sdramBytes[s];
       if (need > m.sdramBytes())
         return createStringError(
@@ -92,15 +97,15 @@ Expected<Placement> scnc::placeSlices(const Machine &m,
       if (sdramUsed + need > m.sdramBytes())
         break; // this chip is full; the next takes the slice
       sdramUsed += need;
-      p.cores.push_back(CoreLocation{chip, core});
-      ++s;
+      p.cores[s] = CoreLocation{chip, core};
+      ++k;
     }
   }
-  if (s != slices.size())
+  if (k != slices.size())
     return createStringError(
         inconvertibleErrorCode(),
         "machine '%s' ran out of SDRAM: %zu of %zu slices placed; use fewer "
         "neurons per core or a larger machine",
-        cfg.machineName.c_str(), s, slices.size());
+        cfg.machineName.c_str(), k, slices.size());
   return p;
 }

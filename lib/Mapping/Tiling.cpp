@@ -16,6 +16,8 @@
 
 using namespace scnc;
 using namespace scnc::partitioning;
+using llvm::None;
+using llvm::Optional;
 
 namespace {
 
@@ -59,107 +61,221 @@ std::vector<uint32_t> tileSizes(uint32_t n) {
 
 uint64_t ceilDiv(uint64_t a, uint64_t b) { return (a + b - 1) / b; }
 
-} // namespace
+/// A windowed projection's geometry: per source index along each axis the
+/// outputs that read it, and per source channel the output channels.
+struct Window {
+  AxisReach h, w;
+  std::vector<std::vector<uint32_t>> channels;
+};
 
-llvm::Optional<Tiling> partitioning::bestTiling(const Network &n, unsigned pop,
-                                                uint32_t limit,
-                                                uint64_t maxCores) {
-  const Shape &out = n.populations[pop].shape;
-  if (!limit || out.size() <= limit)
-    return llvm::None;
-  // Each incoming projection's reach along the three axes.
-  struct Incoming {
-    AxisReach h, w;
-    /// Per source channel, the output channels it reaches.
-    std::vector<std::vector<uint32_t>> channels;
-  };
-  std::vector<Incoming> in;
+Window windowOf(const Network &n, const Projection &p) {
+  const Shape &s = n.populations[p.pre].shape;
+  const Shape &out = n.populations[p.post].shape;
+  Window win;
+  win.h = axisReach(s.h, out.h, p.kernel.h, p.stride.h, p.padding.h);
+  win.w = axisReach(s.w, out.w, p.kernel.w, p.stride.w, p.padding.w);
+  win.channels.resize(s.c);
   std::vector<uint32_t> src;
-  for (const Projection &p : n.projections) {
-    if (p.post != pop)
-      continue;
-    if (!isWindowed(p) || p.pre == pop)
-      return llvm::None;
-    const Shape &s = n.populations[p.pre].shape;
-    Incoming i;
-    i.h = axisReach(s.h, out.h, p.kernel.h, p.stride.h, p.padding.h);
-    i.w = axisReach(s.w, out.w, p.kernel.w, p.stride.w, p.padding.w);
-    i.channels.resize(s.c);
-    for (uint32_t m = 0; m < out.c; ++m) {
-      sourceChannels(p, s.c, m, src);
-      for (uint32_t c : src)
-        if (c < s.c)
-          i.channels[c].push_back(m);
-    }
-    in.push_back(std::move(i));
+  for (uint32_t m = 0; m < out.c; ++m) {
+    sourceChannels(p, s.c, m, src);
+    for (uint32_t c : src)
+      if (c < s.c)
+        win.channels[c].push_back(m);
   }
-  if (in.empty())
-    return llvm::None;
-  std::vector<uint32_t> hs = tileSizes(out.h), ws = tileSizes(out.w),
-                        cs = tileSizes(out.c);
-  // Per candidate size, each projection's sum along each axis.
-  auto axisSums = [&](const std::vector<uint32_t> &sizes, auto reach) {
-    std::vector<std::vector<uint64_t>> sums(sizes.size());
-    for (size_t k = 0; k < sizes.size(); ++k)
-      for (const Incoming &i : in)
-        sums[k].push_back(tilesHit(reach(i), sizes[k]));
-    return sums;
-  };
-  auto hSums =
-      axisSums(hs, [](const Incoming &i) -> const AxisReach & { return i.h; });
-  auto wSums =
-      axisSums(ws, [](const Incoming &i) -> const AxisReach & { return i.w; });
-  std::vector<std::vector<uint64_t>> cSums(cs.size());
-  std::vector<uint32_t> seen;
-  for (size_t k = 0; k < cs.size(); ++k)
-    for (const Incoming &i : in) {
-      uint64_t sum = 0;
-      for (const std::vector<uint32_t> &ms : i.channels) {
-        seen.clear();
-        for (uint32_t m : ms)
-          seen.push_back(m / cs[k]);
-        std::sort(seen.begin(), seen.end());
-        sum += uint64_t(std::unique(seen.begin(), seen.end()) - seen.begin());
+  return win;
+}
+
+/// Along one axis, source tiles of size \p b: the sum over them of the
+/// target tiles of size \p tb their reach overlaps.
+uint64_t axisPairs(const AxisReach &r, uint32_t b, uint32_t tb) {
+  uint64_t sum = 0;
+  const int64_t size = int64_t(r.first.size());
+  for (int64_t t0 = 0; t0 < size; t0 += b) {
+    int64_t lo = INT64_MAX, hi = -1;
+    for (int64_t i = t0; i < std::min<int64_t>(size, t0 + b); ++i)
+      if (r.first[i] <= r.last[i]) {
+        lo = std::min(lo, r.first[i]);
+        hi = std::max(hi, r.last[i]);
       }
-      cSums[k].push_back(sum);
-    }
-  // Every box of at most `limit` neurons; the volume of a box is, per
-  // projection, the product of its three axis sums (the tiles a source
-  // neuron reaches are the product of the tiles along each axis). Among
-  // the boxes on at most `maxCores` cores, or the fewest any box needs if
-  // more (without `maxCores`: within 10% of those), the least volume, then
-  // the fewest cores.
+    if (lo <= hi)
+      sum += uint64_t(hi / tb - lo / tb + 1);
+  }
+  return sum;
+}
+
+/// The same over channels: source channel tiles of \p b, target channel
+/// tiles of \p tb.
+uint64_t channelPairs(const Window &win, uint32_t b, uint32_t tb) {
+  uint64_t sum = 0;
+  std::vector<uint32_t> seen;
+  const uint32_t c = uint32_t(win.channels.size());
+  for (uint32_t c0 = 0; c0 < c; c0 += b) {
+    seen.clear();
+    for (uint32_t k = c0; k < std::min(c, c0 + b); ++k)
+      for (uint32_t m : win.channels[k])
+        seen.push_back(m / tb);
+    llvm::sort(seen);
+    sum += uint64_t(std::unique(seen.begin(), seen.end()) - seen.begin());
+  }
+  return sum;
+}
+
+/// (Source tile, target tile) pairs joined by a window, for source box
+/// \p s and target box \p t: the product of the three axis sums (a source
+/// tile reaches the product of the tiles along each axis).
+uint64_t tilePairs(const Window &win, const Tiling &s, const Tiling &t) {
+  return axisPairs(win.h, s.bh, t.bh) * axisPairs(win.w, s.bw, t.bw) *
+         channelPairs(win, s.bc, t.bc);
+}
+
+/// Every box of at most \p limit neurons over \p shape, each with the
+/// largest channel tile that fits (fewer channel tiles never reach more
+/// tiles, nor are reached by more), with its cores.
+std::vector<Tiling> candidateBoxes(const Shape &shape, uint32_t limit) {
+  std::vector<uint32_t> hs = tileSizes(shape.h), ws = tileSizes(shape.w),
+                        cs = tileSizes(shape.c);
   std::vector<Tiling> boxes;
-  for (size_t a = 0; a < hs.size(); ++a)
-    for (size_t b = 0; b < ws.size(); ++b) {
-      uint64_t plane = uint64_t(hs[a]) * ws[b];
+  for (uint32_t bh : hs)
+    for (uint32_t bw : ws) {
+      uint64_t plane = uint64_t(bh) * bw;
       if (plane > limit)
         continue;
-      // The largest channel tile that fits: fewer channel tiles never
-      // reach more tiles.
       size_t c = 0;
       while (c < cs.size() && plane * cs[c] > limit)
         ++c;
       if (c == cs.size())
         continue;
-      Tiling t{hs[a], ws[b], cs[c], 0, 0};
+      Tiling t{bh, bw, cs[c], 0, 0};
       t.cores =
-          ceilDiv(out.h, t.bh) * ceilDiv(out.w, t.bw) * ceilDiv(out.c, t.bc);
-      for (size_t j = 0; j < in.size(); ++j)
-        t.volume += hSums[a][j] * wSums[b][j] * cSums[c][j];
+          ceilDiv(shape.h, bh) * ceilDiv(shape.w, bw) * ceilDiv(shape.c, t.bc);
       boxes.push_back(t);
     }
+  return boxes;
+}
+
+} // namespace
+
+Optional<Tiling>
+partitioning::bestTiling(const Network &n, unsigned pop, uint32_t limit,
+                         uint64_t maxCores,
+                         const std::vector<Optional<Tiling>> &tilings) {
+  const Shape &out = n.populations[pop].shape;
+  if (!limit || out.size() <= limit)
+    return None;
+  // Each incoming projection's window, and its source's box if it has one.
+  std::vector<Window> in;
+  std::vector<const Tiling *> sourceBox;
+  for (const Projection &p : n.projections) {
+    if (p.post != pop)
+      continue;
+    if (!isWindowed(p) || p.pre == pop)
+      return None;
+    in.push_back(windowOf(n, p));
+    sourceBox.push_back(
+        p.pre < tilings.size() && tilings[p.pre] ? &*tilings[p.pre] : nullptr);
+  }
+  if (in.empty())
+    return None;
+  std::vector<uint32_t> hs = tileSizes(out.h), ws = tileSizes(out.w),
+                        cs = tileSizes(out.c);
+  // Per candidate size, each projection's sum along each axis: the target
+  // tiles its source indices reach.
+  auto axisSums = [&](const std::vector<uint32_t> &sizes, auto reach) {
+    std::map<uint32_t, std::vector<uint64_t>> sums;
+    for (uint32_t b : sizes)
+      for (const Window &w : in)
+        sums[b].push_back(tilesHit(reach(w), b));
+    return sums;
+  };
+  auto hSums =
+      axisSums(hs, [](const Window &w) -> const AxisReach & { return w.h; });
+  auto wSums =
+      axisSums(ws, [](const Window &w) -> const AxisReach & { return w.w; });
+  std::map<uint32_t, std::vector<uint64_t>> cSums;
+  for (uint32_t b : cs)
+    for (const Window &w : in)
+      cSums[b].push_back(channelPairs(w, 1, b));
+  // The volume of a box is, per projection, the product of its three axis
+  // sums (the tiles a source neuron reaches are the product of the tiles
+  // along each axis).
+  std::vector<Tiling> boxes = candidateBoxes(out, limit);
   if (boxes.empty())
-    return llvm::None;
+    return None;
+  uint64_t fewest = UINT64_MAX;
+  for (Tiling &t : boxes) {
+    for (size_t j = 0; j < in.size(); ++j)
+      t.volume += hSums[t.bh][j] * wSums[t.bw][j] * cSums[t.bc][j];
+    fewest = std::min(fewest, t.cores);
+  }
+  // Among the boxes on at most `maxCores` cores, or the fewest any box
+  // needs if more (without `maxCores`: within 10% of those): the least
+  // volume, then the fewest (source tile, tile) pairs from the boxed
+  // sources (the multicast trees' leaves: boxes aligned with the sources'
+  // make tables that merge), then the fewest cores.
+  const uint64_t allowed =
+      maxCores ? std::max(maxCores, fewest) : fewest + fewest / 10;
+  Optional<Tiling> best;
+  uint64_t bestPairs = 0;
+  for (const Tiling &t : boxes) {
+    if (t.cores > allowed || (best && t.volume > best->volume))
+      continue;
+    uint64_t pairs = 0;
+    for (size_t j = 0; j < in.size(); ++j)
+      if (sourceBox[j])
+        pairs += tilePairs(in[j], *sourceBox[j], t);
+    if (!best || t.volume < best->volume || pairs < bestPairs ||
+        (pairs == bestPairs && t.cores < best->cores)) {
+      best = t;
+      bestPairs = pairs;
+    }
+  }
+  return best;
+}
+
+bool partitioning::isTileableSource(const Network &n, unsigned pop,
+                                    uint32_t limit) {
+  if (!limit || n.populations[pop].shape.size() <= limit)
+    return false;
+  bool any = false;
+  for (const Projection &p : n.projections) {
+    if (p.post == pop)
+      return false;
+    if (p.pre == pop) {
+      if (!isWindowed(p))
+        return false;
+      any = true;
+    }
+  }
+  return any;
+}
+
+Optional<Tiling>
+partitioning::sourceTiling(const Network &n, unsigned pop, uint32_t limit,
+                           const std::vector<Optional<Tiling>> &tilings) {
+  if (!isTileableSource(n, pop, limit))
+    return None;
+  std::vector<Window> out;
+  std::vector<Tiling> targetBox;
+  for (const Projection &p : n.projections) {
+    if (p.pre != pop)
+      continue;
+    if (p.post >= tilings.size() || !tilings[p.post])
+      return None;
+    out.push_back(windowOf(n, p));
+    targetBox.push_back(*tilings[p.post]);
+  }
+  std::vector<Tiling> boxes = candidateBoxes(n.populations[pop].shape, limit);
+  if (boxes.empty())
+    return None;
   uint64_t fewest = UINT64_MAX;
   for (const Tiling &t : boxes)
     fewest = std::min(fewest, t.cores);
-  const uint64_t allowed =
-      maxCores ? std::max(maxCores, fewest) : fewest + fewest / 10;
-  llvm::Optional<Tiling> best;
-  for (const Tiling &t : boxes) {
-    if (t.cores > allowed)
+  Optional<Tiling> best;
+  for (Tiling &t : boxes) {
+    if (t.cores > fewest + fewest / 10)
       continue;
+    for (size_t j = 0; j < out.size(); ++j)
+      t.volume += tilePairs(out[j], t, targetBox[j]);
     if (!best || t.volume < best->volume ||
         (t.volume == best->volume && t.cores < best->cores))
       best = t;

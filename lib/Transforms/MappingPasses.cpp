@@ -28,6 +28,7 @@
 #include <cmath>
 #include <map>
 #include <memory>
+#include <numeric>
 
 #define DEBUG_TYPE "mapping"
 
@@ -242,6 +243,18 @@ bool scnc::runPlace(Network &n, PassContext &ctx) {
   st->edgeCut = stats.edgeCut;
   PlacementConfig cfg;
   cfg.machineName = cc.machineName;
+  // Each population's slices in the order of their numbers (a box
+  // tiling's Morton order: neighbouring tiles share chips).
+  const std::vector<uint32_t> &numbers = st->partition.numbers;
+  if (numbers.size() == st->sliceRefs.size()) {
+    cfg.order.resize(numbers.size());
+    std::iota(cfg.order.begin(), cfg.order.end(), 0);
+    std::stable_sort(
+        cfg.order.begin(), cfg.order.end(), [&](uint32_t a, uint32_t b) {
+          return std::make_pair(st->sliceRefs[a].population, numbers[a]) <
+                 std::make_pair(st->sliceRefs[b].population, numbers[b]);
+        });
+  }
   Expected<Placement> p = placeSlices(*cc.machine, st->sliceRefs, sdram, cfg);
   if (!p) {
     std::string why = toString(p.takeError());
@@ -263,8 +276,8 @@ bool scnc::runAllocateKeys(Network &n, PassContext &ctx) {
       needState(ctx, "allocate-keys", &MappingState::placed, "place");
   if (!st)
     return false;
-  Expected<KeyAllocation> k =
-      allocateKeys(unsigned(n.populations.size()), st->sliceRefs);
+  Expected<KeyAllocation> k = allocateKeys(
+      unsigned(n.populations.size()), st->sliceRefs, st->partition.numbers);
   if (!k) {
     ctx.diag.error(n.loc, "cannot allocate keys for network '" + n.name +
                               "': " + toString(k.takeError()));

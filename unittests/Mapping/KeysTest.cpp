@@ -32,6 +32,28 @@ TEST(KeysTest, FieldsAndKeys) {
   EXPECT_TRUE(verifyKeys(*a, s).empty());
 }
 
+TEST(KeysTest, GivenNumbersLeaveGaps) {
+  // Population 0's three slices numbered 0, 5, 2 (a Morton order with a
+  // gap), population 1's one slice 0: slice bits ceil(log2 6) = 3, neuron
+  // bits 4 (16 neurons), population bits 1; key = p << 7 | number << 4.
+  std::vector<SliceRef> s = {{0, 16}, {0, 16}, {0, 9}, {1, 3}};
+  llvm::Expected<KeyAllocation> a = allocateKeys(2, s, {0, 5, 2, 0});
+  ASSERT_TRUE(bool(a)) << llvm::toString(a.takeError());
+  EXPECT_EQ(a->sliceBits, 3u);
+  std::vector<uint32_t> keys;
+  for (const KeySpace &k : a->slices)
+    keys.push_back(k.key);
+  EXPECT_EQ(keys, (std::vector<uint32_t>{0x00, 0x50, 0x20, 0x80}));
+  EXPECT_TRUE(verifyKeys(*a, s).empty());
+  // Repeated numbers overlap; the verifier says so.
+  llvm::Expected<KeyAllocation> b = allocateKeys(2, s, {0, 2, 2, 0});
+  ASSERT_TRUE(bool(b));
+  EXPECT_FALSE(verifyKeys(*b, s).empty());
+  llvm::Expected<KeyAllocation> c = allocateKeys(2, s, {0, 1});
+  ASSERT_FALSE(bool(c));
+  EXPECT_EQ(llvm::toString(c.takeError()), "2 slice numbers for 4 slices");
+}
+
 TEST(KeysTest, OneNeuronSlicesUseFullMasks) {
   std::vector<SliceRef> s = {{0, 1}};
   llvm::Expected<KeyAllocation> a = allocateKeys(1, s);

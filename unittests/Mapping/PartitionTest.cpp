@@ -552,6 +552,50 @@ TEST(PartitionTest, TilesCostBoxesFromTheWindows) {
   EXPECT_LE(partitionStats(*n, best).commVolume, 36u);
 }
 
+TEST(PartitionTest, SourcesAndPoolsAlignWithTheirTargetsBoxes) {
+  // test/Mapping/Inputs/conv-pool.scn: img 8x8 -> conv 3x3 (6x6x2) -> pool
+  // 2x2 (3x3x2), 4 neurons per core. conv's box is 2x1x2; pool's volume is
+  // the same for every box and 2x1x2 pairs each conv tile with one pool
+  // tile; img's 4x1 box reaches 72 conv tiles, the fewest.
+  DiagHarness h;
+  llvm::Optional<Network> n =
+      expandScn(h, "simulation { neurons_per_core = 4; }\n"
+                   "network t {\n"
+                   "  input img { shape = 8 x 8 x 1; }\n"
+                   "  conv conv(img) { filters = 2; kernel = 3 x 3; weights "
+                   "= 1 nA; }\n"
+                   "  pool pool(conv) { kernel = 2 x 2; weight = 2 nA; }\n"
+                   "}\n");
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  Partition p = run(*n, PartitionerKind::Tiles);
+  ASSERT_TRUE(verifyPartition(*n, p).empty());
+  std::vector<U32s> first(3);
+  std::vector<U32s> numbers(3);
+  for (size_t i = 0; i < p.slices.size(); ++i) {
+    unsigned q = p.slices[i].population;
+    if (first[q].empty())
+      first[q] = p.slices[i].neurons;
+    numbers[q].push_back(p.numbers[i]);
+  }
+  EXPECT_EQ(first[0], (U32s{0, 8, 16, 24}));
+  EXPECT_EQ(first[1], (U32s{0, 6, 36, 42}));
+  EXPECT_EQ(first[2], (U32s{0, 3, 9, 12}));
+  // Morton codes of (tile row, tile column): conv's 3 x 6 tiles in an 8 x 8
+  // square; pool's 2 x 3 tiles (the last row of 1) in a 4 x 4 one.
+  EXPECT_EQ(numbers[1], (U32s{0, 1, 4, 5, 16, 17, 2, 3, 6, 7, 18, 19, 8, 9, 12,
+                              13, 24, 25}));
+  EXPECT_EQ(numbers[2], (U32s{0, 1, 4, 2, 3, 6}));
+  // With METIS every number is the slice's rank.
+  Partition m = run(*n, PartitionerKind::Metis);
+  std::vector<uint32_t> ranks;
+  for (size_t i = 0; i < m.slices.size(); ++i)
+    if (m.slices[i].population == 1)
+      ranks.push_back(m.numbers[i]);
+  std::vector<uint32_t> want(ranks.size());
+  std::iota(want.begin(), want.end(), 0);
+  EXPECT_EQ(ranks, want);
+}
+
 TEST(PartitionTest, ChannelGroupsKeepCoreCountsNearIdeal) {
   DiagHarness h;
   llvm::Optional<Network> n = expandExample(h, "mnist.scn");

@@ -48,10 +48,12 @@ struct KeyAllocation {
 };
 
 /// Allocates keys for slices given in (population, slice) order: the k-th
-/// slice of a population gets slice number k. Fails when the three fields
-/// need more than 32 bits, naming the widths.
-llvm::Expected<KeyAllocation> allocateKeys(unsigned numPopulations,
-                                           llvm::ArrayRef<SliceRef> slices);
+/// slice of a population gets slice number k, or `numbers[k]` when given
+/// (Partition::numbers: distinct within a population, gaps allowed). Fails
+/// when the three fields need more than 32 bits, naming the widths.
+llvm::Expected<KeyAllocation>
+allocateKeys(unsigned numPopulations, llvm::ArrayRef<SliceRef> slices,
+             llvm::ArrayRef<uint32_t> numbers = {});
 
 /// Checks that no two key spaces overlap and that every slice's neurons fit
 /// its space; one message per problem.

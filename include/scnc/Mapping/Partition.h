@@ -49,6 +49,15 @@ struct Partition {
   /// neurons_per_core, lowered where a full slice would overflow DTCM:
   /// effectiveNeuronLimit, Mapping/Resources.h).
   std::vector<uint32_t> limits;
+  /// Per slice: its number within its population, which placement and key
+  /// allocation follow (empty: its rank by first neuron). A population cut
+  /// into boxes numbers its tiles by channel tile, then the Morton code of
+  /// the tile's (row, column): every aligned 2^k x 2^k block of tiles is an
+  /// aligned block of numbers, so the keys of neighbouring tiles that take
+  /// one route merge into one routing entry, and placement puts such
+  /// blocks on one chip. Distinct within a population; with gaps where a
+  /// grid side is not a power of two (docs/mapping.md).
+  std::vector<uint32_t> numbers;
 };
 
 /// Metis: METIS on groups of neurons that share inputs; Tiles: box

@@ -27,6 +27,8 @@ struct Placement {
 struct PlacementConfig {
   /// Machine name for messages ("spinn5", "boards:3", a file).
   std::string machineName;
+  /// The order to place the slices in, as indices (empty: as given).
+  std::vector<uint32_t> order;
 };
 
 /// The live chips in a locality-preserving order: a Hilbert curve over the
