@@ -105,11 +105,10 @@ uint32_t scnc::binsNeeded(const std::vector<uint32_t> &weights,
   return packBins(std::move(counts), limit);
 }
 
-Expected<std::vector<uint32_t>> scnc::metisPartition(const PartitionGraph &g,
-                                                     uint32_t nparts,
-                                                     uint64_t capacity,
-                                                     uint64_t seed,
-                                                     MetisObjective objective) {
+Expected<std::vector<uint32_t>>
+scnc::metisPartition(const PartitionGraph &g, uint32_t nparts,
+                     uint64_t capacity, uint64_t seed, MetisObjective objective,
+                     bool recursive) {
   uint32_t V = g.numVertices();
   if (V == 0)
     return std::vector<uint32_t>();
@@ -168,8 +167,8 @@ Expected<std::vector<uint32_t>> scnc::metisPartition(const PartitionGraph &g,
   // Beyond kRecursiveAboveParts parts k-way's own initial partition is a
   // recursive bisection of the uncoarsened graph (METIS coarsens to 30
   // vertices per part); its k-way refinement then costs more than it gains.
-  bool recursive =
-      objective == MetisObjective::Cut && nparts > kRecursiveAboveParts;
+  recursive = recursive || (objective == MetisObjective::Cut &&
+                            nparts > kRecursiveAboveParts);
   auto *fn = recursive ? METIS_PartGraphRecursive : METIS_PartGraphKway;
   int rc = fn(&nvtxs, &ncon, xadj.data(), adjncy.data(), vwgt.data(), nullptr,
               adjwgt.data(), &np, nullptr, &ub, options, &objval, out.data());
@@ -188,7 +187,8 @@ Expected<std::vector<uint32_t>> scnc::metisPartition(const PartitionGraph &g,
 
 Expected<std::vector<uint32_t>>
 scnc::partitionGraph(const PartitionGraph &g, uint32_t limit, uint64_t seed,
-                     MetisObjective objective, uint64_t *repairMoves) {
+                     MetisObjective objective, uint64_t *repairMoves,
+                     bool recursive) {
   if (repairMoves)
     *repairMoves = 0;
   if (g.weights.empty())
@@ -211,7 +211,7 @@ scnc::partitionGraph(const PartitionGraph &g, uint32_t limit, uint64_t seed,
     pruned = pruneGraph(g, kPruneDegree);
   const PartitionGraph &input = prune ? pruned : g;
   Expected<std::vector<uint32_t>> part =
-      metisPartition(input, k, limit, seed, objective);
+      metisPartition(input, k, limit, seed, objective, recursive);
   double tMetis = secondsSince(t0);
   if (!part)
     return part.takeError();

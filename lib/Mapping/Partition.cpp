@@ -42,6 +42,10 @@ StringRef scnc::toString(PartitionerKind k) {
 
 namespace {
 
+/// Best runs METIS beside the best box only when the box's volume is over
+/// this many times the lower bound of any cut's.
+constexpr double kBoxSlack = 2.0;
+
 /// Slices (neuron lists, ordered by first neuron) of one population.
 using PopulationSlices = std::vector<std::vector<uint32_t>>;
 
@@ -70,7 +74,8 @@ Expected<PopulationSlices> metisSlices(const Network &n, unsigned pop,
   double tGraph = secondsSince(t0);
   uint64_t moves = 0;
   Expected<std::vector<uint32_t>> part =
-      partitionGraph(g, limit, cfg.seed, cfg.objective, &moves);
+      partitionGraph(g, limit, cfg.seed, cfg.objective, &moves,
+                     cfg.kind == PartitionerKind::Best);
   if (!part)
     return createStringError(inconvertibleErrorCode(), "population '%s': %s",
                              n.populations[pop].name.c_str(),
@@ -192,14 +197,31 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
   // last, into boxes aligned with their targets' (sourceTiling); the others
   // choose their box after their sources, so that among boxes of equal
   // volume the one aligned with the sources' wins (bestTiling).
+  // Best runs METIS only where it could win: where no box applies, or the
+  // best box moves more than kBoxSlack times the packets any cut must
+  // (volumeLowerBound), so that METIS might save half or more.
   std::vector<char> deferred(numPops, 0), wantsMetis(numPops, 0);
-  for (unsigned p = 0; p < numPops; ++p) {
+  forEachTask(numPops, cfg.threads, [&](size_t t) {
+    unsigned p = order[t];
     if (cfg.kind == PartitionerKind::Slices)
-      continue;
+      return;
     deferred[p] = boxes && isTileableSource(n, p, result.limits[p]);
-    wantsMetis[p] = !deferred[p] && (cfg.kind != PartitionerKind::Tiles ||
-                                     !bestTiling(n, p, result.limits[p]));
-  }
+    if (deferred[p] || cfg.kind == PartitionerKind::Metis) {
+      wantsMetis[p] = !deferred[p];
+      return;
+    }
+    Optional<Tiling> box = bestTiling(n, p, result.limits[p]);
+    if (cfg.kind == PartitionerKind::Tiles || !box) {
+      wantsMetis[p] = !box;
+      return;
+    }
+    uint64_t bound = volumeLowerBound(n, p, result.limits[p]);
+    wantsMetis[p] = !bound || double(box->volume) > kBoxSlack * double(bound);
+    SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name
+                      << ": least box volume " << box->volume << ", bound "
+                      << bound
+                      << (wantsMetis[p] ? ": METIS too\n" : ": boxes only\n"));
+  });
   // 1. METIS, or contiguous slices, for every population that needs them,
   // in parallel.
   forEachTask(numPops, cfg.threads, [&](size_t t) {
@@ -245,7 +267,7 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       if (!done[p] && !deferred[p])
         topo.push_back(p);
     for (unsigned p : topo) {
-      if (cfg.kind == PartitionerKind::Tiles) {
+      if (cfg.kind == PartitionerKind::Tiles || !wantsMetis[p]) {
         if (wantsMetis[p])
           continue;
         tiled[p] = bestTiling(n, p, result.limits[p], 0, tiled);

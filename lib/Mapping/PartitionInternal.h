@@ -130,6 +130,12 @@ bestTiling(const Network &n, unsigned pop, uint32_t limit,
            uint64_t maxCores = 0,
            const std::vector<llvm::Optional<Tiling>> &tilings = {});
 
+/// A lower bound on the communication volume into `pop` under any cut of
+/// at most `limit` neurons per core: per source neuron, its targets over
+/// `limit`, rounded up. 0 (no bound) unless every projection into `pop` is
+/// a convolution or pool from a distinct other population.
+uint64_t volumeLowerBound(const Network &n, unsigned pop, uint32_t limit);
+
 /// A population the source tiling (sourceTiling) may cut: more than
 /// `limit` neurons, no projection into it, and every projection out of it a
 /// convolution or pool into another population.

@@ -53,10 +53,10 @@ uint32_t scnc::effectiveNeuronLimit(const Network &n, unsigned pop) {
   uint64_t requested = n.neuronsPerCore(n.populations[pop]);
   CoreKind k = coreKindOf(n, pop);
   uint64_t fit =
-      k.input ? maxSourcesFitting(kDTCMBytes - programDTCMBytes(true),
-                                  requested)
-              : maxNeuronsFitting(kDTCMBytes - programDTCMBytes(false) -
-                                      kRegionReserveDTCMBytes,
-                                  k.delayBits, k.plastic, true, requested);
+      k.input
+          ? maxSourcesFitting(kDTCMBytes - programDTCMBytes(true), requested)
+          : maxNeuronsFitting(kDTCMBytes - programDTCMBytes(false) -
+                                  kRegionReserveDTCMBytes,
+                              k.delayBits, k.plastic, true, requested);
   return uint32_t(std::max<uint64_t>(1, fit));
 }

@@ -11,6 +11,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "PartitionInternal.h"
+#include "WindowSources.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Support/Parallel.h"
 
@@ -232,6 +233,36 @@ partitioning::bestTiling(const Network &n, unsigned pop, uint32_t limit,
   return best;
 }
 
+uint64_t partitioning::volumeLowerBound(const Network &n, unsigned pop,
+                                        uint32_t limit) {
+  if (!limit)
+    return 0;
+  std::vector<unsigned> sources;
+  uint64_t bound = 0;
+  for (const Projection &p : n.projections) {
+    if (p.post != pop)
+      continue;
+    if (!isWindowed(p) || p.pre == pop ||
+        std::count(sources.begin(), sources.end(), p.pre))
+      return 0;
+    sources.push_back(p.pre);
+    // A source's targets are the outputs its window positions reach along
+    // each axis times the output channels it reaches: no partition puts
+    // them on fewer than ceil(targets / limit) cores.
+    Window win = windowOf(n, p);
+    auto reach = [](const AxisReach &r, size_t i) -> uint64_t {
+      return r.first[i] <= r.last[i] ? uint64_t(r.last[i] - r.first[i] + 1) : 0;
+    };
+    for (size_t c = 0; c < win.channels.size(); ++c)
+      for (size_t y = 0; y < win.h.first.size(); ++y)
+        for (size_t x = 0; x < win.w.first.size(); ++x)
+          bound += ceilDiv(win.channels[c].size() * reach(win.h, y) *
+                               reach(win.w, x),
+                           limit);
+  }
+  return bound;
+}
+
 bool partitioning::isTileableSource(const Network &n, unsigned pop,
                                     uint32_t limit) {
   if (!limit || n.populations[pop].shape.size() <= limit)
@@ -320,13 +351,27 @@ partitioning::incomingVolume(const Network &n, unsigned pop,
     // (Named copies: clang 14 cannot capture structured bindings.)
     const unsigned pre = src.first;
     const std::vector<unsigned> &lists = src.second;
+    unsigned chunks =
+        std::max(1u, std::min<unsigned>(threads, unsigned(slices.size())));
+    std::vector<uint64_t> part(chunks, 0);
+    if (lists.size() == 1 && pre != pop &&
+        isWindowed(n.projections[lists[0]])) {
+      // From the window geometry (WindowSources), as partitionStats.
+      forEachTask(chunks, threads, [&](size_t t) {
+        WindowSources ws(n, n.projections[lists[0]]);
+        size_t b = slices.size() * t / chunks,
+               e = slices.size() * (t + 1) / chunks;
+        for (size_t si = b; si < e; ++si)
+          ws.forEach(slices[si], [&](uint32_t) { ++part[t]; });
+      });
+      for (uint64_t v : part)
+        volume += v;
+      continue;
+    }
     std::vector<std::vector<uint64_t>> starts;
     for (unsigned pi : lists)
       starts.push_back(postStarts(n.connections->lists[pi], nPost, threads));
     const uint64_t nPre = n.populations[pre].shape.size();
-    unsigned chunks =
-        std::max(1u, std::min<unsigned>(threads, unsigned(slices.size())));
-    std::vector<uint64_t> part(chunks, 0);
     forEachTask(chunks, threads, [&](size_t t) {
       std::vector<uint32_t> stamp(nPre, UINT32_MAX);
       size_t b = slices.size() * t / chunks,

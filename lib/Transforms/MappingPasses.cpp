@@ -235,7 +235,8 @@ bool scnc::runPlace(Network &n, PassContext &ctx) {
   st->sliceRefs.clear();
   for (const Slice &s : st->partition.slices)
     st->sliceRefs.push_back(SliceRef{s.population, uint32_t(s.neurons.size())});
-  PartitionStats stats = partitionStats(n, st->partition, ctx.options.threads);
+  PartitionStats stats =
+      partitionStats(n, st->partition, ctx.options.threads, &st->sliceGraph);
   std::vector<uint64_t> sdram;
   for (const SliceResources &r : stats.resources)
     sdram.push_back(r.sdramBytes);
@@ -300,8 +301,9 @@ bool scnc::runRoute(Network &n, PassContext &ctx) {
     return false;
   const Machine &m = *ctx.compilation.machine;
   auto t0 = std::chrono::steady_clock::now();
-  SliceGraph g = buildSliceGraph(n, st->partition.sliceOf,
-                                 uint32_t(st->partition.slices.size()));
+  // The slice graph place counted with the volume (the partition is the
+  // same since).
+  const SliceGraph &g = st->sliceGraph;
   // With split routes: per slice, the targets of each of its neurons.
   std::vector<NeuronTargets> perNeuron;
   if (ctx.options.splitRoutes) {

@@ -6,13 +6,16 @@
 #include "scnc/IR/IRReader.h"
 #include "scnc/Mapping/MappingState.h"
 #include "scnc/Mapping/Resources.h"
+#include "scnc/Mapping/SliceGraph.h"
 #include "scnc/Support/InputFile.h"
 #include "scnc/Transforms/PassManager.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Path.h"
 #include "gtest/gtest.h"
 #include <algorithm>
+#include <map>
 #include <numeric>
+#include <set>
 
 using namespace scnc;
 using scnc::test::DiagHarness;
@@ -508,12 +511,14 @@ TEST(PartitionTest, EveryExampleCoveredWithinLimits) {
     EXPECT_LE(double(volume[unsigned(PartitionerKind::Metis)]),
               0.6 * double(volume[unsigned(PartitionerKind::Slices)]))
         << name;
-    // Best never moves more packets than either of its two.
-    EXPECT_LE(volume[unsigned(PartitionerKind::Best)],
-              volume[unsigned(PartitionerKind::Metis)])
-        << name;
+    // Best never moves more packets than the best box tiling, and meets
+    // the same objective (it runs METIS only where a box might lose by
+    // half, so it may move a few more packets than METIS's k-way).
     EXPECT_LE(volume[unsigned(PartitionerKind::Best)],
               volume[unsigned(PartitionerKind::Tiles)])
+        << name;
+    EXPECT_LE(double(volume[unsigned(PartitionerKind::Best)]),
+              0.6 * double(volume[unsigned(PartitionerKind::Slices)]))
         << name;
   }
 }
@@ -594,6 +599,80 @@ TEST(PartitionTest, SourcesAndPoolsAlignWithTheirTargetsBoxes) {
   std::vector<uint32_t> want(ranks.size());
   std::iota(want.begin(), want.end(), 0);
   EXPECT_EQ(ranks, want);
+}
+
+TEST(PartitionTest, GeometricCountsEqualTheLists) {
+  // partitionStats counts a lone convolution or pool from another
+  // population from its window geometry. Brute force on the lists must
+  // agree, with padding, stride over kernel (inputs no window reads),
+  // per-map channels, a pool, two projections from one source (counted on
+  // the lists) and a self-projection.
+  DiagHarness h;
+  llvm::Optional<Network> parsed = parseNetwork(
+      h.add("simulation { neurons_per_core = 7; }\n"
+            "network t {\n"
+            "  input img { shape = 9 x 9 x 3; }\n"
+            "  conv a(img) { filters = 4; kernel = 3 x 3; stride = 2; "
+            "padding = 1; weights = 1 nA; }\n"
+            "  conv b(img) { filters = 2; kernel = 2 x 2; stride = 3; mode = "
+            "per_map; weights = 1 nA; }\n"
+            "  pool c(a) { kernel = 2 x 2; weight = 1 nA; }\n"
+            "}\n"),
+      h.diag);
+  ASSERT_TRUE(parsed.hasValue()) << h.text();
+  // A second pool from a into c, and c onto itself, all to all.
+  Projection again = parsed->projections.back();
+  again.name = "again";
+  parsed->projections.push_back(again);
+  Projection self = again;
+  self.name = "self";
+  self.kind = Projection::Kind::AllToAll;
+  self.pre = self.post = again.post;
+  parsed->projections.push_back(self);
+  llvm::Optional<Network> n = expand(h, parsed);
+  for (PartitionerKind kind : {PartitionerKind::Metis, PartitionerKind::Tiles,
+                               PartitionerKind::Slices}) {
+    Partition p = run(*n, kind);
+    ASSERT_TRUE(verifyPartition(*n, p).empty());
+    SliceGraph g;
+    PartitionStats got = partitionStats(*n, p, 2, &g);
+    // Brute force: per slice, per source population, the distinct sources
+    // (volume), per projection the distinct sources (rows) and synapses.
+    uint64_t volume = 0, cut = 0;
+    std::vector<uint64_t> rows(p.slices.size(), 0), syn(p.slices.size(), 0);
+    std::vector<std::set<uint32_t>> targets(p.slices.size());
+    std::map<std::pair<uint32_t, unsigned>, std::set<uint32_t>> bySource;
+    for (size_t pi = 0; pi < n->projections.size(); ++pi) {
+      const Projection &pr = n->projections[pi];
+      const ConnectionList &l = n->connections->lists[pi];
+      std::map<uint32_t, std::set<uint32_t>> perSlice;
+      for (uint64_t i = 0; i < l.size(); ++i) {
+        uint32_t d = p.sliceOf[pr.post][l.post[i]];
+        uint32_t from = p.sliceOf[pr.pre][l.pre[i]];
+        perSlice[d].insert(l.pre[i]);
+        bySource[{d, pr.pre}].insert(l.pre[i]);
+        ++syn[d];
+        cut += from != d;
+        targets[from].insert(d);
+      }
+      for (auto &[d, srcs] : perSlice)
+        rows[d] += srcs.size();
+    }
+    for (auto &[key, srcs] : bySource)
+      for (uint32_t src : srcs)
+        volume += p.sliceOf[key.second][src] != key.first;
+    EXPECT_EQ(got.commVolume, volume) << toString(kind).str();
+    EXPECT_EQ(got.edgeCut, cut) << toString(kind).str();
+    for (size_t i = 0; i < p.slices.size(); ++i) {
+      EXPECT_EQ(got.resources[i].rows, rows[i]) << toString(kind).str() << i;
+      EXPECT_EQ(got.resources[i].synapses, syn[i]) << toString(kind).str() << i;
+      EXPECT_EQ(g.targets[i], U32s(targets[i].begin(), targets[i].end()))
+          << toString(kind).str() << i;
+    }
+    EXPECT_EQ(
+        g.targets,
+        buildSliceGraph(*n, p.sliceOf, uint32_t(p.slices.size())).targets);
+  }
 }
 
 TEST(PartitionTest, ChannelGroupsKeepCoreCountsNearIdeal) {

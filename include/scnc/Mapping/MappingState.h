@@ -37,6 +37,9 @@ struct MappingState {
   std::vector<SliceRef> sliceRefs;
   Placement placement;
   uint64_t commVolume = 0, edgeCut = 0;
+  /// Which slices send packets to which (buildSliceGraph), counted with
+  /// the volume in the same pass; route uses it.
+  SliceGraph sliceGraph;
   bool placed = false;
   /// `allocate-keys`
   KeyAllocation keys;

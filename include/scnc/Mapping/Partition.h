@@ -29,6 +29,8 @@
 
 namespace scnc {
 
+struct SliceGraph;
+
 struct Network;
 
 /// One core's neurons: sorted indices (channel-major, docs/ir.md) of one
@@ -123,9 +125,14 @@ struct PartitionStats {
 };
 
 /// Measures a partition on the expanded connections (`threads` host
-/// threads; the numbers do not depend on it).
+/// threads; the numbers do not depend on it); with \p graph, also the
+/// slice graph (what buildSliceGraph gives), in the same pass. A population
+/// whose only projection into another is a convolution or pool is counted
+/// from the window geometry (expand-connections makes exactly the window's
+/// synapses), without reading its lists.
 PartitionStats partitionStats(const Network &n, const Partition &p,
-                              unsigned threads = 1);
+                              unsigned threads = 1,
+                              SliceGraph *graph = nullptr);
 
 /// `-emit=partition`: per population its limit and slices, per slice its
 /// index, neuron count and neuron ranges ("0-15,28-43").
@@ -155,9 +162,11 @@ struct PartitionGraph {
 /// vertices (empty result), one part (all 0), at least as many parts as
 /// vertices (vertex i in part i), no edges (vertices packed in order).
 /// Part numbers are in [0, nparts); parts may be empty or over capacity.
+/// With `recursive`, METIS_PartGraphRecursive (bisections: several times
+/// faster on small graphs, a little more cut; `best` uses it).
 llvm::Expected<std::vector<uint32_t>>
 metisPartition(const PartitionGraph &g, uint32_t nparts, uint64_t capacity,
-               uint64_t seed, MetisObjective objective);
+               uint64_t seed, MetisObjective objective, bool recursive = false);
 
 /// Moves vertices out of every part heavier than `limit`: along the
 /// shortest chain of adjacent parts to one with room (so parts stay
@@ -177,7 +186,8 @@ uint32_t binsNeeded(const std::vector<uint32_t> &weights, uint32_t limit);
 /// `limit`.
 llvm::Expected<std::vector<uint32_t>>
 partitionGraph(const PartitionGraph &g, uint32_t limit, uint64_t seed,
-               MetisObjective objective, uint64_t *repairMoves = nullptr);
+               MetisObjective objective, uint64_t *repairMoves = nullptr,
+               bool recursive = false);
 
 } // namespace scnc
 
