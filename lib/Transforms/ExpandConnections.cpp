@@ -30,6 +30,9 @@
 #include <cmath>
 #include <numeric>
 #include <thread>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #define DEBUG_TYPE "expand-connections"
 
@@ -42,6 +45,27 @@ namespace {
 struct Range {
   uint32_t lo, hi;
   int64_t start; ///< input coordinate of tap 0
+};
+
+/// Stores a list entry bypassing the caches where the target has
+/// non-temporal stores: the lists (gigabytes) are written once, in order,
+/// and read much later, so reading each line in before writing it (what a
+/// plain store does) only doubles the memory traffic the threads share.
+inline void streamStore(uint32_t *at, uint32_t v) {
+#if defined(__SSE2__)
+  _mm_stream_si32(reinterpret_cast<int *>(at), int(v));
+#else
+  *at = v;
+#endif
+}
+
+/// Orders a thread's non-temporal stores before it finishes its part.
+struct StreamFence {
+  ~StreamFence() {
+#if defined(__SSE2__)
+    _mm_sfence();
+#endif
+  }
 };
 
 std::vector<Range> axisRanges(uint32_t in, uint32_t out, uint32_t k, uint32_t s,
@@ -321,6 +345,7 @@ void Expander::expandWindowed(const Projection &p, ConnectionList &l) {
   uint32_t *pre = l.pre.begin(), *post = l.post.begin(),
            *widx = l.weightIndex.begin();
   parallelFor(rows, ctx.options.threads, [&](uint64_t rb, uint64_t re) {
+    StreamFence fence;
     for (uint64_t r = rb; r < re; ++r) {
       uint64_t m = r / out.h, oy = r % out.h;
       const Range &h = rh[oy];
@@ -345,9 +370,9 @@ void Expander::expandWindowed(const Projection &p, ConnectionList &l) {
                 c * planeIn + uint64_t(h.start + ky) * in.w + uint64_t(w.start);
             uint32_t ebase = uint32_t((kbase + ky) * kw);
             for (uint32_t kx = w.lo; kx < w.hi; ++kx, ++o) {
-              pre[o] = uint32_t(rowBase + kx);
-              post[o] = postIdx;
-              widx[o] = ebase + kx;
+              streamStore(pre + o, uint32_t(rowBase + kx));
+              streamStore(post + o, postIdx);
+              streamStore(widx + o, ebase + kx);
             }
           }
         }
