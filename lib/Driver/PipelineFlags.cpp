@@ -43,8 +43,9 @@ struct Flags {
                                   "box tilings of convolution and pooling "
                                   "layers, METIS elsewhere"),
                        clEnumValN(PartitionerKind::Best, "best",
-                                  "per layer, whichever of tiles and metis "
-                                  "moves fewer packets"),
+                                  "box tilings, aligned across layers, and "
+                                  "METIS where a box may move twice the "
+                                  "packets it must"),
                        clEnumValN(PartitionerKind::Slices, "slices",
                                   "contiguous index ranges (sPyNNaker's "
                                   "split)")),

@@ -197,9 +197,10 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
   // last, into boxes aligned with their targets' (sourceTiling); the others
   // choose their box after their sources, so that among boxes of equal
   // volume the one aligned with the sources' wins (bestTiling).
-  // Best runs METIS only where it could win: where no box applies, or the
-  // best box moves more than kBoxSlack times the packets any cut must
-  // (volumeLowerBound), so that METIS might save half or more.
+  // Best runs METIS only where it could win: where no box applies, where
+  // the best box moves more than kBoxSlack times the packets any cut must
+  // (volumeLowerBound), so that METIS might save half or more, or where it
+  // takes over 10% more cores than ceil(neurons / limit).
   std::vector<char> deferred(numPops, 0), wantsMetis(numPops, 0);
   forEachTask(numPops, cfg.threads, [&](size_t t) {
     unsigned p = order[t];
@@ -216,7 +217,11 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       return;
     }
     uint64_t bound = volumeLowerBound(n, p, result.limits[p]);
-    wantsMetis[p] = !bound || double(box->volume) > kBoxSlack * double(bound);
+    uint64_t ideal = (n.populations[p].shape.size() + result.limits[p] - 1) /
+                     result.limits[p];
+    wantsMetis[p] = !bound ||
+                    double(box->volume) > kBoxSlack * double(bound) ||
+                    box->cores > ideal + ideal / 10;
     SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name
                       << ": least box volume " << box->volume << ", bound "
                       << bound

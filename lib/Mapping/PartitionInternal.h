@@ -143,14 +143,14 @@ bool isTileableSource(const Network &n, unsigned pop, uint32_t limit);
 
 /// For a tileable source `pop` whose every target population is cut into
 /// boxes (`tilings`, per population): the box of at most `limit` neurons,
-/// on at most 10% more cores than the fewest any box needs, whose tiles
+/// on at most 10% more cores than ceil(neurons / limit), whose tiles
 /// reach the fewest target tiles in all (then the fewest cores). A source's
 /// own cut does not change its communication volume (every one of its
 /// neurons' targets is on another population's core), so this only makes
 /// its multicast trees small: each tile reaches the target tiles its
 /// positions' windows overlap, counted per axis from the geometry (the
 /// total is the product of the three axis sums). `Tiling::volume` holds
-/// that total. None when a target is not tiled.
+/// that total. None when a target is not tiled or no box is that small.
 llvm::Optional<Tiling>
 sourceTiling(const Network &n, unsigned pop, uint32_t limit,
              const std::vector<llvm::Optional<Tiling>> &tilings);

@@ -298,12 +298,11 @@ partitioning::sourceTiling(const Network &n, unsigned pop, uint32_t limit,
   std::vector<Tiling> boxes = candidateBoxes(n.populations[pop].shape, limit);
   if (boxes.empty())
     return None;
-  uint64_t fewest = UINT64_MAX;
-  for (const Tiling &t : boxes)
-    fewest = std::min(fewest, t.cores);
+  // At most 10% more cores than the population needs at `limit` per core.
+  const uint64_t ideal = ceilDiv(n.populations[pop].shape.size(), limit);
   Optional<Tiling> best;
   for (Tiling &t : boxes) {
-    if (t.cores > fewest + fewest / 10)
+    if (t.cores > ideal + ideal / 10)
       continue;
     for (size_t j = 0; j < out.size(); ++j)
       t.volume += tilePairs(out[j], t, targetBox[j]);
