@@ -19,6 +19,17 @@
 using namespace scnc;
 using namespace llvm;
 
+/// Counts \p rows rows (distinct sources) of \p syn synapses of one
+/// projection into a slice, with their SDRAM.
+static void addRows(SliceResources &r, uint64_t rows, uint64_t syn,
+                    bool plastic) {
+  using namespace resources;
+  r.rows += rows;
+  r.synapses += syn;
+  r.sdramBytes += syn * kSynapseBytes + rows * kRowHeaderBytes +
+                  (plastic ? rows * kPlasticRowHeaderBytes : 0);
+}
+
 PartitionStats scnc::partitionStats(const Network &n, const Partition &p,
                                     unsigned threads, SliceGraph *graph) {
   using namespace resources;
@@ -102,11 +113,7 @@ PartitionStats scnc::partitionStats(const Network &n, const Partition &p,
                     ++rows;
                     edge(preSlice[from], sidx);
                   });
-              SliceResources &r = s.resources[sidx];
-              r.rows += rows;
-              r.synapses += syn;
-              r.sdramBytes += syn * kSynapseBytes + rows * kRowHeaderBytes +
-                              (plastic ? rows * kPlasticRowHeaderBytes : 0);
+              addRows(s.resources[sidx], rows, syn, plastic);
               localVol += rows;
               localCut += syn;
             }
@@ -143,10 +150,7 @@ PartitionStats scnc::partitionStats(const Network &n, const Partition &p,
                   }
                 }
               }
-              r.rows += rows;
-              r.synapses += syn;
-              r.sdramBytes += syn * kSynapseBytes + rows * kRowHeaderBytes +
-                              (plastic ? rows * kPlasticRowHeaderBytes : 0);
+              addRows(r, rows, syn, plastic);
             }
           }
           volume += localVol;
