@@ -39,6 +39,20 @@ Expected<KeyAllocation> scnc::allocateKeys(unsigned numPopulations,
   a.sliceBits = bitsFor(maxSlices);
   a.populationBits = bitsFor(numPopulations);
   unsigned total = a.neuronBits + a.sliceBits + a.populationBits;
+  if (total > 32 && !numbers.empty()) {
+    // The numbers' gaps cost the bits: number each population's slices
+    // densely in the numbers' order instead.
+    std::vector<uint32_t> order(slices.size()), ranks(slices.size());
+    for (uint32_t i = 0; i < order.size(); ++i)
+      order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [&](uint32_t x, uint32_t y) {
+      return numbers[x] < numbers[y];
+    });
+    std::vector<uint32_t> next(numPopulations, 0);
+    for (uint32_t i : order)
+      ranks[i] = next[slices[i].population]++;
+    return allocateKeys(numPopulations, slices, ranks);
+  }
   if (total > 32)
     return createStringError(
         inconvertibleErrorCode(),

@@ -54,6 +54,24 @@ TEST(KeysTest, GivenNumbersLeaveGaps) {
   EXPECT_EQ(llvm::toString(c.takeError()), "2 slice numbers for 4 slices");
 }
 
+TEST(KeysTest, GapsPastThirtyTwoBitsFallBackToRanks) {
+  // 2^14-neuron slices (14 bits), two populations (1 bit): numbers up to
+  // 2^17 + 3 would take 18 slice bits (33 in all); ranked densely in the
+  // numbers' order (3, 1, 0, 2 for population 0) they take 2.
+  std::vector<SliceRef> s = {
+      {0, 1u << 14}, {0, 1u << 14}, {0, 1u << 14}, {0, 1u << 14}, {1, 1}};
+  llvm::Expected<KeyAllocation> a =
+      allocateKeys(2, s, {(1u << 17) + 3, 5, 0, 1u << 17, 0});
+  ASSERT_TRUE(bool(a)) << llvm::toString(a.takeError());
+  EXPECT_EQ(a->sliceBits, 2u);
+  EXPECT_EQ(a->neuronBits, 14u);
+  std::vector<uint32_t> slice;
+  for (size_t i = 0; i < 4; ++i)
+    slice.push_back(a->slices[i].key >> 14 & 3);
+  EXPECT_EQ(slice, (std::vector<uint32_t>{3, 1, 0, 2}));
+  EXPECT_TRUE(verifyKeys(*a, s).empty());
+}
+
 TEST(KeysTest, OneNeuronSlicesUseFullMasks) {
   std::vector<SliceRef> s = {{0, 1}};
   llvm::Expected<KeyAllocation> a = allocateKeys(1, s);

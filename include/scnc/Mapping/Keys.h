@@ -49,8 +49,10 @@ struct KeyAllocation {
 
 /// Allocates keys for slices given in (population, slice) order: the k-th
 /// slice of a population gets slice number k, or `numbers[k]` when given
-/// (Partition::numbers: distinct within a population, gaps allowed). Fails
-/// when the three fields need more than 32 bits, naming the widths.
+/// (Partition::numbers: distinct within a population, gaps allowed; when
+/// the gaps would take the fields past 32 bits, each population's slices
+/// are numbered densely in the numbers' order). Fails when the three fields
+/// need more than 32 bits, naming the widths.
 llvm::Expected<KeyAllocation>
 allocateKeys(unsigned numPopulations, llvm::ArrayRef<SliceRef> slices,
              llvm::ArrayRef<uint32_t> numbers = {});
