@@ -107,7 +107,8 @@ Expected<PopulationSlices> metisSlices(const Network &n, unsigned pop,
   return s;
 }
 
-/// Bit i of \p v at bit 2i (+1 with \p odd).
+/// Bit i of \p v moved to bit 2i (interleaving two of these gives a Morton
+/// code).
 uint64_t spreadBits(uint32_t v) {
   uint64_t x = v;
   x = (x | x << 16) & 0x0000FFFF0000FFFFull;
@@ -219,8 +220,7 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
     uint64_t bound = volumeLowerBound(n, p, result.limits[p]);
     uint64_t ideal = (n.populations[p].shape.size() + result.limits[p] - 1) /
                      result.limits[p];
-    wantsMetis[p] = !bound ||
-                    double(box->volume) > kBoxSlack * double(bound) ||
+    wantsMetis[p] = !bound || double(box->volume) > kBoxSlack * double(bound) ||
                     box->cores > ideal + ideal / 10;
     SCNC_DEBUG(dbgs() << "partition: " << n.populations[p].name
                       << ": least box volume " << box->volume << ", bound "

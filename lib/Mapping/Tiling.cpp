@@ -39,16 +39,6 @@ AxisReach axisReach(uint32_t in, uint32_t out, uint32_t k, uint32_t s,
   return r;
 }
 
-/// Sum over the source indices of the tiles of size \p b their outputs
-/// fall in.
-uint64_t tilesHit(const AxisReach &r, uint32_t b) {
-  uint64_t sum = 0;
-  for (size_t i = 0; i < r.first.size(); ++i)
-    if (r.first[i] <= r.last[i])
-      sum += uint64_t(r.last[i] / b - r.first[i] / b + 1);
-  return sum;
-}
-
 /// The distinct tile sizes along an axis of \p n: ceil(n / t) for t tiles.
 std::vector<uint32_t> tileSizes(uint32_t n) {
   std::vector<uint32_t> out;
@@ -185,7 +175,7 @@ partitioning::bestTiling(const Network &n, unsigned pop, uint32_t limit,
     std::map<uint32_t, std::vector<uint64_t>> sums;
     for (uint32_t b : sizes)
       for (const Window &w : in)
-        sums[b].push_back(tilesHit(reach(w), b));
+        sums[b].push_back(axisPairs(reach(w), 1, b));
     return sums;
   };
   auto hSums =
