@@ -1,10 +1,13 @@
 //===- SliceGraph.cpp - Which slices send packets to which ----------------===//
 #include "scnc/Mapping/SliceGraph.h"
+#include "PartitionInternal.h"
+#include "WindowSources.h"
 #include "scnc/IR/Connections.h"
 #include "llvm/ADT/DenseSet.h"
 #include <algorithm>
 #include <iterator>
 #include <map>
+#include <memory>
 
 using namespace scnc;
 using namespace llvm;
@@ -42,13 +45,20 @@ std::vector<NeuronTargets> scnc::buildNeuronTargets(
     const Network &n, ArrayRef<std::vector<uint32_t>> sliceOf,
     ArrayRef<std::vector<uint32_t>> localIndex,
     ArrayRef<std::pair<unsigned, ArrayRef<uint32_t>>> slices) {
-  // Each projection's synapses by post neuron.
+  // Each projection's synapses by post neuron, or for a convolution or
+  // pool from another population its sources from the window geometry
+  // (WindowSources, as partitionStats), without reading the list.
   std::vector<std::vector<uint64_t>> starts(n.projections.size());
+  std::vector<std::unique_ptr<partitioning::WindowSources>> windows(
+      n.projections.size());
   std::vector<std::vector<unsigned>> into(n.populations.size());
   for (unsigned j = 0; j < n.projections.size(); ++j) {
     const Projection &p = n.projections[j];
-    starts[j] =
-        postStarts(n.connections->lists[j], n.populations[p.post].shape.size());
+    if (partitioning::isWindowed(p) && p.pre != p.post)
+      windows[j] = std::make_unique<partitioning::WindowSources>(n, p);
+    else
+      starts[j] = postStarts(n.connections->lists[j],
+                             n.populations[p.post].shape.size());
     into[p.post].push_back(j);
   }
   // Target slices in increasing order: a stamp per source neuron keeps
@@ -64,14 +74,19 @@ std::vector<NeuronTargets> scnc::buildNeuronTargets(
       unsigned pre = n.projections[j].pre;
       const ConnectionList &l = n.connections->lists[j];
       std::vector<uint32_t> &st = stamp[pre];
+      auto add = [&](uint32_t src) {
+        if (st[src] == d)
+          return;
+        st[src] = d;
+        pairs[sliceOf[pre][src]].push_back({localIndex[pre][src], d});
+      };
+      if (windows[j]) {
+        windows[j]->forEach(slices[d].second, add);
+        continue;
+      }
       for (uint32_t q : slices[d].second)
-        for (uint64_t i = starts[j][q]; i < starts[j][q + 1]; ++i) {
-          uint32_t src = l.pre[i];
-          if (st[src] == d)
-            continue;
-          st[src] = d;
-          pairs[sliceOf[pre][src]].push_back({localIndex[pre][src], d});
-        }
+        for (uint64_t i = starts[j][q]; i < starts[j][q + 1]; ++i)
+          add(l.pre[i]);
     }
   }
   std::vector<NeuronTargets> out(slices.size());

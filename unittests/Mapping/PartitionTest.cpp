@@ -672,6 +672,27 @@ TEST(PartitionTest, GeometricCountsEqualTheLists) {
     EXPECT_EQ(
         g.targets,
         buildSliceGraph(*n, p.sliceOf, uint32_t(p.slices.size())).targets);
+    // Split routes' per-neuron target slices, from the geometry where it
+    // applies, against the lists.
+    std::vector<std::pair<unsigned, llvm::ArrayRef<uint32_t>>> refs;
+    for (const Slice &sl : p.slices)
+      refs.push_back({sl.population, sl.neurons});
+    std::vector<NeuronTargets> nt =
+        buildNeuronTargets(*n, p.sliceOf, p.localIndex, refs);
+    std::vector<std::vector<std::set<uint32_t>>> want(p.slices.size());
+    for (size_t i = 0; i < p.slices.size(); ++i)
+      want[i].resize(p.slices[i].neurons.size());
+    for (size_t pi = 0; pi < n->projections.size(); ++pi) {
+      const Projection &pr = n->projections[pi];
+      const ConnectionList &l = n->connections->lists[pi];
+      for (uint64_t i = 0; i < l.size(); ++i)
+        want[p.sliceOf[pr.pre][l.pre[i]]][p.localIndex[pr.pre][l.pre[i]]]
+            .insert(p.sliceOf[pr.post][l.post[i]]);
+    }
+    for (size_t i = 0; i < p.slices.size(); ++i)
+      for (uint32_t k = 0; k < p.slices[i].neurons.size(); ++k)
+        EXPECT_EQ(nt[i].of(k).vec(), U32s(want[i][k].begin(), want[i][k].end()))
+            << toString(kind).str() << " slice " << i << " neuron " << k;
   }
 }
 
