@@ -15,6 +15,7 @@
 #include <algorithm>
 #include <map>
 #include <numeric>
+#include <random>
 #include <set>
 
 using namespace scnc;
@@ -601,35 +602,11 @@ TEST(PartitionTest, SourcesAndPoolsAlignWithTheirTargetsBoxes) {
   EXPECT_EQ(ranks, want);
 }
 
-TEST(PartitionTest, GeometricCountsEqualTheLists) {
-  // partitionStats counts a lone convolution or pool from another
-  // population from its window geometry. Brute force on the lists must
-  // agree, with padding, stride over kernel (inputs no window reads),
-  // per-map channels, a pool, two projections from one source (counted on
-  // the lists) and a self-projection.
-  DiagHarness h;
-  llvm::Optional<Network> parsed = parseNetwork(
-      h.add("simulation { neurons_per_core = 7; }\n"
-            "network t {\n"
-            "  input img { shape = 9 x 9 x 3; }\n"
-            "  conv a(img) { filters = 4; kernel = 3 x 3; stride = 2; "
-            "padding = 1; weights = 1 nA; }\n"
-            "  conv b(img) { filters = 2; kernel = 2 x 2; stride = 3; mode = "
-            "per_map; weights = 1 nA; }\n"
-            "  pool c(a) { kernel = 2 x 2; weight = 1 nA; }\n"
-            "}\n"),
-      h.diag);
-  ASSERT_TRUE(parsed.hasValue()) << h.text();
-  // A second pool from a into c, and c onto itself, all to all.
-  Projection again = parsed->projections.back();
-  again.name = "again";
-  parsed->projections.push_back(again);
-  Projection self = again;
-  self.name = "self";
-  self.kind = Projection::Kind::AllToAll;
-  self.pre = self.post = again.post;
-  parsed->projections.push_back(self);
-  llvm::Optional<Network> n = expand(h, parsed);
+/// partitionStats' counts, its slice graph and split routes' per-neuron
+/// target slices (from the window geometry where it applies) against brute
+/// force over the lists, under three partitioners.
+void expectGeometryMatchesLists(const Network &net) {
+  const Network *n = &net;
   for (PartitionerKind kind : {PartitionerKind::Metis, PartitionerKind::Tiles,
                                PartitionerKind::Slices}) {
     Partition p = run(*n, kind);
@@ -694,6 +671,73 @@ TEST(PartitionTest, GeometricCountsEqualTheLists) {
         EXPECT_EQ(nt[i].of(k).vec(), U32s(want[i][k].begin(), want[i][k].end()))
             << toString(kind).str() << " slice " << i << " neuron " << k;
   }
+}
+
+TEST(PartitionTest, GeometricCountsEqualTheLists) {
+  // partitionStats counts a lone convolution or pool from another
+  // population from its window geometry. Brute force on the lists must
+  // agree, with padding, stride over kernel (inputs no window reads),
+  // per-map channels, a pool, two projections from one source (counted on
+  // the lists) and a self-projection.
+  DiagHarness h;
+  llvm::Optional<Network> parsed = parseNetwork(
+      h.add("simulation { neurons_per_core = 7; }\n"
+            "network t {\n"
+            "  input img { shape = 9 x 9 x 3; }\n"
+            "  conv a(img) { filters = 4; kernel = 3 x 3; stride = 2; "
+            "padding = 1; weights = 1 nA; }\n"
+            "  conv b(img) { filters = 2; kernel = 2 x 2; stride = 3; mode = "
+            "per_map; weights = 1 nA; }\n"
+            "  pool c(a) { kernel = 2 x 2; weight = 1 nA; }\n"
+            "}\n"),
+      h.diag);
+  ASSERT_TRUE(parsed.hasValue()) << h.text();
+  // A second pool from a into c, and c onto itself, all to all.
+  Projection again = parsed->projections.back();
+  again.name = "again";
+  parsed->projections.push_back(again);
+  Projection self = again;
+  self.name = "self";
+  self.kind = Projection::Kind::AllToAll;
+  self.pre = self.post = again.post;
+  parsed->projections.push_back(self);
+  llvm::Optional<Network> n = expand(h, parsed);
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  expectGeometryMatchesLists(*n);
+}
+
+TEST(PartitionTest, GeometricCountsEqualTheListsOnRandomWindows) {
+  // Random convolutions (padding, strides over and under the kernel, both
+  // channel modes) followed by random pools, at random core sizes.
+  std::mt19937 rng(21);
+  auto pick = [&](int lo, int hi) {
+    return std::uniform_int_distribution<int>(lo, hi)(rng);
+  };
+  int tried = 0;
+  for (int k = 0; k < 40; ++k) {
+    int h = pick(3, 12), w = pick(3, 12), c = pick(1, 3);
+    int kh = pick(1, 4), kw = pick(1, 4), sh = pick(1, 3), pad = pick(0, 2);
+    int pk = pick(1, 3);
+    std::string text =
+        "simulation { neurons_per_core = " + std::to_string(pick(3, 20)) +
+        "; }\nnetwork r {\n  input img { shape = " + std::to_string(h) + " x " +
+        std::to_string(w) + " x " + std::to_string(c) +
+        "; }\n  conv a(img) { filters = " + std::to_string(pick(1, 4)) +
+        "; kernel = " + std::to_string(kh) + " x " + std::to_string(kw) +
+        "; stride = " + std::to_string(sh) +
+        "; padding = " + std::to_string(pad) +
+        "; mode = " + (pick(0, 1) ? "per_map" : "standard") +
+        "; weights = 1 nA; }\n  pool p(a) { kernel = " + std::to_string(pk) +
+        " x " + std::to_string(pk) + "; weight = 1 nA; }\n}\n";
+    DiagHarness dh;
+    llvm::Optional<Network> n = expandScn(dh, text);
+    if (!n)
+      continue; // a window larger than its input: the front end says so
+    ++tried;
+    SCOPED_TRACE(text);
+    expectGeometryMatchesLists(*n);
+  }
+  EXPECT_GT(tried, 20);
 }
 
 TEST(PartitionTest, ChannelGroupsKeepCoreCountsNearIdeal) {
