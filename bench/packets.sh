@@ -51,12 +51,14 @@ def read(name, mode):
     m = re.search(r"before compression max (\d+), mean ([\d.]+) \(([\d,]+) on.*after max (\d+), mean ([\d.]+)", r)
     verified = re.search(r"routes verified: ([\d,]+)", r)
     p = re.search(r"packets: ([\d,]+) sent, ([\d,]+) delivered to cores, ([\d,]+) link hops", s)
-    useless = num(re.search(r"no population-table entry\): ([\d,]+)", s).group(1))
+    u = re.search(r"no synapses from their neuron: ([\d,]+) \(no population-table entry: "
+                  r"([\d,]+); an entry but an empty row: ([\d,]+)\)", s)
+    useless, unmatched, empty = num(u.group(1)), num(u.group(2)), num(u.group(3))
     rt = re.search(r"^real time: (.*?)(;|$)", s, re.M).group(1)
     return dict(vol=vol, maxb=int(m.group(1)), totb=num(m.group(3)), maxa=int(m.group(4)),
                 meana=m.group(5), trees=verified.group(1) if verified else "?",
                 sent=num(p.group(1)), delivered=num(p.group(2)), hops=num(p.group(3)),
-                useless=useless, rt=rt)
+                useless=useless, unmatched=unmatched, empty=empty, rt=rt)
 for name in ("mnist", "dvs-large"):
     a, b = read(name, "off"), read(name, "on")
     print(f"## {name}")
@@ -65,11 +67,12 @@ for name in ("mnist", "dvs-large"):
         print(f"{label}: {x['trees']} trees; routing entries per chip: before compression max "
               f"{x['maxb']} ({x['totb']:,} in all), after max {x['maxa']} (mean {x['meana']}); "
               f"{x['sent']:,} packets sent, {x['delivered']:,} delivered, {x['hops']:,} link hops; "
-              f"no population-table entry: {x['useless']:,}; real time: {x['rt']}")
+              f"useless deliveries {x['useless']:,} (no population-table entry "
+              f"{x['unmatched']:,}, empty row {x['empty']:,}); real time: {x['rt']}")
     cut = 100.0 * (1 - b['useless'] / a['useless']) if a['useless'] else 0.0
-    print(f"packets with no population-table entry: {a['useless']:,} -> {b['useless']:,} "
-          f"({cut:.1f}% fewer); deliveries {a['delivered']:,} -> {b['delivered']:,} "
-          f"({a['delivered'] - b['delivered']:,} fewer: these and the packets whose row is empty)")
+    print(f"useless deliveries (no synapse from the neuron on the core): {a['useless']:,} -> "
+          f"{b['useless']:,} ({cut:.1f}% fewer); deliveries {a['delivered']:,} -> "
+          f"{b['delivered']:,} ({a['delivered'] - b['delivered']:,} fewer)")
 print("spikes of every layer identical with and without split routes (cmp)")
 PY
 } | tee "$out"

@@ -335,6 +335,7 @@ void CoreRuns::fillStats(EmulatorStats &s, uint32_t numTicks) const {
       c.synapticEvents = k.synapticEvents;
       c.unmatchedPackets = k.unmatchedPackets;
       c.invalidRows = k.invalidRows;
+      c.emptyRows = k.emptyRows;
       c.maxTickEvents = r.maxTickEvents;
       c.maxTickEventsAt = r.maxTickEventsAt;
       c.maxTickCycles = r.maxTickCycles;

@@ -148,17 +148,19 @@ void scnc::printEmulatorStats(const EmulatorStats &s,
   const CoreStats *busiest = rt.busiest, *slowest = rt.slowest;
   uint64_t overEvents = rt.coresOverEvents, overrun = rt.coresOverrun;
   uint64_t overEventTicks = rt.ticksOverEvents, overrunTicks = rt.ticksOverrun;
-  uint64_t unmatched = 0, invalid = 0;
+  uint64_t unmatched = 0, invalid = 0, empty = 0;
   for (const CoreStats &c : s.cores) {
     unmatched += c.unmatchedPackets;
     invalid += c.invalidRows;
+    empty += c.emptyRows;
   }
   if (!busiest)
     return;
   std::string tick = formatDouble(s.timestepUs / 1000.0) + " ms";
-  os << "packets that reach a core with no synapses from their neuron (no "
-        "population-table entry): "
-     << withCommas(unmatched);
+  os << "packets that reach a core with no synapses from their neuron: "
+     << withCommas(unmatched + empty)
+     << " (no population-table entry: " << withCommas(unmatched)
+     << "; an entry but an empty row: " << withCommas(empty) << ")";
   if (invalid)
     os << "; keys past their entry's rows: " << withCommas(invalid);
   os << "\n";
@@ -320,6 +322,7 @@ std::string scnc::emulatorStatsJson(const EmulatorStats &s) {
                                               {"tick", c.predictedTick}};
       e["unmatched_packets"] = c.unmatchedPackets;
       e["invalid_rows"] = c.invalidRows;
+      e["empty_rows"] = c.emptyRows;
     }
     cores.push_back(std::move(e));
   }

@@ -353,6 +353,7 @@ bool kernel::neuronCoreProcessRow(NeuronCore &core, uint32_t tick,
                                   const uint32_t *row, uint32_t *plasticOut) {
   bool wrote;
   uint32_t events = processRow(core, tick, row, plasticOut, wrote);
+  core.counters.emptyRows += events == 0;
   core.counters.synapticEvents += events;
   core.counters.tickEvents += events;
   return wrote;
@@ -360,7 +361,7 @@ bool kernel::neuronCoreProcessRow(NeuronCore &core, uint32_t tick,
 
 void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
                                const uint32_t *keys, uint32_t n) {
-  uint32_t events = 0, unmatched = 0, invalid = 0;
+  uint32_t events = 0, unmatched = 0, invalid = 0, empty = 0;
   // Row offsets looked up kLookahead packets ahead (~0u: no row).
   uint32_t ahead[kLookahead];
   uint32_t fetched = 0, stride = 0, offset = 0;
@@ -381,9 +382,11 @@ void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
     if (at == ~uint32_t(0))
       continue;
     bool wrote;
-    events += processRow(core, tick, core.matrix + at,
-                         core.plasticMatrix ? core.plasticMatrix + at : nullptr,
-                         wrote);
+    uint32_t e = processRow(
+        core, tick, core.matrix + at,
+        core.plasticMatrix ? core.plasticMatrix + at : nullptr, wrote);
+    events += e;
+    empty += e == 0;
   }
   core.counters.packets += n;
   core.counters.tickPackets += n;
@@ -391,6 +394,7 @@ void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
   core.counters.tickEvents += events;
   core.counters.unmatchedPackets += unmatched;
   core.counters.invalidRows += invalid;
+  core.counters.emptyRows += empty;
 }
 
 uint16_t kernel::neuronCorePlasticWeight(const NeuronCore &core,

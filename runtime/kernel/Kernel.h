@@ -93,7 +93,10 @@ struct NeuronCoreCounters {
   uint64_t synapticEvents = 0;   ///< synaptic words processed
   uint64_t unmatchedPackets = 0; ///< keys no population-table entry matches
   uint64_t invalidRows = 0;      ///< keys past the rows of their entry
-  uint64_t spikes = 0;           ///< spikes of this core's neurons
+  /// Packets whose row holds no synapse: their neuron has none on this
+  /// core (a block's entry reaches cores some of its neurons do not use).
+  uint64_t emptyRows = 0;
+  uint64_t spikes = 0; ///< spikes of this core's neurons
   /// This tick's packets, events and population-table searches (packets
   /// that missed the last entry; reset by neuronCoreTick).
   uint32_t tickPackets = 0, tickEvents = 0, tickSearches = 0;

@@ -117,6 +117,7 @@ struct CoreStats {
   uint64_t synapticEvents = 0;   ///< synaptic words processed
   uint64_t unmatchedPackets = 0; ///< no population-table entry
   uint64_t invalidRows = 0;      ///< key past its entry's rows
+  uint64_t emptyRows = 0;        ///< a row without synapses: no use here
   /// The most synaptic events and cycles in one tick, and the first tick
   /// with that many.
   uint32_t maxTickEvents = 0, maxTickEventsAt = 0;
