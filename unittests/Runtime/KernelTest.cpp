@@ -161,6 +161,9 @@ TEST(Kernel, RingBufferDelays) {
   EXPECT_EQ(c.core.counters.synapticEvents, 9u);
   EXPECT_EQ(c.core.counters.unmatchedPackets, 2u);
   EXPECT_EQ(c.core.counters.tickPackets, 3u);
+  // Only source neuron 1's packet found a row, and it was empty (the
+  // three packets of source neuron 0 found 3 synapses each).
+  EXPECT_EQ(c.core.counters.emptyRows, 1u);
 }
 
 TEST(Kernel, RowPastItsEntryIsCounted) {
