@@ -227,6 +227,21 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
                       << bound
                       << (wantsMetis[p] ? ": METIS too\n" : ": boxes only\n"));
   });
+  // A population's METIS slices, or its failure.
+  auto cutWithMetis = [&](unsigned p) {
+    Expected<PopulationSlices> s = metisSlices(n, p, result.limits[p], cfg);
+    if (!s)
+      failures[p] = toString(s.takeError());
+    else
+      slices[p] = std::move(*s);
+  };
+  // The first failure, by population ("" when none).
+  auto firstFailure = [&]() -> std::string {
+    for (const std::string &f : failures)
+      if (!f.empty())
+        return f;
+    return "";
+  };
   // 1. METIS, or contiguous slices, for every population that needs them,
   // in parallel.
   forEachTask(numPops, cfg.threads, [&](size_t t) {
@@ -238,16 +253,10 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
     }
     if (!wantsMetis[p])
       return;
-    Expected<PopulationSlices> s = metisSlices(n, p, result.limits[p], cfg);
-    if (!s) {
-      failures[p] = toString(s.takeError());
-      return;
-    }
-    slices[p] = std::move(*s);
+    cutWithMetis(p);
   });
-  for (const std::string &f : failures)
-    if (!f.empty())
-      return createStringError(inconvertibleErrorCode(), f);
+  if (std::string f = firstFailure(); !f.empty())
+    return createStringError(inconvertibleErrorCode(), f);
   // 2. The boxes, sources before targets (a population in a cycle after
   // the rest, its undecided sources counting as not boxed).
   if (boxes) {
@@ -316,16 +325,10 @@ Expected<Partition> scnc::partitionNetwork(const Network &n,
       tiled[p] = tl;
       return;
     }
-    Expected<PopulationSlices> s = metisSlices(n, p, result.limits[p], cfg);
-    if (!s) {
-      failures[p] = toString(s.takeError());
-      return;
-    }
-    slices[p] = std::move(*s);
+    cutWithMetis(p);
   });
-  for (const std::string &f : failures)
-    if (!f.empty())
-      return createStringError(inconvertibleErrorCode(), f);
+  if (std::string f = firstFailure(); !f.empty())
+    return createStringError(inconvertibleErrorCode(), f);
 
   result.sliceOf.resize(numPops);
   result.localIndex.resize(numPops);
