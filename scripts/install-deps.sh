@@ -7,6 +7,9 @@ PKGS=(cmake ninja-build g++ python3
       libmetis-dev libgtest-dev libgmock-dev libbenchmark-dev
       python3-numpy pkg-config libcairo2-dev
       liblinear-dev zlib1g-dev
+      # NIR graphs (HDF5): the reader and writer, and the tests that write
+      # graphs with h5py as NIR's own package does.
+      libhdf5-dev python3-h5py
       # The ARM968 core program (runtime/arm) and its qemu equivalence test.
       gcc-arm-none-eabi libnewlib-arm-none-eabi libnewlib-dev
       libstdc++-arm-none-eabi-dev qemu-system-arm

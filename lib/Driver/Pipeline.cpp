@@ -1,5 +1,7 @@
 //===- Pipeline.cpp - The compile pipeline, source to image ---------------===//
 #include "scnc/Driver/Pipeline.h"
+#include "scnc/Interop/Nir.h"
+#include "llvm/Support/Path.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/IRReader.h"
 #include "scnc/IR/Verifier.h"
@@ -68,6 +70,24 @@ bool scnc::compileSource(unsigned buf, bool isIR, StringRef sourceDir,
   if (!isIR && o.verifyEach && !verifyNetwork(*c.net, diag))
     return false;
   c.net->sourceDir = sourceDir.str();
+  if (o.stopAfter == Stage::Parse)
+    return true;
+  return compileNetwork(*c.net, c.context, o, diag, sink);
+}
+
+bool scnc::compileNirFile(StringRef path, const CompileOptions &o,
+                          DiagnosticEngine &diag, Compilation &c,
+                          ImageSink sink) {
+  Expected<Network> n = importNir(path);
+  if (!n) {
+    diag.error(toString(n.takeError()));
+    return false;
+  }
+  c.net = std::move(*n);
+  // The importer builds what the verifier checks; a failure here is ours.
+  if (o.verifyEach && !verifyNetwork(*c.net, diag))
+    return false;
+  c.net->sourceDir = sys::path::parent_path(path).str();
   if (o.stopAfter == Stage::Parse)
     return true;
   return compileNetwork(*c.net, c.context, o, diag, sink);

@@ -156,7 +156,7 @@ Projection Lowering::layerProjection(const Block &b, AttrReader &r) {
       proto.stride = proto.kernel; // non-overlapping windows by default
     double w = 1.0;
     r.getQuantity("weight", Dimension::Current, w, 0, true);
-    proto.weights = WeightInit{WeightInit::Constant, w, 0, 0, 0, ""};
+    proto.weights = WeightInit{WeightInit::Constant, w, 0, 0, 0, "", nullptr};
     if (proto.poolOp == Projection::PoolOp::Average)
       proto.weights.value = w / (double(proto.kernel.h) * proto.kernel.w);
   }

@@ -1,5 +1,8 @@
 //===- AttributeReader.cpp - Attributes, constants and shared blocks ------===//
 #include "scnc/IR/AttributeReader.h"
+#include "scnc/Support/Npy.h"
+#include <cmath>
+#include <cstring>
 #include "scnc/IR/Printer.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
@@ -330,15 +333,16 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   if (v.kind == Value::Number) { // a plain weight
     double w;
     if (toQuantity(v, name, Dimension::Current, w))
-      out = WeightInit{WeightInit::Constant, w, 0, 0, 0, ""};
+      out = WeightInit{WeightInit::Constant, w, 0, 0, 0, "", nullptr};
     return;
   }
   if (v.kind != Value::Call) {
     fail(v.loc, "expected a weight for '" + name +
-                    "': a current, constant(...), normal(...) or file(...)");
+                    "': a current, constant(...), normal(...), file(...) or "
+                    "dense(...)");
     return;
   }
-  static const StringRef kinds[] = {"constant", "normal", "file"};
+  static const StringRef kinds[] = {"constant", "normal", "file", "dense"};
   auto kindIt = llvm::find(kinds, StringRef(v.text));
   if (kindIt == std::end(kinds)) {
     StringRef guess = closestMatch(v.text, kinds);
@@ -352,9 +356,11 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   static const StringRef constantArgs[] = {"value"};
   static const StringRef normalArgs[] = {"mean", "sigma", "seed"};
   static const StringRef fileArgs[] = {"path"};
+  static const StringRef denseArgs[] = {"shape", "data"};
   ArrayRef<StringRef> params = v.text == "constant" ? makeArrayRef(constantArgs)
                                : v.text == "normal" ? makeArrayRef(normalArgs)
-                                                    : makeArrayRef(fileArgs);
+                               : v.text == "file"   ? makeArrayRef(fileArgs)
+                                                    : makeArrayRef(denseArgs);
   SmallVector<const Value *, 3> args(params.size(), nullptr);
   for (size_t i = 0; i < v.elements.size(); ++i) {
     const Ident &an = v.argNames[i];
@@ -418,6 +424,57 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
       return;
     }
     w.path = p.text;
+    break;
+  }
+  case WeightInit::Dense: {
+    if (!need(0) || !need(1))
+      return;
+    auto a = std::make_shared<NumArray>();
+    const Value &sv = *args[0];
+    ArrayRef<Value> dims = sv.kind == Value::Cross ? makeArrayRef(sv.elements)
+                                                   : makeArrayRef(sv);
+    uint64_t count = 1;
+    for (const Value &d : dims) {
+      uint64_t n;
+      if (!toUInt(d, "shape", n, 1, UINT32_MAX))
+        return;
+      a->shape.push_back(n);
+      count *= n;
+      if (count > (uint64_t(1) << 32)) {
+        fail(sv.loc, "dense weights of more than 2^32 values");
+        return;
+      }
+    }
+    const Value &dv = *args[1];
+    if (dv.kind != Value::String) {
+      fail(dv.loc, "expected a string of hexadecimal float32 values for "
+                   "'data'");
+      return;
+    }
+    if (dv.text.size() != count * 8) {
+      fail(dv.loc, "'data' has " + std::to_string(dv.text.size()) +
+                       " hexadecimal digits, expected " +
+                       std::to_string(count * 8) + " (8 per value of shape " +
+                       std::to_string(count) + " values)");
+      return;
+    }
+    a->data.resize(count);
+    for (uint64_t i = 0; i < count; ++i) {
+      uint32_t bits = 0;
+      if (StringRef(dv.text).substr(i * 8, 8).getAsInteger(16, bits)) {
+        fail(dv.loc, "'data': value " + std::to_string(i) +
+                         " is not 8 hexadecimal digits");
+        return;
+      }
+      float f;
+      std::memcpy(&f, &bits, 4);
+      if (!std::isfinite(f)) {
+        fail(dv.loc, "'data': value " + std::to_string(i) + " is not finite");
+        return;
+      }
+      a->data[i] = f;
+    }
+    w.array = std::move(a);
     break;
   }
   }
@@ -601,7 +658,7 @@ bool scnc::readStdpRule(const Block &b, DiagnosticEngine &diag,
   out.dependence = StdpRule::WeightDependence(dep);
   r.getQuantity("w_min", Dimension::Current, out.wMin, 0, true);
   r.getQuantity("w_max", Dimension::Current, out.wMax, 0, true);
-  out.init = WeightInit{WeightInit::Constant, out.wMin, 0, 0, 0, ""};
+  out.init = WeightInit{WeightInit::Constant, out.wMin, 0, 0, 0, "", nullptr};
   r.getWeightInit("init", out.init);
   r.getQuantity("wta_weight", Dimension::Current, out.wtaWeight, 0, true);
   if (r.ok() && out.wMax < out.wMin) {

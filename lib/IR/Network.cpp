@@ -1,8 +1,18 @@
 //===- Network.cpp --------------------------------------------------------===//
 #include "scnc/IR/Network.h"
+#include "scnc/Support/Npy.h"
 
 using namespace scnc;
 using namespace llvm;
+
+bool WeightInit::operator==(const WeightInit &o) const {
+  if (kind != o.kind || value != o.value || mean != o.mean ||
+      sigma != o.sigma || seed != o.seed || path != o.path)
+    return false;
+  if (!array || !o.array)
+    return array == o.array;
+  return array->shape == o.array->shape && array->data == o.array->data;
+}
 
 int Network::findPopulation(StringRef name) const {
   for (size_t i = 0; i < populations.size(); ++i)

@@ -1,7 +1,10 @@
 //===- Printer.cpp - Textual IR -------------------------------------------===//
 #include "scnc/IR/Printer.h"
 #include "scnc/Support/Units.h"
+#include "scnc/Support/Npy.h"
 #include "scnc/Syntax/AST.h"
+#include "llvm/Support/Format.h"
+#include <cstring>
 
 using namespace scnc;
 using namespace llvm;
@@ -63,6 +66,22 @@ void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
   case WeightInit::File:
     os << "file(path = \"" << w.path << "\")";
     return;
+  case WeightInit::Dense: {
+    // The shape, then every value's float32 bits as 8 hex digits: exact,
+    // and half the size of decimal text.
+    os << "dense(shape = ";
+    for (size_t i = 0; i < w.array->shape.size(); ++i)
+      os << (i ? " x " : "") << w.array->shape[i];
+    os << ", data = \"";
+    for (double v : w.array->data) {
+      float f = float(v);
+      uint32_t bits;
+      std::memcpy(&bits, &f, 4);
+      os << format_hex_no_prefix(bits, 8);
+    }
+    os << "\")";
+    return;
+  }
   }
 }
 

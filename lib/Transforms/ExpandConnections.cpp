@@ -247,13 +247,18 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     clipped += clippedNormal;
     break;
   }
-  case WeightInit::File: {
+  case WeightInit::File:
+  case WeightInit::Dense: {
     // Say so before complaining about the file.
+    bool dense = w.kind == WeightInit::Dense;
     if (p.kind != Projection::Kind::Conv && p.kind != Projection::Kind::Dense)
-      return error(p, "weights from a file are not supported for " +
-                          toString(p.kind) + " projections");
-    std::string path = resolve(w.path);
-    Expected<NumArray> a = readArrayFile(path);
+      return error(p, Twine("weights from ") +
+                          (dense ? "a dense array" : "a file") +
+                          " are not supported for " + toString(p.kind) +
+                          " projections");
+    std::string path = dense ? "dense weights" : resolve(w.path);
+    Expected<NumArray> a = dense ? Expected<NumArray>(*w.array)
+                                 : readArrayFile(path);
     if (!a)
       return error(p, toString(a.takeError()));
     if (Error e = checkFinite(*a, path))

@@ -39,22 +39,26 @@ enum class Emit {
   Tables,
   Image
 };
-enum class InputKind { Auto, Scn, IR };
+enum class InputKind { Auto, Scn, IR, Nir };
 
 cl::OptionCategory ioCat("Input and output");
 cl::OptionCategory stageCat("Compilation stages");
 cl::OptionCategory machineCat("Target machine");
 
-cl::opt<std::string> inputFile(cl::Positional, cl::desc("<input .scn or IR>"),
+cl::opt<std::string> inputFile(cl::Positional,
+                               cl::desc("<input .scn, IR or .nir>"),
                                cl::init("-"), cl::cat(ioCat));
 cl::opt<std::string> outputFile("o", cl::desc("Output file ('-' for stdout)"),
                                 cl::value_desc("file"), cl::init("-"),
                                 cl::cat(ioCat));
 cl::opt<InputKind> inputKind(
-    "x", cl::desc("Input language (default: from the extension; .scnir is IR)"),
+    "x",
+    cl::desc("Input language (default: from the extension; .scnir is IR, "
+             ".nir a NIR graph)"),
     cl::init(InputKind::Auto),
     cl::values(clEnumValN(InputKind::Scn, "scn", "network description"),
-               clEnumValN(InputKind::IR, "ir", "textual IR")),
+               clEnumValN(InputKind::IR, "ir", "textual IR"),
+               clEnumValN(InputKind::Nir, "nir", "NIR graph (HDF5)")),
     cl::cat(ioCat));
 cl::opt<Emit> emit(
     "emit",
@@ -253,8 +257,16 @@ int main(int argc, char **argv) {
   if (!loadMachineFlag(c.context, diag))
     return 1;
 
-  unsigned buf = loadSourceFile(inputFile, diag);
-  if (!buf)
+  bool isNir = inputKind == InputKind::Nir ||
+               (inputKind == InputKind::Auto &&
+                sys::path::extension(inputFile) == ".nir");
+  if (isNir && inputFile == "-") {
+    WithColor::error(errs(), "scncc")
+        << "a NIR graph is an HDF5 file: give its name, not standard input\n";
+    return 1;
+  }
+  unsigned buf = isNir ? 0 : loadSourceFile(inputFile, diag);
+  if (!isNir && !buf)
     return 1;
   bool isIR = inputKind == InputKind::IR ||
               (inputKind == InputKind::Auto &&
@@ -286,9 +298,9 @@ int main(int argc, char **argv) {
     WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
     return 1;
   }
-  if (stage == Emit::AST && (isIR || summary)) {
+  if (stage == Emit::AST && (isIR || isNir || summary)) {
     WithColor::error(errs(), "scncc")
-        << (isIR ? "-emit=ast needs a .scn input"
+        << (isIR || isNir ? "-emit=ast needs a .scn input"
                  : "--summary needs at least -emit=shapes")
         << "\n";
     return 1;
@@ -302,7 +314,8 @@ int main(int argc, char **argv) {
   auto toFile = [&](function_ref<bool(raw_pwrite_stream &)> write) {
     return writeImageFile(diag, write);
   };
-  if (!compileSource(buf, isIR, sourceDir, options, diag, c, toFile))
+  if (isNir ? !compileNirFile(inputFile, options, diag, c, toFile)
+            : !compileSource(buf, isIR, sourceDir, options, diag, c, toFile))
     return 1;
 
   if (emitExplicit && stage != Emit::Image) {

@@ -334,7 +334,7 @@ bool makeNetwork(const Shape &in, const Projection &proto, Network &n) {
   p.name = "i.o";
   p.pre = 0;
   p.post = 1;
-  p.weights = WeightInit{WeightInit::Constant, 1, 0, 0, 0, ""};
+  p.weights = WeightInit{WeightInit::Constant, 1, 0, 0, 0, "", nullptr};
   n.projections.push_back(p);
   return true;
 }

@@ -91,6 +91,12 @@ bool compileSource(unsigned buf, bool isIR, llvm::StringRef sourceDir,
                    const CompileOptions &o, DiagnosticEngine &diag,
                    Compilation &c, ImageSink sink = nullptr);
 
+/// Runs the pipeline on the NIR graph in file \p path (docs/interop.md):
+/// imported, verified, then as compileSource. False after reporting errors.
+bool compileNirFile(llvm::StringRef path, const CompileOptions &o,
+                    DiagnosticEngine &diag, Compilation &c,
+                    ImageSink sink = nullptr);
+
 /// Runs the pipeline from shape inference on a lowered network \p n (built
 /// by a tool or the training flow, or read); the results of the mapping
 /// passes go to \p cc (its machine, if set, is the target).

@@ -23,6 +23,7 @@
 namespace scnc {
 
 struct ConnectionSet;
+struct NumArray;
 
 /// Height x width x channels. A zero height means "not inferred yet".
 struct Shape {
@@ -50,21 +51,26 @@ struct NeuronParams {
   std::string model = "IF_curr_exp";
 #define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL) double NAME = DEFAULT;
 #include "scnc/IR/NeuronParams.def"
+  double r = 1.0;             ///< IF, LIF, CubaLIF: resistance
+  double w_in = 1.0;          ///< CubaLIF: input weight
+  bool resetSubtract = false; ///< reset by subtraction
 };
 
 /// How a set of synaptic weights starts: a constant, a seeded normal
-/// distribution clipped to [min, max], or a file of trained weights.
+/// distribution clipped to [min, max], a file of trained weights, or an
+/// array held in the IR itself (Dense: weights an importer read, e.g. from
+/// a NIR graph; printed as float32 bits, so they read back exactly).
 struct WeightInit {
-  enum Kind { Constant, Normal, File };
+  enum Kind { Constant, Normal, File, Dense };
   Kind kind = Constant;
   double value = 0;           ///< Constant, nA
   double mean = 0, sigma = 0; ///< Normal, nA
   uint64_t seed = 0;          ///< Normal
   std::string path;           ///< File (.npy or .csv)
-  bool operator==(const WeightInit &o) const {
-    return kind == o.kind && value == o.value && mean == o.mean &&
-           sigma == o.sigma && seed == o.seed && path == o.path;
-  }
+  /// Dense: the values (float32 numbers), in the layout a File of the same
+  /// projection would have; shared, copies of a Network do not copy them.
+  std::shared_ptr<const NumArray> array;
+  bool operator==(const WeightInit &o) const;
 };
 
 /// A pair-based STDP rule with its weight dependence and, for training,

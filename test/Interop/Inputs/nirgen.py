@@ -1,0 +1,237 @@
+"""Writes small NIR graphs with h5py, the way NIR's own Python package lays
+them out, for scncc's NIR reader tests: files scnc did not write.
+
+    nirgen.py CASE OUT.nir [--layout 0.2|1.x]
+
+0.2 layout (nir 0.2, the Sinabs export in ../shared/data/nir): vlen string
+`type` and `edges`, plain datasets, Flatten's `input_type` a dataset.
+1.x layout (nir >= 1.0): the same plus gzip-compressed arrays,
+`input_type`/`output_type` groups, a `metadata` group, `v_reset` arrays.
+"""
+import sys
+
+import h5py
+import numpy as np
+
+F = np.float32
+
+
+def conv(w, stride=(1, 1), padding=(0, 0), dilation=(1, 1), groups=1,
+         bias=None, input_shape=None):
+    w = np.asarray(w, F)
+    node = {"type": "Conv2d", "weight": w, "stride": np.array(stride),
+            "padding": np.array(padding), "dilation": np.array(dilation),
+            "groups": np.int64(groups),
+            "bias": np.zeros(w.shape[0], F) if bias is None else np.asarray(bias, F)}
+    if input_shape is not None:
+        node["input_shape"] = np.array(input_shape)
+    return node
+
+
+def neuron(kind, shape, **p):
+    node = {"type": kind}
+    full = {"r": 1.0, "v_threshold": 1.0}
+    if kind == "LIF":
+        full.update(tau=0.02, v_leak=0.0)
+    if kind == "CubaLIF":
+        full.update(tau_mem=0.02, tau_syn=0.005, v_leak=0.0, w_in=1.0)
+    full.update(p)
+    for k, v in full.items():
+        node[k] = np.full(shape, v, F) if np.isscalar(v) else np.asarray(v, F)
+    return node
+
+
+def inp(shape):
+    return {"type": "Input", "shape": np.array(shape)}
+
+
+def out(shape):
+    return {"type": "Output", "shape": np.array(shape)}
+
+
+def ramp(*shape):
+    """Distinct weights of both signs, exact in float32."""
+    n = int(np.prod(shape))
+    return ((np.arange(n) % 7 - 3) * 0.25).reshape(shape).astype(F)
+
+
+def graph(nodes, edges):
+    return {"type": "NIRGraph", "nodes": nodes, "edges": edges}
+
+
+CASES = {}
+
+
+def case(f):
+    CASES[f.__name__] = f
+    return f
+
+
+@case
+def conv_if():
+    """Input (2, 8, 8) -> Conv2d 3x2x3x3 stride 2 pad 1 -> IF: 3 x 4 x 4."""
+    return graph({"input": inp((2, 8, 8)),
+                  "conv": conv(ramp(3, 2, 3, 3), (2, 2), (1, 1), input_shape=(8, 8)),
+                  "lif": neuron("IF", (3, 4, 4)), "output": out((3, 4, 4))},
+                 [("input", "conv"), ("conv", "lif"), ("lif", "output")])
+
+
+@case
+def dilated_grouped():
+    """Conv2d groups 2, dilation 2 on (4, 9, 9): 4 x 5 x 5."""
+    return graph({"input": inp((4, 9, 9)),
+                  "conv": conv(ramp(4, 2, 3, 3), (1, 1), (0, 0), (2, 2), groups=2),
+                  "n": neuron("IF", (4, 5, 5))},
+                 [("input", "conv"), ("conv", "n")])
+
+
+@case
+def pools():
+    """SumPool2d and AvgPool2d 2x2 stride 2 straight into neurons."""
+    return graph({"input": inp((2, 6, 6)),
+                  "sum": {"type": "SumPool2d", "kernel_size": np.array([2, 2]),
+                          "stride": np.array([2, 2]), "padding": np.array([0, 0])},
+                  "avg": {"type": "AvgPool2d", "kernel_size": np.array([3, 3]),
+                          "stride": np.array([3, 3]), "padding": np.array([0, 0])},
+                  "a": neuron("IF", (2, 3, 3)), "b": neuron("IF", (2, 2, 2))},
+                 [("input", "sum"), ("sum", "a"), ("input", "avg"), ("avg", "b")])
+
+
+@case
+def pool_conv():
+    """SumPool2d then Conv2d pad 1 between two IF layers: one 6x6 conv."""
+    return graph({"input": inp((1, 8, 8)), "c1": conv(ramp(2, 1, 3, 3), padding=(1, 1)),
+                  "a": neuron("IF", (2, 8, 8)),
+                  "pool": {"type": "SumPool2d", "kernel_size": np.array([2, 2]),
+                           "stride": np.array([2, 2]), "padding": np.array([0, 0])},
+                  "c2": conv(ramp(3, 2, 3, 3), padding=(1, 1)),
+                  "b": neuron("IF", (3, 4, 4))},
+                 [("input", "c1"), ("c1", "a"), ("a", "pool"), ("pool", "c2"),
+                  ("c2", "b")])
+
+
+@case
+def flatten_affine():
+    """(2, 2, 2) -> Flatten -> Affine 3x8 (bias 0.5) -> LIF, Linear 2x3 -> CubaLIF."""
+    return graph({"input": inp((2, 2, 2)),
+                  "flat": {"type": "Flatten", "start_dim": np.int64(0),
+                           "end_dim": np.int64(-1), "input_type": np.array([2, 2, 2])},
+                  "fc": {"type": "Affine", "weight": ramp(3, 8),
+                         "bias": np.full(3, 0.5, F)},
+                  "l": neuron("LIF", (3,)),
+                  "fc2": {"type": "Linear", "weight": ramp(2, 3)},
+                  "c": neuron("CubaLIF", (2,), w_in=2.0)},
+                 [("input", "flat"), ("flat", "fc"), ("fc", "l"), ("l", "fc2"),
+                  ("fc2", "c")])
+
+
+@case
+def scale_delay():
+    """Scale by -2 and a 3 ms Delay on a one-to-one path."""
+    return graph({"input": inp((4,)), "s": {"type": "Scale", "scale": np.full(4, -2.0, F)},
+                  "d": {"type": "Delay", "delay": np.full(4, 0.003, F)},
+                  "n": neuron("IF", (4,))},
+                 [("input", "s"), ("s", "d"), ("d", "n")])
+
+
+@case
+def subgraph():
+    """A NIRGraph node holding Conv2d -> IF, between Input and Output."""
+    inner = graph({"input": inp((1, 4, 4)), "conv": conv(ramp(2, 1, 3, 3)),
+                   "n": neuron("IF", (2, 2, 2)), "output": out((2, 2, 2))},
+                  [("input", "conv"), ("conv", "n"), ("n", "output")])
+    return graph({"input": inp((1, 4, 4)), "block": inner, "output": out((2, 2, 2))},
+                 [("input", "block"), ("block", "output")])
+
+
+@case
+def edges_shuffled():
+    """conv_if with its edges listed backwards."""
+    g = conv_if()
+    g["edges"] = list(reversed(g["edges"]))
+    return g
+
+
+@case
+def recurrent():
+    g = graph({"input": inp((4,)), "fc": {"type": "Linear", "weight": ramp(4, 4)},
+               "n": neuron("IF", (4,))},
+              [("input", "fc"), ("fc", "n"), ("n", "fc")])
+    return g
+
+
+@case
+def li_node():
+    return graph({"input": inp((4,)), "li": {"type": "LI", "tau": np.full(4, 0.01, F),
+                                           "r": np.ones(4, F), "v_leak": np.zeros(4, F)}},
+                 [("input", "li")])
+
+
+@case
+def bad_shape():
+    """Conv2d's input_shape disagrees with its input."""
+    return graph({"input": inp((2, 8, 8)), "conv": conv(ramp(3, 2, 3, 3), input_shape=(9, 9)),
+                  "n": neuron("IF", (3, 6, 6))},
+                 [("input", "conv"), ("conv", "n")])
+
+
+@case
+def neuron_count():
+    """The IF node's arrays do not match what its input gives."""
+    return graph({"input": inp((2, 8, 8)), "conv": conv(ramp(3, 2, 3, 3)),
+                  "n": neuron("IF", (3, 5, 5))},
+                 [("input", "conv"), ("conv", "n")])
+
+
+@case
+def per_neuron_threshold():
+    return graph({"input": inp((3,)), "fc": {"type": "Linear", "weight": ramp(3, 3)},
+                  "n": {"type": "IF", "r": np.ones(3, F),
+                        "v_threshold": np.array([1, 1, 2], F)}},
+                 [("input", "fc"), ("fc", "n")])
+
+
+@case
+def missing_node():
+    return graph({"input": inp((3,)), "n": neuron("IF", (3,))},
+                 [("input", "fc"), ("fc", "n")])
+
+
+def write(path, g, layout):
+    def put(group, d):
+        for k, v in d.items():
+            if k == "nodes":
+                sub = group.create_group("nodes")
+                for name, node in v.items():
+                    put(sub.create_group(name), node)
+            elif k == "edges":
+                group.create_dataset("edges", data=np.array(v, dtype=object).reshape(-1, 2),
+                                     dtype=h5py.string_dtype())
+            elif k == "input_type" and layout == "1.x":
+                group.create_group("input_type").create_dataset("input", data=v)
+            elif isinstance(v, str):
+                group.create_dataset(k, data=v, dtype=h5py.string_dtype())
+            elif layout == "1.x" and isinstance(v, np.ndarray) and v.ndim > 0:
+                group.create_dataset(k, data=v, compression="gzip")
+            else:
+                group.create_dataset(k, data=v)
+        if layout == "1.x" and d.get("type") not in (None, "NIRGraph"):
+            m = group.create_group("metadata")
+            m.create_dataset("written_by", data="nirgen.py", dtype=h5py.string_dtype())
+            if d["type"] in ("IF", "LIF", "CubaLIF") and "v_reset" not in d:
+                group.create_dataset("v_reset", data=np.zeros_like(d["v_threshold"]))
+
+    with h5py.File(path, "w") as f:
+        f.create_dataset("version", data="1.0.0" if layout == "1.x" else "0.2.0",
+                         dtype=h5py.string_dtype())
+        put(f.create_group("node"), g)
+
+
+if __name__ == "__main__":
+    layout = "0.2"
+    args = sys.argv[1:]
+    if "--layout" in args:
+        i = args.index("--layout")
+        layout = args[i + 1]
+        del args[i:i + 2]
+    write(args[1], CASES[args[0]](), layout)
