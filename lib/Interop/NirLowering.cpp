@@ -120,6 +120,20 @@ private:
   std::string popName(const std::string &nirName);
 };
 
+/// A number of the node's scnc_ metadata (written by scncc -emit=nir).
+Optional<double> metaNumber(const NirNode &n, StringRef key) {
+  const NirValue *v = n.get(("metadata/" + key).str());
+  if (!v || v->isString || v->numbers.size() != 1)
+    return None;
+  return v->numbers[0];
+}
+std::string metaString(const NirNode &n, StringRef key) {
+  const NirValue *v = n.get(("metadata/" + key).str());
+  if (!v || !v->isString || v->strings.size() != 1)
+    return "";
+  return v->strings[0];
+}
+
 bool isNeuronType(StringRef t) {
   return t == "IF" || t == "LIF" || t == "CubaLIF";
 }
@@ -214,9 +228,14 @@ Error Lowering::order(std::vector<unsigned> &topo) {
     nodes[b].preds.push_back(a);
     ++indeg[b];
   }
-  // Ties in the order of the flattened node list (the file's natural order).
-  std::priority_queue<unsigned, std::vector<unsigned>, std::greater<unsigned>>
-      ready;
+  // Ties in the order scncc -emit=nir recorded (scnc_index), then in the
+  // order of the flattened node list (the file's natural order).
+  std::vector<std::pair<double, unsigned>> key(n);
+  for (unsigned i = 0; i < n; ++i)
+    key[i] = {metaNumber(*nodes[i].node, "scnc_index").getValueOr(1e300), i};
+  auto later = [&](unsigned a, unsigned b) { return key[a] > key[b]; };
+  std::priority_queue<unsigned, std::vector<unsigned>, decltype(later)> ready(
+      later);
   for (unsigned i = 0; i < n; ++i)
     if (!indeg[i])
       ready.push(i);
@@ -788,6 +807,17 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
     out = *v;
     return Error::success();
   };
+  const NirNode &nd = *n.node;
+  if (metaString(nd, "scnc_model") == "IF_curr_exp") {
+    // Written by scncc -emit=nir: the exact IF_curr_exp set.
+    np.model = "IF_curr_exp";
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
+  np.NAME = metaNumber(nd, "scnc_" #NAME).getValueOr(DEFAULT);
+#include "scnc/IR/NeuronParams.def"
+    net.neuronSets.push_back(np);
+    pop.neuron = pop.trainNeuron = np.name;
+    return Error::success();
+  }
   double vThr = 0, vReset = 0, r = 1;
   if (Error e = get("v_threshold", 0, true, vThr))
     return e;
@@ -798,7 +828,8 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   np.v_thresh = vThr;
   np.v_reset = vReset;
   np.r = r;
-  np.v_init = 0;
+  np.v_init = metaNumber(nd, "scnc_v_init").getValueOr(0);
+  np.resetSubtract = metaString(nd, "scnc_reset") == "subtract";
   np.i_offset = 0;
   np.tau_refrac = 0;
   if (n.type == "LIF" || n.type == "CubaLIF") {
@@ -910,6 +941,42 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
       p.kernel = Pair{uint32_t(m.kh), uint32_t(m.kw)};
       p.stride = Pair{uint32_t(m.sh), uint32_t(m.sw)};
       p.padding = Pair{uint32_t(m.ph), uint32_t(m.pw)};
+      // scncc -emit=nir writes a per-map layer as a Conv2d over every input
+      // map with metadata mode = per_map; the weights must say so too: one
+      // kernel per filter on map o % C of output map o, 0 elsewhere.
+      bool perMapHint = llvm::any_of(path, [&](unsigned j) {
+        return metaString(*nodes[j].node, "scnc_mode") == "per_map";
+      });
+      if (perMapHint && !pool && m.cout % m.cin == 0) {
+        uint64_t C = m.cin, F = m.cout / C;
+        auto a = std::make_shared<NumArray>();
+        a->shape = {F, m.kh, m.kw};
+        a->data.assign(F * taps, 0.0);
+        bool fits = true, any = false;
+        for (uint64_t o = 0; fits && o < m.cout; ++o)
+          for (uint64_t c = 0; fits && c < C; ++c)
+            for (uint64_t j = 0; fits && j < taps; ++j) {
+              double v = double(float(part(m.w[(o * C + c) * taps + j])));
+              if (c != o % C) {
+                fits = v == 0;
+              } else if (o % C == 0) {
+                a->data[(o / C) * taps + j] = v;
+                any |= v != 0;
+              } else {
+                fits = v == a->data[(o / C) * taps + j];
+              }
+            }
+        if (fits) {
+          if (!any)
+            continue;
+          p.kind = Projection::Kind::Conv;
+          p.filters = uint32_t(F);
+          p.mode = Projection::ChannelMode::PerMap;
+          p.weights.kind = WeightInit::Dense;
+          p.weights.array = std::move(a);
+          break;
+        }
+      }
       if (pool) {
         if (part(c) == 0)
           continue;
@@ -989,7 +1056,19 @@ Expected<Network> Lowering::run() {
 
   std::string stem = sys::path::stem(file).str();
   net.name = popName(stem);
+  if (std::string n = metaString(g.root, "scnc_network"); !n.empty())
+    net.name = popName(n);
   net.sim.timestep = o.timestep;
+  if (auto v = metaNumber(g.root, "scnc_timestep"))
+    net.sim.timestep = o.timestep = *v;
+  if (auto v = metaNumber(g.root, "scnc_presentation"))
+    net.sim.presentation = *v;
+  if (auto v = metaNumber(g.root, "scnc_input_window"))
+    net.sim.inputWindow = *v;
+  if (auto v = metaNumber(g.root, "scnc_neurons_per_core"))
+    net.sim.neuronsPerCore = uint32_t(*v);
+  if (auto v = metaNumber(g.root, "scnc_seed"))
+    net.sim.seed = uint64_t(*v);
   // Populations in topological order.
   for (unsigned i : topo) {
     FlatNode &n = nodes[i];
@@ -1002,12 +1081,21 @@ Expected<Network> Lowering::run() {
                                       uint32_t(d[0])}
                 : d.size() == 2 ? Shape{1, uint32_t(d[1]), uint32_t(d[0])}
                                 : Shape{1, 1, uint32_t(d[0])};
+    pop.neuronsPerCore =
+        uint32_t(metaNumber(*n.node, "scnc_neurons_per_core").getValueOr(0));
+    pop.expectedRate =
+        metaNumber(*n.node, "scnc_expected_rate").getValueOr(0);
     if (n.type == "Input") {
       pop.kind = Population::Kind::Input;
       pop.layer = "input";
-      pop.encoding.kind = "rate";
-      for (const EncodingParam &p : encodingParams("rate"))
-        pop.encoding.params.push_back({p.name.str(), p.dflt});
+      std::string enc = metaString(*n.node, "scnc_encoding");
+      pop.encoding.kind = llvm::is_contained(encodingKinds(), enc) ? enc
+                                                                   : "rate";
+      for (const EncodingParam &p : encodingParams(pop.encoding.kind))
+        pop.encoding.params.push_back(
+            {p.name.str(),
+             metaNumber(*n.node, ("scnc_encoding_" + p.name).str())
+                 .getValueOr(p.dflt)});
     } else {
       pop.kind = Population::Kind::Neurons;
       pop.layer = "nir";

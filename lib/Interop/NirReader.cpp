@@ -178,7 +178,7 @@ Error Reader::readGroup(hid_t group, const std::string &path,
       out.params[m] = std::move(v);
       continue;
     }
-    if (type != H5I_GROUP || m == "metadata")
+    if (type != H5I_GROUP)
       continue;
     H5Id g(H5Gopen2(group, m.c_str(), H5P_DEFAULT), H5Gclose);
     if (!g.ok())
@@ -195,7 +195,7 @@ Error Reader::readGroup(hid_t group, const std::string &path,
       }
       continue;
     }
-    // 1.x: input_type/output_type (and other dicts of arrays), flattened.
+    // 1.x: input_type/output_type, metadata (dicts of arrays), flattened.
     for (const std::string &k : memberNames(g)) {
       if (objectType(g, k) != H5I_DATASET)
         continue;

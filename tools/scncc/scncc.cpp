@@ -11,6 +11,7 @@
 #include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Summary.h"
+#include "scnc/Interop/Nir.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/Report.h"
 #include "scnc/Support/InputFile.h"
@@ -37,7 +38,8 @@ enum class Emit {
   Placement,
   Routes,
   Tables,
-  Image
+  Image,
+  Nir
 };
 enum class InputKind { Auto, Scn, IR, Nir };
 
@@ -78,7 +80,9 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Tables, "tables",
                           "compressed routing tables per chip"),
                clEnumValN(Emit::Image, "image",
-                          "binary load image (.scimg): the whole pipeline")),
+                          "binary load image (.scimg): the whole pipeline"),
+               clEnumValN(Emit::Nir, "nir",
+                          "the network as a NIR graph (HDF5, -o FILE)")),
     cl::cat(stageCat));
 cl::opt<uint64_t>
     maxPrint("max-print",
@@ -131,8 +135,9 @@ static Stage stageOf(Emit e) {
   static const Stage stages[] = {
       Stage::Parse,       Stage::Shapes,    Stage::Shapes,
       Stage::Connections, Stage::Partition, Stage::Placement,
-      Stage::Routes,      Stage::Tables,    Stage::Image};
-  static_assert(sizeof(stages) / sizeof(stages[0]) == size_t(Emit::Image) + 1,
+      Stage::Routes,      Stage::Tables,    Stage::Image,
+      Stage::Connections};
+  static_assert(sizeof(stages) / sizeof(stages[0]) == size_t(Emit::Nir) + 1,
                 "one stage per -emit value");
   return stages[size_t(e)];
 }
@@ -162,7 +167,8 @@ static int runMachineCheck(DiagnosticEngine &diag) {
 
 /// The command line's pipeline settings; false after reporting a bad one.
 static bool compileOptions(Emit stage, CompileOptions &o) {
-  bool mapping = stage >= Emit::Placement || report || verifyRoutesFlag();
+  bool mapping = (stage >= Emit::Placement && stage != Emit::Nir) || report ||
+                 verifyRoutesFlag();
   bool expand =
       stage >= Emit::Connections || !connectionsNpyDir.empty() || mapping;
   o.stopAfter = stageOf(stage);
@@ -227,7 +233,8 @@ static void printStage(Emit stage, const Compilation &c,
     printTables(*cc.machine, cc.mapping, os);
     break;
   case Emit::Image:
-    llvm_unreachable("the image is written by the pipeline");
+  case Emit::Nir:
+    llvm_unreachable("binary outputs are written apart");
   }
 }
 
@@ -294,7 +301,12 @@ int main(int argc, char **argv) {
   }
 
   bool stats = AreStatisticsEnabled();
-  if (stats && stage < Emit::Partition) {
+  if (stage == Emit::Nir && !outputFile.getNumOccurrences()) {
+    WithColor::error(errs(), "scncc")
+        << "-emit=nir needs -o FILE (or -o - for stdout)\n";
+    return 1;
+  }
+  if (stats && (stage < Emit::Partition || stage == Emit::Nir)) {
     WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
     return 1;
   }
@@ -318,7 +330,12 @@ int main(int argc, char **argv) {
             : !compileSource(buf, isIR, sourceDir, options, diag, c, toFile))
     return 1;
 
-  if (emitExplicit && stage != Emit::Image) {
+  if (stage == Emit::Nir) {
+    if (Error e = writeNir(*c.net, outputFile)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+  } else if (emitExplicit && stage != Emit::Image) {
     if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
           printStage(stage, c, srcMgr, os);
           return Error::success();

@@ -42,7 +42,7 @@ struct NirNode {
   std::string path; ///< the HDF5 path, for messages
   std::string type;
   /// Datasets by name; those of groups inside the node (1.x `input_type`,
-  /// `output_type`) as "group/name". `metadata` is skipped.
+  /// `output_type`, `metadata`) as "group/name".
   std::map<std::string, NirValue> params;
   /// NIRGraph only: child nodes in natural order of their names ("2" before
   /// "10"), and the edges as the file lists them.
@@ -81,6 +81,11 @@ llvm::Expected<Network> lowerNirGraph(const NirGraph &g,
 /// readNirFile then lowerNirGraph.
 llvm::Expected<Network> importNir(llvm::StringRef path,
                                   const NirLoweringOptions &o = {});
+
+/// `scncc -emit=nir`: writes \p n (its connections expanded) to \p path
+/// ("-": stdout) as a NIR graph, atomically. What NIR cannot express goes
+/// into scnc_ metadata that lowerNirGraph reads back (docs/interop.md).
+llvm::Error writeNir(const Network &n, llvm::StringRef path);
 
 } // namespace scnc
 
