@@ -454,7 +454,7 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
     if (dv.text.size() != count * 8) {
       fail(dv.loc, "'data' has " + std::to_string(dv.text.size()) +
                        " hexadecimal digits, expected " +
-                       std::to_string(count * 8) + " (8 per value of shape " +
+                       std::to_string(count * 8) + " (8 per value, " +
                        std::to_string(count) + " values)");
       return;
     }
