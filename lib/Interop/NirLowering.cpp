@@ -293,6 +293,31 @@ Expected<std::vector<uint64_t>> Lowering::pair(const FlatNode &n,
   const NirValue *v = n.node->get(key);
   if (!v)
     return std::vector<uint64_t>{dflt, dflt};
+  // PyTorch's padding strings, as some 1.x writers store them.
+  if (v->isString && key == "padding" && v->strings.size() == 1 &&
+      (v->strings[0] == "valid" || v->strings[0] == "same")) {
+    if (v->strings[0] == "valid")
+      return std::vector<uint64_t>{0, 0};
+    const NirValue *w = n.node->get("weight");
+    auto s = pair(n, "stride", 1);
+    if (!s)
+      return s.takeError();
+    auto d = pair(n, "dilation", 1);
+    if (!d)
+      return d.takeError();
+    if (!w || w->shape.size() != 4 || (*s)[0] != 1 || (*s)[1] != 1)
+      return failNode(n, "padding 'same' needs a 2-D kernel and stride 1");
+    std::vector<uint64_t> r;
+    for (int a = 0; a < 2; ++a) {
+      uint64_t ext = (*d)[a] * (w->shape[2 + a] - 1) + 1;
+      if (ext % 2 == 0)
+        return failNode(n, "padding 'same' with an even kernel extent " +
+                               Twine(ext) + " pads unevenly; scnc pads both "
+                                            "sides alike");
+      r.push_back((ext - 1) / 2);
+    }
+    return r;
+  }
   if (v->isString)
     return failNode(n, "'" + key + "' is '" +
                            (v->strings.empty() ? "" : v->strings[0]) +
@@ -333,7 +358,10 @@ Error Lowering::inferShape(FlatNode &n) {
     return d;
   };
   if (t == "Input") {
-    auto v = param(n, "shape");
+    // 0.2 and most 1.x files: `shape`; some 1.x writers: input_type/input.
+    auto v = n.node->get("shape") || !n.node->get("input_type/input")
+                 ? param(n, "shape")
+                 : param(n, "input_type/input");
     if (!v)
       return v.takeError();
     n.out = dimsOf(**v);

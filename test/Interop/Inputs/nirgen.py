@@ -145,6 +145,19 @@ def subgraph():
 
 
 @case
+def padding_same():
+    """1.x: padding 'same' (3x3, dilation 2: pad 2) and 'valid'; an Input
+    whose shape is only in input_type."""
+    a = conv(ramp(2, 1, 3, 3), dilation=(2, 2))
+    a["padding"] = "same"
+    b = conv(ramp(2, 2, 3, 3))
+    b["padding"] = "valid"
+    return graph({"input": {"type": "Input", "input_type": np.array([1, 7, 7])},
+                  "a": a, "n": neuron("IF", (2, 7, 7)), "b": b, "m": neuron("IF", (2, 5, 5))},
+                 [("input", "a"), ("a", "n"), ("n", "b"), ("b", "m")])
+
+
+@case
 def edges_shuffled():
     """conv_if with its edges listed backwards."""
     g = conv_if()
