@@ -61,7 +61,7 @@ cl::OptionCategory runCat("Running");
 cl::OptionCategory ioCat("Inputs and recordings");
 
 cl::opt<std::string> inputFile(cl::Positional,
-                               cl::desc("<net.scn | net.scnir | net.scimg>"),
+                               cl::desc("<net.scn | net.scnir | net.nir | net.scimg>"),
                                cl::init("-"), cl::cat(ioCat));
 cl::opt<bool> reference(
     "reference",
@@ -772,8 +772,10 @@ int runImage() {
 }
 
 int runReference(DiagnosticEngine &diag) {
-  unsigned buf = loadSourceFile(inputFile, diag);
-  if (!buf)
+  // A NIR graph (docs/interop.md) is an HDF5 file, read by name.
+  bool isNir = sys::path::extension(inputFile) == ".nir";
+  unsigned buf = isNir ? 0 : loadSourceFile(inputFile, diag);
+  if (!isNir && !buf)
     return 1;
   bool isIR = sys::path::extension(inputFile) == ".scnir";
   // The network's connection lists, as scncc -emit=connections builds them.
@@ -784,7 +786,8 @@ int runReference(DiagnosticEngine &diag) {
   Compilation c;
   std::string sourceDir =
       inputFile == "-" ? "" : sys::path::parent_path(inputFile).str();
-  if (!compileSource(buf, isIR, sourceDir, co, diag, c))
+  if (isNir ? !compileNirFile(inputFile, co, diag, c)
+            : !compileSource(buf, isIR, sourceDir, co, diag, c))
     return 1;
   Optional<Network> &net = c.net;
 
@@ -893,8 +896,8 @@ int runTool(int argc, char **argv) {
     return runServe();
   if (sys::path::extension(inputFile) == ".scimg") {
     if (reference)
-      return fail("--reference evaluates a network description (.scn or "
-                  ".scnir), not a load image");
+      return fail("--reference evaluates a network description (.scn, "
+                  ".scnir or .nir), not a load image");
     if (float64)
       return fail("--float64 needs --reference");
     if (plasticOpt)
