@@ -76,6 +76,13 @@ bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
   q.decayI = fract(p[9]);
   q.initI = fract(p[10]);
   q.refracTicks = int32_t(p[11]);
+  if (r.words[region::NeuronParams] >= kNeuronParamWordsNir) {
+    q.model = int32_t(p[12]);
+    if (q.model <= NeuronModelIfCurrExp || q.model >= NeuronModelCount)
+      return false;
+    q.resetSubtract = int32_t(p[13] & 1);
+    q.bias = accum(p[14]);
+  }
   const uint32_t *sp = r.base[region::SynapseParams];
   if (r.words[region::SynapseParams] < 5)
     return false;

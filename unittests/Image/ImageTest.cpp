@@ -314,7 +314,7 @@ TEST(Image, DamagedImages) {
   put32(b, 8, 7);
   EXPECT_EQ(
       errorOf(b),
-      "t.scimg: unsupported format version 7 (this scnc reads version 2)");
+      "t.scimg: unsupported format version 7 (this scnc reads version 3)");
 
   b = good.substr(0, 100);
   EXPECT_EQ(errorOf(b), "t.scimg: truncated: file has 100 bytes, less than "
