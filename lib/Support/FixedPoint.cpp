@@ -107,7 +107,7 @@ static NeuronDoubleParams nirDoubleParams(const LifParams &p, double dt) {
   d.model = p.model;
   d.resetSubtract = p.resetSubtract;
   d.inputFactor = inputFactor(p);
-  d.vRest = p.v_rest;
+  d.vRest = p.model == NeuronModelIf ? 0 : p.v_rest; // IF has no leak
   d.vReset = p.v_reset;
   d.vThresh = p.v_thresh;
   d.vInit = p.v_init;

@@ -146,11 +146,12 @@ const char *modelName(int32_t model) {
 std::vector<PhysicalParams> physical(const NeuronFixedParams &p) {
   if (p.model != NeuronModelIfCurrExp) {
     // The NIR models' constants (kernel/Lif.h says which each uses).
-    std::vector<PhysicalParams> v = {
-        {"v_rest", "mV", toDouble(p.vRest)},
-        {"v_reset", "mV", toDouble(p.vReset)},
-        {"v_thresh", "mV", toDouble(p.vThresh)},
-        {"v_init", "mV", toDouble(p.vInit)}};
+    std::vector<PhysicalParams> v;
+    if (p.model != NeuronModelIf) // IF has no leak
+      v.push_back({"v_rest", "mV", toDouble(p.vRest)});
+    v.push_back({"v_reset", "mV", toDouble(p.vReset)});
+    v.push_back({"v_thresh", "mV", toDouble(p.vThresh)});
+    v.push_back({"v_init", "mV", toDouble(p.vInit)});
     if (p.model == NeuronModelCubaLif) {
       v.push_back({"i_offset", "nA", toDouble(p.iOffset)});
       v.push_back({"r", "", toDouble(p.rMembrane)});
