@@ -121,9 +121,11 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
       const NeuronParams *a = n.findNeuronSet(p.neuron),
                          *b = n.findNeuronSet(p.trainNeuron);
       if (a && b && a->model != b->model)
-        err(p.loc, "population '" + p.name + "' uses neuron sets of two "
-                   "models ('" + a->name + "' is " + a->model + ", '" +
-                   b->name + "' is " + b->model + ")");
+        err(p.loc, "population '" + p.name +
+                       "' uses neuron sets of two "
+                       "models ('" +
+                       a->name + "' is " + a->model + ", '" + b->name +
+                       "' is " + b->model + ")");
     }
   }
   names.clear();

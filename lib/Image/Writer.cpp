@@ -75,19 +75,19 @@ bool Writer::prepare() {
     for (unsigned t = 0; t < kNumSynapseTypes; ++t)
       if (scales[q].overflow[t]) {
         double f = scales[q].factor;
-        diag.error(n.populations[q].loc,
-                   "layer '" + n.populations[q].name +
-                       "': a neuron can receive " +
-                       formatDouble(scales[q].maxSummedInput[t] / f) +
-                       " nA of " + (t ? "inhibitory" : "excitatory") +
-                       " input in one tick, " +
-                       (f == 1 ? std::string("more than the 65536 nA")
-                               : "which times its neuron model's input "
-                                 "factor " +
-                                     formatDouble(f) + " is more than the "
-                                                       "65536") +
-                       " an S16.15 ring-buffer slot can hold; use smaller "
-                       "weights");
+        diag.error(
+            n.populations[q].loc,
+            "layer '" + n.populations[q].name + "': a neuron can receive " +
+                formatDouble(scales[q].maxSummedInput[t] / f) + " nA of " +
+                (t ? "inhibitory" : "excitatory") + " input in one tick, " +
+                (f == 1 ? std::string("more than the 65536 nA")
+                        : "which times its neuron model's input "
+                          "factor " +
+                              formatDouble(f) +
+                              " is more than the "
+                              "65536") +
+                " an S16.15 ring-buffer slot can hold; use smaller "
+                "weights");
         ok = false;
       }
 

@@ -1,4 +1,4 @@
-//===- Lif.h - The neuron models on a core, in integer fixed point -*- C++ -*-===//
+//===- Lif.h - Neuron models on a core, in integer fixed point --*- C++ -*-===//
 //
 // The neuron models a neuron core runs: IF_curr_exp with exponential
 // synapses (sPyNNaker's neuron_impl_standard order, lifStep) and NIR's IF,
@@ -44,14 +44,16 @@ struct NeuronFixedParams {
   UFract32 decayE, initE;              ///< excitatory synapse
   UFract32 decayI, initI;              ///< inhibitory synapse
   int32_t refracTicks = 0;             ///< ceil(tau_refrac / dt)
-  int32_t model = NeuronModelIfCurrExp; ///< NeuronModelId
-  int32_t resetSubtract = 0; ///< NIR models: v -= v_thresh - v_reset
-  Accum bias;                ///< IF, LIF: the offset's voltage per tick
+  /// The model (NeuronModelId); NIR models: reset by subtraction (v -=
+  /// v_thresh - v_reset) and the offset's voltage per tick (IF, LIF).
+  int32_t model = NeuronModelIfCurrExp;
+  int32_t resetSubtract = 0;
+  Accum bias;
 };
 
 /// The state of one neuron on a core.
 struct NeuronFixedState {
-  Accum v;                 ///< membrane potential, mV
+  Accum v; ///< membrane potential, mV
   /// Synaptic currents, nA (IF_curr_exp: both >= 0 in use; CubaLIF: its one
   /// current, of either sign, in iSynE; IF, LIF: unused, 0).
   Accum iSynE, iSynI;
@@ -115,15 +117,13 @@ inline void nirThreshold(NeuronFixedState &s, const NeuronFixedParams &p,
                          bool &spiked) {
   spiked = s.v > p.vThresh;
   if (spiked)
-    s.v = p.resetSubtract ? subSat(s.v, subSat(p.vThresh, p.vReset))
-                          : p.vReset;
+    s.v = p.resetSubtract ? subSat(s.v, subSat(p.vThresh, p.vReset)) : p.vReset;
 }
 
 /// One tick of NIR's IF: V += x + bias, x = this tick's input (already
 /// r x in mV: the weights carry r), bias = r i_offset dt.
 inline void ifStep(NeuronFixedState &s, const NeuronFixedParams &p,
-                   Accum excitatoryInput, Accum inhibitoryInput,
-                   bool &spiked) {
+                   Accum excitatoryInput, Accum inhibitoryInput, bool &spiked) {
   if (excitatoryInput.bits | inhibitoryInput.bits)
     s.v = addSat(s.v, subSat(excitatoryInput, inhibitoryInput));
   if (p.bias.bits)

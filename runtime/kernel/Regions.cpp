@@ -100,9 +100,9 @@ bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
   cfg.matrixWords = r.words[region::SynapticMatrix];
   for (uint32_t e = 0; e < cfg.popTableSize; ++e) {
     const PopEntry &pe = cfg.popTable[e];
-    if (pe.numRows && uint64_t(pe.rowOffset) +
-                              uint64_t(pe.numRows) * pe.rowStride >
-                          cfg.matrixWords)
+    if (pe.numRows &&
+        uint64_t(pe.rowOffset) + uint64_t(pe.numRows) * pe.rowStride >
+            cfg.matrixWords)
       return false;
   }
   if (r.base[region::NeuronState]) {

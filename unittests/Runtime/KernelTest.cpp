@@ -520,9 +520,8 @@ TEST(Kernel, NirModelCoresFollowTheirStep) {
       for (NeuronFixedState &st : init) {
         st.v = Accum::fromBits(round == 5 ? int32_t(rng())
                                           : any(-3 * 32768, 3 * 32768));
-        st.iSynE = Accum::fromBits(model == NeuronModelCubaLif
-                                       ? any(-5 * 32768, 5 * 32768)
-                                       : 0);
+        st.iSynE = Accum::fromBits(
+            model == NeuronModelCubaLif ? any(-5 * 32768, 5 * 32768) : 0);
       }
       c.cfg.initialState = init.data();
       ASSERT_TRUE(c.init());

@@ -206,7 +206,8 @@ TEST(Reference, NirModelsFoldTheirFactorIntoTheWeights) {
           lifStepDouble(ds, dp, arrivals[t] * 0.046875, 0, spiked);
           e.v.push_back(ds.v);
         } else {
-          neuronModelStep(s, p, ringBufferToAccum(uint16_t(24576 * arrivals[t]), 1),
+          neuronModelStep(s, p,
+                          ringBufferToAccum(uint16_t(24576 * arrivals[t]), 1),
                           Accum(), spiked);
           e.v.push_back(toDouble(s.v));
         }
