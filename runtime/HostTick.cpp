@@ -314,6 +314,12 @@ HostIsa emulator::hostNeuronTickIsa(HostIsa most) { return hostIsa(most); }
 
 void emulator::hostNeuronCoreTick(NeuronCore &core, uint32_t tick,
                                   HostIsa most) {
+  // The vector code is IF_curr_exp's; a NIR-model core runs the kernel's
+  // scalar step.
+  if (core.cfg.params.model != NeuronModelIfCurrExp) {
+    neuronCoreTick(core, tick);
+    return;
+  }
   NeuronTick t = beginNeuronTick(core, tick);
   switch (hostIsa(most)) {
 #ifdef SCNC_HOST_AVX2

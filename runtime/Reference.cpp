@@ -40,8 +40,12 @@ struct FixedModel {
   static bool step(State &s, const Params &p, Slot e, Slot i,
                    const unsigned *shift) {
     bool spiked;
-    lifStep(s, p, ringBufferToAccum(e, shift[ExcitatorySynapse]),
-            ringBufferToAccum(i, shift[InhibitorySynapse]), spiked);
+    Accum ea = ringBufferToAccum(e, shift[ExcitatorySynapse]),
+          ia = ringBufferToAccum(i, shift[InhibitorySynapse]);
+    if (p.model == NeuronModelIfCurrExp)
+      lifStep(s, p, ea, ia, spiked);
+    else
+      neuronModelStep(s, p, ea, ia, spiked);
     return spiked;
   }
   static double voltage(const State &s) { return toDouble(s.v); }
@@ -190,8 +194,11 @@ template <typename M> Error Evaluator<M>::buildEdges() {
     std::vector<typename M::Weight> table(l.weights.size());
     for (size_t k = 0; k < l.weights.size(); ++k) {
       double w = std::fabs(double(l.weights[k]));
+      // The post population's model factor folded in (1 for IF_curr_exp;
+      // docs/execution.md), as the image writer does.
       if constexpr (std::is_same<M, FixedModel>::value)
-        table[k] = weightToRingBuffer(w, scales[p.post].leftShift[oe.type]);
+        table[k] = weightToRingBuffer(w * scales[p.post].factor,
+                                      scales[p.post].leftShift[oe.type]);
       else
         table[k] = float(w);
     }
@@ -258,6 +265,13 @@ template <typename M> Error Evaluator<M>::buildRules() {
                        "'); a core runs one rule");
     ruleOf[p.post] = r;
     ruleType[p.post] = synapseType(p);
+    const Population &post = n.populations[p.post];
+    const NeuronParams *set = n.findNeuronSet(
+        post.trainNeuron.empty() ? post.neuron : post.trainNeuron);
+    if (set && set->modelKind() != NeuronModelKind::IfCurrExp)
+      return evalError("layer '" + post.name +
+                       "' learns (--plastic), but its neurons are " +
+                       set->model + "; plastic runs use IF_curr_exp only");
   }
   return Error::success();
 }

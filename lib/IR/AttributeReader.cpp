@@ -6,6 +6,7 @@
 #include "scnc/IR/Printer.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cmath>
@@ -581,10 +582,12 @@ void AttrReader::getEncoding(StringRef name, Encoding &out) {
 bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
                          const ConstantTable *consts,
                          ArrayRef<NeuronParams> earlier, NeuronParams &out) {
+  // Every parameter of any model, and `reset`: a parameter of another model
+  // gets its own message below, not "unknown parameter".
   static const StringRef names[] = {
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL) #NAME,
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS) #NAME,
 #include "scnc/IR/NeuronParams.def"
-  };
+      "reset"};
   out = NeuronParams();
   out.name = b.name.name;
   out.loc = b.loc;
@@ -592,12 +595,15 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
     diag.error(b.loc, "a neuron parameter set needs a name");
     return false;
   }
-  // `: IF_curr_exp` (the default) or `: base_set` to start from another set.
-  if (!b.type.name.empty() && b.type.name != "IF_curr_exp") {
+  // `: MODEL` (IF_curr_exp, the default, IF, LIF, CubaLIF) or `: base_set`
+  // to start from another set (and its model).
+  NeuronModelKind model = NeuronModelKind::IfCurrExp;
+  if (!b.type.name.empty() && !parseNeuronModel(b.type.name, model)) {
     auto it = llvm::find_if(
         earlier, [&](const NeuronParams &n) { return n.name == b.type.name; });
     if (it == earlier.end()) {
-      SmallVector<StringRef, 8> cands{"IF_curr_exp"};
+      SmallVector<StringRef, 8> cands(neuronModelNames().begin(),
+                                      neuronModelNames().end());
       for (const NeuronParams &n : earlier)
         cands.push_back(n.name);
       StringRef guess = closestMatch(b.type.name, cands);
@@ -611,16 +617,44 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
     out = *it;
     out.name = b.name.name;
     out.loc = b.loc;
+    model = out.modelKind();
   }
+  out.model = neuronModelName(model).str();
   if (!b.children.empty())
     diag.error(b.children.front().loc,
                "unexpected block inside neuron set '" + b.name.name + "'");
   AttrReader r(b, diag, consts, names,
                "neuron parameter set '" + b.name.name + "'");
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
-  r.getQuantity(#NAME, Dimension::DIM, out.NAME, MIN, INCL);
+  bool good = true;
+  for (const Attribute &a : b.attrs)
+    if (is_contained(names, StringRef(a.name.name)) &&
+        !neuronModelTakes(model, a.name.name)) {
+      SmallString<96> takes;
+      for (StringRef n : names)
+        if (neuronModelTakes(model, n))
+          (takes += takes.empty() ? "" : ", ") += n;
+      diag.error(a.name.loc, "parameter '" + a.name.name +
+                                 "' does not apply to neuron model '" +
+                                 out.model + "' (neuron parameter set '" +
+                                 out.name + "'; " + out.model + " takes " +
+                                 takes + ")");
+      good = false;
+    }
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (neuronModelTakes(model, #NAME))                                          \
+    r.getQuantity(#NAME, Dimension::DIM, out.NAME, MIN, INCL);
 #include "scnc/IR/NeuronParams.def"
-  if (r.ok() && out.v_thresh <= out.v_reset) {
+  if (model != NeuronModelKind::IfCurrExp && r.has("reset")) {
+    static const StringRef resets[] = {"value", "subtract"};
+    unsigned reset = out.resetSubtract ? 1 : 0;
+    r.getEnum("reset", resets, reset);
+    out.resetSubtract = reset == 1;
+  }
+  if (!good || !r.ok())
+    return false;
+  // Value reset needs v_thresh above v_reset (IF_curr_exp always resets to
+  // the value); subtraction needs a positive step down.
+  if (out.v_thresh <= out.v_reset) {
     diag.error(r.locOf(r.has("v_thresh") ? "v_thresh" : "v_reset"),
                "value out of range: 'v_thresh' (" + formatNumber(out.v_thresh) +
                    " mV) must be above 'v_reset' (" +
@@ -628,7 +662,16 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
                    " mV) in neuron parameter set '" + out.name + "'");
     return false;
   }
-  return r.ok() && b.children.empty();
+  if (model == NeuronModelKind::CubaLif && out.tau_syn_E != out.tau_syn_I) {
+    diag.error(r.locOf(r.has("tau_syn_I") ? "tau_syn_I" : "tau_syn_E"),
+               "CubaLIF has one synaptic current: 'tau_syn_E' (" +
+                   formatNumber(out.tau_syn_E) + " ms) and 'tau_syn_I' (" +
+                   formatNumber(out.tau_syn_I) +
+                   " ms) must be equal in neuron parameter set '" + out.name +
+                   "'");
+    return false;
+  }
+  return b.children.empty();
 }
 
 bool scnc::readStdpRule(const Block &b, DiagnosticEngine &diag,

@@ -243,9 +243,10 @@ Optional<Network> IRReader::read(const Module &m) {
       continue;
     if (k == "neuron") {
       NeuronParams p;
-      if (!b.type.name.empty() && b.type.name != "IF_curr_exp") {
-        diag.error(b.type.loc,
-                   "neuron sets in the textual IR are ': IF_curr_exp'");
+      NeuronModelKind model;
+      if (!b.type.name.empty() && !parseNeuronModel(b.type.name, model)) {
+        diag.error(b.type.loc, "neuron sets in the textual IR are ': "
+                               "IF_curr_exp', ': IF', ': LIF' or ': CubaLIF'");
         continue;
       }
       if (checkUnique(neuronNames, b.name, "neuron parameter set", diag) &&

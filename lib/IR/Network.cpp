@@ -66,3 +66,32 @@ StringRef scnc::toString(StdpRule::WeightDependence d) {
   return d == StdpRule::WeightDependence::Additive ? "additive"
                                                    : "multiplicative";
 }
+
+static const StringRef kNeuronModelNames[] = {"IF_curr_exp", "IF", "LIF",
+                                              "CubaLIF"};
+
+StringRef scnc::neuronModelName(NeuronModelKind m) {
+  return kNeuronModelNames[unsigned(m)];
+}
+
+ArrayRef<StringRef> scnc::neuronModelNames() { return kNeuronModelNames; }
+
+bool scnc::parseNeuronModel(StringRef name, NeuronModelKind &out) {
+  for (unsigned i = 0; i < 4; ++i)
+    if (name == kNeuronModelNames[i]) {
+      out = NeuronModelKind(i);
+      return true;
+    }
+  return false;
+}
+
+bool scnc::neuronModelTakes(NeuronModelKind m, StringRef param) {
+  unsigned bit = 1u << unsigned(m);
+  if (param == "reset")
+    return m != NeuronModelKind::IfCurrExp;
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (param == #NAME)                                                          \
+    return (MODELS)&bit;
+#include "scnc/IR/NeuronParams.def"
+  return false;
+}

@@ -113,12 +113,18 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
      << "; }\n";
   for (const NeuronParams &p : n.neuronSets) {
     os << "  neuron " << p.name << " : " << p.model << " {\n    ";
+    // The model's parameters (NeuronParams.def order), five to a line.
+    NeuronModelKind model = p.modelKind();
     unsigned i = 0;
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
-  q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                         \
-  if (++i == 5)                                                                \
-    os << "\n    ";
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (neuronModelTakes(model, #NAME)) {                                        \
+    q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                       \
+    if (++i == 5)                                                              \
+      os << "\n    ";                                                          \
+  }
 #include "scnc/IR/NeuronParams.def"
+    if (model != NeuronModelKind::IfCurrExp)
+      os << "reset = " << (p.resetSubtract ? "subtract" : "value") << "; ";
     os << "\n  }\n";
   }
   for (const StdpRule &r : n.stdpRules) {

@@ -63,8 +63,33 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
   for (const NeuronParams &p : n.neuronSets) {
     if (!names.insert(p.name).second)
       err(p.loc, "duplicate neuron parameter set '" + p.name + "'");
-    if (!(p.tau_m > 0 && p.cm > 0 && p.tau_syn_E > 0 && p.tau_syn_I > 0 &&
-          p.tau_refrac >= 0 && p.v_thresh > p.v_reset))
+    NeuronModelKind model;
+    if (!parseNeuronModel(p.model, model)) {
+      err(p.loc, "neuron parameter set '" + p.name +
+                     "' has an unknown model '" + p.model + "'");
+      continue;
+    }
+    bool inRange = p.v_thresh > p.v_reset;
+    switch (model) {
+    case NeuronModelKind::IfCurrExp:
+      inRange &= p.tau_m > 0 && p.cm > 0 && p.tau_syn_E > 0 &&
+                 p.tau_syn_I > 0 && p.tau_refrac >= 0;
+      break;
+    case NeuronModelKind::If:
+      inRange &= p.r > 0;
+      break;
+    case NeuronModelKind::Lif:
+      inRange &= p.tau_m > 0 && p.r > 0;
+      break;
+    case NeuronModelKind::CubaLif:
+      inRange &= p.tau_m > 0 && p.r > 0 && p.w_in > 0 && p.tau_syn_E > 0 &&
+                 p.tau_syn_I > 0;
+      if (p.tau_syn_E != p.tau_syn_I)
+        err(p.loc, "neuron parameter set '" + p.name +
+                       "' (CubaLIF) has tau_syn_E != tau_syn_I");
+      break;
+    }
+    if (!inRange)
       err(p.loc, "neuron parameter set '" + p.name + "' is out of range");
   }
   names.clear();
@@ -91,6 +116,16 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
         err(p.loc, "population '" + p.name +
                        "' uses undefined neuron parameter set '" +
                        p.trainNeuron + "'");
+      // The ring-buffer weights fold the model's input factor in
+      // (docs/execution.md), one per population: both sets run one model.
+      const NeuronParams *a = n.findNeuronSet(p.neuron),
+                         *b = n.findNeuronSet(p.trainNeuron);
+      if (a && b && a->model != b->model)
+        err(p.loc, "population '" + p.name +
+                       "' uses neuron sets of two "
+                       "models ('" +
+                       a->name + "' is " + a->model + ", '" + b->name +
+                       "' is " + b->model + ")");
     }
   }
   names.clear();

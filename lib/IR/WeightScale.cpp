@@ -33,6 +33,8 @@ scnc::computeWeightScales(const Network &n,
     return scales;
   for (size_t q = 0; q < n.populations.size(); ++q) {
     uint64_t nPost = n.populations[q].shape.size();
+    if (const NeuronParams *set = n.findNeuronSet(n.populations[q].neuron))
+      scales[q].factor = inputFactor(*set);
     for (unsigned type = 0; type < kNumSynapseTypes; ++type) {
       std::vector<size_t> projs;
       for (size_t j = 0; j < n.projections.size() && j < starts.size(); ++j)
@@ -55,6 +57,7 @@ scnc::computeWeightScales(const Network &n,
       double most = 0;
       for (double s : sums)
         most = std::max(most, s);
+      most *= scales[q].factor;
       PopulationWeightScale &ps = scales[q];
       bool overflow = false;
       ps.maxSummedInput[type] = most;

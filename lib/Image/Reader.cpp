@@ -258,9 +258,11 @@ Error CoreDecoder::system() {
 }
 
 Error CoreDecoder::neuronParams() {
-  if (Error e = expectSize(NeuronParamsRegion, 4 * kNeuronParamWords))
-    return e;
+  // 12 words (IF_curr_exp) or 16 (a NIR model: model, flags, bias, 0).
   StringRef r = region[NeuronParamsRegion];
+  if (r.size() != 4 * kNeuronParamWordsNir)
+    if (Error e = expectSize(NeuronParamsRegion, 4 * kNeuronParamWords))
+      return e;
   c.hasParams = true;
   NeuronFixedParams &p = c.params;
   Accum *acc[] = {&p.vRest, &p.vReset,  &p.vThresh,
@@ -273,6 +275,22 @@ Error CoreDecoder::neuronParams() {
   p.refracTicks = int32_t(rd32(r, 44));
   if (p.refracTicks < 0)
     return inconsistent(NeuronParamsRegion, "negative refractory period");
+  if (r.size() == 4 * kNeuronParamWordsNir) {
+    uint32_t model = rd32(r, 48), flags = rd32(r, 52);
+    if (model == NeuronModelIfCurrExp || model >= NeuronModelCount)
+      return inconsistent(NeuronParamsRegion,
+                          "unknown neuron model " + Twine(model) +
+                              " (1 IF, 2 LIF, 3 CubaLIF in a 16-word region)");
+    if (flags & ~1u)
+      return inconsistent(NeuronParamsRegion,
+                          "unknown neuron flags " + hex32(flags));
+    if (p.refracTicks != 0)
+      return inconsistent(NeuronParamsRegion,
+                          "a refractory period on a NIR-model core");
+    p.model = int32_t(model);
+    p.resetSubtract = int32_t(flags & 1);
+    p.bias = Accum::fromBits(int32_t(rd32(r, 56)));
+  }
   return Error::success();
 }
 

@@ -74,13 +74,20 @@ bool Writer::prepare() {
   for (size_t q = 0; q < n.populations.size(); ++q)
     for (unsigned t = 0; t < kNumSynapseTypes; ++t)
       if (scales[q].overflow[t]) {
-        diag.error(n.populations[q].loc,
-                   "layer '" + n.populations[q].name +
-                       "': a neuron can receive " +
-                       formatDouble(scales[q].maxSummedInput[t]) + " nA of " +
-                       (t ? "inhibitory" : "excitatory") +
-                       " input in one tick, more than the 65536 nA an S16.15 "
-                       "ring-buffer slot can hold; use smaller weights");
+        double f = scales[q].factor;
+        diag.error(
+            n.populations[q].loc,
+            "layer '" + n.populations[q].name + "': a neuron can receive " +
+                formatDouble(scales[q].maxSummedInput[t] / f) + " nA of " +
+                (t ? "inhibitory" : "excitatory") + " input in one tick, " +
+                (f == 1 ? std::string("more than the 65536 nA")
+                        : "which times its neuron model's input "
+                          "factor " +
+                              formatDouble(f) +
+                              " is more than the "
+                              "65536") +
+                " an S16.15 ring-buffer slot can hold; use smaller "
+                "weights");
         ok = false;
       }
 
@@ -109,15 +116,29 @@ bool Writer::prepare() {
         ok = false;
       }
       ruleOf[p.post] = r;
+      const NeuronParams *np = neuronSetOf(p.post);
+      if (np && np->modelKind() != NeuronModelKind::IfCurrExp) {
+        diag.error(p.loc, "layer '" + n.populations[p.post].name +
+                              "' learns (--plastic), but its neurons are " +
+                              np->model +
+                              "; plastic images run IF_curr_exp neurons only");
+        ok = false;
+      }
     }
     d.start = std::move(starts[j]);
     // Weights in ring-buffer units, and how much precision they lose.
+    // The post population's model factor is folded into every weight
+    // (docs/execution.md); 1 for IF_curr_exp.
+    const double factor = scales[p.post].factor;
     std::vector<double> w(l.weights.begin(), l.weights.end());
+    if (factor != 1)
+      for (double &x : w)
+        x *= factor;
     WeightQuantization wq = quantizeWeights(
         w.data(), w.size(), scales[p.post].maxSummedInput[d.type]);
     d.q = std::move(wq.weights);
     if (wq.worstRelativeError > o.precisionWarning && !w.empty()) {
-      double worst = std::fabs(w[wq.worstIndex]);
+      double worst = std::fabs(w[wq.worstIndex]) / factor;
       diag.warning(
           p.loc,
           "layer '" + n.populations[p.post].name + "': weights from '" +
@@ -125,9 +146,9 @@ bool Writer::prepare() {
               formatDouble(100 * wq.worstRelativeError, 3) +
               "% in the 16-bit ring-buffer format (" + formatDouble(worst) +
               " nA is stored as " +
-              formatDouble(d.q[wq.worstIndex] / wq.scale) + " nA; left shift " +
-              Twine(wq.leftShift) + " for up to " +
-              formatDouble(scales[p.post].maxSummedInput[d.type]) +
+              formatDouble(d.q[wq.worstIndex] / wq.scale / factor) +
+              " nA; left shift " + Twine(wq.leftShift) + " for up to " +
+              formatDouble(scales[p.post].maxSummedInput[d.type] / factor) +
               " nA per tick" +
               (wq.flushedToZero ? ", " + Twine(uint64_t(wq.flushedToZero)) +
                                       " weights become 0"
@@ -149,6 +170,14 @@ std::string Writer::neuronParamsRegion(const NeuronParams &np) const {
   for (UFract32 u : {f.expTC, f.decayE, f.initE, f.decayI, f.initI})
     p.u32(u.bits);
   p.u32(uint32_t(f.refracTicks));
+  // The NIR models' words (absent for IF_curr_exp, whose region is the 12
+  // words it always had): model, flags (bit 0: reset by subtraction), bias.
+  if (f.model != NeuronModelIfCurrExp) {
+    p.u32(uint32_t(f.model));
+    p.u32(f.resetSubtract ? 1u : 0u);
+    p.u32(uint32_t(f.bias.bits));
+    p.u32(0);
+  }
   return p.b;
 }
 

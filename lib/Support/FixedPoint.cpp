@@ -78,8 +78,61 @@ static void synapseConstants(double tau, double dt, double &decay,
   init = -std::expm1(-x) / x;
 }
 
+int32_t scnc::neuronModelId(const std::string &name) {
+  if (name == "IF")
+    return NeuronModelIf;
+  if (name == "LIF")
+    return NeuronModelLif;
+  if (name == "CubaLIF")
+    return NeuronModelCubaLif;
+  return NeuronModelIfCurrExp;
+}
+
+double scnc::inputFactor(const LifParams &p) {
+  switch (p.model) {
+  case NeuronModelIf:
+    return p.r;
+  case NeuronModelLif:
+    return p.r / (p.tau_m / 1000.0);
+  case NeuronModelCubaLif:
+    return p.w_in / (p.tau_syn_E / 1000.0);
+  default:
+    return 1.0;
+  }
+}
+
+/// The NIR models' constants (NeuronFixedParams lists which each uses).
+static NeuronDoubleParams nirDoubleParams(const LifParams &p, double dt) {
+  NeuronDoubleParams d;
+  d.model = p.model;
+  d.resetSubtract = p.resetSubtract;
+  d.inputFactor = inputFactor(p);
+  d.vRest = p.model == NeuronModelIf ? 0 : p.v_rest; // IF has no leak
+  d.vReset = p.v_reset;
+  d.vThresh = p.v_thresh;
+  d.vInit = p.v_init;
+  switch (p.model) {
+  case NeuronModelIf:
+    d.bias = p.r * p.i_offset * (dt / 1000.0);
+    break;
+  case NeuronModelLif:
+    d.expTC = std::exp(-dt / p.tau_m);
+    d.bias = p.r * p.i_offset * -std::expm1(-dt / p.tau_m);
+    break;
+  default: // CubaLIF
+    d.iOffset = p.i_offset;
+    d.rMembrane = p.r;
+    d.expTC = std::exp(-dt / p.tau_m);
+    d.decayE = std::exp(-dt / p.tau_syn_E);
+    break;
+  }
+  return d;
+}
+
 NeuronDoubleParams scnc::toDoubleParams(const LifParams &p, double dt) {
   assert(dt > 0 && "timestep must be positive");
+  if (p.model != NeuronModelIfCurrExp)
+    return nirDoubleParams(p, dt);
   NeuronDoubleParams d;
   d.vRest = p.v_rest;
   d.vReset = p.v_reset;
@@ -136,6 +189,27 @@ NeuronFixedParams scnc::toFixed(const LifParams &p, double dt,
   NeuronDoubleParams d = toDoubleParams(p, dt);
   Converter c(overflows);
   NeuronFixedParams f;
+  if (p.model != NeuronModelIfCurrExp) {
+    f.model = p.model;
+    f.resetSubtract = p.resetSubtract;
+    f.vRest = c.accum("v_rest", "mV", d.vRest);
+    f.vReset = c.accum("v_reset", "mV", d.vReset);
+    f.vThresh = c.accum("v_thresh", "mV", d.vThresh);
+    f.vInit = c.accum("v_init", "mV", d.vInit);
+    if (p.model == NeuronModelIf)
+      f.bias = c.accum("r i_offset dt", "mV", d.bias);
+    if (p.model == NeuronModelLif) {
+      f.expTC = c.fract("exp(-dt/tau_m)", d.expTC);
+      f.bias = c.accum("r i_offset (1 - exp(-dt/tau_m))", "mV", d.bias);
+    }
+    if (p.model == NeuronModelCubaLif) {
+      f.iOffset = c.accum("i_offset", "nA", d.iOffset);
+      f.rMembrane = c.accum("r", "", d.rMembrane);
+      f.expTC = c.fract("exp(-dt/tau_m)", d.expTC);
+      f.decayE = c.fract("exp(-dt/tau_syn)", d.decayE);
+    }
+    return f;
+  }
   f.vRest = c.accum("v_rest", "mV", d.vRest);
   f.vReset = c.accum("v_reset", "mV", d.vReset);
   f.vThresh = c.accum("v_thresh", "mV", d.vThresh);
@@ -156,6 +230,28 @@ NeuronFixedParams scnc::toFixed(const LifParams &p, double dt,
 void scnc::lifStepDouble(NeuronDoubleState &s, const NeuronDoubleParams &p,
                          double excitatoryInput, double inhibitoryInput,
                          bool &spiked) {
+  if (p.model != NeuronModelIfCurrExp) {
+    double x = (excitatoryInput - inhibitoryInput) * p.inputFactor;
+    switch (p.model) {
+    case NeuronModelIf:
+      s.v = s.v + x + p.bias;
+      break;
+    case NeuronModelLif:
+      s.v = p.vRest + (s.v - p.vRest) * p.expTC + p.bias + x;
+      break;
+    default: { // CubaLIF
+      s.iSynE += x;
+      double alpha = (s.iSynE + p.iOffset) * p.rMembrane + p.vRest;
+      s.v = alpha - p.expTC * (alpha - s.v);
+      break;
+    }
+    }
+    spiked = s.v > p.vThresh;
+    if (spiked)
+      s.v = p.resetSubtract ? s.v - (p.vThresh - p.vReset) : p.vReset;
+    s.iSynE *= p.decayE; // 0 but for CubaLIF
+    return;
+  }
   s.iSynE += excitatoryInput * p.initE;
   s.iSynI += inhibitoryInput * p.initI;
   if (s.refracTimer <= 0) {

@@ -183,10 +183,31 @@ void kernel::endNeuronTick(const NeuronTick &t) {
   core.counters.tickSearches = 0;
 }
 
+namespace {
+template <NeuronStepFn Step> void neuronLoop(NeuronTick &t, uint32_t n) {
+  for (uint32_t i = 0; i < n; ++i)
+    neuronStepWith<Step>(t, i);
+}
+} // namespace
+
 void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
   NeuronTick t = beginNeuronTick(core, tick);
-  for (uint32_t i = 0, n = core.cfg.numNeurons; i < n; ++i)
-    neuronStep(t, i);
+  const uint32_t n = core.cfg.numNeurons;
+  // One model per core: chosen here, once per tick.
+  switch (core.cfg.params.model) {
+  case NeuronModelIf:
+    neuronLoop<ifStep>(t, n);
+    break;
+  case NeuronModelLif:
+    neuronLoop<nirLifStep>(t, n);
+    break;
+  case NeuronModelCubaLif:
+    neuronLoop<cubaLifStep>(t, n);
+    break;
+  default:
+    for (uint32_t i = 0; i < n; ++i)
+      neuronStep(t, i);
+  }
   endNeuronTick(t);
 }
 

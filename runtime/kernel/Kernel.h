@@ -2,7 +2,8 @@
 //
 // What one SpiNNaker application core runs, the same code for every core of
 // a kind (docs/runtime.md, "The kernel"): a neuron core (IF_curr_exp with
-// exponential synapses, sPyNNaker's structure) and a spike-source core.
+// exponential synapses, sPyNNaker's structure, or one of NIR's IF, LIF and
+// CubaLIF, one model per core) and a spike-source core.
 //
 // Written for a core without an FPU or an operating system: integer fixed
 // point only (kernel/FixedPoint.h), no heap (a core's state lives
@@ -14,7 +15,8 @@
 // Per timer tick t a neuron core
 //   1. updates every neuron: the ring-buffer slot t mod R of each synapse
 //      type becomes an input current (ringBufferToAccum with the core's left
-//      shift), the slots are cleared, lifStep (kernel/Lif.h); a neuron that
+//      shift), the slots are cleared, lifStep or the core's NIR model's
+//      step (kernel/Lif.h); a neuron that
 //      spikes is recorded and, when the core has a key, sends the multicast
 //      packet `key | local index` (neuronCoreTick);
 //   2. processes every packet delivered in tick t (neuronCoreReceive): the
@@ -193,10 +195,17 @@ struct NeuronTick {
 NeuronTick beginNeuronTick(NeuronCore &core, uint32_t tick);
 void endNeuronTick(const NeuronTick &t);
 
-/// Neuron \p i's update in tick \p t: a neuron in a fixed point of lifStep
-/// (quiet, no input) is skipped; otherwise its ring-buffer slots are
-/// consumed, it is updated, and a spike is recorded and keyed.
-inline void neuronStep(NeuronTick &t, uint32_t i) {
+/// A neuron model's one-tick update (kernel/Lif.h).
+using NeuronStepFn = void (*)(NeuronFixedState &, const NeuronFixedParams &,
+                              Accum, Accum, bool &);
+
+/// Neuron \p i's update in tick \p t with model step \p Step: a neuron in a
+/// fixed point of the step (quiet, no input) is skipped; otherwise its
+/// ring-buffer slots are consumed, it is updated, and a spike is recorded
+/// and keyed. The core's model is chosen once per tick (neuronCoreTick),
+/// not per neuron.
+template <NeuronStepFn Step>
+inline void neuronStepWith(NeuronTick &t, uint32_t i) {
   NeuronCore &core = *t.core;
   const NeuronCoreConfig &cfg = core.cfg;
   NeuronFixedState *state = core.state;
@@ -214,8 +223,8 @@ inline void neuronStep(NeuronTick &t, uint32_t i) {
   ++t.updated;
   NeuronFixedState before = state[i];
   bool spiked;
-  lifStep(state[i], cfg.params, ringBufferToAccum(slotE, cfg.leftShift[0]),
-          ringBufferToAccum(slotI, cfg.leftShift[1]), spiked);
+  Step(state[i], cfg.params, ringBufferToAccum(slotE, cfg.leftShift[0]),
+       ringBufferToAccum(slotI, cfg.leftShift[1]), spiked);
   const NeuronFixedState &after = state[i];
   core.quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&
                   after.iSynE == before.iSynE && after.iSynI == before.iSynI &&
@@ -230,6 +239,10 @@ inline void neuronStep(NeuronTick &t, uint32_t i) {
     if (core.history)
       core.history[i].record(t.tick, core.rule);
   }
+}
+/// Neuron \p i's IF_curr_exp update (lifStep), as neuronStepWith.
+inline void neuronStep(NeuronTick &t, uint32_t i) {
+  neuronStepWith<lifStep>(t, i);
 }
 /// Step 2 of tick \p tick: processes \p n packets with keys \p keys
 /// (neuronCoreFindRow and neuronCoreProcessRow for each, rows read in place;

@@ -76,6 +76,13 @@ bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
   q.decayI = fract(p[9]);
   q.initI = fract(p[10]);
   q.refracTicks = int32_t(p[11]);
+  if (r.words[region::NeuronParams] >= kNeuronParamWordsNir) {
+    q.model = int32_t(p[12]);
+    if (q.model <= NeuronModelIfCurrExp || q.model >= NeuronModelCount)
+      return false;
+    q.resetSubtract = int32_t(p[13] & 1);
+    q.bias = accum(p[14]);
+  }
   const uint32_t *sp = r.base[region::SynapseParams];
   if (r.words[region::SynapseParams] < 5)
     return false;
@@ -93,9 +100,9 @@ bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
   cfg.matrixWords = r.words[region::SynapticMatrix];
   for (uint32_t e = 0; e < cfg.popTableSize; ++e) {
     const PopEntry &pe = cfg.popTable[e];
-    if (pe.numRows && uint64_t(pe.rowOffset) +
-                              uint64_t(pe.numRows) * pe.rowStride >
-                          cfg.matrixWords)
+    if (pe.numRows &&
+        uint64_t(pe.rowOffset) + uint64_t(pe.numRows) * pe.rowStride >
+            cfg.matrixWords)
       return false;
   }
   if (r.base[region::NeuronState]) {

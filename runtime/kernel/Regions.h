@@ -46,8 +46,10 @@ enum : uint32_t {
 
 /// System-region flags.
 enum : uint32_t { kSystemInputCore = 1, kSystemPlastic = 2 };
-/// Words of the neuron-params region.
+/// Words of the neuron-params region: 12 for IF_curr_exp, 16 for the NIR
+/// models (then also model, flags, bias and a reserved 0).
 constexpr uint32_t kNeuronParamWords = 12;
+constexpr uint32_t kNeuronParamWordsNir = 16;
 /// Bytes of an encoder parameter's name in the spike-source region.
 constexpr uint32_t kSourceParamNameWords = 4;
 

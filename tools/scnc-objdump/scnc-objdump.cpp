@@ -130,7 +130,40 @@ struct PhysicalParams {
   double value;
 };
 
+const char *modelName(int32_t model) {
+  switch (model) {
+  case NeuronModelIf:
+    return "IF";
+  case NeuronModelLif:
+    return "LIF";
+  case NeuronModelCubaLif:
+    return "CubaLIF";
+  default:
+    return "IF_curr_exp";
+  }
+}
+
 std::vector<PhysicalParams> physical(const NeuronFixedParams &p) {
+  if (p.model != NeuronModelIfCurrExp) {
+    // The NIR models' constants (kernel/Lif.h says which each uses).
+    std::vector<PhysicalParams> v;
+    if (p.model != NeuronModelIf) // IF has no leak
+      v.push_back({"v_rest", "mV", toDouble(p.vRest)});
+    v.push_back({"v_reset", "mV", toDouble(p.vReset)});
+    v.push_back({"v_thresh", "mV", toDouble(p.vThresh)});
+    v.push_back({"v_init", "mV", toDouble(p.vInit)});
+    if (p.model == NeuronModelCubaLif) {
+      v.push_back({"i_offset", "nA", toDouble(p.iOffset)});
+      v.push_back({"r", "", toDouble(p.rMembrane)});
+      v.push_back({"decay_syn", "", toDouble(p.decayE)});
+    } else {
+      v.push_back({"bias", "mV", toDouble(p.bias)});
+    }
+    if (p.model != NeuronModelIf)
+      v.push_back({"exp_tc", "", toDouble(p.expTC)});
+    v.push_back({"reset_by_sub", "", double(p.resetSubtract)});
+    return v;
+  }
   return {{"v_rest", "mV", toDouble(p.vRest)},
           {"v_reset", "mV", toDouble(p.vReset)},
           {"v_thresh", "mV", toDouble(p.vThresh)},
@@ -171,6 +204,9 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
     os << "  neuron keys: none (sends no packets)\n";
   if (c.hasParams) {
     os << "  neuron parameters:\n";
+    if (c.params.model != NeuronModelIfCurrExp)
+      os << "    " << left_justify("model", 13) << modelName(c.params.model)
+         << "\n";
     for (const PhysicalParams &p : physical(c.params)) {
       os << "    " << left_justify(p.name, 13) << format("%.9g", p.value);
       if (*p.unit)
@@ -405,6 +441,8 @@ nlohmann::json toJson(const ImageReader &r) {
       json p;
       for (const PhysicalParams &pp : physical(c.params))
         p[pp.name] = pp.value;
+      if (c.params.model != NeuronModelIfCurrExp)
+        p["model"] = modelName(c.params.model);
       e["neuron_params"] = p;
     }
     e["ticks"] = c.numTicks;

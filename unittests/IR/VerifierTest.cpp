@@ -193,3 +193,69 @@ TEST(VerifierTest, ZeroStrideIsReportedNotDividedBy) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(VerifierTest, NirNeuronModels) {
+  // Valid sets of each NIR model; then one defect each.
+  for (const char *model : {"IF", "LIF", "CubaLIF"}) {
+    Network n = validNetwork();
+    n.neuronSets[0].model = model;
+    n.neuronSets[0].resetSubtract = true;
+    std::string text;
+    EXPECT_EQ(verifyErrors(n, &text), 0u) << model << text;
+    n.neuronSets[0].r = 0;
+    EXPECT_EQ(verifyErrors(n, &text), 1u) << model;
+    EXPECT_NE(text.find("'lif' is out of range"), std::string::npos) << text;
+  }
+  Network n = validNetwork();
+  n.neuronSets[0].model = "CubaLIF";
+  n.neuronSets[0].tau_syn_I = 2;
+  std::string text;
+  EXPECT_EQ(verifyErrors(n, &text), 1u);
+  EXPECT_NE(text.find("(CubaLIF) has tau_syn_E != tau_syn_I"),
+            std::string::npos)
+      << text;
+  n.neuronSets[0].model = "AdEx";
+  EXPECT_EQ(verifyErrors(n, &text), 1u);
+  EXPECT_NE(text.find("has an unknown model 'AdEx'"), std::string::npos)
+      << text;
+  // A population's neuron and train_neuron sets run one model.
+  n = validNetwork();
+  n.neuronSets.push_back(n.neuronSets[0]);
+  n.neuronSets[1].name = "nir";
+  n.neuronSets[1].model = "LIF";
+  n.populations[2].trainNeuron = "nir";
+  EXPECT_EQ(verifyErrors(n, &text), 1u);
+  EXPECT_NE(text.find("population 'd' uses neuron sets of two models ('lif' "
+                      "is IF_curr_exp, 'nir' is LIF)"),
+            std::string::npos)
+      << text;
+  // A LIF set's parameters that LIF does not take are not checked: a cm of
+  // 0 is fine there.
+  n = validNetwork();
+  n.neuronSets[0].model = "LIF";
+  n.neuronSets[0].cm = 0;
+  EXPECT_EQ(verifyErrors(n, &text), 0u) << text;
+}
+
+TEST(VerifierTest, NeuronModelNames) {
+  NeuronModelKind m = NeuronModelKind::IfCurrExp;
+  EXPECT_TRUE(parseNeuronModel("CubaLIF", m));
+  EXPECT_EQ(m, NeuronModelKind::CubaLif);
+  EXPECT_FALSE(parseNeuronModel("lif", m));
+  EXPECT_EQ(neuronModelName(NeuronModelKind::Lif), "LIF");
+  EXPECT_TRUE(neuronModelTakes(NeuronModelKind::Lif, "r"));
+  EXPECT_TRUE(neuronModelTakes(NeuronModelKind::Lif, "reset"));
+  EXPECT_FALSE(neuronModelTakes(NeuronModelKind::Lif, "cm"));
+  EXPECT_FALSE(neuronModelTakes(NeuronModelKind::Lif, "tau_syn_E"));
+  EXPECT_FALSE(neuronModelTakes(NeuronModelKind::If, "tau_m"));
+  EXPECT_FALSE(neuronModelTakes(NeuronModelKind::If, "v_rest"));
+  EXPECT_TRUE(neuronModelTakes(NeuronModelKind::CubaLif, "w_in"));
+  EXPECT_TRUE(neuronModelTakes(NeuronModelKind::CubaLif, "tau_syn_I"));
+  EXPECT_FALSE(neuronModelTakes(NeuronModelKind::IfCurrExp, "r"));
+  EXPECT_FALSE(neuronModelTakes(NeuronModelKind::IfCurrExp, "reset"));
+  EXPECT_TRUE(neuronModelTakes(NeuronModelKind::IfCurrExp, "tau_refrac"));
+}
+
+} // namespace

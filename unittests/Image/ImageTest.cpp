@@ -90,7 +90,7 @@ TEST(Image, RoundTrip) {
   const MappingState &s = mp.cc.mapping;
 
   const ImageHeader &h = r->header();
-  EXPECT_EQ(h.version, 2u);
+  EXPECT_EQ(h.version, image::kVersion);
   EXPECT_EQ(h.fileSize, mp.bytes.size());
   EXPECT_EQ(h.timestepUs, 500u);
   EXPECT_EQ(h.machineName, "spinn3");
@@ -162,6 +162,9 @@ TEST(Image, RoundTrip) {
     EXPECT_EQ(got.decayI, want.decayI);
     EXPECT_EQ(got.initI, want.initI);
     EXPECT_EQ(got.refracTicks, want.refracTicks);
+    EXPECT_EQ(got.model, want.model);
+    EXPECT_EQ(got.resetSubtract, want.resetSubtract);
+    EXPECT_EQ(got.bias, want.bias);
     // Every neuron starts in initialState(params).
     ASSERT_EQ(core->initialState.size(), sl.neurons.size());
     for (const NeuronFixedState &st : core->initialState) {
@@ -314,7 +317,7 @@ TEST(Image, DamagedImages) {
   put32(b, 8, 7);
   EXPECT_EQ(
       errorOf(b),
-      "t.scimg: unsupported format version 7 (this scnc reads version 2)");
+      "t.scimg: unsupported format version 7 (this scnc reads version 3)");
 
   b = good.substr(0, 100);
   EXPECT_EQ(errorOf(b), "t.scimg: truncated: file has 100 bytes, less than "

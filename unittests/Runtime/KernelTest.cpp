@@ -486,6 +486,77 @@ TEST(Kernel, RandomStatesFollowLifStep) {
   }
 }
 
+TEST(Kernel, NirModelCoresFollowTheirStep) {
+  // A core of each NIR model (one model per core, chosen per tick): random
+  // constants and states, random ring slots (saturating ones included) and
+  // stretches without input (quiet neurons skipped): every state after
+  // every tick equals the model's own step (kernel/Lif.h).
+  std::mt19937 rng(5);
+  auto any = [&](int32_t lo, int32_t hi) {
+    return int32_t(lo + int64_t(rng() % (uint64_t(int64_t(hi) - lo) + 1)));
+  };
+  const NeuronStepFn steps[] = {nullptr, ifStep, nirLifStep, cubaLifStep};
+  for (int32_t model = NeuronModelIf; model < NeuronModelCount; ++model)
+    for (int round = 0; round < 6; ++round) {
+      TestCore c;
+      c.cfg.numNeurons = 50;
+      c.cfg.delayBits = 1;
+      c.cfg.indexBits = 6;
+      NeuronFixedParams &p = c.cfg.params;
+      p.model = model;
+      p.resetSubtract = round % 2;
+      p.vRest = Accum::fromBits(any(-2 * 32768, 0));
+      p.vReset = Accum::fromBits(any(-2 * 32768, 0));
+      p.vThresh = Accum::fromBits(any(1, 3 * 32768));
+      p.vInit = p.vReset;
+      p.bias = Accum::fromBits(round % 3 == 0 ? 0 : any(-3000, 3000));
+      p.iOffset = Accum::fromBits(round % 3 == 1 ? 0 : any(-8000, 8000));
+      p.rMembrane = Accum::fromBits(any(1, 4 * 32768));
+      p.expTC = UFract32::fromBits(uint32_t(rng()));
+      p.decayE = UFract32::fromBits(uint32_t(rng()));
+      c.cfg.leftShift[0] = uint32_t(any(0, 16));
+      c.cfg.leftShift[1] = uint32_t(any(0, 16));
+      std::vector<NeuronFixedState> init(50);
+      for (NeuronFixedState &st : init) {
+        st.v = Accum::fromBits(round == 5 ? int32_t(rng())
+                                          : any(-3 * 32768, 3 * 32768));
+        st.iSynE = Accum::fromBits(
+            model == NeuronModelCubaLif ? any(-5 * 32768, 5 * 32768) : 0);
+      }
+      c.cfg.initialState = init.data();
+      ASSERT_TRUE(c.init());
+      std::vector<NeuronFixedState> want = init;
+      uint32_t spikes = 0;
+      for (uint32_t t = 0; t < 200; ++t) {
+        uint32_t s = t & 1;
+        RingSlot *rbE = c.core.ring + (s << 7), *rbI = rbE + 64;
+        std::vector<uint16_t> e(50, 0), in(50, 0);
+        bool quietStretch = (t / 40) % 2 == 1;
+        for (uint32_t i = 0; i < 50; ++i) {
+          if (quietStretch || rng() % 3)
+            continue;
+          e[i] = rng() % 7 == 0 ? 0xFFFF : uint16_t(rng() % 4096);
+          in[i] = rng() % 2 ? uint16_t(rng() % 4096) : 0;
+          rbE[i] = e[i];
+          rbI[i] = in[i];
+        }
+        neuronCoreTick(c.core, t);
+        for (uint32_t i = 0; i < 50; ++i) {
+          bool spiked;
+          steps[model](want[i], p, ringBufferToAccum(e[i], c.cfg.leftShift[0]),
+                       ringBufferToAccum(in[i], c.cfg.leftShift[1]), spiked);
+          ASSERT_EQ(c.core.state[i].v, want[i].v)
+              << model << " " << round << " " << t << " " << i;
+          ASSERT_EQ(c.core.state[i].iSynE, want[i].iSynE);
+          ASSERT_EQ(bool(c.core.spikeBits[i / 32] >> (i % 32) & 1), spiked);
+          ASSERT_EQ(rbE[i] | rbI[i], 0);
+          spikes += spiked;
+        }
+      }
+      EXPECT_GT(spikes, 0u) << model << " " << round;
+    }
+}
+
 TEST(Kernel, InvalidConfigurations) {
   TestCore c;
   c.cfg.numNeurons = 5;

@@ -156,6 +156,91 @@ TEST(Reference, TinyNetworkMatchesLifStepByHand) {
   EXPECT_EQ(r.neuronUpdates, 40u);
 }
 
+TEST(Reference, NirModelsFoldTheirFactorIntoTheWeights) {
+  // One neuron of each NIR model behind one synapse of 0.046875 nA (3/64)
+  // with a model factor of exactly 32 (r / tau_m with r = 1, tau_m =
+  // 31.25 ms; w_in / tau_syn likewise) or 32 (IF's r): the folded weight
+  // is 1.5, shift 1, slot weight 1.5 * 2^14 = 24576 per spike, and the
+  // neuron follows its model's step on that input (fixed point), or the
+  // float64 step on the raw summed weight.
+  struct Case {
+    const char *model, *params;
+  };
+  const Case cases[] = {
+      {"IF", "r = 32; v_reset = 0 mV; v_thresh = 2 mV; v_init = 0 mV; "
+             "i_offset = 10 nA; reset = subtract;"},
+      {"LIF", "tau_m = 31.25 ms; r = 1; v_rest = 0 mV; v_reset = 0 mV; "
+              "v_thresh = 2 mV; v_init = 0 mV; i_offset = 0.5 nA;"},
+      {"CubaLIF", "tau_m = 10 ms; tau_syn_E = 31.25 ms; tau_syn_I = 31.25 ms; "
+                  "r = 1; w_in = 1; v_rest = 0 mV; v_reset = 0 mV; v_thresh = "
+                  "1 mV; v_init = 0 mV; reset = subtract;"}};
+  for (const Case &c : cases) {
+    std::string text =
+        "simulation { timestep = 1 ms; presentation = 30 ms; input_window = "
+        "30 ms; }\n"
+        "neuron n : " +
+        std::string(c.model) + " { " + c.params +
+        " }\n"
+        "network tiny {\n"
+        "  input in { shape = 1 x 1 x 1; }\n"
+        "  dense out(in) { units = 1; weights = 0.046875 nA; delay = 1 ms; "
+        "neuron = n; }\n}\n";
+    Net net(text);
+    const NeuronParams &np = *net.n->findNeuronSet("n");
+    EXPECT_EQ(inputFactor(np), 32.0) << c.model;
+    std::vector<Spike> in = {{0, 0}, {1, 0}, {2, 0}, {3, 0}, {10, 0}};
+    std::vector<unsigned> arrivals(30, 0);
+    for (Spike sp : in)
+      ++arrivals[sp.tick + 1];
+    for (bool float64 : {false, true}) {
+      Recording r = net.run(30, "in", in, float64);
+      const PopulationRecording &out = r.populations[net.pop("out")];
+      Want e;
+      NeuronFixedParams p = toFixed(np, 1.0);
+      NeuronFixedState s = initialState(p);
+      NeuronDoubleParams dp = toDoubleParams(np, 1.0);
+      NeuronDoubleState ds = initialState(dp);
+      for (uint32_t t = 0; t < 30; ++t) {
+        bool spiked;
+        if (float64) {
+          lifStepDouble(ds, dp, arrivals[t] * 0.046875, 0, spiked);
+          e.v.push_back(ds.v);
+        } else {
+          neuronModelStep(s, p,
+                          ringBufferToAccum(uint16_t(24576 * arrivals[t]), 1),
+                          Accum(), spiked);
+          e.v.push_back(toDouble(s.v));
+        }
+        if (spiked)
+          e.spikeTicks.push_back(t);
+      }
+      EXPECT_GE(e.spikeTicks.size(), 2u) << c.model;
+      EXPECT_EQ(ticksOf(out), e.spikeTicks) << c.model << " " << float64;
+      EXPECT_EQ(trace(out), e.v) << c.model << " " << float64;
+    }
+  }
+}
+
+TEST(Reference, PlasticRunsRejectNirModels) {
+  Net net("simulation { timestep = 1 ms; presentation = 10 ms; input_window "
+          "= 10 ms; }\n"
+          "neuron n : LIF { }\n"
+          "stdp s { w_max = 1 nA; init = normal(mean = 0.3 nA, sigma = 0.04 "
+          "nA, seed = 1); }\n"
+          "network tiny {\n"
+          "  input in { shape = 1 x 1 x 1; }\n"
+          "  dense out(in) { units = 1; neuron = n; stdp = s; }\n}\n");
+  std::vector<std::vector<Spike>> in(net.n->populations.size());
+  ReferenceOptions o;
+  o.ticks = 5;
+  o.plastic = true;
+  llvm::Expected<Recording> r = runReference(*net.n, in, o, nullptr);
+  ASSERT_FALSE(bool(r));
+  EXPECT_EQ(llvm::toString(r.takeError()),
+            "layer 'out' learns (--plastic), but its neurons are LIF; "
+            "plastic runs use IF_curr_exp only");
+}
+
 TEST(Reference, Float64TinyNetworkMatchesLifStepDouble) {
   // The float64 mode: exact sums of |w| (two spikes at once give 2 * 1.3
   // nA), no shift, lifStepDouble.

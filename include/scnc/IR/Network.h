@@ -10,6 +10,7 @@
 #ifndef SCNC_IR_NETWORK_H
 #define SCNC_IR_NETWORK_H
 
+#include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/Optional.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringRef.h"
@@ -44,16 +45,39 @@ struct Pair {
   bool operator==(const Pair &o) const { return h == o.h && w == o.w; }
 };
 
-/// An IF_curr_exp parameter set (PyNN names, canonical units).
+/// The neuron models a parameter set can have (docs/execution.md):
+/// PyNN's IF_curr_exp and NIR's IF, LIF and CubaLIF.
+enum class NeuronModelKind { IfCurrExp, If, Lif, CubaLif };
+/// The model's name as the IR and the .scn language spell it.
+llvm::StringRef neuronModelName(NeuronModelKind m);
+/// The model a name spells, or false.
+bool parseNeuronModel(llvm::StringRef name, NeuronModelKind &out);
+/// The four model names, in NeuronModelKind order.
+llvm::ArrayRef<llvm::StringRef> neuronModelNames();
+/// Whether model \p m takes parameter \p param (a NeuronParams.def name, or
+/// `reset`, which the NIR models take).
+bool neuronModelTakes(NeuronModelKind m, llvm::StringRef param);
+
+/// A neuron parameter set (PyNN names, canonical units): its model and the
+/// parameters of that model (NeuronParams.def; the others keep their
+/// defaults and are not printed).
 struct NeuronParams {
   std::string name;
   llvm::SMLoc loc;
+  /// "IF_curr_exp" (default), "IF", "LIF" or "CubaLIF".
   std::string model = "IF_curr_exp";
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL) double NAME = DEFAULT;
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  double NAME = DEFAULT;
 #include "scnc/IR/NeuronParams.def"
-  double r = 1.0;             ///< IF, LIF, CubaLIF: resistance
-  double w_in = 1.0;          ///< CubaLIF: input weight
-  bool resetSubtract = false; ///< reset by subtraction
+  /// NIR models: after a spike v <- v - (v_thresh - v_reset) instead of
+  /// v <- v_reset (`reset = subtract`).
+  bool resetSubtract = false;
+  /// The model as an enumerator (IfCurrExp for an unknown name).
+  NeuronModelKind modelKind() const {
+    NeuronModelKind m = NeuronModelKind::IfCurrExp;
+    parseNeuronModel(model, m);
+    return m;
+  }
 };
 
 /// How a set of synaptic weights starts: a constant, a seeded normal

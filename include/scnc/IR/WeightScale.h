@@ -30,6 +30,11 @@ inline unsigned synapseType(const Projection &p) {
 
 /// The ring-buffer scaling of one population.
 struct PopulationWeightScale {
+  /// The population's model input factor (inputFactor of its `neuron` set,
+  /// scnc/Support/FixedPoint.h; 1 for IF_curr_exp): every weight into the
+  /// population is |w| * factor in the ring buffers, and maxSummedInput
+  /// below is in those units (nA, or mV for IF and LIF).
+  double factor = 1;
   /// Per synapse type: the largest sum of |w| (nA) over one neuron's
   /// incoming synapses of that type, its left shift, and whether that sum
   /// does not fit S16.15 (shift saturated at 16).

@@ -2,7 +2,7 @@
 //
 // One file per mapped network with what a loader puts on the machine: per
 // chip its routing table, per placed slice the data regions of its core.
-// docs/image-format.md gives the byte layout (version 2); docs/execution.md
+// docs/image-format.md gives the byte layout (version 3); docs/execution.md
 // what the numbers mean when the network runs.
 //
 //===----------------------------------------------------------------------===//
@@ -33,7 +33,7 @@ struct ImageSection;
 namespace image {
 
 constexpr char kMagic[8] = {'S', 'C', 'N', 'C', 'I', 'M', 'G', '\0'};
-constexpr uint32_t kVersion = 2;
+constexpr uint32_t kVersion = 3;
 constexpr uint32_t kHeaderSize = 128;
 constexpr uint32_t kSectionEntrySize = 32;
 constexpr uint32_t kNoCore = 0xffffffffu;
@@ -77,6 +77,7 @@ enum RegionId : uint32_t {
 };
 /// Words of the neuron-parameter region.
 constexpr uint32_t kNeuronParamWords = kernel::kNeuronParamWords;
+constexpr uint32_t kNeuronParamWordsNir = kernel::kNeuronParamWordsNir;
 /// System-region flags.
 enum : uint32_t {
   SystemInputCore = kernel::kSystemInputCore,

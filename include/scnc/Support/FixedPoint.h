@@ -19,15 +19,30 @@
 
 namespace scnc {
 
-/// IF_curr_exp parameters in PyNN's names and units (ms, nF, mV, nA): the
+/// The NeuronModelId of a model name ("IF_curr_exp", "IF", "LIF",
+/// "CubaLIF"); IF_curr_exp for any other.
+int32_t neuronModelId(const std::string &name);
+
+/// Neuron parameters in PyNN's names and units (ms, nF, mV, nA): the
 /// IR's NeuronParams has the same fields; Support does not depend on IR.
 struct LifParams {
   double tau_m = 20, cm = 1, v_rest = -65, v_reset = -65, v_thresh = -50,
          tau_refrac = 0.1, tau_syn_E = 5, tau_syn_I = 5, i_offset = 0,
          v_init = -65;
-  /// From any struct with those fields (e.g. scnc::NeuronParams).
+  /// The model (NeuronModelId) and the NIR models' extra parameters
+  /// (docs/execution.md): resistance and CubaLIF's input weight (plain
+  /// numbers) and reset by subtraction.
+  int32_t model = NeuronModelIfCurrExp;
+  double r = 1, w_in = 1;
+  bool resetSubtract = false;
+  /// From any struct with those fields (e.g. scnc::NeuronParams, whose
+  /// model is a name).
   template <typename P> static LifParams of(const P &p) {
     LifParams l;
+    l.model = neuronModelId(p.model);
+    l.r = p.r;
+    l.w_in = p.w_in;
+    l.resetSubtract = p.resetSubtract;
     l.tau_m = p.tau_m;
     l.cm = p.cm;
     l.v_rest = p.v_rest;
@@ -67,6 +82,13 @@ struct NeuronDoubleParams {
   double expTC = 0;                                     ///< exp(-dt/tau_m)
   double decayE = 0, initE = 0, decayI = 0, initI = 0;
   int32_t refracTicks = 0;
+  /// NIR models (NeuronFixedParams says which fields each uses): the model,
+  /// reset by subtraction, the offset's voltage per tick, and the factor
+  /// the fixed-point path folds into the weights (inputFactor).
+  int32_t model = NeuronModelIfCurrExp;
+  bool resetSubtract = false;
+  double bias = 0;
+  double inputFactor = 1;
 };
 
 struct NeuronDoubleState {
@@ -97,7 +119,21 @@ inline NeuronDoubleState initialState(const NeuronDoubleParams &p) {
   return s;
 }
 
-/// lifStep in float64: the same steps in the same order, no rounding.
+/// What one unit (nA) of synaptic weight does to a neuron of this model,
+/// per unit of weight: 1 for IF_curr_exp (its synapses scale the input
+/// themselves), r for IF (mV), r / tau_m (tau in s) for LIF (mV), w_in /
+/// tau_syn_E (s) for CubaLIF (nA). The image writer and the fixed-point
+/// reference multiply every weight into a population by it before the
+/// ring-buffer scaling; the float64 reference multiplies the summed input.
+double inputFactor(const LifParams &p);
+template <typename P> double inputFactor(const P &p) {
+  return inputFactor(LifParams::of(p));
+}
+
+/// One tick of the parameters' model in float64 (lifStep, or the NIR
+/// models' steps of kernel/Lif.h): the same steps in the same order, no
+/// rounding. The inputs are the summed |w| in nA (the NIR models multiply
+/// them by inputFactor here).
 void lifStepDouble(NeuronDoubleState &s, const NeuronDoubleParams &p,
                    double excitatoryInput, double inhibitoryInput,
                    bool &spiked);
