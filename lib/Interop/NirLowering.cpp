@@ -839,7 +839,7 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   if (metaString(nd, "scnc_model") == "IF_curr_exp") {
     // Written by scncc -emit=nir: the exact IF_curr_exp set.
     np.model = "IF_curr_exp";
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)                     \
   np.NAME = metaNumber(nd, "scnc_" #NAME).getValueOr(DEFAULT);
 #include "scnc/IR/NeuronParams.def"
     net.neuronSets.push_back(np);

@@ -184,7 +184,7 @@ Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
     filled(g, "v_reset", p, np->v_reset);
     filled(g, "w_in", p, init * np->tau_syn_E / 1000.0);
     string(meta, "scnc_model", "IF_curr_exp");
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)                     \
   number(meta, "scnc_" #NAME, np->NAME);
 #include "scnc/IR/NeuronParams.def"
     return Error::success();

@@ -26,6 +26,7 @@ import h5py
 import numpy as np
 
 DT = 1e-3  # s
+DT_MS = 1.0
 
 
 def scnc_name(name):
@@ -154,7 +155,7 @@ def main():
     S = {k: np.zeros((ticks,) + shape[k]) for k in spiking}
     flat = S[inputs[0]].reshape(ticks, -1)
     for tm, i in ins:
-        t = int(np.floor(tm / (DT * 1e3) + 0.5))
+        t = int(np.floor(tm / DT_MS + 0.5))
         if 0 <= t < ticks:
             flat[t, int(i)] = 1.0
 
@@ -203,7 +204,7 @@ def main():
     os.makedirs(out, exist_ok=True)
     for k in order:
         t, i = np.nonzero(S[k].reshape(ticks, -1))
-        rows = np.stack([t * DT * 1e3, i], axis=1).astype(np.float64)
+        rows = np.stack([t * DT_MS, i], axis=1).astype(np.float64)
         np.save(os.path.join(out, scnc_name(k) + ".spikes.npy"), rows)
         print(f"{scnc_name(k)} {len(rows)}")
 
