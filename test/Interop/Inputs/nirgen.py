@@ -158,6 +158,35 @@ def padding_same():
 
 
 @case
+def models():
+    """All three models with leaks, biases, resets, a delay and both signs:
+    Input (2, 10, 10) -> Conv2d (bias 0.15) -> LIF -> SumPool2d -> Scale ->
+    CubaLIF -> Flatten -> Affine -> Delay -> IF; CubaLIF also straight from
+    the input through AvgPool2d."""
+    return graph({
+        "input": inp((2, 10, 10)),
+        "conv": conv(ramp(3, 2, 3, 3) * 0.02, padding=(1, 1), bias=np.full(3, 0.15)),
+        "lif": neuron("LIF", (3, 10, 10), tau=0.01, v_leak=0.1, v_reset=-0.2,
+                      v_threshold=0.5, r=2.0),
+        "pool": {"type": "SumPool2d", "kernel_size": np.array([2, 2]),
+                 "stride": np.array([2, 2]), "padding": np.array([0, 0])},
+        "scale": {"type": "Scale", "scale": np.array([0.02, -0.01, 0.03], F)},
+        "avg": {"type": "AvgPool2d", "kernel_size": np.array([2, 2]),
+                "stride": np.array([2, 2]), "padding": np.array([0, 0])},
+        "mix": conv(ramp(3, 2, 1, 1) * 0.02),
+        "cuba": neuron("CubaLIF", (3, 5, 5), tau_mem=0.02, tau_syn=0.004,
+                       v_leak=0.0, v_threshold=0.3, w_in=1.5, r=1.0),
+        "flat": {"type": "Flatten", "start_dim": np.int64(0), "end_dim": np.int64(-1),
+                 "input_type": np.array([3, 5, 5])},
+        "fc": {"type": "Affine", "weight": ramp(4, 75) * 2, "bias": np.zeros(4, F)},
+        "delay": {"type": "Delay", "delay": np.full(4, 0.002, F)},
+        "if": neuron("IF", (4,), v_threshold=1.5, v_reset=0.25)},
+        [("input", "conv"), ("conv", "lif"), ("lif", "pool"), ("pool", "scale"),
+         ("scale", "cuba"), ("input", "avg"), ("avg", "mix"), ("mix", "cuba"),
+         ("cuba", "flat"), ("flat", "fc"), ("fc", "delay"), ("delay", "if")])
+
+
+@case
 def edges_shuffled():
     """conv_if with its edges listed backwards."""
     g = conv_if()
