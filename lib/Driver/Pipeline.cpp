@@ -1,11 +1,11 @@
 //===- Pipeline.cpp - The compile pipeline, source to image ---------------===//
 #include "scnc/Driver/Pipeline.h"
-#include "scnc/Interop/Nir.h"
-#include "llvm/Support/Path.h"
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/IR/IRReader.h"
 #include "scnc/IR/Verifier.h"
+#include "scnc/Interop/Nir.h"
 #include "scnc/Syntax/Parser.h"
+#include "llvm/Support/Path.h"
 
 using namespace scnc;
 using namespace llvm;

@@ -1,15 +1,14 @@
 //===- AttributeReader.cpp - Attributes, constants and shared blocks ------===//
 #include "scnc/IR/AttributeReader.h"
-#include "scnc/Support/Npy.h"
-#include <cmath>
-#include <cstring>
 #include "scnc/IR/Printer.h"
+#include "scnc/Support/Npy.h"
 #include "scnc/Syntax/Parser.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/raw_ostream.h"
 #include <cmath>
+#include <cstring>
 
 using namespace scnc;
 using namespace llvm;
@@ -432,8 +431,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
       return;
     auto a = std::make_shared<NumArray>();
     const Value &sv = *args[0];
-    ArrayRef<Value> dims = sv.kind == Value::Cross ? makeArrayRef(sv.elements)
-                                                   : makeArrayRef(sv);
+    ArrayRef<Value> dims =
+        sv.kind == Value::Cross ? makeArrayRef(sv.elements) : makeArrayRef(sv);
     uint64_t count = 1;
     for (const Value &d : dims) {
       uint64_t n;

@@ -1,7 +1,7 @@
 //===- Printer.cpp - Textual IR -------------------------------------------===//
 #include "scnc/IR/Printer.h"
-#include "scnc/Support/Units.h"
 #include "scnc/Support/Npy.h"
+#include "scnc/Support/Units.h"
 #include "scnc/Syntax/AST.h"
 #include "llvm/Support/Format.h"
 #include <cstring>

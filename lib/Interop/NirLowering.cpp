@@ -17,9 +17,9 @@
 // Anything that would not run exactly is an error naming the node.
 //
 //===----------------------------------------------------------------------===//
-#include "scnc/Interop/Nir.h"
 #include "scnc/IR/AttributeReader.h"
 #include "scnc/IR/Printer.h"
+#include "scnc/Interop/Nir.h"
 #include "scnc/Support/Npy.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
@@ -96,8 +96,7 @@ private:
   Network net;
 
   Error fail(const Twine &msg) {
-    return createStringError(inconvertibleErrorCode(),
-                             file + ": " + msg.str());
+    return createStringError(inconvertibleErrorCode(), file + ": " + msg.str());
   }
   Error failNode(const FlatNode &n, const Twine &msg) {
     return fail("node '" + n.name + "' (" + n.node->type + "): " + msg);
@@ -204,12 +203,12 @@ Error Lowering::flatten(const NirNode &graph, const std::string &prefix,
     std::string to = resolve(prefix + e.second, entry);
     auto a = index.find(from), b = index.find(to);
     if (a == index.end() || b == index.end())
-      return fail("edge '" + e.first + "' -> '" + e.second + "'" +
-                  (prefix.empty() ? "" : " in subgraph '" +
-                                             prefix.substr(0, prefix.size() - 1) +
-                                             "'") +
-                  ": no node '" + (a == index.end() ? e.first : e.second) +
-                  "'");
+      return fail(
+          "edge '" + e.first + "' -> '" + e.second + "'" +
+          (prefix.empty()
+               ? ""
+               : " in subgraph '" + prefix.substr(0, prefix.size() - 1) + "'") +
+          ": no node '" + (a == index.end() ? e.first : e.second) + "'");
     edges.push_back({a->second, b->second});
   }
   return Error::success();
@@ -288,8 +287,8 @@ Expected<double> Lowering::uniform(const FlatNode &n, StringRef key,
   return *lo;
 }
 
-Expected<std::vector<uint64_t>> Lowering::pair(const FlatNode &n,
-                                               StringRef key, uint64_t dflt) {
+Expected<std::vector<uint64_t>> Lowering::pair(const FlatNode &n, StringRef key,
+                                               uint64_t dflt) {
   const NirValue *v = n.node->get(key);
   if (!v)
     return std::vector<uint64_t>{dflt, dflt};
@@ -312,8 +311,9 @@ Expected<std::vector<uint64_t>> Lowering::pair(const FlatNode &n,
       uint64_t ext = (*d)[a] * (w->shape[2 + a] - 1) + 1;
       if (ext % 2 == 0)
         return failNode(n, "padding 'same' with an even kernel extent " +
-                               Twine(ext) + " pads unevenly; scnc pads both "
-                                            "sides alike");
+                               Twine(ext) +
+                               " pads unevenly; scnc pads both "
+                               "sides alike");
       r.push_back((ext - 1) / 2);
     }
     return r;
@@ -344,12 +344,11 @@ Error Lowering::inferShape(FlatNode &n) {
       return failNode(n, "no input edge");
     in = nodes[n.preds[0]].out;
     for (unsigned p : n.preds)
-      if (nodes[p].out != in && !(isNeuronType(t) || t == "Output") )
-        return failNode(n, "its inputs have different shapes: " +
-                               formatDims(in) + " from '" +
-                               nodes[n.preds[0]].name + "', " +
-                               formatDims(nodes[p].out) + " from '" +
-                               nodes[p].name + "'");
+      if (nodes[p].out != in && !(isNeuronType(t) || t == "Output"))
+        return failNode(
+            n, "its inputs have different shapes: " + formatDims(in) +
+                   " from '" + nodes[n.preds[0]].name + "', " +
+                   formatDims(nodes[p].out) + " from '" + nodes[p].name + "'");
   }
   auto dimsOf = [&](const NirValue &v) {
     Dims d;
@@ -741,12 +740,12 @@ Error Lowering::compose(const FlatNode &n, const Dims &in, LinearMap &m) {
         for (uint64_t y = 0; y < KH; ++y)
           for (uint64_t x = 0; x < KW; ++x) {
             uint64_t ci = (f / perGroup) * Cg + c;
-            b.w[((f * b.cin + ci) * b.kh + y * (*d)[0]) * b.kw +
-                x * (*d)[1]] = w.numbers[((f * Cg + c) * KH + y) * KW + x];
+            b.w[((f * b.cin + ci) * b.kh + y * (*d)[0]) * b.kw + x * (*d)[1]] =
+                w.numbers[((f * Cg + c) * KH + y) * KW + x];
           }
     if (const NirValue *bias = nd.get("bias")) {
-      if (bias->isString || (bias->numbers.size() != F &&
-                             bias->numbers.size() != 1))
+      if (bias->isString ||
+          (bias->numbers.size() != F && bias->numbers.size() != 1))
         return failNode(n, "'bias' must have one value per output channel");
       uint64_t per = n.out[1] * n.out[2];
       b.bias.assign(F * per, 0.0);
@@ -839,7 +838,7 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   if (metaString(nd, "scnc_model") == "IF_curr_exp") {
     // Written by scncc -emit=nir: the exact IF_curr_exp set.
     np.model = "IF_curr_exp";
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)                     \
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
   np.NAME = metaNumber(nd, "scnc_" #NAME).getValueOr(DEFAULT);
 #include "scnc/IR/NeuronParams.def"
     net.neuronSets.push_back(np);
@@ -914,8 +913,8 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
   double ticks = m.delayMs / o.timestep;
   if (std::fabs(ticks - std::round(ticks)) > 1e-5 * std::max(1.0, ticks))
     return failNode(post, "a delay of " + formatNumber(m.delayMs) +
-                        " ms is not a multiple of the timestep " +
-                        formatNumber(o.timestep) + " ms");
+                              " ms is not a multiple of the timestep " +
+                              formatNumber(o.timestep) + " ms");
   Projection proto;
   proto.pre = pre;
   proto.post = unsigned(post.population);
@@ -925,10 +924,9 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
   std::string base = src.name + "." + target.name;
   auto uniqueName = [&](std::string n) {
     std::string name = n;
-    for (unsigned k = 2; llvm::any_of(net.projections,
-                                      [&](const Projection &p) {
-                                        return p.name == name;
-                                      });
+    for (unsigned k = 2;
+         llvm::any_of(net.projections,
+                      [&](const Projection &p) { return p.name == name; });
          ++k)
       name = n + "." + std::to_string(k);
     return name;
@@ -1069,8 +1067,8 @@ Expected<Network> Lowering::run() {
         isNeuronType(n.type) || isLinearType(n.type))
       continue;
     StringRef why = unsupportedReason(n.type);
-    return fail("node '" + n.name + "' (" + n.type + "): " +
-                (why.empty() ? StringRef("unknown node type") : why) +
+    return fail("node '" + n.name + "' (" + n.type +
+                "): " + (why.empty() ? StringRef("unknown node type") : why) +
                 "; scnc supports Input, Output, Conv2d, SumPool2d, "
                 "AvgPool2d, Linear, Affine, Scale, Flatten, Delay, IF, LIF, "
                 "CubaLIF and NIRGraph");
@@ -1105,20 +1103,19 @@ Expected<Network> Lowering::run() {
     Population pop;
     pop.name = popName(n.name);
     const Dims &d = n.out;
-    pop.shape = d.size() == 3   ? Shape{uint32_t(d[1]), uint32_t(d[2]),
-                                      uint32_t(d[0])}
+    pop.shape = d.size() == 3
+                    ? Shape{uint32_t(d[1]), uint32_t(d[2]), uint32_t(d[0])}
                 : d.size() == 2 ? Shape{1, uint32_t(d[1]), uint32_t(d[0])}
                                 : Shape{1, 1, uint32_t(d[0])};
     pop.neuronsPerCore =
         uint32_t(metaNumber(*n.node, "scnc_neurons_per_core").getValueOr(0));
-    pop.expectedRate =
-        metaNumber(*n.node, "scnc_expected_rate").getValueOr(0);
+    pop.expectedRate = metaNumber(*n.node, "scnc_expected_rate").getValueOr(0);
     if (n.type == "Input") {
       pop.kind = Population::Kind::Input;
       pop.layer = "input";
       std::string enc = metaString(*n.node, "scnc_encoding");
-      pop.encoding.kind = llvm::is_contained(encodingKinds(), enc) ? enc
-                                                                   : "rate";
+      pop.encoding.kind =
+          llvm::is_contained(encodingKinds(), enc) ? enc : "rate";
       for (const EncodingParam &p : encodingParams(pop.encoding.kind))
         pop.encoding.params.push_back(
             {p.name.str(),
@@ -1191,11 +1188,10 @@ Expected<Network> Lowering::run() {
   for (Population &pop : net.populations)
     for (const Projection &p : net.projections)
       if (&net.populations[p.post] == &pop) {
-        pop.layer = p.kind == Projection::Kind::Conv   ? "conv"
-                    : p.kind == Projection::Kind::Pool ? "pool"
-                    : p.kind == Projection::Kind::Dense
-                        ? "dense"
-                        : "one_to_one";
+        pop.layer = p.kind == Projection::Kind::Conv    ? "conv"
+                    : p.kind == Projection::Kind::Pool  ? "pool"
+                    : p.kind == Projection::Kind::Dense ? "dense"
+                                                        : "one_to_one";
         break;
       }
   return net;
@@ -1207,8 +1203,7 @@ Expected<Network> scnc::lowerNirGraph(const NirGraph &g, StringRef fileName,
   return l.run();
 }
 
-Expected<Network> scnc::importNir(StringRef path,
-                                  const NirLoweringOptions &o) {
+Expected<Network> scnc::importNir(StringRef path, const NirLoweringOptions &o) {
   Expected<NirGraph> g = readNirFile(path);
   if (!g)
     return g.takeError();

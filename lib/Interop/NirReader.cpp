@@ -12,8 +12,8 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
-#include <hdf5.h>
 #include <algorithm>
+#include <hdf5.h>
 
 using namespace scnc;
 using namespace llvm;
@@ -43,8 +43,8 @@ public:
   explicit Reader(StringRef file) : file(file.str()) {}
   Error readGroup(hid_t group, const std::string &path, const std::string &name,
                   NirNode &out);
-  Error readDataset(hid_t loc, const std::string &name,
-                    const std::string &path, NirValue &out);
+  Error readDataset(hid_t loc, const std::string &name, const std::string &path,
+                    NirValue &out);
   Error fail(const std::string &path, const Twine &msg) {
     return createStringError(inconvertibleErrorCode(),
                              file + ": " + path + ": " + msg.str());
@@ -147,8 +147,8 @@ Error Reader::readDataset(hid_t loc, const std::string &name,
   }
   size_t width = H5Tget_size(type);
   if (!width || width > (1u << 20))
-    return fail(path, "fixed-length strings of " + std::to_string(width) +
-                          " bytes");
+    return fail(path,
+                "fixed-length strings of " + std::to_string(width) + " bytes");
   H5Id mem(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(mem, width);
   H5Tset_strpad(mem, H5T_STR_NULLPAD);

@@ -36,8 +36,8 @@
 #include "scnc/Support/OutputFile.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
-#include <hdf5.h>
 #include <cmath>
+#include <hdf5.h>
 #include <map>
 
 using namespace scnc;
@@ -81,12 +81,18 @@ private:
     }
   }
   hid_t group(hid_t parent, const std::string &name) {
-    hid_t g =
-        H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
+    hid_t g = H5Gcreate2(parent, name.c_str(), H5P_DEFAULT, gcpl, H5P_DEFAULT);
     check(g, "creating a group");
     return g;
   }
-  void string(hid_t g, const std::string &name, const std::string &value);
+  void dataset(hid_t g, const std::string &name, hid_t fileType, hid_t memType,
+               hid_t space, const void *data, const char *what);
+  void strings(hid_t g, const std::string &name,
+               const std::vector<const char *> &values,
+               const std::vector<hsize_t> &shape);
+  void string(hid_t g, const std::string &name, const std::string &value) {
+    strings(g, name, {value.c_str()}, {});
+  }
   void floats(hid_t g, const std::string &name, const std::vector<float> &v,
               const std::vector<uint64_t> &shape);
   void ints(hid_t g, const std::string &name, const std::vector<int64_t> &v,
@@ -97,25 +103,34 @@ private:
       return {p.shape.c};
     return {p.shape.c, p.shape.h, p.shape.w};
   }
-  void filled(hid_t g, const std::string &name, const Population &p,
-              double v) {
+  void filled(hid_t g, const std::string &name, const Population &p, double v) {
     floats(g, name, std::vector<float>(p.shape.size(), float(v)), dims(p));
   }
   Error neuronNode(hid_t nodes, const Population &p, unsigned index);
 };
 
-void Writer::string(hid_t g, const std::string &name,
-                    const std::string &value) {
+void Writer::dataset(hid_t g, const std::string &name, hid_t fileType,
+                     hid_t memType, hid_t space, const void *data,
+                     const char *what) {
+  Id ds(H5Dcreate2(g, name.c_str(), fileType, space, H5P_DEFAULT, dcpl,
+                   H5P_DEFAULT),
+        H5Dclose);
+  check(ds < 0 ? -1
+               : H5Dwrite(ds, memType, H5S_ALL, H5S_ALL, H5P_DEFAULT, data),
+        what);
+}
+
+void Writer::strings(hid_t g, const std::string &name,
+                     const std::vector<const char *> &values,
+                     const std::vector<hsize_t> &shape) {
   Id t(H5Tcopy(H5T_C_S1), H5Tclose);
   H5Tset_size(t, H5T_VARIABLE);
   H5Tset_cset(t, H5T_CSET_UTF8);
-  Id s(H5Screate(H5S_SCALAR), H5Sclose);
-  Id d(H5Dcreate2(g, name.c_str(), t, s, H5P_DEFAULT, dcpl,
-                  H5P_DEFAULT),
-       H5Dclose);
-  const char *c = value.c_str();
-  check(d < 0 ? -1 : H5Dwrite(d, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, &c),
-        "writing a string");
+  Id s(shape.empty()
+           ? H5Screate(H5S_SCALAR)
+           : H5Screate_simple(int(shape.size()), shape.data(), nullptr),
+       H5Sclose);
+  dataset(g, name, t, t, s, values.data(), "writing strings");
 }
 
 void Writer::floats(hid_t g, const std::string &name,
@@ -123,13 +138,8 @@ void Writer::floats(hid_t g, const std::string &name,
                     const std::vector<uint64_t> &shape) {
   std::vector<hsize_t> d(shape.begin(), shape.end());
   Id s(H5Screate_simple(int(d.size()), d.data(), nullptr), H5Sclose);
-  Id ds(H5Dcreate2(g, name.c_str(), H5T_IEEE_F32LE, s, H5P_DEFAULT,
-                   dcpl, H5P_DEFAULT),
-        H5Dclose);
-  check(ds < 0 ? -1
-               : H5Dwrite(ds, H5T_NATIVE_FLOAT, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          v.data()),
-        "writing an array");
+  dataset(g, name, H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, s, v.data(),
+          "writing an array");
 }
 
 void Writer::ints(hid_t g, const std::string &name,
@@ -137,24 +147,14 @@ void Writer::ints(hid_t g, const std::string &name,
   hsize_t d = v.size();
   Id s(scalar ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &d, nullptr),
        H5Sclose);
-  Id ds(H5Dcreate2(g, name.c_str(), H5T_STD_I64LE, s, H5P_DEFAULT,
-                   dcpl, H5P_DEFAULT),
-        H5Dclose);
-  check(ds < 0 ? -1
-               : H5Dwrite(ds, H5T_NATIVE_INT64, H5S_ALL, H5S_ALL, H5P_DEFAULT,
-                          v.data()),
-        "writing integers");
+  dataset(g, name, H5T_STD_I64LE, H5T_NATIVE_INT64, s, v.data(),
+          "writing integers");
 }
 
 void Writer::number(hid_t g, const std::string &name, double v) {
   Id s(H5Screate(H5S_SCALAR), H5Sclose);
-  Id ds(H5Dcreate2(g, name.c_str(), H5T_IEEE_F64LE, s, H5P_DEFAULT,
-                   dcpl, H5P_DEFAULT),
-        H5Dclose);
-  check(ds < 0 ? -1
-               : H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL,
-                          H5P_DEFAULT, &v),
-        "writing a number");
+  dataset(g, name, H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, s, &v,
+          "writing a number");
 }
 
 Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
@@ -184,8 +184,9 @@ Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
     filled(g, "v_reset", p, np->v_reset);
     filled(g, "w_in", p, init * np->tau_syn_E / 1000.0);
     string(meta, "scnc_model", "IF_curr_exp");
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)                     \
-  number(meta, "scnc_" #NAME, np->NAME);
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (neuronModelTakes(NeuronModelKind::IfCurrExp, #NAME))                     \
+    number(meta, "scnc_" #NAME, np->NAME);
 #include "scnc/IR/NeuronParams.def"
     return Error::success();
   }
@@ -403,8 +404,7 @@ Error Writer::run(std::vector<char> &image) {
     edges.push_back({last, dst.name});
   }
   for (size_t i = 0; i < net.populations.size(); ++i)
-    if (net.populations[i].kind == Population::Kind::Neurons &&
-        !biasDone[i]) {
+    if (net.populations[i].kind == Population::Kind::Neurons && !biasDone[i]) {
       const NeuronParams *np = net.findNeuronSet(net.populations[i].neuron);
       if (np && np->i_offset != 0)
         return fail("population '" + net.populations[i].name +
@@ -413,23 +413,12 @@ Error Writer::run(std::vector<char> &image) {
                     "a NIR bias");
     }
   // Edges: (n, 2) strings.
-  {
-    Id t(H5Tcopy(H5T_C_S1), H5Tclose);
-    H5Tset_size(t, H5T_VARIABLE);
-    H5Tset_cset(t, H5T_CSET_UTF8);
-    hsize_t d[2] = {edges.size(), 2};
-    Id s(H5Screate_simple(2, d, nullptr), H5Sclose);
-    Id ds(H5Dcreate2(root, "edges", t, s, H5P_DEFAULT, dcpl, H5P_DEFAULT),
-          H5Dclose);
-    std::vector<const char *> c;
-    for (auto &e : edges) {
-      c.push_back(e.first.c_str());
-      c.push_back(e.second.c_str());
-    }
-    check(ds < 0 ? -1
-                 : H5Dwrite(ds, t, H5S_ALL, H5S_ALL, H5P_DEFAULT, c.data()),
-          "writing the edges");
+  std::vector<const char *> c;
+  for (auto &e : edges) {
+    c.push_back(e.first.c_str());
+    c.push_back(e.second.c_str());
   }
+  strings(root, "edges", c, {edges.size(), 2});
   if (!ok)
     return fail("HDF5 failed " + problem);
   H5Fflush(file, H5F_SCOPE_GLOBAL);

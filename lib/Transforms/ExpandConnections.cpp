@@ -252,13 +252,12 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     // Say so before complaining about the file.
     bool dense = w.kind == WeightInit::Dense;
     if (p.kind != Projection::Kind::Conv && p.kind != Projection::Kind::Dense)
-      return error(p, Twine("weights from ") +
-                          (dense ? "a dense array" : "a file") +
-                          " are not supported for " + toString(p.kind) +
-                          " projections");
+      return error(
+          p, Twine("weights from ") + (dense ? "a dense array" : "a file") +
+                 " are not supported for " + toString(p.kind) + " projections");
     std::string path = dense ? "dense weights" : resolve(w.path);
-    Expected<NumArray> a = dense ? Expected<NumArray>(*w.array)
-                                 : readArrayFile(path);
+    Expected<NumArray> a =
+        dense ? Expected<NumArray>(*w.array) : readArrayFile(path);
     if (!a)
       return error(p, toString(a.takeError()));
     if (Error e = checkFinite(*a, path))

@@ -60,9 +60,10 @@ bool isRoot() { return !ranks || ranks->rank() == 0; }
 cl::OptionCategory runCat("Running");
 cl::OptionCategory ioCat("Inputs and recordings");
 
-cl::opt<std::string> inputFile(cl::Positional,
-                               cl::desc("<net.scn | net.scnir | net.nir | net.scimg>"),
-                               cl::init("-"), cl::cat(ioCat));
+cl::opt<std::string>
+    inputFile(cl::Positional,
+              cl::desc("<net.scn | net.scnir | net.nir | net.scimg>"),
+              cl::init("-"), cl::cat(ioCat));
 cl::opt<bool> reference(
     "reference",
     cl::desc("Evaluate the network description directly (the reference "

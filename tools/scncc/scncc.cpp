@@ -133,10 +133,9 @@ cl::opt<bool> machineCheck(
 /// The pipeline stage each -emit= value needs, in Emit's order.
 static Stage stageOf(Emit e) {
   static const Stage stages[] = {
-      Stage::Parse,       Stage::Shapes,    Stage::Shapes,
-      Stage::Connections, Stage::Partition, Stage::Placement,
-      Stage::Routes,      Stage::Tables,    Stage::Image,
-      Stage::Connections};
+      Stage::Parse,     Stage::Shapes,     Stage::Shapes, Stage::Connections,
+      Stage::Partition, Stage::Placement,  Stage::Routes, Stage::Tables,
+      Stage::Image,     Stage::Connections};
   static_assert(sizeof(stages) / sizeof(stages[0]) == size_t(Emit::Nir) + 1,
                 "one stage per -emit value");
   return stages[size_t(e)];
@@ -313,7 +312,7 @@ int main(int argc, char **argv) {
   if (stage == Emit::AST && (isIR || isNir || summary)) {
     WithColor::error(errs(), "scncc")
         << (isIR || isNir ? "-emit=ast needs a .scn input"
-                 : "--summary needs at least -emit=shapes")
+                          : "--summary needs at least -emit=shapes")
         << "\n";
     return 1;
   }

@@ -58,22 +58,24 @@ const Projection *find(const Network &n, llvm::StringRef name) {
 // SumPool2d 2x2/2 then a 1 -> 1 Conv2d 2x2 (weights 1, 2, 3, 4), no padding,
 // on 1 x 8 x 8: one 4x4 window, stride 4, each conv tap a 2x2 block.
 TEST(NirLowering, PoolThenConvIsOneWindow) {
-  NirGraph g = graph(
-      {node("in", "Input", {{"shape", nums({1, 8, 8}, {3})}}),
-       ifNode("a", {1, 8, 8}),
-       node("one", "Scale", {{"scale", nums({1}, {1})}}),
-       node("pool", "SumPool2d",
-            {{"kernel_size", nums({2, 2}, {2})},
-             {"stride", nums({2, 2}, {2})},
-             {"padding", nums({0, 0}, {2})}}),
-       node("conv", "Conv2d",
-            {{"weight", nums({1, 2, 3, -4}, {1, 1, 2, 2})},
-             {"stride", nums({1, 1}, {2})},
-             {"padding", nums({0, 0}, {2})},
-             {"bias", nums({0}, {1})}}),
-       ifNode("b", {1, 3, 3})},
-      {{"in", "one"}, {"one", "a"}, {"a", "pool"}, {"pool", "conv"},
-       {"conv", "b"}});
+  NirGraph g = graph({node("in", "Input", {{"shape", nums({1, 8, 8}, {3})}}),
+                      ifNode("a", {1, 8, 8}),
+                      node("one", "Scale", {{"scale", nums({1}, {1})}}),
+                      node("pool", "SumPool2d",
+                           {{"kernel_size", nums({2, 2}, {2})},
+                            {"stride", nums({2, 2}, {2})},
+                            {"padding", nums({0, 0}, {2})}}),
+                      node("conv", "Conv2d",
+                           {{"weight", nums({1, 2, 3, -4}, {1, 1, 2, 2})},
+                            {"stride", nums({1, 1}, {2})},
+                            {"padding", nums({0, 0}, {2})},
+                            {"bias", nums({0}, {1})}}),
+                      ifNode("b", {1, 3, 3})},
+                     {{"in", "one"},
+                      {"one", "a"},
+                      {"a", "pool"},
+                      {"pool", "conv"},
+                      {"conv", "b"}});
   llvm::Expected<Network> n = lowerNirGraph(g, "t.nir");
   ASSERT_TRUE(bool(n)) << llvm::toString(n.takeError());
   const Projection *e = find(*n, "a.b"), *i = find(*n, "a.b.inh");
@@ -99,17 +101,17 @@ TEST(NirLowering, PoolThenConvIsOneWindow) {
 // conv: the composed window would read row 4, which the conv sees as
 // padding. Not one projection: an error naming the conv.
 TEST(NirLowering, InexactCompositionIsAnError) {
-  NirGraph g = graph(
-      {node("in", "Input", {{"shape", nums({1, 5, 5}, {3})}}),
-       node("pool", "SumPool2d",
-            {{"kernel_size", nums({2, 2}, {2})},
-             {"stride", nums({2, 2}, {2})}}),
-       node("conv", "Conv2d",
-            {{"weight", nums({1, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 3, 3})},
-             {"stride", nums({1, 1}, {2})},
-             {"padding", nums({1, 1}, {2})}}),
-       ifNode("b", {1, 2, 2})},
-      {{"in", "pool"}, {"pool", "conv"}, {"conv", "b"}});
+  NirGraph g =
+      graph({node("in", "Input", {{"shape", nums({1, 5, 5}, {3})}}),
+             node("pool", "SumPool2d",
+                  {{"kernel_size", nums({2, 2}, {2})},
+                   {"stride", nums({2, 2}, {2})}}),
+             node("conv", "Conv2d",
+                  {{"weight", nums({1, 1, 1, 1, 1, 1, 1, 1, 1}, {1, 1, 3, 3})},
+                   {"stride", nums({1, 1}, {2})},
+                   {"padding", nums({1, 1}, {2})}}),
+             ifNode("b", {1, 2, 2})},
+            {{"in", "pool"}, {"pool", "conv"}, {"conv", "b"}});
   llvm::Expected<Network> n = lowerNirGraph(g, "t.nir");
   ASSERT_FALSE(bool(n));
   EXPECT_EQ(llvm::toString(n.takeError()),
@@ -121,18 +123,18 @@ TEST(NirLowering, InexactCompositionIsAnError) {
 // SumPool2d 2x2/2 on 1 x 2 x 4, Flatten, Linear (2 x 2): a 2 x 8 matrix in
 // which each input column takes the weight of its pooled unit.
 TEST(NirLowering, LinearAfterPoolIsOneMatrix) {
-  NirGraph g = graph(
-      {node("in", "Input", {{"shape", nums({1, 2, 4}, {3})}}),
-       node("pool", "SumPool2d",
-            {{"kernel_size", nums({2, 2}, {2})},
-             {"stride", nums({2, 2}, {2})}}),
-       node("flat", "Flatten",
-            {{"start_dim", nums({0}, {})}, {"end_dim", nums({-1}, {})}}),
-       node("fc", "Affine",
-            {{"weight", nums({0.5, 1, 2, 4}, {2, 2})},
-             {"bias", nums({0.25, 0.25}, {2})}}),
-       ifNode("b", {2})},
-      {{"in", "pool"}, {"pool", "flat"}, {"flat", "fc"}, {"fc", "b"}});
+  NirGraph g =
+      graph({node("in", "Input", {{"shape", nums({1, 2, 4}, {3})}}),
+             node("pool", "SumPool2d",
+                  {{"kernel_size", nums({2, 2}, {2})},
+                   {"stride", nums({2, 2}, {2})}}),
+             node("flat", "Flatten",
+                  {{"start_dim", nums({0}, {})}, {"end_dim", nums({-1}, {})}}),
+             node("fc", "Affine",
+                  {{"weight", nums({0.5, 1, 2, 4}, {2, 2})},
+                   {"bias", nums({0.25, 0.25}, {2})}}),
+             ifNode("b", {2})},
+            {{"in", "pool"}, {"pool", "flat"}, {"flat", "fc"}, {"fc", "b"}});
   llvm::Expected<Network> n = lowerNirGraph(g, "t.nir");
   ASSERT_TRUE(bool(n)) << llvm::toString(n.takeError());
   const Projection *p = find(*n, "in.b");

@@ -31,9 +31,7 @@ struct NirValue {
   std::vector<double> numbers;
   std::vector<std::string> strings;
   bool isString = false;
-  uint64_t size() const {
-    return isString ? strings.size() : numbers.size();
-  }
+  uint64_t size() const { return isString ? strings.size() : numbers.size(); }
 };
 
 /// One node: its type and datasets; a NIRGraph also has nodes and edges.
