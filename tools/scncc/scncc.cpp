@@ -11,6 +11,7 @@
 #include "scnc/IR/IRReader.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Summary.h"
+#include "scnc/Interop/PyNN.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/Report.h"
 #include "scnc/Support/InputFile.h"
@@ -33,6 +34,7 @@ enum class Emit {
   IR,
   Shapes,
   Connections,
+  PyNN,
   Partition,
   Placement,
   Routes,
@@ -69,6 +71,10 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes"),
                clEnumValN(Emit::Connections, "connections",
                           "expanded connection lists"),
+               clEnumValN(Emit::PyNN, "pynn",
+                          "a PyNN script with its connection lists, neuron "
+                          "parameters and input spike sources, into the "
+                          "directory -o (docs/interop.md)"),
                clEnumValN(Emit::Partition, "partition",
                           "populations split into core-sized slices"),
                clEnumValN(Emit::Placement, "placement",
@@ -128,10 +134,11 @@ cl::opt<bool> machineCheck(
 
 /// The pipeline stage each -emit= value needs, in Emit's order.
 static Stage stageOf(Emit e) {
-  static const Stage stages[] = {
-      Stage::Parse,       Stage::Shapes,    Stage::Shapes,
-      Stage::Connections, Stage::Partition, Stage::Placement,
-      Stage::Routes,      Stage::Tables,    Stage::Image};
+  static const Stage stages[] = {Stage::Parse,       Stage::Shapes,
+                                 Stage::Shapes,      Stage::Connections,
+                                 Stage::Connections, Stage::Partition,
+                                 Stage::Placement,   Stage::Routes,
+                                 Stage::Tables,      Stage::Image};
   static_assert(sizeof(stages) / sizeof(stages[0]) == size_t(Emit::Image) + 1,
                 "one stage per -emit value");
   return stages[size_t(e)];
@@ -228,6 +235,8 @@ static void printStage(Emit stage, const Compilation &c,
     break;
   case Emit::Image:
     llvm_unreachable("the image is written by the pipeline");
+  case Emit::PyNN:
+    llvm_unreachable("the PyNN directory is written by writePyNN");
   }
 }
 
@@ -293,6 +302,27 @@ int main(int argc, char **argv) {
     outputFile = (sys::path::stem(inputFile) + ".scimg").str();
   }
 
+  // -emit=pynn writes a directory: it needs one, and the network as a file
+  // (the script names it; relative list and weight paths resolve against
+  // its directory).
+  if (stage == Emit::PyNN) {
+    if (!outputFile.getNumOccurrences() || outputFile == "-") {
+      WithColor::error(errs(), "scncc")
+          << "-emit=pynn needs -o DIR: the directory for the script and its "
+             "files\n";
+      return 1;
+    }
+    if (inputFile == "-") {
+      WithColor::error(errs(), "scncc")
+          << "-emit=pynn needs the network as a file, not standard input\n";
+      return 1;
+    }
+    if (Error e = checkPyNNOutputDir(outputFile)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+  }
+
   bool stats = AreStatisticsEnabled();
   if (stats && stage < Emit::Partition) {
     WithColor::error(errs(), "scncc") << "--stats needs -emit=partition\n";
@@ -301,7 +331,7 @@ int main(int argc, char **argv) {
   if (stage == Emit::AST && (isIR || isNir || summary)) {
     WithColor::error(errs(), "scncc")
         << (isIR || isNir ? "-emit=ast needs a .scn input"
-                 : "--summary needs at least -emit=shapes")
+                          : "--summary needs at least -emit=shapes")
         << "\n";
     return 1;
   }
@@ -318,7 +348,14 @@ int main(int argc, char **argv) {
             : !compileSource(buf, isIR, sourceDir, options, diag, c, toFile))
     return 1;
 
-  if (emitExplicit && stage != Emit::Image) {
+  if (stage == Emit::PyNN) {
+    PyNNOptions po;
+    po.source = inputFile;
+    if (Error e = writePyNN(*c.net, outputFile, po)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+  } else if (emitExplicit && stage != Emit::Image) {
     if (Error e = writeOutputAtomically(outputFile, [&](raw_ostream &os) {
           printStage(stage, c, srcMgr, os);
           return Error::success();
