@@ -17,6 +17,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.scnc_tools_dir, append_path=True)
 config.substitutions.append(("%examples", os.path.join(config.scnc_src_root, "examples")))
+config.substitutions.append(("%scnc-src", config.scnc_src_root))
 # use_default_substitutions() maps %python to the interpreter running lit
 # (e.g. a pyenv python3 without numpy); tests need the configured one, which
 # has numpy (python3-numpy), so ours replaces it.
