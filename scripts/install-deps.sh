@@ -17,7 +17,11 @@ PKGS=(cmake ninja-build g++ python3
       # scripts/fuzz.sh).
       clang-14 libclang-rt-14-dev
       # Distributed emulator runs (mpirun -np N scnc-run, docs/distributed.md).
-      openmpi-bin libopenmpi-dev)
+      openmpi-bin libopenmpi-dev
+      # PyNN out (scncc -emit=pynn, docs/interop.md): its lit test runs the
+      # script on PyNN 0.10's Brian2 backend (Brian2 is only a Suggests of
+      # python3-pynn); bench/pynn.sh and bench/brian2 use them too.
+      python3-pynn python3-brian)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -17,6 +17,7 @@ llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 llvm_config.with_environment("PATH", config.scnc_tools_dir, append_path=True)
 config.substitutions.append(("%examples", os.path.join(config.scnc_src_root, "examples")))
+config.substitutions.append(("%scnc-src", config.scnc_src_root))
 # use_default_substitutions() maps %python to the interpreter running lit
 # (e.g. a pyenv python3 without numpy); tests need the configured one, which
 # has numpy (python3-numpy), so ours replaces it.
@@ -59,3 +60,18 @@ else:
     lit_config.note("no MPI (scnc-run built without it, or no mpirun): the "
                     "distributed-run tests are skipped")
 config.substitutions.append(("%mpirun", "mpirun --allow-run-as-root --oversubscribe"))
+
+# PyNN out (docs/interop.md): "pynn-brian2" when the configured python has
+# PyNN and Brian2 (Debian's python3-pynn and python3-brian); found without
+# importing them (PyNN's Brian2 backend takes seconds to import).
+import subprocess
+try:
+    subprocess.run([config.python_executable, "-c",
+                    "import importlib.util as u, sys; "
+                    "sys.exit(not (u.find_spec('pyNN') and u.find_spec('brian2')))"],
+                   check=True, capture_output=True, timeout=60)
+    config.available_features.add("pynn-brian2")
+except Exception:
+    lit_config.note("no PyNN with Brian2 for the configured python "
+                    "(apt-get install python3-pynn python3-brian): the PyNN "
+                    "run test is skipped")

@@ -12,6 +12,7 @@
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Summary.h"
 #include "scnc/Interop/Nir.h"
+#include "scnc/Interop/PyNN.h"
 #include "scnc/Machine/Machine.h"
 #include "scnc/Mapping/Report.h"
 #include "scnc/Support/InputFile.h"
@@ -34,6 +35,7 @@ enum class Emit {
   IR,
   Shapes,
   Connections,
+  PyNN,
   Partition,
   Placement,
   Routes,
@@ -71,6 +73,10 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::Shapes, "shapes", "inferred layer shapes"),
                clEnumValN(Emit::Connections, "connections",
                           "expanded connection lists"),
+               clEnumValN(Emit::PyNN, "pynn",
+                          "a PyNN script with its connection lists, neuron "
+                          "parameters and input spike sources, into the "
+                          "directory -o (docs/interop.md)"),
                clEnumValN(Emit::Partition, "partition",
                           "populations split into core-sized slices"),
                clEnumValN(Emit::Placement, "placement",
@@ -133,9 +139,10 @@ cl::opt<bool> machineCheck(
 /// The pipeline stage each -emit= value needs, in Emit's order.
 static Stage stageOf(Emit e) {
   static const Stage stages[] = {
-      Stage::Parse,     Stage::Shapes,     Stage::Shapes, Stage::Connections,
-      Stage::Partition, Stage::Placement,  Stage::Routes, Stage::Tables,
-      Stage::Image,     Stage::Connections};
+      Stage::Parse,       Stage::Shapes,      Stage::Shapes,
+      Stage::Connections, Stage::Connections, Stage::Partition,
+      Stage::Placement,   Stage::Routes,      Stage::Tables,
+      Stage::Image,       Stage::Connections};
   static_assert(sizeof(stages) / sizeof(stages[0]) == size_t(Emit::Nir) + 1,
                 "one stage per -emit value");
   return stages[size_t(e)];
@@ -233,7 +240,8 @@ static void printStage(Emit stage, const Compilation &c,
     break;
   case Emit::Image:
   case Emit::Nir:
-    llvm_unreachable("binary outputs are written apart");
+  case Emit::PyNN:
+    llvm_unreachable("file and directory outputs are written apart");
   }
 }
 
@@ -299,6 +307,27 @@ int main(int argc, char **argv) {
     outputFile = (sys::path::stem(inputFile) + ".scimg").str();
   }
 
+  // -emit=pynn writes a directory: it needs one, and the network as a file
+  // (the script names it; relative list and weight paths resolve against
+  // its directory).
+  if (stage == Emit::PyNN) {
+    if (!outputFile.getNumOccurrences() || outputFile == "-") {
+      WithColor::error(errs(), "scncc")
+          << "-emit=pynn needs -o DIR: the directory for the script and its "
+             "files\n";
+      return 1;
+    }
+    if (inputFile == "-") {
+      WithColor::error(errs(), "scncc")
+          << "-emit=pynn needs the network as a file, not standard input\n";
+      return 1;
+    }
+    if (Error e = checkPyNNOutputDir(outputFile)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+  }
+
   bool stats = AreStatisticsEnabled();
   if (stage == Emit::Nir && !outputFile.getNumOccurrences()) {
     WithColor::error(errs(), "scncc")
@@ -331,6 +360,13 @@ int main(int argc, char **argv) {
 
   if (stage == Emit::Nir) {
     if (Error e = writeNir(*c.net, outputFile)) {
+      WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
+      return 1;
+    }
+  } else if (stage == Emit::PyNN) {
+    PyNNOptions po;
+    po.source = inputFile;
+    if (Error e = writePyNN(*c.net, outputFile, po)) {
       WithColor::error(errs(), "scncc") << toString(std::move(e)) << "\n";
       return 1;
     }
