@@ -396,8 +396,9 @@ void writeNetworkJson(const Network &n, raw_ostream &out) {
           const NeuronParams *np = n.findNeuronSet(p.neuron);
           j.attribute("neuron_set", np->name);
           j.attributeObject("params", [&] {
-#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL)                       \
-  j.attribute(#NAME, np->NAME);
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (neuronModelTakes(NeuronModelKind::IfCurrExp, #NAME))                     \
+    j.attribute(#NAME, np->NAME);
 #include "scnc/IR/NeuronParams.def"
           });
         });
