@@ -31,6 +31,7 @@
 #include <map>
 #include <queue>
 #include <set>
+#include <tuple>
 
 using namespace scnc;
 using namespace llvm;
@@ -59,6 +60,10 @@ struct FlatNode {
   std::string name; ///< with the prefixes of its subgraphs
   std::string type; ///< NIR type; "Identity" for a subgraph's port
   Dims out;         ///< inferred output shape
+  /// Conv2d and pooling, as inferShape read them (height, width): kernel,
+  /// stride, padding, dilation; and Conv2d's groups.
+  uint64_t k[2] = {1, 1}, s[2] = {1, 1}, p[2] = {0, 0}, d[2] = {1, 1};
+  uint64_t groups = 1;
   std::vector<unsigned> preds;
   int population = -1;
 };
@@ -292,32 +297,6 @@ Expected<std::vector<uint64_t>> Lowering::pair(const FlatNode &n, StringRef key,
   const NirValue *v = n.node->get(key);
   if (!v)
     return std::vector<uint64_t>{dflt, dflt};
-  // PyTorch's padding strings, as some 1.x writers store them.
-  if (v->isString && key == "padding" && v->strings.size() == 1 &&
-      (v->strings[0] == "valid" || v->strings[0] == "same")) {
-    if (v->strings[0] == "valid")
-      return std::vector<uint64_t>{0, 0};
-    const NirValue *w = n.node->get("weight");
-    auto s = pair(n, "stride", 1);
-    if (!s)
-      return s.takeError();
-    auto d = pair(n, "dilation", 1);
-    if (!d)
-      return d.takeError();
-    if (!w || w->shape.size() != 4 || (*s)[0] != 1 || (*s)[1] != 1)
-      return failNode(n, "padding 'same' needs a 2-D kernel and stride 1");
-    std::vector<uint64_t> r;
-    for (int a = 0; a < 2; ++a) {
-      uint64_t ext = (*d)[a] * (w->shape[2 + a] - 1) + 1;
-      if (ext % 2 == 0)
-        return failNode(n, "padding 'same' with an even kernel extent " +
-                               Twine(ext) +
-                               " pads unevenly; scnc pads both "
-                               "sides alike");
-      r.push_back((ext - 1) / 2);
-    }
-    return r;
-  }
   if (v->isString)
     return failNode(n, "'" + key + "' is '" +
                            (v->strings.empty() ? "" : v->strings[0]) +
@@ -471,7 +450,6 @@ Error Lowering::inferShape(FlatNode &n) {
   if (in.size() != 3)
     return failNode(n, "input of shape " + formatDims(in) +
                            ": expected (C, H, W)");
-  Expected<std::vector<uint64_t>> k = std::vector<uint64_t>{};
   uint64_t cout = in[0];
   if (t == "Conv2d") {
     auto w = param(n, "weight");
@@ -481,45 +459,64 @@ Error Lowering::inferShape(FlatNode &n) {
     auto groups = uniform(n, "groups", 1, false);
     if (!groups)
       return groups.takeError();
-    uint64_t gr = uint64_t(*groups);
-    if (wv.shape.size() != 4 || *groups < 1 || gr * wv.shape[1] != in[0] ||
-        wv.shape[0] % gr)
+    n.groups = uint64_t(*groups);
+    if (wv.shape.size() != 4 || *groups < 1 ||
+        n.groups * wv.shape[1] != in[0] || wv.shape[0] % n.groups)
       return failNode(n, "weight of shape " + formatDims(wv.shape) +
                              " with groups = " + formatNumber(*groups) +
                              " for input " + formatDims(in) +
                              ": expected (out channels, in channels / "
                              "groups, kh, kw)");
-    k = std::vector<uint64_t>{wv.shape[2], wv.shape[3]};
+    n.k[0] = wv.shape[2];
+    n.k[1] = wv.shape[3];
     cout = wv.shape[0];
-  } else {
-    k = pair(n, "kernel_size", 1);
-  }
-  if (!k)
-    return k.takeError();
-  auto s = pair(n, "stride", 1);
-  if (!s)
-    return s.takeError();
-  auto p = pair(n, "padding", 0);
-  if (!p)
-    return p.takeError();
-  auto d = pair(n, "dilation", 1);
-  if (!d)
-    return d.takeError();
-  if (t == "Conv2d") {
     if (const NirValue *is = n.node->get("input_shape"))
       if (!is->isString && dimsOf(*is) != Dims{in[1], in[2]})
         return failNode(n, "input_shape " + formatDims(dimsOf(*is)) +
                                ", but its input gives " + formatDims(in));
+  } else {
+    auto k = pair(n, "kernel_size", 1);
+    if (!k)
+      return k.takeError();
+    std::copy(k->begin(), k->end(), n.k);
+  }
+  for (auto [key, dflt, to] : {std::make_tuple("stride", 1, n.s),
+                               std::make_tuple("dilation", 1, n.d)}) {
+    auto v = pair(n, key, dflt);
+    if (!v)
+      return v.takeError();
+    std::copy(v->begin(), v->end(), to);
+  }
+  // Padding: numbers, or PyTorch's strings as some 1.x writers store them.
+  const NirValue *pad = n.node->get("padding");
+  if (pad && pad->isString && pad->strings.size() == 1 &&
+      pad->strings[0] == "same") {
+    if (t != "Conv2d" || n.s[0] != 1 || n.s[1] != 1)
+      return failNode(n, "padding 'same' needs a Conv2d of stride 1");
+    for (int a = 0; a < 2; ++a) {
+      uint64_t ext = n.d[a] * (n.k[a] - 1) + 1;
+      if (ext % 2 == 0)
+        return failNode(n, "padding 'same' with an even kernel extent " +
+                               Twine(ext) +
+                               " pads unevenly; scnc pads both sides alike");
+      n.p[a] = (ext - 1) / 2;
+    }
+  } else if (!(pad && pad->isString && pad->strings.size() == 1 &&
+               pad->strings[0] == "valid")) {
+    auto v = pair(n, "padding", 0);
+    if (!v)
+      return v.takeError();
+    std::copy(v->begin(), v->end(), n.p);
   }
   Dims out = {cout, 0, 0};
   for (int a = 0; a < 2; ++a) {
-    uint64_t ext = (*d)[a] * ((*k)[a] - 1) + 1;
-    if (!(*k)[a] || !(*s)[a] || !(*d)[a] || in[1 + a] + 2 * (*p)[a] < ext)
-      return failNode(n, "kernel " + Twine((*k)[0]) + " x " + Twine((*k)[1]) +
+    uint64_t ext = n.d[a] * (n.k[a] - 1) + 1;
+    if (!n.k[a] || !n.s[a] || !n.d[a] || in[1 + a] + 2 * n.p[a] < ext)
+      return failNode(n, "kernel " + Twine(n.k[0]) + " x " + Twine(n.k[1]) +
                              ", stride, dilation and padding do not fit "
                              "input " +
                              formatDims(in));
-    out[1 + a] = (in[1 + a] + 2 * (*p)[a] - ext) / (*s)[a] + 1;
+    out[1 + a] = (in[1 + a] + 2 * n.p[a] - ext) / n.s[a] + 1;
   }
   n.out = out;
   return Error::success();
@@ -709,30 +706,18 @@ Error Lowering::compose(const FlatNode &n, const Dims &in, LinearMap &m) {
   // Conv2d, SumPool2d, AvgPool2d: a window map over (C, H, W).
   LinearMap b;
   b.kind = LinearMap::Window;
-  auto s = pair(n, "stride", 1);
-  if (!s)
-    return s.takeError();
-  auto p = pair(n, "padding", 0);
-  if (!p)
-    return p.takeError();
-  b.sh = (*s)[0];
-  b.sw = (*s)[1];
-  b.ph = (*p)[0];
-  b.pw = (*p)[1];
+  b.sh = n.s[0];
+  b.sw = n.s[1];
+  b.ph = n.p[0];
+  b.pw = n.p[1];
   if (t == "Conv2d") {
     const NirValue &w = *nd.get("weight");
-    auto d = pair(n, "dilation", 1);
-    if (!d)
-      return d.takeError();
-    auto gr = uniform(n, "groups", 1, false);
-    if (!gr)
-      return gr.takeError();
-    uint64_t groups = uint64_t(*gr);
+    const uint64_t *d = n.d, groups = n.groups;
     uint64_t F = w.shape[0], Cg = w.shape[1], KH = w.shape[2], KW = w.shape[3];
     b.cout = F;
     b.cin = Cg * groups;
-    b.kh = (*d)[0] * (KH - 1) + 1;
-    b.kw = (*d)[1] * (KW - 1) + 1;
+    b.kh = d[0] * (KH - 1) + 1;
+    b.kw = d[1] * (KW - 1) + 1;
     b.w.assign(b.cout * b.cin * b.kh * b.kw, 0.0);
     uint64_t perGroup = F / groups;
     for (uint64_t f = 0; f < F; ++f)
@@ -740,7 +725,7 @@ Error Lowering::compose(const FlatNode &n, const Dims &in, LinearMap &m) {
         for (uint64_t y = 0; y < KH; ++y)
           for (uint64_t x = 0; x < KW; ++x) {
             uint64_t ci = (f / perGroup) * Cg + c;
-            b.w[((f * b.cin + ci) * b.kh + y * (*d)[0]) * b.kw + x * (*d)[1]] =
+            b.w[((f * b.cin + ci) * b.kh + y * d[0]) * b.kw + x * d[1]] =
                 w.numbers[((f * Cg + c) * KH + y) * KW + x];
           }
     if (const NirValue *bias = nd.get("bias")) {
@@ -755,12 +740,9 @@ Error Lowering::compose(const FlatNode &n, const Dims &in, LinearMap &m) {
               bias->numbers[bias->numbers.size() == 1 ? 0 : f];
     }
   } else {
-    auto k = pair(n, "kernel_size", 1);
-    if (!k)
-      return k.takeError();
     b.cout = b.cin = in[0];
-    b.kh = (*k)[0];
-    b.kw = (*k)[1];
+    b.kh = n.k[0];
+    b.kw = n.k[1];
     double v = t == "AvgPool2d" ? 1.0 / double(b.kh * b.kw) : 1.0;
     b.w.assign(b.cout * b.cin * b.kh * b.kw, 0.0);
     for (uint64_t c = 0; c < b.cout; ++c)
