@@ -27,6 +27,8 @@
 #include "llvm/ADT/StringSet.h"
 #include "llvm/Support/Path.h"
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <functional>
 #include <map>
 #include <queue>
@@ -45,6 +47,21 @@ uint64_t numel(const Dims &d) {
   for (uint64_t x : d)
     n *= x;
   return n;
+}
+
+/// A value from the file: NIR stores float32, so print the shortest text
+/// that reads back to the same float (0.0005, not 0.00050000002374872565).
+std::string formatValue(double v) {
+  float f = float(v);
+  if (double(f) != v)
+    return formatNumber(v);
+  for (int prec = 1; prec <= 9; ++prec) {
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.*g", prec, double(f));
+    if (std::strtof(buf, nullptr) == f)
+      return buf;
+  }
+  return formatNumber(v);
 }
 
 std::string formatDims(const Dims &d) {
@@ -285,7 +302,7 @@ Expected<double> Lowering::uniform(const FlatNode &n, StringRef key,
   auto [lo, hi] = std::minmax_element(v->numbers.begin(), v->numbers.end());
   if (*lo != *hi)
     return failNode(n, "'" + key + "' differs between neurons (from " +
-                           formatNumber(*lo) + " to " + formatNumber(*hi) +
+                           formatValue(*lo) + " to " + formatValue(*hi) +
                            "); scnc gives a population one value");
   if (!std::isfinite(*lo))
     return failNode(n, "'" + key + "' is not finite");
@@ -595,7 +612,7 @@ Error Lowering::compose(const FlatNode &n, const Dims &in, LinearMap &m) {
     if (!d)
       return d.takeError();
     if (*d < 0)
-      return failNode(n, "negative delay " + formatNumber(*d));
+      return failNode(n, "negative delay " + formatValue(*d) + " s");
     m.delayMs += *d * 1000.0;
     return Error::success();
   }
@@ -848,7 +865,7 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
     if (Error e = get("v_leak", 0, true, vLeak))
       return e;
     if (tau <= 0)
-      return failNode(n, "time constant " + formatNumber(tau) +
+      return failNode(n, "time constant " + formatValue(tau) +
                              " s: must be positive");
     np.tau_m = tau * 1000.0;
     np.v_rest = vLeak;
@@ -860,14 +877,14 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
     if (Error e = get("w_in", 1, false, wIn))
       return e;
     if (tauSyn <= 0)
-      return failNode(n, "tau_syn " + formatNumber(tauSyn) +
+      return failNode(n, "tau_syn " + formatValue(tauSyn) +
                              " s: must be positive");
     np.tau_syn_E = np.tau_syn_I = tauSyn * 1000.0;
     np.w_in = wIn;
   }
   if (vThr <= vReset)
-    return failNode(n, "v_threshold " + formatNumber(vThr) +
-                           " is not above v_reset " + formatNumber(vReset));
+    return failNode(n, "v_threshold " + formatValue(vThr) +
+                           " is not above v_reset " + formatValue(vReset));
   net.neuronSets.push_back(np);
   pop.neuron = pop.trainNeuron = np.name;
   return Error::success();
@@ -887,16 +904,18 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
     if (*lo != *hi)
       return failNode(nodes[path.back()],
                       "its bias differs between channels (from " +
-                          formatNumber(*lo) + " to " + formatNumber(*hi) +
+                          formatValue(*lo) + " to " + formatValue(*hi) +
                           "); scnc gives a population one constant current");
     np->i_offset += *lo;
   }
   // Delays come as float32 seconds (0.003 is 3.0000000261 ms).
   double ticks = m.delayMs / o.timestep;
   if (std::fabs(ticks - std::round(ticks)) > 1e-5 * std::max(1.0, ticks))
-    return failNode(post, "a delay of " + formatNumber(m.delayMs) +
-                              " ms is not a multiple of the timestep " +
-                              formatNumber(o.timestep) + " ms");
+    return failNode(post,
+                    "a delay of " + formatValue(m.delayMs / 1000) + " s (" +
+                        formatNumber(std::round(m.delayMs * 1e6) / 1e6) +
+                        " ms)" + " ms is not a multiple of the timestep " +
+                        formatNumber(o.timestep) + " ms");
   Projection proto;
   proto.pre = pre;
   proto.post = unsigned(post.population);

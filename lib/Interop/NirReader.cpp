@@ -207,7 +207,9 @@ Error Reader::readGroup(hid_t group, const std::string &path,
   }
   const NirValue *t = out.get("type");
   if (!t)
-    return fail(path, "node '" + name + "' has no 'type'");
+    return fail(path, (name.empty() ? std::string("the graph")
+                                    : "node '" + name + "'") +
+                          " has no 'type'");
   if (!t->isString || t->strings.size() != 1)
     return fail(path + "/type", "expected one string");
   out.type = t->strings[0];

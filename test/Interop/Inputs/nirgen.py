@@ -239,6 +239,102 @@ def missing_node():
                  [("input", "fc"), ("fc", "n")])
 
 
+def _fc(w=None, bias=None):
+    n = {"type": "Affine" if bias is not None else "Linear",
+         "weight": ramp(3, 3) if w is None else w}
+    if bias is not None:
+        n["bias"] = np.asarray(bias, F)
+    return n
+
+
+@case
+def two_inputs_subgraph():
+    inner = graph({"a": inp((3,)), "b": inp((3,)), "n": neuron("IF", (3,))},
+                  [("a", "n"), ("b", "n")])
+    return graph({"input": inp((3,)), "sub": inner}, [("input", "sub")])
+
+
+@case
+def no_input_edge():
+    return graph({"input": inp((3,)), "n": neuron("IF", (3,))}, [])
+
+
+@case
+def output_edge():
+    return graph({"input": inp((3,)), "out": out((3,)), "fc": _fc(), "n": neuron("IF", (3,))},
+                 [("input", "out"), ("out", "fc"), ("fc", "n")])
+
+
+@case
+def bias_then_linear():
+    return graph({"input": inp((3,)), "a": _fc(bias=[1, 1, 1]), "b": _fc(),
+                  "n": neuron("IF", (3,))},
+                 [("input", "a"), ("a", "b"), ("b", "n")])
+
+
+@case
+def linear_then_linear():
+    return graph({"input": inp((3,)), "a": _fc(), "b": _fc(), "n": neuron("IF", (3,))},
+                 [("input", "a"), ("a", "b"), ("b", "n")])
+
+
+@case
+def scale_within_channel():
+    s = np.ones((2, 3, 3), F)
+    s[0, 0, 0] = 2
+    return graph({"input": inp((1, 5, 5)), "c": conv(ramp(2, 1, 3, 3)),
+                  "s": {"type": "Scale", "scale": s}, "n": neuron("IF", (2, 3, 3))},
+                 [("input", "c"), ("c", "s"), ("s", "n")])
+
+
+@case
+def half_tick_delay():
+    return graph({"input": inp((3,)), "d": {"type": "Delay", "delay": np.full(3, 0.0005, F)},
+                  "n": neuron("IF", (3,))},
+                 [("input", "d"), ("d", "n")])
+
+
+@case
+def threshold_below_reset():
+    return graph({"input": inp((3,)), "fc": _fc(),
+                  "n": neuron("IF", (3,), v_threshold=0.5, v_reset=0.75)},
+                 [("input", "fc"), ("fc", "n")])
+
+
+@case
+def negative_tau():
+    return graph({"input": inp((3,)), "fc": _fc(), "n": neuron("LIF", (3,), tau=-0.01)},
+                 [("input", "fc"), ("fc", "n")])
+
+
+@case
+def kernel_too_large():
+    return graph({"input": inp((1, 2, 2)), "c": conv(ramp(1, 1, 3, 3)), "n": neuron("IF", (1, 1, 1))},
+                 [("input", "c"), ("c", "n")])
+
+
+@case
+def bad_groups():
+    return graph({"input": inp((3, 5, 5)), "c": conv(ramp(4, 2, 3, 3), groups=2),
+                  "n": neuron("IF", (4, 3, 3))},
+                 [("input", "c"), ("c", "n")])
+
+
+@case
+def flatten_mismatch():
+    return graph({"input": inp((2, 2, 2)),
+                  "flat": {"type": "Flatten", "start_dim": np.int64(0), "end_dim": np.int64(-1),
+                           "input_type": np.array([2, 4, 1])},
+                  "fc": _fc(ramp(3, 8)), "n": neuron("IF", (3,))},
+                 [("input", "flat"), ("flat", "fc"), ("fc", "n")])
+
+
+@case
+def output_of_linear():
+    return graph({"input": inp((3,)), "fc": _fc(), "out": out((3,))},
+                 [("input", "fc"), ("fc", "out")])
+
+
 def write(path, g, layout):
     def put(group, d):
         for k, v in d.items():
@@ -269,7 +365,19 @@ def write(path, g, layout):
         put(f.create_group("node"), g)
 
 
+def write_raw(path, what):
+    """HDF5 files that are not NIR graphs."""
+    with h5py.File(path, "w") as f:
+        if what == "no_node":
+            f.create_dataset("version", data="0.2.0", dtype=h5py.string_dtype())
+        elif what == "no_type":
+            f.create_group("node").create_group("nodes")
+
+
 if __name__ == "__main__":
+    if sys.argv[1] in ("no_node", "no_type"):
+        write_raw(sys.argv[2], sys.argv[1])
+        sys.exit(0)
     layout = "0.2"
     args = sys.argv[1:]
     if "--layout" in args:
