@@ -911,11 +911,11 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
   // Delays come as float32 seconds (0.003 is 3.0000000261 ms).
   double ticks = m.delayMs / o.timestep;
   if (std::fabs(ticks - std::round(ticks)) > 1e-5 * std::max(1.0, ticks))
-    return failNode(post,
-                    "a delay of " + formatValue(m.delayMs / 1000) + " s (" +
-                        formatNumber(std::round(m.delayMs * 1e6) / 1e6) +
-                        " ms)" + " ms is not a multiple of the timestep " +
-                        formatNumber(o.timestep) + " ms");
+    return failNode(post, "a delay of " + formatValue(m.delayMs / 1000) +
+                              " s (" +
+                              formatNumber(std::round(m.delayMs * 1e6) / 1e6) +
+                              " ms) is not a multiple of the timestep " +
+                              formatNumber(o.timestep) + " ms");
   Projection proto;
   proto.pre = pre;
   proto.post = unsigned(post.population);
