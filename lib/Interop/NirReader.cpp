@@ -12,8 +12,16 @@
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
 #include <hdf5.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace scnc;
 using namespace llvm;
@@ -231,10 +239,8 @@ Error Reader::readGroup(hid_t group, const std::string &path,
   return Error::success();
 }
 
-Expected<NirGraph> scnc::readNirFile(StringRef path) {
-  if (!sys::fs::exists(path))
-    return createStringError(inconvertibleErrorCode(),
-                             "'" + path + "': no such file");
+/// Reads the file with HDF5, in this process.
+static Expected<NirGraph> readWithHdf5(StringRef path) {
   // Errors are reported here, not printed by HDF5.
   H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   if (H5Fis_hdf5(path.str().c_str()) <= 0)
@@ -260,5 +266,227 @@ Expected<NirGraph> scnc::readNirFile(StringRef path) {
     return r.fail("/node", "not a group");
   if (Error e = r.readGroup(node, "/node", "", g.root))
     return e;
+  return g;
+}
+
+namespace {
+
+/// The graph (or the error) the reading process sends back: lengths as
+/// u64, numbers as raw doubles, all in this machine's byte order (both ends
+/// are this program).
+class Wire {
+public:
+  std::string bytes;
+  void u64(uint64_t v) { bytes.append(reinterpret_cast<char *>(&v), 8); }
+  void str(const std::string &s) {
+    u64(s.size());
+    bytes += s;
+  }
+  void value(const NirValue &v) {
+    u64(v.isString);
+    u64(v.shape.size());
+    for (uint64_t d : v.shape)
+      u64(d);
+    if (v.isString) {
+      u64(v.strings.size());
+      for (const std::string &s : v.strings)
+        str(s);
+    } else {
+      u64(v.numbers.size());
+      bytes.append(reinterpret_cast<const char *>(v.numbers.data()),
+                   v.numbers.size() * 8);
+    }
+  }
+  void node(const NirNode &n) {
+    str(n.name);
+    str(n.path);
+    str(n.type);
+    u64(n.params.size());
+    for (const auto &kv : n.params) {
+      str(kv.first);
+      value(kv.second);
+    }
+    u64(n.nodes.size());
+    for (const NirNode &c : n.nodes)
+      node(c);
+    u64(n.edges.size());
+    for (const auto &e : n.edges) {
+      str(e.first);
+      str(e.second);
+    }
+  }
+};
+
+class Unwire {
+public:
+  explicit Unwire(StringRef b) : b(b) {}
+  bool ok = true;
+  uint64_t u64() {
+    uint64_t v = 0;
+    if (at + 8 > b.size()) {
+      ok = false;
+      return 0;
+    }
+    memcpy(&v, b.data() + at, 8);
+    at += 8;
+    return v;
+  }
+  std::string str() {
+    uint64_t n = u64();
+    if (!ok || n > b.size() - at) {
+      ok = false;
+      return "";
+    }
+    std::string s = b.substr(at, n).str();
+    at += n;
+    return s;
+  }
+  void value(NirValue &v) {
+    v.isString = u64();
+    for (uint64_t i = 0, r = u64(); ok && i < r; ++i)
+      v.shape.push_back(u64());
+    uint64_t n = u64();
+    if (!ok || n > b.size() - at) {
+      ok = false;
+      return;
+    }
+    if (v.isString) {
+      for (uint64_t i = 0; ok && i < n; ++i)
+        v.strings.push_back(str());
+      return;
+    }
+    if (n > (b.size() - at) / 8) {
+      ok = false;
+      return;
+    }
+    v.numbers.resize(n);
+    memcpy(v.numbers.data(), b.data() + at, n * 8);
+    at += n * 8;
+  }
+  void node(NirNode &n, unsigned depth = 0) {
+    if (depth > 64) {
+      ok = false;
+      return;
+    }
+    n.name = str();
+    n.path = str();
+    n.type = str();
+    for (uint64_t i = 0, k = u64(); ok && i < k; ++i) {
+      std::string key = str();
+      value(n.params[key]);
+    }
+    for (uint64_t i = 0, k = u64(); ok && i < k; ++i) {
+      n.nodes.emplace_back();
+      node(n.nodes.back(), depth + 1);
+    }
+    for (uint64_t i = 0, k = u64(); ok && i < k; ++i) {
+      std::string a = str();
+      n.edges.push_back({a, str()});
+    }
+  }
+
+private:
+  StringRef b;
+  size_t at = 0;
+};
+
+} // namespace
+
+/// HDF5 (1.10) trusts the structures in the file: a damaged file can make
+/// it corrupt memory or loop for ever (found by flipping bytes of
+/// cnn_sinabs.nir). So it reads in a child process, which sends the tree
+/// back through a pipe; a crash or a hang there is an error here.
+Expected<NirGraph> scnc::readNirFile(StringRef path) {
+  if (!sys::fs::exists(path))
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + path + "': no such file");
+  unsigned limit = 120;
+  if (const char *e = getenv("SCNC_HDF5_TIMEOUT"))
+    StringRef(e).getAsInteger(10, limit);
+  int fds[2];
+  if (pipe(fds) != 0)
+    return readWithHdf5(path);
+  outs().flush();
+  errs().flush();
+  pid_t pid = fork();
+  if (pid < 0) {
+    close(fds[0]);
+    close(fds[1]);
+    return readWithHdf5(path);
+  }
+  if (pid == 0) {
+    close(fds[0]);
+    // What HDF5 or the C library say as they crash is not for the user: the
+    // parent reports the crash. Default actions for the fatal signals (not
+    // LLVM's crash handlers, inherited from the tool).
+    int nul = open("/dev/null", O_WRONLY);
+    if (nul >= 0)
+      dup2(nul, 2);
+    setenv("LIBC_FATAL_STDERR_", "1", 1);
+    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGALRM})
+      signal(sig, SIG_DFL);
+    alarm(limit);
+    Wire w;
+    Expected<NirGraph> g = readWithHdf5(path);
+    if (g) {
+      w.u64(1);
+      w.str(g->version);
+      w.node(g->root);
+    } else {
+      w.u64(0);
+      w.str(toString(g.takeError()));
+    }
+    const char *p = w.bytes.data();
+    size_t left = w.bytes.size();
+    while (left) {
+      ssize_t n = write(fds[1], p, left);
+      if (n <= 0)
+        _exit(2);
+      p += n;
+      left -= size_t(n);
+    }
+    _exit(0);
+  }
+  close(fds[1]);
+  std::string bytes;
+  char buf[1 << 16];
+  for (;;) {
+    ssize_t n = read(fds[0], buf, sizeof buf);
+    if (n > 0) {
+      bytes.append(buf, size_t(n));
+      continue;
+    }
+    if (n < 0 && errno == EINTR)
+      continue;
+    break;
+  }
+  close(fds[0]);
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  auto failed = [&](const Twine &why) {
+    return createStringError(inconvertibleErrorCode(),
+                             "'" + path + "': " + why +
+                                 " reading it (a damaged file?)");
+  };
+  if (WIFSIGNALED(status))
+    return failed(WTERMSIG(status) == SIGALRM
+                      ? "HDF5 did not finish in " + Twine(limit) + " s"
+                      : "HDF5 crashed (signal " + Twine(WTERMSIG(status)) +
+                            ")");
+  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    return failed("HDF5's process failed");
+  Unwire u(bytes);
+  if (u.u64() != 1) {
+    std::string msg = u.str();
+    if (!u.ok)
+      return failed("HDF5's process sent nothing");
+    return createStringError(inconvertibleErrorCode(), msg);
+  }
+  NirGraph g;
+  g.version = u.str();
+  u.node(g.root);
+  if (!u.ok)
+    return failed("HDF5's process sent a short reply");
   return g;
 }
