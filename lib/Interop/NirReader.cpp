@@ -475,7 +475,8 @@ Expected<NirGraph> scnc::readNirFile(StringRef path) {
                       : "HDF5 crashed (signal " + Twine(WTERMSIG(status)) +
                             ")");
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return failed("HDF5's process failed");
+    return failed("HDF5 failed (exit status " +
+                  Twine(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
   Unwire u(bytes);
   if (u.u64() != 1) {
     std::string msg = u.str();
