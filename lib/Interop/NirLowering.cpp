@@ -155,6 +155,17 @@ std::string metaString(const NirNode &n, StringRef key) {
   return v->strings[0];
 }
 
+/// scncc -emit=nir writes a neuron set's exact values (IR units) in the
+/// metadata beside NIR's float32 arrays: the exact value when it agrees
+/// with what the arrays say, else the arrays' value.
+double refined(const NirNode &n, StringRef param, double fromArrays) {
+  Optional<double> m = metaNumber(n, ("scnc_" + param).str());
+  if (!m)
+    return fromArrays;
+  double tol = 1e-6 * std::max({std::fabs(*m), std::fabs(fromArrays), 1e-30});
+  return std::fabs(*m - fromArrays) <= tol ? *m : fromArrays;
+}
+
 bool isNeuronType(StringRef t) {
   return t == "IF" || t == "LIF" || t == "CubaLIF";
 }
@@ -882,6 +893,10 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
     np.tau_syn_E = np.tau_syn_I = tauSyn * 1000.0;
     np.w_in = wIn;
   }
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (#NAME != StringRef("i_offset") && #NAME != StringRef("v_init"))          \
+    np.NAME = refined(nd, #NAME, np.NAME);
+#include "scnc/IR/NeuronParams.def"
   if (vThr <= vReset)
     return failNode(n, "v_threshold " + formatValue(vThr) +
                            " is not above v_reset " + formatValue(vReset));
@@ -1185,6 +1200,12 @@ Expected<Network> Lowering::run() {
                                "records spikes of populations only");
     }
   }
+  // The constant currents (biases) at the exact value scncc wrote.
+  for (const FlatNode &fn : nodes)
+    if (fn.population >= 0 && isNeuronType(fn.type))
+      for (NeuronParams &np : net.neuronSets)
+        if (np.name == net.populations[fn.population].neuron)
+          np.i_offset = refined(*fn.node, "i_offset", np.i_offset);
   // A neuron population's layer kind: that of its first projection.
   for (Population &pop : net.populations)
     for (const Projection &p : net.projections)

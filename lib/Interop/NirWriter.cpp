@@ -206,8 +206,13 @@ Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
     return fail("population '" + p.name + "': neuron model '" + m +
                 "' has no NIR node");
   }
-  if (np->v_init != 0)
-    number(meta, "scnc_v_init", np->v_init);
+  // NIR's arrays are float32: the exact values (IR units) beside them, which
+  // scncc takes back when they agree with the arrays (v_init has no array).
+  NeuronModelKind kind = np->modelKind();
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  if (neuronModelTakes(kind, #NAME))                                           \
+    number(meta, "scnc_" #NAME, np->NAME);
+#include "scnc/IR/NeuronParams.def"
   if (np->resetSubtract)
     string(meta, "scnc_reset", "subtract");
   return Error::success();
