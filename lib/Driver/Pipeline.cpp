@@ -77,8 +77,8 @@ bool scnc::compileSource(unsigned buf, bool isIR, StringRef sourceDir,
 
 bool scnc::compileNirFile(StringRef path, const CompileOptions &o,
                           DiagnosticEngine &diag, Compilation &c,
-                          ImageSink sink) {
-  Expected<Network> n = importNir(path);
+                          ImageSink sink, const NirLoweringOptions &nir) {
+  Expected<Network> n = importNir(path, nir);
   if (!n) {
     diag.error(toString(n.takeError()));
     return false;

@@ -866,7 +866,8 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   np.v_reset = vReset;
   np.r = r;
   np.v_init = metaNumber(nd, "scnc_v_init").getValueOr(0);
-  np.resetSubtract = metaString(nd, "scnc_reset") == "subtract";
+  np.resetSubtract =
+      o.resetSubtract || metaString(nd, "scnc_reset") == "subtract";
   np.i_offset = 0;
   np.tau_refrac = 0;
   if (n.type == "LIF" || n.type == "CubaLIF") {

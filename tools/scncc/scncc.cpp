@@ -129,6 +129,17 @@ cl::opt<bool> corePrograms(
     cl::desc("Put the board's core programs (APLX) into the image, one per "
              "core kind (default on; off: an image for the emulator only)"),
     cl::init(true), cl::cat(stageCat));
+cl::opt<double> nirTimestep(
+    "nir-timestep",
+    cl::desc("NIR input: the timestep (ms) its continuous-time neurons are "
+             "run at (default 1; a graph scncc wrote keeps its own)"),
+    cl::init(1.0), cl::cat(ioCat));
+cl::opt<bool> nirResetSubtract(
+    "nir-reset-subtract",
+    cl::desc("NIR input: reset IF, LIF and CubaLIF neurons by subtracting "
+             "the threshold (Sinabs' default) instead of NIR's reset to "
+             "v_reset"),
+    cl::cat(ioCat));
 cl::opt<bool> machineCheck(
     "machine-check",
     cl::desc("Summarise and check the --machine (default spinn5), then exit "
@@ -354,7 +365,15 @@ int main(int argc, char **argv) {
   auto toFile = [&](function_ref<bool(raw_pwrite_stream &)> write) {
     return writeImageFile(diag, write);
   };
-  if (isNir ? !compileNirFile(inputFile, options, diag, c, toFile)
+  NirLoweringOptions nirOptions;
+  nirOptions.timestep = nirTimestep;
+  nirOptions.resetSubtract = nirResetSubtract;
+  if (!(nirTimestep > 0) || nirTimestep > 1e6) {
+    WithColor::error(errs(), "scncc")
+        << "--nir-timestep must be a positive number of ms\n";
+    return 1;
+  }
+  if (isNir ? !compileNirFile(inputFile, options, diag, c, toFile, nirOptions)
             : !compileSource(buf, isIR, sourceDir, options, diag, c, toFile))
     return 1;
 

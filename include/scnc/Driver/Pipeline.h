@@ -24,6 +24,7 @@
 
 #include "scnc/IR/Network.h"
 #include "scnc/Image/Image.h"
+#include "scnc/Interop/Nir.h"
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Syntax/AST.h"
 #include "scnc/Transforms/CompilationContext.h"
@@ -95,7 +96,8 @@ bool compileSource(unsigned buf, bool isIR, llvm::StringRef sourceDir,
 /// imported, verified, then as compileSource. False after reporting errors.
 bool compileNirFile(llvm::StringRef path, const CompileOptions &o,
                     DiagnosticEngine &diag, Compilation &c,
-                    ImageSink sink = nullptr);
+                    ImageSink sink = nullptr,
+                    const NirLoweringOptions &nir = {});
 
 /// Runs the pipeline from shape inference on a lowered network \p n (built
 /// by a tool or the training flow, or read); the results of the mapping

@@ -65,6 +65,9 @@ struct NirLoweringOptions {
   /// The simulation timestep (ms). NIR models are continuous in time; they
   /// are discretised at this step (docs/interop.md).
   double timestep = 1.0;
+  /// Reset IF, LIF and CubaLIF neurons by subtracting the threshold (as
+  /// Sinabs does) instead of NIR's reset to v_reset.
+  bool resetSubtract = false;
 };
 
 /// Lowers \p g, read from \p fileName, into a network: one population per
