@@ -826,13 +826,52 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   NeuronParams np;
   np.name = pop.name;
   np.model = n.type;
-  auto get = [&](StringRef key, double dflt, bool required,
-                 double &out) -> Error {
-    Expected<double> v = uniform(n, key, dflt, required);
-    if (!v)
-      return v.takeError();
-    out = *v;
+  // A parameter: one value, or one per neuron (C order over the node's
+  // shape: scnc's channel-major index) when they differ, times \p scale
+  // (s to ms) into the set's scalar or per-neuron array.
+  uint64_t count = numel(n.out);
+  auto get = [&](StringRef key, double dflt, bool required, NeuronParamId id,
+                 double scale = 1.0) -> Error {
+    const NirValue *v = n.node->get(key);
+    if (!v) {
+      if (required)
+        return failNode(n, "no '" + key + "'");
+      np.set(id, dflt * scale);
+      return Error::success();
+    }
+    if (v->isString || v->numbers.empty())
+      return failNode(n, "'" + key + "' must be numbers");
+    for (double x : v->numbers)
+      if (!std::isfinite(x))
+        return failNode(n, "'" + key + "' is not finite");
+    auto [lo, hi] = std::minmax_element(v->numbers.begin(), v->numbers.end());
+    if (*lo == *hi) {
+      np.set(id, *lo * scale);
+      return Error::success();
+    }
+    if (v->numbers.size() != count)
+      return failNode(n, "'" + key + "' has " + Twine(v->numbers.size()) +
+                             " values for " + Twine(count) + " neurons");
+    auto a = std::make_shared<NumArray>();
+    a->shape = {count};
+    a->data.reserve(count);
+    for (double x : v->numbers)
+      a->data.push_back(x * scale);
+    np.perNeuron[unsigned(id)] = std::move(a);
     return Error::success();
+  };
+  auto each = [&](NeuronParamId id, auto check) -> bool {
+    const auto &a = np.perNeuron[unsigned(id)];
+    if (!a)
+      return check(np.get(id));
+    return llvm::all_of(a->data, check);
+  };
+  auto range = [&](NeuronParamId id) {
+    const auto &a = np.perNeuron[unsigned(id)];
+    if (!a)
+      return formatNumber(np.get(id));
+    auto [lo, hi] = std::minmax_element(a->data.begin(), a->data.end());
+    return formatNumber(*lo) + " to " + formatNumber(*hi);
   };
   const NirNode &nd = *n.node;
   if (metaString(nd, "scnc_model") == "IF_curr_exp") {
@@ -845,47 +884,52 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
     pop.neuron = pop.trainNeuron = np.name;
     return Error::success();
   }
-  double vThr = 0, vReset = 0, r = 1;
-  if (Error e = get("v_threshold", 0, true, vThr))
+  using Id = NeuronParamId;
+  if (Error e = get("v_threshold", 0, true, Id::v_thresh))
     return e;
-  if (Error e = get("v_reset", 0, false, vReset))
+  if (Error e = get("v_reset", 0, false, Id::v_reset))
     return e;
-  if (Error e = get("r", 1, true, r))
+  if (Error e = get("r", 1, true, Id::r))
     return e;
-  np.v_thresh = vThr;
-  np.v_reset = vReset;
-  np.r = r;
   np.v_init = metaNumber(nd, "scnc_v_init").getValueOr(0);
   np.resetSubtract = metaString(nd, "scnc_reset") == "subtract";
   np.i_offset = 0;
   np.tau_refrac = 0;
+  auto positive = [](double x) { return x > 0; };
   if (n.type == "LIF" || n.type == "CubaLIF") {
-    double tau = 0, vLeak = 0;
-    if (Error e = get(n.type == "LIF" ? "tau" : "tau_mem", 0, true, tau))
+    if (Error e =
+            get(n.type == "LIF" ? "tau" : "tau_mem", 0, true, Id::tau_m, 1000))
       return e;
-    if (Error e = get("v_leak", 0, true, vLeak))
+    if (Error e = get("v_leak", 0, true, Id::v_rest))
       return e;
-    if (tau <= 0)
-      return failNode(n, "time constant " + formatNumber(tau) +
-                             " s: must be positive");
-    np.tau_m = tau * 1000.0;
-    np.v_rest = vLeak;
+    if (!each(Id::tau_m, positive))
+      return failNode(n, "time constant " + range(Id::tau_m) +
+                             " ms: must be positive");
   }
   if (n.type == "CubaLIF") {
-    double tauSyn = 0, wIn = 1;
-    if (Error e = get("tau_syn", 0, true, tauSyn))
+    if (Error e = get("tau_syn", 0, true, Id::tau_syn_E, 1000))
       return e;
-    if (Error e = get("w_in", 1, false, wIn))
+    if (Error e = get("w_in", 1, false, Id::w_in))
       return e;
-    if (tauSyn <= 0)
-      return failNode(n, "tau_syn " + formatNumber(tauSyn) +
-                             " s: must be positive");
-    np.tau_syn_E = np.tau_syn_I = tauSyn * 1000.0;
-    np.w_in = wIn;
+    if (!each(Id::tau_syn_E, positive))
+      return failNode(n, "tau_syn " + range(Id::tau_syn_E) +
+                             " ms: must be positive");
+    np.tau_syn_I = np.tau_syn_E;
+    np.perNeuron[unsigned(Id::tau_syn_I)] =
+        np.perNeuron[unsigned(Id::tau_syn_E)];
   }
-  if (vThr <= vReset)
-    return failNode(n, "v_threshold " + formatNumber(vThr) +
-                           " is not above v_reset " + formatNumber(vReset));
+  if (!each(Id::r, positive) ||
+      (n.type == "CubaLIF" && !each(Id::w_in, positive)))
+    return failNode(n, "r and w_in must be positive");
+  for (uint64_t i = 0; i < (np.hasPerNeuron() ? count : 1); ++i) {
+    NeuronParams one = np.hasPerNeuron() ? np.neuron(i) : np;
+    if (one.v_thresh <= one.v_reset)
+      return failNode(n, "v_threshold " + formatNumber(one.v_thresh) +
+                             " is not above v_reset " +
+                             formatNumber(one.v_reset) +
+                             (np.hasPerNeuron() ? " at neuron " + Twine(i)
+                                                : Twine()));
+  }
   net.neuronSets.push_back(np);
   pop.neuron = pop.trainNeuron = np.name;
   return Error::success();
@@ -899,15 +943,33 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
   for (NeuronParams &s : net.neuronSets)
     if (s.name == target.neuron)
       np = &s;
-  // A bias: the same constant current into every neuron.
+  // A bias: a constant current into each neuron (i_offset), summed over
+  // the paths into the population; per neuron when it differs.
   if (!m.bias.empty()) {
     auto [lo, hi] = std::minmax_element(m.bias.begin(), m.bias.end());
-    if (*lo != *hi)
-      return failNode(nodes[path.back()],
-                      "its bias differs between channels (from " +
-                          formatNumber(*lo) + " to " + formatNumber(*hi) +
-                          "); scnc gives a population one constant current");
-    np->i_offset += *lo;
+    std::shared_ptr<const NumArray> &arr =
+        np->perNeuron[unsigned(NeuronParamId::i_offset)];
+    uint64_t count = target.shape.size();
+    if (*lo == *hi && !arr) {
+      np->i_offset += *lo;
+    } else {
+      if (np->modelKind() == NeuronModelKind::IfCurrExp)
+        return failNode(nodes[path.back()],
+                        "its bias differs between channels (from " +
+                            formatNumber(*lo) + " to " + formatNumber(*hi) +
+                            "); scnc gives an IF_curr_exp population one "
+                            "constant current");
+      if (m.bias.size() != count && *lo != *hi)
+        return failNode(nodes[path.back()],
+                        "its bias has " + Twine(m.bias.size()) +
+                            " values for " + Twine(count) + " neurons");
+      auto a = std::make_shared<NumArray>();
+      a->shape = {count};
+      a->data = arr ? arr->data : std::vector<double>(count, np->i_offset);
+      for (uint64_t e = 0; e < count; ++e)
+        a->data[e] += m.bias.size() == count ? m.bias[e] : *lo;
+      arr = std::move(a);
+    }
   }
   // Delays come as float32 seconds (0.003 is 3.0000000261 ms).
   double ticks = m.delayMs / o.timestep;

@@ -33,6 +33,7 @@
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/Interop/Nir.h"
+#include "scnc/Support/Npy.h"
 #include "scnc/Support/OutputFile.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -105,6 +106,21 @@ private:
   }
   void filled(hid_t g, const std::string &name, const Population &p, double v) {
     floats(g, name, std::vector<float>(p.shape.size(), float(v)), dims(p));
+  }
+  /// A neuron parameter over the population: its per-neuron values, or the
+  /// one value filled in; divided by \p div (1000: ms to s).
+  void param(hid_t g, const std::string &name, const Population &p,
+             const NeuronParams &np, NeuronParamId id, double div = 1) {
+    const auto &a = np.perNeuron[unsigned(id)];
+    if (!a) {
+      filled(g, name, p, np.get(id) / div);
+      return;
+    }
+    std::vector<float> v;
+    v.reserve(a->data.size());
+    for (double x : a->data)
+      v.push_back(float(x / div));
+    floats(g, name, v, dims(p));
   }
   Error neuronNode(hid_t nodes, const Population &p, unsigned index);
 };
@@ -190,18 +206,25 @@ Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
 #include "scnc/IR/NeuronParams.def"
     return Error::success();
   }
+  if (np->hasPerNeuron() && np->perNeuronCount() != p.shape.size())
+    return fail("population '" + p.name + "': its neuron set's per-neuron "
+                "values are not one per neuron");
+  if (np->perNeuron[unsigned(NeuronParamId::v_init)])
+    return fail("population '" + p.name +
+                "': per-neuron v_init has no NIR node parameter");
+  using Id = NeuronParamId;
   string(g, "type", m);
-  filled(g, "r", p, np->r);
-  filled(g, "v_threshold", p, np->v_thresh);
-  filled(g, "v_reset", p, np->v_reset);
+  param(g, "r", p, *np, Id::r);
+  param(g, "v_threshold", p, *np, Id::v_thresh);
+  param(g, "v_reset", p, *np, Id::v_reset);
   if (m == "LIF") {
-    filled(g, "tau", p, np->tau_m / 1000.0);
-    filled(g, "v_leak", p, np->v_rest);
+    param(g, "tau", p, *np, Id::tau_m, 1000.0);
+    param(g, "v_leak", p, *np, Id::v_rest);
   } else if (m == "CubaLIF") {
-    filled(g, "tau_mem", p, np->tau_m / 1000.0);
-    filled(g, "tau_syn", p, np->tau_syn_E / 1000.0);
-    filled(g, "v_leak", p, np->v_rest);
-    filled(g, "w_in", p, np->w_in);
+    param(g, "tau_mem", p, *np, Id::tau_m, 1000.0);
+    param(g, "tau_syn", p, *np, Id::tau_syn_E, 1000.0);
+    param(g, "v_leak", p, *np, Id::v_rest);
+    param(g, "w_in", p, *np, Id::w_in);
   } else if (m != "IF") {
     return fail("population '" + p.name + "': neuron model '" + m +
                 "' has no NIR node");
@@ -290,6 +313,10 @@ Error Writer::run(std::vector<char> &image) {
     // The population's constant current rides on its first Conv2d or
     // Linear input.
     const NeuronParams *np = net.findNeuronSet(dst.neuron);
+    if (np && np->perNeuron[unsigned(NeuronParamId::i_offset)])
+      return fail("population '" + dst.name +
+                  "': per-neuron i_offset (a bias that differs between "
+                  "neurons) is not written as NIR yet");
     double bias = 0;
     bool wantsBias = np && np->i_offset != 0 && !biasDone[pr.post];
     auto takeBias = [&]() {
