@@ -209,8 +209,7 @@ template <typename M> Error Evaluator<M>::buildEdges() {
     }
     // Per-neuron factors: each synapse's weight with its post neuron's.
     const PopulationWeightScale &ps = scales[p.post];
-    bool perPost =
-        std::is_same<M, FixedModel>::value && !ps.factors.empty();
+    bool perPost = std::is_same<M, FixedModel>::value && !ps.factors.empty();
     auto weightOf = [&](uint64_t i) -> typename M::Weight {
       if (!perPost)
         return table[l.element(i)];

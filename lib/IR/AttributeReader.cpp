@@ -370,8 +370,8 @@ bool AttrReader::toDense(const Value &sv, const Value &dv, bool allowDouble,
       std::memcpy(&v, &bits, 8);
     }
     if (!std::isfinite(v))
-      return fail(dv.loc, "'data': value " + std::to_string(i) +
-                              " is not finite");
+      return fail(dv.loc,
+                  "'data': value " + std::to_string(i) + " is not finite");
     a.data[i] = v;
   }
   return true;
@@ -394,8 +394,7 @@ void AttrReader::getQuantityOrArray(StringRef name, Dimension dim, double &out,
     StringRef an = vp->argNames[i].name;
     size_t slot = an.empty() ? i : an == "shape" ? 0 : an == "data" ? 1 : 2;
     if (slot > 1 || args[slot]) {
-      fail(vp->elements[i].loc,
-           "'dense' takes 'shape' and 'data' once each");
+      fail(vp->elements[i].loc, "'dense' takes 'shape' and 'data' once each");
       return;
     }
     args[slot] = &vp->elements[i];
@@ -406,12 +405,12 @@ void AttrReader::getQuantityOrArray(StringRef name, Dimension dim, double &out,
     return;
   }
   auto a = std::make_shared<NumArray>();
-  if (!toDense(*args[0], *args[1], true, "per-neuron '" + name.str() + "'",
-               *a))
+  if (!toDense(*args[0], *args[1], true, "per-neuron '" + name.str() + "'", *a))
     return;
   if (a->shape.size() != 1) {
-    fail(args[0]->loc, "per-neuron '" + name + "' must be one-dimensional "
-                                               "(one value per neuron)");
+    fail(args[0]->loc, "per-neuron '" + name +
+                           "' must be one-dimensional "
+                           "(one value per neuron)");
     return;
   }
   StringRef unit = canonicalUnit(dim);
@@ -746,8 +745,8 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
     std::string at = count ? " at neuron " + std::to_string(i) : "";
     if (p.v_thresh <= p.v_reset) {
       diag.error(r.locOf(r.has("v_thresh") ? "v_thresh" : "v_reset"),
-                 "value out of range: 'v_thresh' (" +
-                     formatNumber(p.v_thresh) + " mV) must be above 'v_reset' (" +
+                 "value out of range: 'v_thresh' (" + formatNumber(p.v_thresh) +
+                     " mV) must be above 'v_reset' (" +
                      formatNumber(p.v_reset) + " mV)" + at +
                      " in neuron parameter set '" + out.name + "'");
       return false;

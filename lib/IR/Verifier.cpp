@@ -144,9 +144,9 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
       for (const NeuronParams *set : {a, b})
         if (set && set->hasPerNeuron() && p.shape.isKnown() &&
             set->perNeuronCount() != p.shape.size())
-          err(p.loc, "population '" + p.name + "' of " +
-                         Twine(p.shape.size()) + " neurons uses neuron set '" +
-                         set->name + "', whose per-neuron values are for " +
+          err(p.loc, "population '" + p.name + "' of " + Twine(p.shape.size()) +
+                         " neurons uses neuron set '" + set->name +
+                         "', whose per-neuron values are for " +
                          Twine(set->perNeuronCount()) + " neurons");
       if (a && b && a->model != b->model)
         err(p.loc, "population '" + p.name +

@@ -23,12 +23,19 @@ StringRef image::sectionTypeName(uint32_t type) {
 }
 
 StringRef image::regionName(uint32_t id) {
-  static const char *const names[NumRegionIds] = {
-      "system",          "neuron-keys",    "neuron-params",
-      "neuron-ids",      "synapse-params", "population-table",
-      "synaptic-matrix", "stdp-params",    "recording",
-      "spike-source",    "neuron-state",   "load-prediction",
-      "neuron-param-index"};
+  static const char *const names[NumRegionIds] = {"system",
+                                                  "neuron-keys",
+                                                  "neuron-params",
+                                                  "neuron-ids",
+                                                  "synapse-params",
+                                                  "population-table",
+                                                  "synaptic-matrix",
+                                                  "stdp-params",
+                                                  "recording",
+                                                  "spike-source",
+                                                  "neuron-state",
+                                                  "load-prediction",
+                                                  "neuron-param-index"};
   return id < NumRegionIds ? names[id] : "unknown";
 }
 

@@ -273,9 +273,9 @@ Error CoreDecoder::neuronParams() {
   c.hasParams = true;
   uint64_t sets = nir ? r.size() / nirBytes : 1;
   if (sets > 1 && !present[NeuronParamIndexRegion])
-    return inconsistent(NeuronParamsRegion,
-                        Twine(sets) + " parameter sets but no "
-                                      "neuron-param-index region");
+    return inconsistent(NeuronParamsRegion, Twine(sets) +
+                                                " parameter sets but no "
+                                                "neuron-param-index region");
   if (sets > 65535)
     return inconsistent(NeuronParamsRegion,
                         Twine(sets) + " parameter sets (at most 65,535)");

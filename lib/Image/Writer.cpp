@@ -176,8 +176,7 @@ bool Writer::prepare() {
               n.populations[p.pre].name + "' lose up to " +
               formatDouble(100 * wq.worstRelativeError, 3) +
               "% in the 16-bit ring-buffer format (" + formatDouble(worst) +
-              " nA is stored as " +
-              formatDouble(stored / wq.scale / factor) +
+              " nA is stored as " + formatDouble(stored / wq.scale / factor) +
               " nA; left shift " + Twine(wq.leftShift) + " for up to " +
               formatDouble(scales[p.post].maxSummedInput[d.type] /
                            scales[p.post].factor) +
@@ -201,8 +200,8 @@ void Writer::neuronParamRegions(
     NeuronFixedParams f = toFixed(np, dt);
     addRegion(regions, NeuronParamsRegion, encodeNeuronParams(f));
     addRegion(regions, NeuronStateRegion,
-              neuronStateRegion(std::vector<NeuronFixedParams>(
-                  sl.neurons.size(), f)));
+              neuronStateRegion(
+                  std::vector<NeuronFixedParams>(sl.neurons.size(), f)));
     return;
   }
   // Per-neuron values: the core's distinct sets, and an index when there
@@ -272,8 +271,8 @@ std::string Writer::sourceRegion(const Population &pop, size_t neurons) const {
 
 /// The neuron-state region: every neuron at rest in its v_init, no
 /// current, not refractory.
-std::string
-Writer::neuronStateRegion(const std::vector<NeuronFixedParams> &perNeuron) const {
+std::string Writer::neuronStateRegion(
+    const std::vector<NeuronFixedParams> &perNeuron) const {
   Buf st;
   st.b.reserve(16 * perNeuron.size());
   for (const NeuronFixedParams &f : perNeuron) {

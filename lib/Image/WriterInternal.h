@@ -30,7 +30,7 @@ struct ProjectionData {
   /// Into a population with per-neuron parameters: the ring-buffer weight
   /// per synapse (list order), each with its post neuron's factor; q empty.
   std::vector<uint16_t> qSyn;
-  uint32_t delay = 0;          ///< ticks, when all synapses share it
+  uint32_t delay = 0; ///< ticks, when all synapses share it
   unsigned type = 0;
   bool plastic = false;
 };

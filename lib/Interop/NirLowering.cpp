@@ -924,11 +924,10 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   for (uint64_t i = 0; i < (np.hasPerNeuron() ? count : 1); ++i) {
     NeuronParams one = np.hasPerNeuron() ? np.neuron(i) : np;
     if (one.v_thresh <= one.v_reset)
-      return failNode(n, "v_threshold " + formatNumber(one.v_thresh) +
-                             " is not above v_reset " +
-                             formatNumber(one.v_reset) +
-                             (np.hasPerNeuron() ? " at neuron " + Twine(i)
-                                                : Twine()));
+      return failNode(
+          n, "v_threshold " + formatNumber(one.v_thresh) +
+                 " is not above v_reset " + formatNumber(one.v_reset) +
+                 (np.hasPerNeuron() ? " at neuron " + Twine(i) : Twine()));
   }
   net.neuronSets.push_back(np);
   pop.neuron = pop.trainNeuron = np.name;

@@ -207,7 +207,8 @@ Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
     return Error::success();
   }
   if (np->hasPerNeuron() && np->perNeuronCount() != p.shape.size())
-    return fail("population '" + p.name + "': its neuron set's per-neuron "
+    return fail("population '" + p.name +
+                "': its neuron set's per-neuron "
                 "values are not one per neuron");
   if (np->perNeuron[unsigned(NeuronParamId::v_init)])
     return fail("population '" + p.name +

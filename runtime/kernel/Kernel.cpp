@@ -175,9 +175,10 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
   }
   core.ringIndexMask = uint32_t(ringEntries(cfg) - 1);
   for (uint32_t i = 0; i < n; ++i) {
-    core.state[i] = cfg.initialState     ? cfg.initialState[i]
-                    : core.cfg.paramIndex ? initialState(neuronParamsOf(core, i))
-                                          : initialState(cfg.params);
+    core.state[i] = cfg.initialState ? cfg.initialState[i]
+                    : core.cfg.paramIndex
+                        ? initialState(neuronParamsOf(core, i))
+                        : initialState(cfg.params);
     core.quiet[i] = 0;
     core.outKeys[i] = 0;
     if (core.voltage)

@@ -95,11 +95,9 @@ struct NeuronCoreArrays {
 
 /// \p paramSets: the parameter sets of a core with per-neuron parameters
 /// (0: one set, in the configuration).
-constexpr NeuronCoreArrays neuronCoreArrays(uint64_t neurons,
-                                            uint32_t delayBits,
-                                            uint32_t indexBits, bool plastic,
-                                            bool recordVoltage,
-                                            uint64_t paramSets = 0) {
+constexpr NeuronCoreArrays
+neuronCoreArrays(uint64_t neurons, uint32_t delayBits, uint32_t indexBits,
+                 bool plastic, bool recordVoltage, uint64_t paramSets = 0) {
   NeuronCoreArrays a;
   a.params = paramSets ? align8(paramSets * sizeof(NeuronFixedParams)) +
                              align8(neurons * sizeof(uint16_t))

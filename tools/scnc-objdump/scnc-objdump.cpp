@@ -216,8 +216,7 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
            << " (" << users << (users == 1 ? " neuron" : " neurons") << "):\n";
       }
       if (q.model != NeuronModelIfCurrExp)
-        os << "    " << left_justify("model", 13) << modelName(q.model)
-           << "\n";
+        os << "    " << left_justify("model", 13) << modelName(q.model) << "\n";
       for (const PhysicalParams &p : physical(q)) {
         os << "    " << left_justify(p.name, 13) << format("%.9g", p.value);
         if (*p.unit)

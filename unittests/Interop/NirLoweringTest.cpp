@@ -156,17 +156,17 @@ TEST(NirLowering, LinearAfterPoolIsOneMatrix) {
 // per-neuron arrays (C order = scnc's index; time constants in ms); equal
 // ones stay scalars.
 TEST(NirLowering, PerNeuronParametersAndBiases) {
-  NirGraph g = graph(
-      {node("in", "Input", {{"shape", nums({3}, {1})}}),
-       node("fc", "Affine",
-            {{"weight", nums({1, 0, 0, 0, 1, 0, 0, 0, 1}, {3, 3})},
-             {"bias", nums({0.25, 0.5, 0.25}, {3})}}),
-       node("b", "LIF",
-            {{"r", nums({2, 2, 2}, {3})},
-             {"tau", nums({0.02, 0.01, 0.02}, {3})},
-             {"v_leak", nums({0, 0, 0}, {3})},
-             {"v_threshold", nums({1, 2, 1.5}, {3})}})},
-      {{"in", "fc"}, {"fc", "b"}});
+  NirGraph g =
+      graph({node("in", "Input", {{"shape", nums({3}, {1})}}),
+             node("fc", "Affine",
+                  {{"weight", nums({1, 0, 0, 0, 1, 0, 0, 0, 1}, {3, 3})},
+                   {"bias", nums({0.25, 0.5, 0.25}, {3})}}),
+             node("b", "LIF",
+                  {{"r", nums({2, 2, 2}, {3})},
+                   {"tau", nums({0.02, 0.01, 0.02}, {3})},
+                   {"v_leak", nums({0, 0, 0}, {3})},
+                   {"v_threshold", nums({1, 2, 1.5}, {3})}})},
+            {{"in", "fc"}, {"fc", "b"}});
   llvm::Expected<Network> n = lowerNirGraph(g, "t.nir");
   ASSERT_TRUE(bool(n)) << llvm::toString(n.takeError());
   ASSERT_EQ(n->neuronSets.size(), 1u);

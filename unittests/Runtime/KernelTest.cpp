@@ -730,9 +730,9 @@ TEST(Kernel, PerNeuronParameterSets) {
   EXPECT_EQ(neuronParamsOf(t.core, 1).vThresh, Accum::fromInt(10));
   neuronCoreTick(t.core, 0);
   EXPECT_EQ(t.core.spikeBits[0], 0b101u);
-  EXPECT_EQ(t.core.state[0].v.bits, Accum::fromInt(3).bits -
-                                        (Accum::fromInt(2).bits -
-                                         Accum::fromInt(1).bits / 2));
+  EXPECT_EQ(t.core.state[0].v.bits,
+            Accum::fromInt(3).bits -
+                (Accum::fromInt(2).bits - Accum::fromInt(1).bits / 2));
   EXPECT_EQ(t.core.state[1].v, Accum::fromInt(1));
   EXPECT_EQ(t.core.state[2].v, t.core.state[0].v);
   // An index past the sets, or sets of two models, fail the core's start.

@@ -113,7 +113,8 @@ struct NeuronParamTable {
   std::vector<NeuronFixedParams> sets;
   std::vector<uint16_t> index;
 };
-NeuronParamTable buildNeuronParamTable(llvm::ArrayRef<NeuronFixedParams> perNeuron);
+NeuronParamTable
+buildNeuronParamTable(llvm::ArrayRef<NeuronFixedParams> perNeuron);
 
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
