@@ -314,16 +314,21 @@ Error Writer::run(std::vector<char> &image) {
     // The population's constant current rides on its first Conv2d or
     // Linear input.
     const NeuronParams *np = net.findNeuronSet(dst.neuron);
-    if (np && np->perNeuron[unsigned(NeuronParamId::i_offset)])
-      return fail("population '" + dst.name +
-                  "': per-neuron i_offset (a bias that differs between "
-                  "neurons) is not written as NIR yet");
+    // A per-neuron i_offset: per output unit of a Linear (Affine), per
+    // output channel of a Conv2d (uniform within each channel).
+    const auto &perBias =
+        np ? np->perNeuron[unsigned(NeuronParamId::i_offset)] : nullptr;
     double bias = 0;
-    bool wantsBias = np && np->i_offset != 0 && !biasDone[pr.post];
+    std::vector<double> biases; // per neuron, when perBias
+    bool wantsBias = np && (np->i_offset != 0 || perBias) && !biasDone[pr.post];
     auto takeBias = [&]() {
       if (!wantsBias)
         return;
       bias = np->i_offset;
+      if (perBias) {
+        biases = perBias->data;
+        bias = 1; // not 0: the node has a bias
+      }
       biasDone[pr.post] = true;
     };
     const Shape &in = src.shape, &out = dst.shape;
@@ -347,7 +352,19 @@ Error Writer::run(std::vector<char> &image) {
       string(g, "type", "Conv2d");
       floats(g, "weight", w, {F, C, kh, kw});
       takeBias();
-      floats(g, "bias", std::vector<float>(F, float(bias)), {F});
+      std::vector<float> fb(F, float(bias));
+      if (!biases.empty()) {
+        uint64_t per = uint64_t(out.h) * out.w;
+        for (uint64_t o = 0; o < F; ++o) {
+          fb[o] = float(biases[o * per]);
+          for (uint64_t e = 0; e < per; ++e)
+            if (biases[o * per + e] != biases[o * per])
+              return fail("population '" + dst.name +
+                          "': its i_offset differs within output channel " +
+                          Twine(o) + "; a Conv2d's bias is per channel");
+        }
+      }
+      floats(g, "bias", fb, {F});
       ints(g, "stride", {pr.stride.h, pr.stride.w});
       ints(g, "padding", {pr.padding.h, pr.padding.w});
       ints(g, "dilation", {1, 1});
@@ -416,8 +433,12 @@ Error Writer::run(std::vector<char> &image) {
       takeBias();
       string(g, "type", bias != 0 ? "Affine" : "Linear");
       floats(g, "weight", w, {nPost, nPre});
-      if (bias != 0)
-        floats(g, "bias", std::vector<float>(nPost, float(bias)), {nPost});
+      if (bias != 0) {
+        std::vector<float> fb(nPost, float(bias));
+        for (uint64_t e = 0; e < biases.size() && e < nPost; ++e)
+          fb[e] = float(biases[e]);
+        floats(g, "bias", fb, {nPost});
+      }
       edgeTo(name);
       break;
     }
@@ -434,7 +455,8 @@ Error Writer::run(std::vector<char> &image) {
   for (size_t i = 0; i < net.populations.size(); ++i)
     if (net.populations[i].kind == Population::Kind::Neurons && !biasDone[i]) {
       const NeuronParams *np = net.findNeuronSet(net.populations[i].neuron);
-      if (np && np->i_offset != 0)
+      if (np && (np->i_offset != 0 ||
+                 np->perNeuron[unsigned(NeuronParamId::i_offset)]))
         return fail("population '" + net.populations[i].name +
                     "': i_offset = " + formatNumber(np->i_offset) +
                     " nA needs a convolution or dense input to carry it as "
