@@ -445,11 +445,20 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
         program + arena.popTable + arena.stdpTables + arena.rowBuffers;
     uint64_t dtcm = program + arena.total();
     if (dtcm > model::kDTCMBytes) {
-      uint64_t fits = fixedPart < model::kDTCMBytes
-                          ? model::maxNeuronsFitting(
-                                model::kDTCMBytes - fixedPart, delayBits,
-                                plastic, o.recordVoltage, count)
-                          : 0;
+      uint64_t budget =
+          fixedPart < model::kDTCMBytes ? model::kDTCMBytes - fixedPart : 0;
+      uint64_t fits =
+          !budget ? 0
+          : !paramSets
+              ? model::maxNeuronsFitting(budget, delayBits, plastic,
+                                         o.recordVoltage, count)
+              // At most one parameter set per neuron.
+              : model::largestFitting(count, [&](uint64_t m) {
+                  return model::neuronCoreArrays(
+                             m, delayBits, model::indexBitsFor(m), plastic,
+                             o.recordVoltage, std::min(m, paramSets))
+                             .total() <= budget;
+                });
       std::string parts =
           "neuron state " + withCommas(arrays.state) + ", ring buffers " +
           withCommas(arrays.rings) + " (2 x " +
