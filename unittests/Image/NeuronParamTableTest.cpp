@@ -56,3 +56,109 @@ TEST(NeuronParamTable, Words) {
   NeuronFixedParams ice;
   EXPECT_EQ(encodeNeuronParams(ice).size(), 48u);
 }
+
+#include "PipelineHelpers.h"
+#include "TestHelpers.h"
+#include "scnc/Frontend/Lowering.h"
+#include "scnc/IR/Connections.h"
+#include "scnc/Machine/Machine.h"
+#include "llvm/Support/CRC.h"
+#include "llvm/Support/Endian.h"
+
+namespace {
+// Four IF neurons per core; thresholds 1, 2, 1, 3, 2, 2 mV: the first
+// core's neurons have three distinct sets, the second's one.
+constexpr const char *kPerNeuron = R"(
+simulation { neurons_per_core = 4; }
+neuron n : IF { v_reset = 0 mV; v_init = 0 mV;
+  v_thresh = dense(shape = 6, data = "3f800000400000003f800000404000004000000040000000"); }
+network pn {
+  input i { shape = 1 x 1 x 2; }
+  dense d(i) { units = 6; weights = 1 nA; neuron = n; }
+}
+)";
+} // namespace
+
+TEST(NeuronParamTable, InTheImage) {
+  test::DiagHarness h;
+  llvm::Optional<Network> net = parseNetwork(h.add(kPerNeuron), h.diag);
+  ASSERT_TRUE(net) << h.text();
+  CompilationContext cc;
+  Machine m = llvm::cantFail(builtinMachine("spinn3"));
+  std::string bytes;
+  CompileOptions o;
+  o.passes.partitioner = PartitionerKind::Slices;
+  ASSERT_TRUE(test::compileFor(h, *net, cc, m, "spinn3", o, &bytes))
+      << h.text();
+  llvm::Expected<ImageReader> r = readImage(bytes, "t.scimg");
+  ASSERT_TRUE(bool(r)) << llvm::toString(r.takeError());
+  std::vector<const ImageCore *> cores;
+  for (const ImageCore &c : r->cores())
+    if (!c.isInput())
+      cores.push_back(&c);
+  ASSERT_EQ(cores.size(), 2u);
+  // Neurons 0-3: thresholds 1, 2, 1, 3 mV -> sets {1, 2, 3}, index 0 1 0 2.
+  const ImageCore &a = *cores[0];
+  ASSERT_EQ(a.paramSets.size(), 3u);
+  EXPECT_EQ(a.paramSets[0].vThresh, Accum::fromInt(1));
+  EXPECT_EQ(a.paramSets[1].vThresh, Accum::fromInt(2));
+  EXPECT_EQ(a.paramSets[2].vThresh, Accum::fromInt(3));
+  EXPECT_EQ(a.paramIndex, (std::vector<uint16_t>{0, 1, 0, 2}));
+  EXPECT_EQ(a.paramsOf(3).vThresh, Accum::fromInt(3));
+  // The reader's checks: an index past the sets, sets of two models.
+  const ImageSection *sec = nullptr;
+  for (const ImageSection &x : r->sections())
+    if (x.type == image::CoreSection && x.core == a.core && x.x == a.x &&
+        x.y == a.y)
+      sec = &x;
+  ASSERT_TRUE(sec);
+  auto region = [&](uint32_t id) -> size_t {
+    const char *c = bytes.data() + sec->offset;
+    uint32_t n = llvm::support::endian::read32le(c);
+    for (uint32_t k = 0; k < n; ++k)
+      if (llvm::support::endian::read32le(c + 4 + 12 * k) == id)
+        return sec->offset + llvm::support::endian::read32le(c + 8 + 12 * k);
+    return 0;
+  };
+  size_t idx = region(image::NeuronParamIndexRegion),
+         par = region(image::NeuronParamsRegion);
+  ASSERT_NE(idx, 0u);
+  ASSERT_NE(par, 0u);
+  auto damaged = [&](size_t at, uint32_t word) {
+    std::string d = bytes;
+    llvm::support::endian::write32le(&d[at], word);
+    llvm::StringRef data = llvm::StringRef(d).substr(sec->offset, sec->size);
+    uint32_t crc = llvm::crc32(llvm::ArrayRef<uint8_t>(
+        reinterpret_cast<const uint8_t *>(data.data()), data.size()));
+    // The section's table entry: its CRC, then the header's CRC.
+    for (uint32_t e = 0; e < llvm::support::endian::read32le(&d[24]); ++e) {
+      size_t entry = image::kHeaderSize + image::kSectionEntrySize * e;
+      if (llvm::support::endian::read64le(&d[entry + 16]) == sec->offset)
+        llvm::support::endian::write32le(&d[entry + 28], crc);
+    }
+    size_t end =
+        image::kHeaderSize +
+        image::kSectionEntrySize * llvm::support::endian::read32le(&d[24]);
+    std::string covered = d.substr(0, 124) + d.substr(128, end - 128);
+    llvm::support::endian::write32le(
+        &d[124], llvm::crc32(llvm::ArrayRef<uint8_t>(
+                     reinterpret_cast<const uint8_t *>(covered.data()),
+                     covered.size())));
+    llvm::Expected<ImageReader> bad = readImage(d, "t.scimg");
+    return bad ? std::string() : llvm::toString(bad.takeError());
+  };
+  EXPECT_NE(damaged(idx, 7).find("region neuron-param-index: neuron 0 uses "
+                                 "parameter set 7 of 3"),
+            std::string::npos)
+      << damaged(idx, 7);
+  EXPECT_NE(damaged(par + 64 + 48, NeuronModelLif)
+                .find("set 1 has neuron model 2, set 0 1 (a core runs one "
+                      "model)"),
+            std::string::npos)
+      << damaged(par + 64 + 48, NeuronModelLif);
+  // Neurons 4-5: both 2 mV: one set, no index (a core without arrays).
+  const ImageCore &b = *cores[1];
+  EXPECT_TRUE(b.paramSets.empty());
+  EXPECT_TRUE(b.paramIndex.empty());
+  EXPECT_EQ(b.params.vThresh, Accum::fromInt(2));
+}
