@@ -103,7 +103,12 @@ template <typename M> struct NeuronPop {
   uint64_t ringMask = 0;
   std::vector<typename M::Slot> ring[kNumSynapseTypes]; ///< slot * size + i
   unsigned shift[kNumSynapseTypes] = {0, 0};
-  typename M::Params params;
+  /// One set for every neuron, or one per neuron (a `neuron` set with
+  /// per-neuron values).
+  std::vector<typename M::Params> params;
+  const typename M::Params &paramsOf(uint64_t i) const {
+    return params[params.size() == 1 ? 0 : i];
+  }
   std::vector<typename M::State> state;
   std::vector<uint8_t> spiked;
   double *voltages = nullptr; ///< ticks x size, or null
@@ -202,6 +207,16 @@ template <typename M> Error Evaluator<M>::buildEdges() {
       else
         table[k] = float(w);
     }
+    // Per-neuron factors: each synapse's weight with its post neuron's.
+    const PopulationWeightScale &ps = scales[p.post];
+    bool perPost = std::is_same<M, FixedModel>::value && !ps.factors.empty();
+    auto weightOf = [&](uint64_t i) -> typename M::Weight {
+      if (!perPost)
+        return table[l.element(i)];
+      return typename M::Weight(weightToRingBuffer(
+          std::fabs(double(l.weight(i))) * ps.factors[l.post[i]],
+          ps.leftShift[oe.type]));
+    };
     oe.start.assign(nPre + 1, 0);
     for (uint64_t i = 0; i < l.size(); ++i)
       ++oe.start[l.pre[i] + 1];
@@ -220,7 +235,7 @@ template <typename M> Error Evaluator<M>::buildEdges() {
       uint32_t d = l.delays.empty() ? uniform : synapseDelayTicks(n, p, l, i);
       oe.maxDelay = std::max(oe.maxDelay, d);
       uint64_t at = fill[l.pre[i]]++;
-      oe.edges[at] = {l.post[i], d, table[l.element(i)]};
+      oe.edges[at] = {l.post[i], d, weightOf(i)};
       if (oe.plastic)
         oe.listIndex[at] = i;
     }
@@ -299,7 +314,18 @@ template <typename M> Error Evaluator<M>::buildPopulations() {
     totalNeurons += np.size;
     if constexpr (std::is_same<M, FixedModel>::value) {
       std::vector<std::string> overflows;
-      np.params = toFixed(*set, dt, &overflows);
+      if (set->hasPerNeuron()) {
+        np.params.resize(np.size);
+        for (uint64_t i = 0; i < np.size; ++i) {
+          std::vector<std::string> one;
+          np.params[i] = toFixed(set->neuron(i), dt, &one);
+          for (std::string &m : one)
+            if (!llvm::is_contained(overflows, m))
+              overflows.push_back(std::move(m));
+        }
+      } else {
+        np.params.assign(1, toFixed(*set, dt, &overflows));
+      }
       for (const std::string &m : overflows)
         warn("population '" + pop.name + "' (neuron set '" + set->name +
              "'): " + m);
@@ -313,9 +339,22 @@ template <typename M> Error Evaluator<M>::buildPopulations() {
                "ring-buffer inputs saturate");
       }
     } else {
-      np.params = toDoubleParams(*set, dt);
+      if (set->hasPerNeuron()) {
+        np.params.resize(np.size);
+        for (uint64_t i = 0; i < np.size; ++i)
+          np.params[i] = toDoubleParams(set->neuron(i), dt);
+      } else {
+        np.params.assign(1, toDoubleParams(*set, dt));
+      }
     }
-    np.state.assign(np.size, initialState(np.params));
+    if (set->hasPerNeuron() && set->perNeuronCount() != np.size)
+      return evalError("population '" + pop.name + "' has " + Twine(np.size) +
+                       " neurons, its neuron set '" + set->name +
+                       "' per-neuron values for " +
+                       Twine(set->perNeuronCount()));
+    np.state.resize(np.size);
+    for (uint64_t i = 0; i < np.size; ++i)
+      np.state[i] = initialState(np.paramsOf(i));
     np.spiked.assign(np.size, 0);
     if constexpr (std::is_same<M, FixedModel>::value)
       if (learns) {
@@ -363,7 +402,8 @@ template <typename M> void Evaluator<M>::updateNeurons(uint32_t t) {
             typename M::Slot ei = rbE[i], ii = rbI[i];
             rbE[i] = 0;
             rbI[i] = 0;
-            np.spiked[i] = M::step(np.state[i], np.params, ei, ii, np.shift);
+            np.spiked[i] =
+                M::step(np.state[i], np.paramsOf(i), ei, ii, np.shift);
             if (v)
               v[i] = M::voltage(np.state[i]);
           }

@@ -325,6 +325,109 @@ void AttrReader::getString(StringRef name, std::string &out) {
   out = v->text;
 }
 
+bool AttrReader::toDense(const Value &sv, const Value &dv, bool allowDouble,
+                         StringRef what, NumArray &a) {
+  a = NumArray();
+  ArrayRef<Value> dims =
+      sv.kind == Value::Cross ? makeArrayRef(sv.elements) : makeArrayRef(sv);
+  uint64_t count = 1;
+  for (const Value &d : dims) {
+    uint64_t n;
+    if (!toUInt(d, "shape", n, 1, UINT32_MAX))
+      return false;
+    a.shape.push_back(n);
+    count *= n;
+    if (count > (uint64_t(1) << 32))
+      return fail(sv.loc, what + " of more than 2^32 values");
+  }
+  if (dv.kind != Value::String)
+    return fail(dv.loc, "expected a string of hexadecimal float32 values for "
+                        "'data'");
+  // 8 hex digits per value: float32 bits; with allowDouble also 16: float64.
+  unsigned digits = dv.text.size() == count * 8 ? 8 : 16;
+  if (dv.text.size() != count * 8 &&
+      !(allowDouble && dv.text.size() == count * 16))
+    return fail(dv.loc, "'data' has " + std::to_string(dv.text.size()) +
+                            " hexadecimal digits, expected " +
+                            std::to_string(count * 8) + " (8 per value, " +
+                            std::to_string(count) + " values)" +
+                            (allowDouble ? " or " + std::to_string(count * 16) +
+                                               " (16 per value: float64)"
+                                         : std::string()));
+  a.data.resize(count);
+  for (uint64_t i = 0; i < count; ++i) {
+    uint64_t bits = 0;
+    if (StringRef(dv.text).substr(i * digits, digits).getAsInteger(16, bits))
+      return fail(dv.loc, "'data': value " + std::to_string(i) + " is not " +
+                              std::to_string(digits) + " hexadecimal digits");
+    double v;
+    if (digits == 8) {
+      uint32_t b32 = uint32_t(bits);
+      float f;
+      std::memcpy(&f, &b32, 4);
+      v = f;
+    } else {
+      std::memcpy(&v, &bits, 8);
+    }
+    if (!std::isfinite(v))
+      return fail(dv.loc,
+                  "'data': value " + std::to_string(i) + " is not finite");
+    a.data[i] = v;
+  }
+  return true;
+}
+
+void AttrReader::getQuantityOrArray(StringRef name, Dimension dim, double &out,
+                                    std::shared_ptr<const NumArray> &array,
+                                    double min, bool minInclusive) {
+  const Value *vp = get(name);
+  if (!vp)
+    return;
+  if (vp->kind != Value::Call || vp->text != "dense") {
+    getQuantity(name, dim, out, min, minInclusive);
+    array.reset(); // a scalar replaces a base set's array
+    return;
+  }
+  // dense(shape = N, data = "..."): one value per neuron, canonical unit.
+  const Value *args[2] = {nullptr, nullptr};
+  for (size_t i = 0; i < vp->elements.size(); ++i) {
+    StringRef an = vp->argNames[i].name;
+    size_t slot = an.empty() ? i : an == "shape" ? 0 : an == "data" ? 1 : 2;
+    if (slot > 1 || args[slot]) {
+      fail(vp->elements[i].loc, "'dense' takes 'shape' and 'data' once each");
+      return;
+    }
+    args[slot] = &vp->elements[i];
+  }
+  if (!args[0] || !args[1]) {
+    fail(vp->loc, "missing argument '" + Twine(args[0] ? "data" : "shape") +
+                      "' of 'dense'");
+    return;
+  }
+  auto a = std::make_shared<NumArray>();
+  if (!toDense(*args[0], *args[1], true, "per-neuron '" + name.str() + "'", *a))
+    return;
+  if (a->shape.size() != 1) {
+    fail(args[0]->loc, "per-neuron '" + name +
+                           "' must be one-dimensional "
+                           "(one value per neuron)");
+    return;
+  }
+  StringRef unit = canonicalUnit(dim);
+  for (size_t i = 0; i < a->data.size(); ++i) {
+    double val = a->data[i];
+    if (val < min || (!minInclusive && val == min)) {
+      fail(vp->loc, "value out of range: '" + name + "' must be " +
+                        (minInclusive ? ">= " : "> ") + formatNumber(min) +
+                        (unit.empty() ? "" : " ") + unit + ", got " +
+                        formatNumber(val) + (unit.empty() ? "" : " ") + unit +
+                        " at neuron " + Twine(i));
+      return;
+    }
+  }
+  array = std::move(a);
+}
+
 void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   const Value *vp = get(name);
   if (!vp)
@@ -430,50 +533,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
     if (!need(0) || !need(1))
       return;
     auto a = std::make_shared<NumArray>();
-    const Value &sv = *args[0];
-    ArrayRef<Value> dims =
-        sv.kind == Value::Cross ? makeArrayRef(sv.elements) : makeArrayRef(sv);
-    uint64_t count = 1;
-    for (const Value &d : dims) {
-      uint64_t n;
-      if (!toUInt(d, "shape", n, 1, UINT32_MAX))
-        return;
-      a->shape.push_back(n);
-      count *= n;
-      if (count > (uint64_t(1) << 32)) {
-        fail(sv.loc, "dense weights of more than 2^32 values");
-        return;
-      }
-    }
-    const Value &dv = *args[1];
-    if (dv.kind != Value::String) {
-      fail(dv.loc, "expected a string of hexadecimal float32 values for "
-                   "'data'");
+    if (!toDense(*args[0], *args[1], false, "dense weights", *a))
       return;
-    }
-    if (dv.text.size() != count * 8) {
-      fail(dv.loc, "'data' has " + std::to_string(dv.text.size()) +
-                       " hexadecimal digits, expected " +
-                       std::to_string(count * 8) + " (8 per value, " +
-                       std::to_string(count) + " values)");
-      return;
-    }
-    a->data.resize(count);
-    for (uint64_t i = 0; i < count; ++i) {
-      uint32_t bits = 0;
-      if (StringRef(dv.text).substr(i * 8, 8).getAsInteger(16, bits)) {
-        fail(dv.loc, "'data': value " + std::to_string(i) +
-                         " is not 8 hexadecimal digits");
-        return;
-      }
-      float f;
-      std::memcpy(&f, &bits, 4);
-      if (!std::isfinite(f)) {
-        fail(dv.loc, "'data': value " + std::to_string(i) + " is not finite");
-        return;
-      }
-      a->data[i] = f;
-    }
     w.array = std::move(a);
     break;
   }
@@ -641,7 +702,9 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
     }
 #define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
   if (neuronModelTakes(model, #NAME))                                          \
-    r.getQuantity(#NAME, Dimension::DIM, out.NAME, MIN, INCL);
+    r.getQuantityOrArray(#NAME, Dimension::DIM, out.NAME,                      \
+                         out.perNeuron[unsigned(NeuronParamId::NAME)], MIN,    \
+                         INCL);
 #include "scnc/IR/NeuronParams.def"
   if (model != NeuronModelKind::IfCurrExp && r.has("reset")) {
     static const StringRef resets[] = {"value", "subtract"};
@@ -651,24 +714,51 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
   }
   if (!good || !r.ok())
     return false;
-  // Value reset needs v_thresh above v_reset (IF_curr_exp always resets to
-  // the value); subtraction needs a positive step down.
-  if (out.v_thresh <= out.v_reset) {
-    diag.error(r.locOf(r.has("v_thresh") ? "v_thresh" : "v_reset"),
-               "value out of range: 'v_thresh' (" + formatNumber(out.v_thresh) +
-                   " mV) must be above 'v_reset' (" +
-                   formatNumber(out.v_reset) +
-                   " mV) in neuron parameter set '" + out.name + "'");
-    return false;
+  // Per-neuron arrays: NIR models only, all of one length.
+  uint64_t count = out.perNeuronCount();
+  for (unsigned k = 0; k < kNumNeuronParams; ++k) {
+    const auto &a = out.perNeuron[k];
+    if (!a)
+      continue;
+    StringRef pn = neuronParamName(NeuronParamId(k));
+    if (model == NeuronModelKind::IfCurrExp) {
+      diag.error(r.locOf(pn), "per-neuron '" + pn +
+                                  "': IF_curr_exp takes one value per "
+                                  "parameter (neuron parameter set '" +
+                                  out.name + "')");
+      return false;
+    }
+    if (a->data.size() != count) {
+      diag.error(r.locOf(pn),
+                 "per-neuron '" + pn + "' has " + Twine(a->data.size()) +
+                     " values, another parameter of neuron parameter set '" +
+                     out.name + "' " + Twine(count));
+      return false;
+    }
   }
-  if (model == NeuronModelKind::CubaLif && out.tau_syn_E != out.tau_syn_I) {
-    diag.error(r.locOf(r.has("tau_syn_I") ? "tau_syn_I" : "tau_syn_E"),
-               "CubaLIF has one synaptic current: 'tau_syn_E' (" +
-                   formatNumber(out.tau_syn_E) + " ms) and 'tau_syn_I' (" +
-                   formatNumber(out.tau_syn_I) +
-                   " ms) must be equal in neuron parameter set '" + out.name +
-                   "'");
-    return false;
+  // Value reset needs v_thresh above v_reset (IF_curr_exp always resets to
+  // the value); subtraction needs a positive step down. Per neuron when
+  // the set has arrays.
+  for (uint64_t i = 0; i < std::max<uint64_t>(count, 1); ++i) {
+    NeuronParams one = count ? out.neuron(i) : NeuronParams();
+    const NeuronParams &p = count ? one : out;
+    std::string at = count ? " at neuron " + std::to_string(i) : "";
+    if (p.v_thresh <= p.v_reset) {
+      diag.error(r.locOf(r.has("v_thresh") ? "v_thresh" : "v_reset"),
+                 "value out of range: 'v_thresh' (" + formatNumber(p.v_thresh) +
+                     " mV) must be above 'v_reset' (" +
+                     formatNumber(p.v_reset) + " mV)" + at +
+                     " in neuron parameter set '" + out.name + "'");
+      return false;
+    }
+    if (model == NeuronModelKind::CubaLif && p.tau_syn_E != p.tau_syn_I) {
+      diag.error(r.locOf(r.has("tau_syn_I") ? "tau_syn_I" : "tau_syn_E"),
+                 "CubaLIF has one synaptic current: 'tau_syn_E' (" +
+                     formatNumber(p.tau_syn_E) + " ms) and 'tau_syn_I' (" +
+                     formatNumber(p.tau_syn_I) + " ms) must be equal" + at +
+                     " in neuron parameter set '" + out.name + "'");
+      return false;
+    }
   }
   return b.children.empty();
 }

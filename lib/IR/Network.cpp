@@ -85,6 +85,54 @@ bool scnc::parseNeuronModel(StringRef name, NeuronModelKind &out) {
   return false;
 }
 
+StringRef scnc::neuronParamName(NeuronParamId id) {
+  static const StringRef names[] = {
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS) #NAME,
+#include "scnc/IR/NeuronParams.def"
+  };
+  return names[unsigned(id)];
+}
+
+uint64_t NeuronParams::perNeuronCount() const {
+  for (const auto &a : perNeuron)
+    if (a)
+      return a->data.size();
+  return 0;
+}
+
+double NeuronParams::get(NeuronParamId id) const {
+  switch (id) {
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  case NeuronParamId::NAME:                                                    \
+    return NAME;
+#include "scnc/IR/NeuronParams.def"
+  default:
+    return 0;
+  }
+}
+
+void NeuronParams::set(NeuronParamId id, double v) {
+  switch (id) {
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
+  case NeuronParamId::NAME:                                                    \
+    NAME = v;                                                                  \
+    return;
+#include "scnc/IR/NeuronParams.def"
+  default:
+    return;
+  }
+}
+
+NeuronParams NeuronParams::neuron(uint64_t i) const {
+  NeuronParams p = *this;
+  for (unsigned k = 0; k < kNumNeuronParams; ++k)
+    if (perNeuron[k]) {
+      p.set(NeuronParamId(k), perNeuron[k]->data[i]);
+      p.perNeuron[k].reset();
+    }
+  return p;
+}
+
 bool scnc::neuronModelTakes(NeuronModelKind m, StringRef param) {
   unsigned bit = 1u << unsigned(m);
   if (param == "reset")

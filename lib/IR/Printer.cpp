@@ -3,6 +3,7 @@
 #include "scnc/Support/Npy.h"
 #include "scnc/Support/Units.h"
 #include "scnc/Syntax/AST.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/Support/Format.h"
 #include <cstring>
 
@@ -49,6 +50,33 @@ static void printPair(raw_ostream &os, const Pair &p) {
   os << p.h << " x " << p.w;
 }
 
+/// `dense(shape = A x B, data = "...")`: the shape, then every value's
+/// float32 bits as 8 hex digits (exact, and half the size of decimal text);
+/// with \p allowDouble, when some value is not a float32, every value's
+/// float64 bits as 16 hex digits instead.
+static void printDense(raw_ostream &os, const NumArray &a, bool allowDouble) {
+  bool wide = allowDouble && llvm::any_of(a.data, [](double v) {
+                return double(float(v)) != v;
+              });
+  os << "dense(shape = ";
+  for (size_t i = 0; i < a.shape.size(); ++i)
+    os << (i ? " x " : "") << a.shape[i];
+  os << ", data = \"";
+  for (double v : a.data) {
+    if (wide) {
+      uint64_t bits;
+      std::memcpy(&bits, &v, 8);
+      os << format_hex_no_prefix(bits, 16);
+      continue;
+    }
+    float f = float(v);
+    uint32_t bits;
+    std::memcpy(&bits, &f, 4);
+    os << format_hex_no_prefix(bits, 8);
+  }
+  os << "\")";
+}
+
 void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
   switch (w.kind) {
   case WeightInit::Constant:
@@ -66,22 +94,9 @@ void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
   case WeightInit::File:
     os << "file(path = \"" << w.path << "\")";
     return;
-  case WeightInit::Dense: {
-    // The shape, then every value's float32 bits as 8 hex digits: exact,
-    // and half the size of decimal text.
-    os << "dense(shape = ";
-    for (size_t i = 0; i < w.array->shape.size(); ++i)
-      os << (i ? " x " : "") << w.array->shape[i];
-    os << ", data = \"";
-    for (double v : w.array->data) {
-      float f = float(v);
-      uint32_t bits;
-      std::memcpy(&bits, &f, 4);
-      os << format_hex_no_prefix(bits, 8);
-    }
-    os << "\")";
+  case WeightInit::Dense:
+    printDense(os, *w.array, false);
     return;
-  }
   }
 }
 
@@ -118,7 +133,13 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
     unsigned i = 0;
 #define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
   if (neuronModelTakes(model, #NAME)) {                                        \
-    q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                       \
+    if (const auto &a = p.perNeuron[unsigned(NeuronParamId::NAME)]) {          \
+      os << #NAME " = ";                                                       \
+      printDense(os, *a, true);                                                \
+      os << "; ";                                                              \
+    } else {                                                                   \
+      q(os, #NAME, p.NAME, canonicalUnit(Dimension::DIM));                     \
+    }                                                                          \
     if (++i == 5)                                                              \
       os << "\n    ";                                                          \
   }

@@ -3,6 +3,7 @@
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/IR/Shapes.h"
+#include "scnc/Support/Npy.h"
 #include "llvm/ADT/StringSet.h"
 #include <cmath>
 
@@ -53,6 +54,25 @@ static void verifyConnections(const Network &n, const ConnectionSet &c,
   }
 }
 
+/// Whether one neuron's parameters are in range for \p model (CubaLIF's
+/// tau_syn_E == tau_syn_I included).
+static bool inRange(const NeuronParams &p, NeuronModelKind model) {
+  bool ok = p.v_thresh > p.v_reset;
+  switch (model) {
+  case NeuronModelKind::IfCurrExp:
+    return ok && p.tau_m > 0 && p.cm > 0 && p.tau_syn_E > 0 &&
+           p.tau_syn_I > 0 && p.tau_refrac >= 0;
+  case NeuronModelKind::If:
+    return ok && p.r > 0;
+  case NeuronModelKind::Lif:
+    return ok && p.tau_m > 0 && p.r > 0;
+  case NeuronModelKind::CubaLif:
+    return ok && p.tau_m > 0 && p.r > 0 && p.w_in > 0 && p.tau_syn_E > 0 &&
+           p.tau_syn_I > 0;
+  }
+  return ok;
+}
+
 bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
                          bool connections) {
   unsigned before = diag.getNumErrors();
@@ -69,28 +89,29 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
                      "' has an unknown model '" + p.model + "'");
       continue;
     }
-    bool inRange = p.v_thresh > p.v_reset;
-    switch (model) {
-    case NeuronModelKind::IfCurrExp:
-      inRange &= p.tau_m > 0 && p.cm > 0 && p.tau_syn_E > 0 &&
-                 p.tau_syn_I > 0 && p.tau_refrac >= 0;
-      break;
-    case NeuronModelKind::If:
-      inRange &= p.r > 0;
-      break;
-    case NeuronModelKind::Lif:
-      inRange &= p.tau_m > 0 && p.r > 0;
-      break;
-    case NeuronModelKind::CubaLif:
-      inRange &= p.tau_m > 0 && p.r > 0 && p.w_in > 0 && p.tau_syn_E > 0 &&
-                 p.tau_syn_I > 0;
-      if (p.tau_syn_E != p.tau_syn_I)
+    uint64_t count = p.perNeuronCount();
+    if (count && model == NeuronModelKind::IfCurrExp)
+      err(p.loc, "neuron parameter set '" + p.name +
+                     "' (IF_curr_exp) has per-neuron values");
+    for (const auto &a : p.perNeuron)
+      if (a && a->data.size() != count)
         err(p.loc, "neuron parameter set '" + p.name +
-                       "' (CubaLIF) has tau_syn_E != tau_syn_I");
-      break;
+                       "' has per-neuron arrays of different lengths");
+    for (uint64_t i = 0; i < std::max<uint64_t>(count, 1); ++i) {
+      NeuronParams one = count ? p.neuron(i) : NeuronParams();
+      const NeuronParams &q = count ? one : p;
+      if (model == NeuronModelKind::CubaLif && q.tau_syn_E != q.tau_syn_I) {
+        err(p.loc, "neuron parameter set '" + p.name +
+                       "' (CubaLIF) has tau_syn_E != tau_syn_I" +
+                       (count ? " at neuron " + Twine(i) : Twine()));
+        break;
+      }
+      if (!inRange(q, model)) {
+        err(p.loc, "neuron parameter set '" + p.name + "' is out of range" +
+                       (count ? " at neuron " + Twine(i) : Twine()));
+        break;
+      }
     }
-    if (!inRange)
-      err(p.loc, "neuron parameter set '" + p.name + "' is out of range");
   }
   names.clear();
   for (const StdpRule &r : n.stdpRules) {
@@ -120,6 +141,13 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
       // (docs/execution.md), one per population: both sets run one model.
       const NeuronParams *a = n.findNeuronSet(p.neuron),
                          *b = n.findNeuronSet(p.trainNeuron);
+      for (const NeuronParams *set : {a, b})
+        if (set && set->hasPerNeuron() && p.shape.isKnown() &&
+            set->perNeuronCount() != p.shape.size())
+          err(p.loc, "population '" + p.name + "' of " + Twine(p.shape.size()) +
+                         " neurons uses neuron set '" + set->name +
+                         "', whose per-neuron values are for " +
+                         Twine(set->perNeuronCount()) + " neurons");
       if (a && b && a->model != b->model)
         err(p.loc, "population '" + p.name +
                        "' uses neuron sets of two "

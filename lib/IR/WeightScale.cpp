@@ -33,8 +33,14 @@ scnc::computeWeightScales(const Network &n,
     return scales;
   for (size_t q = 0; q < n.populations.size(); ++q) {
     uint64_t nPost = n.populations[q].shape.size();
-    if (const NeuronParams *set = n.findNeuronSet(n.populations[q].neuron))
+    if (const NeuronParams *set = n.findNeuronSet(n.populations[q].neuron)) {
       scales[q].factor = inputFactor(*set);
+      if (set->hasPerNeuron() && set->perNeuronCount() == nPost) {
+        scales[q].factors.resize(nPost);
+        for (uint64_t i = 0; i < nPost; ++i)
+          scales[q].factors[i] = inputFactor(set->neuron(i));
+      }
+    }
     for (unsigned type = 0; type < kNumSynapseTypes; ++type) {
       std::vector<size_t> projs;
       for (size_t j = 0; j < n.projections.size() && j < starts.size(); ++j)
@@ -54,10 +60,11 @@ scnc::computeWeightScales(const Network &n,
               sums[p] += std::fabs(double(l.weight(i)));
         });
       }
+      // Times each neuron's factor (a positive factor keeps the order, so
+      // with one factor this is the largest sum times it).
       double most = 0;
-      for (double s : sums)
-        most = std::max(most, s);
-      most *= scales[q].factor;
+      for (uint64_t p = 0; p < nPost; ++p)
+        most = std::max(most, sums[p] * scales[q].factorOf(p));
       PopulationWeightScale &ps = scales[q];
       bool overflow = false;
       ps.maxSummedInput[type] = most;

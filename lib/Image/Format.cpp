@@ -2,6 +2,7 @@
 #include "ImageInternal.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/Image/Image.h"
+#include <map>
 
 using namespace llvm;
 using namespace scnc;
@@ -22,12 +23,53 @@ StringRef image::sectionTypeName(uint32_t type) {
 }
 
 StringRef image::regionName(uint32_t id) {
-  static const char *const names[NumRegionIds] = {
-      "system",          "neuron-keys",    "neuron-params",
-      "neuron-ids",      "synapse-params", "population-table",
-      "synaptic-matrix", "stdp-params",    "recording",
-      "spike-source",    "neuron-state",   "load-prediction"};
+  static const char *const names[NumRegionIds] = {"system",
+                                                  "neuron-keys",
+                                                  "neuron-params",
+                                                  "neuron-ids",
+                                                  "synapse-params",
+                                                  "population-table",
+                                                  "synaptic-matrix",
+                                                  "stdp-params",
+                                                  "recording",
+                                                  "spike-source",
+                                                  "neuron-state",
+                                                  "load-prediction",
+                                                  "neuron-param-index"};
   return id < NumRegionIds ? names[id] : "unknown";
+}
+
+std::string image::encodeNeuronParams(const NeuronFixedParams &f) {
+  Buf p;
+  for (Accum a :
+       {f.vRest, f.vReset, f.vThresh, f.vInit, f.iOffset, f.rMembrane})
+    p.u32(uint32_t(a.bits));
+  for (UFract32 u : {f.expTC, f.decayE, f.initE, f.decayI, f.initI})
+    p.u32(u.bits);
+  p.u32(uint32_t(f.refracTicks));
+  // The NIR models' words (absent for IF_curr_exp, whose region is the 12
+  // words it always had): model, flags (bit 0: reset by subtraction), bias.
+  if (f.model != NeuronModelIfCurrExp) {
+    p.u32(uint32_t(f.model));
+    p.u32(f.resetSubtract ? 1u : 0u);
+    p.u32(uint32_t(f.bias.bits));
+    p.u32(0);
+  }
+  return p.b;
+}
+
+NeuronParamTable
+image::buildNeuronParamTable(ArrayRef<NeuronFixedParams> perNeuron) {
+  NeuronParamTable t;
+  std::map<std::string, uint16_t> seen;
+  t.index.reserve(perNeuron.size());
+  for (const NeuronFixedParams &f : perNeuron) {
+    auto it = seen.emplace(encodeNeuronParams(f), uint16_t(t.sets.size()));
+    if (it.second)
+      t.sets.push_back(f);
+    t.index.push_back(it.first->second);
+  }
+  return t;
 }
 
 StringRef image::sourceEncodingName(uint32_t id) {

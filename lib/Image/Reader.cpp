@@ -192,6 +192,9 @@ Error CoreDecoder::decode() {
   static const uint32_t neuronOnly[] = {NeuronParamsRegion, SynapseParamsRegion,
                                         PopulationTableRegion,
                                         SynapticMatrixRegion};
+  if (present[NeuronParamIndexRegion] && c.isInput())
+    return fail("inconsistent counts: " + what +
+                " is an input core but has a neuron-param-index region");
   for (uint32_t id : neuronOnly)
     if (present[id] == c.isInput())
       return fail("inconsistent counts: " + what +
@@ -258,38 +261,84 @@ Error CoreDecoder::system() {
 }
 
 Error CoreDecoder::neuronParams() {
-  // 12 words (IF_curr_exp) or 16 (a NIR model: model, flags, bias, 0).
+  // 12 words (IF_curr_exp) or 16 (a NIR model: model, flags, bias, 0); a
+  // NIR core whose neurons have their own parameters: several 16-word sets
+  // and the neuron-param-index region.
   StringRef r = region[NeuronParamsRegion];
-  if (r.size() != 4 * kNeuronParamWordsNir)
+  const uint64_t nirBytes = 4 * kNeuronParamWordsNir;
+  bool nir = r.size() >= nirBytes;
+  if (!nir || r.size() % nirBytes != 0)
     if (Error e = expectSize(NeuronParamsRegion, 4 * kNeuronParamWords))
       return e;
   c.hasParams = true;
-  NeuronFixedParams &p = c.params;
-  Accum *acc[] = {&p.vRest, &p.vReset,  &p.vThresh,
-                  &p.vInit, &p.iOffset, &p.rMembrane};
-  for (unsigned w = 0; w < 6; ++w)
-    *acc[w] = Accum::fromBits(int32_t(rd32(r, 4 * w)));
-  UFract32 *fr[] = {&p.expTC, &p.decayE, &p.initE, &p.decayI, &p.initI};
-  for (unsigned w = 0; w < 5; ++w)
-    *fr[w] = UFract32::fromBits(rd32(r, 24 + 4 * w));
-  p.refracTicks = int32_t(rd32(r, 44));
-  if (p.refracTicks < 0)
-    return inconsistent(NeuronParamsRegion, "negative refractory period");
-  if (r.size() == 4 * kNeuronParamWordsNir) {
-    uint32_t model = rd32(r, 48), flags = rd32(r, 52);
-    if (model == NeuronModelIfCurrExp || model >= NeuronModelCount)
+  uint64_t sets = nir ? r.size() / nirBytes : 1;
+  if (sets > 1 && !present[NeuronParamIndexRegion])
+    return inconsistent(NeuronParamsRegion, Twine(sets) +
+                                                " parameter sets but no "
+                                                "neuron-param-index region");
+  if (sets > 65535)
+    return inconsistent(NeuronParamsRegion,
+                        Twine(sets) + " parameter sets (at most 65,535)");
+  for (uint64_t k = 0; k < sets; ++k) {
+    StringRef w = r.substr(k * nirBytes);
+    NeuronFixedParams p;
+    Accum *acc[] = {&p.vRest, &p.vReset,  &p.vThresh,
+                    &p.vInit, &p.iOffset, &p.rMembrane};
+    for (unsigned i = 0; i < 6; ++i)
+      *acc[i] = Accum::fromBits(int32_t(rd32(w, 4 * i)));
+    UFract32 *fr[] = {&p.expTC, &p.decayE, &p.initE, &p.decayI, &p.initI};
+    for (unsigned i = 0; i < 5; ++i)
+      *fr[i] = UFract32::fromBits(rd32(w, 24 + 4 * i));
+    p.refracTicks = int32_t(rd32(w, 44));
+    std::string set = sets > 1 ? " in set " + std::to_string(k) : "";
+    if (p.refracTicks < 0)
       return inconsistent(NeuronParamsRegion,
-                          "unknown neuron model " + Twine(model) +
-                              " (1 IF, 2 LIF, 3 CubaLIF in a 16-word region)");
-    if (flags & ~1u)
-      return inconsistent(NeuronParamsRegion,
-                          "unknown neuron flags " + hex32(flags));
-    if (p.refracTicks != 0)
-      return inconsistent(NeuronParamsRegion,
-                          "a refractory period on a NIR-model core");
-    p.model = int32_t(model);
-    p.resetSubtract = int32_t(flags & 1);
-    p.bias = Accum::fromBits(int32_t(rd32(r, 56)));
+                          "negative refractory period" + set);
+    if (nir) {
+      uint32_t model = rd32(w, 48), flags = rd32(w, 52);
+      if (model == NeuronModelIfCurrExp || model >= NeuronModelCount)
+        return inconsistent(NeuronParamsRegion,
+                            "unknown neuron model " + Twine(model) +
+                                " (1 IF, 2 LIF, 3 CubaLIF in a 16-word "
+                                "region)" +
+                                set);
+      if (flags & ~1u)
+        return inconsistent(NeuronParamsRegion,
+                            "unknown neuron flags " + hex32(flags) + set);
+      if (p.refracTicks != 0)
+        return inconsistent(NeuronParamsRegion,
+                            "a refractory period on a NIR-model core" + set);
+      p.model = int32_t(model);
+      p.resetSubtract = int32_t(flags & 1);
+      p.bias = Accum::fromBits(int32_t(rd32(w, 56)));
+      if (k && p.model != c.paramSets[0].model)
+        return inconsistent(NeuronParamsRegion,
+                            "set " + Twine(k) + " has neuron model " +
+                                Twine(p.model) + ", set 0 " +
+                                Twine(c.paramSets[0].model) +
+                                " (a core runs one model)");
+    }
+    c.paramSets.push_back(p);
+  }
+  c.params = c.paramSets[0];
+  if (!present[NeuronParamIndexRegion]) {
+    c.paramSets.clear();
+    return Error::success();
+  }
+  if (!nir)
+    return inconsistent(NeuronParamIndexRegion,
+                        "per-neuron parameters on an IF_curr_exp core");
+  if (Error e = expectSize(NeuronParamIndexRegion,
+                           4 * ((uint64_t(c.numNeurons) + 1) / 2)))
+    return e;
+  StringRef ix = region[NeuronParamIndexRegion];
+  for (uint32_t i = 0; i < c.numNeurons; ++i) {
+    uint16_t k = support::endian::read16le(ix.data() + 2 * i);
+    if (k >= sets)
+      return inconsistent(NeuronParamIndexRegion,
+                          "neuron " + Twine(i) + " uses parameter set " +
+                              Twine(k) + " of " + Twine(sets));
+    c.paramIndex.push_back(k);
   }
   return Error::success();
 }

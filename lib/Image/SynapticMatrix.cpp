@@ -178,7 +178,7 @@ std::vector<uint32_t> Writer::writeRows(const Slice &sl, Scratch &sc,
             l.delays.empty() ? d.delay : synapseDelayTicks(n, proj, l, i);
         uint32_t control =
             kernel::synapticControl(delay, d.type, local, indexBits);
-        uint16_t w = d.q[l.element(i)];
+        uint16_t w = d.qSyn.empty() ? d.q[l.element(i)] : d.qSyn[i];
         uint32_t np = sc.plastic[row];
         if (d.plastic) {
           uint64_t weights = at + kernel::kRowPlasticWeightsWord;

@@ -75,6 +75,19 @@ bool Writer::prepare() {
     for (unsigned t = 0; t < kNumSynapseTypes; ++t)
       if (scales[q].overflow[t]) {
         double f = scales[q].factor;
+        if (!scales[q].factors.empty()) {
+          // Per-neuron factors: the sum is already in the ring's units.
+          diag.error(n.populations[q].loc,
+                     "layer '" + n.populations[q].name + "': a neuron's " +
+                         (t ? "inhibitory" : "excitatory") +
+                         " input in one tick times its own input factor "
+                         "reaches " +
+                         formatDouble(scales[q].maxSummedInput[t]) +
+                         ", more than the 65536 an S16.15 ring-buffer slot "
+                         "can hold; use smaller weights");
+          ok = false;
+          continue;
+        }
         diag.error(
             n.populations[q].loc,
             "layer '" + n.populations[q].name + "': a neuron can receive " +
@@ -129,15 +142,33 @@ bool Writer::prepare() {
     // Weights in ring-buffer units, and how much precision they lose.
     // The post population's model factor is folded into every weight
     // (docs/execution.md); 1 for IF_curr_exp.
-    const double factor = scales[p.post].factor;
-    std::vector<double> w(l.weights.begin(), l.weights.end());
-    if (factor != 1)
-      for (double &x : w)
-        x *= factor;
+    // With per-neuron parameters each synapse gets its post neuron's
+    // factor: one weight per synapse (d.qSyn) instead of per table entry;
+    // the message divides by the worst synapse's factor.
+    const std::vector<double> &postFactors = scales[p.post].factors;
+    std::vector<double> w;
+    if (postFactors.empty()) {
+      w.assign(l.weights.begin(), l.weights.end());
+      if (scales[p.post].factor != 1)
+        for (double &x : w)
+          x *= scales[p.post].factor;
+    } else {
+      w.resize(l.size());
+      for (uint64_t i = 0; i < l.size(); ++i)
+        w[i] = double(l.weight(i)) * postFactors[l.post[i]];
+    }
     WeightQuantization wq = quantizeWeights(
         w.data(), w.size(), scales[p.post].maxSummedInput[d.type]);
-    d.q = std::move(wq.weights);
+    if (postFactors.empty())
+      d.q = std::move(wq.weights);
+    else
+      d.qSyn = std::move(wq.weights);
     if (wq.worstRelativeError > o.precisionWarning && !w.empty()) {
+      const double factor = postFactors.empty()
+                                ? scales[p.post].factor
+                                : postFactors[l.post[wq.worstIndex]];
+      uint16_t stored =
+          postFactors.empty() ? d.q[wq.worstIndex] : d.qSyn[wq.worstIndex];
       double worst = std::fabs(w[wq.worstIndex]) / factor;
       diag.warning(
           p.loc,
@@ -145,10 +176,10 @@ bool Writer::prepare() {
               n.populations[p.pre].name + "' lose up to " +
               formatDouble(100 * wq.worstRelativeError, 3) +
               "% in the 16-bit ring-buffer format (" + formatDouble(worst) +
-              " nA is stored as " +
-              formatDouble(d.q[wq.worstIndex] / wq.scale / factor) +
+              " nA is stored as " + formatDouble(stored / wq.scale / factor) +
               " nA; left shift " + Twine(wq.leftShift) + " for up to " +
-              formatDouble(scales[p.post].maxSummedInput[d.type] / factor) +
+              formatDouble(scales[p.post].maxSummedInput[d.type] /
+                           scales[p.post].factor) +
               " nA per tick" +
               (wq.flushedToZero ? ", " + Twine(uint64_t(wq.flushedToZero)) +
                                       " weights become 0"
@@ -161,24 +192,38 @@ bool Writer::prepare() {
   return ok;
 }
 
-std::string Writer::neuronParamsRegion(const NeuronParams &np) const {
-  NeuronFixedParams f = toFixed(np, n.sim.timestep);
-  Buf p;
-  for (Accum a :
-       {f.vRest, f.vReset, f.vThresh, f.vInit, f.iOffset, f.rMembrane})
-    p.u32(uint32_t(a.bits));
-  for (UFract32 u : {f.expTC, f.decayE, f.initE, f.decayI, f.initI})
-    p.u32(u.bits);
-  p.u32(uint32_t(f.refracTicks));
-  // The NIR models' words (absent for IF_curr_exp, whose region is the 12
-  // words it always had): model, flags (bit 0: reset by subtraction), bias.
-  if (f.model != NeuronModelIfCurrExp) {
-    p.u32(uint32_t(f.model));
-    p.u32(f.resetSubtract ? 1u : 0u);
-    p.u32(uint32_t(f.bias.bits));
-    p.u32(0);
+void Writer::neuronParamRegions(
+    const NeuronParams &np, const Slice &sl,
+    std::vector<std::pair<uint32_t, std::string>> &regions) const {
+  double dt = n.sim.timestep;
+  if (!np.hasPerNeuron()) {
+    NeuronFixedParams f = toFixed(np, dt);
+    addRegion(regions, NeuronParamsRegion, encodeNeuronParams(f));
+    addRegion(regions, NeuronStateRegion,
+              neuronStateRegion(
+                  std::vector<NeuronFixedParams>(sl.neurons.size(), f)));
+    return;
   }
-  return p.b;
+  // Per-neuron values: the core's distinct sets, and an index when there
+  // is more than one (one set: the region of a core without arrays).
+  std::vector<NeuronFixedParams> perNeuron;
+  perNeuron.reserve(sl.neurons.size());
+  for (uint32_t neuron : sl.neurons)
+    perNeuron.push_back(toFixed(np.neuron(neuron), dt));
+  NeuronParamTable t = buildNeuronParamTable(perNeuron);
+  std::string sets;
+  for (const NeuronFixedParams &f : t.sets)
+    sets += encodeNeuronParams(f);
+  addRegion(regions, NeuronParamsRegion, sets);
+  if (t.sets.size() > 1) {
+    Buf idx;
+    for (uint16_t k : t.index)
+      idx.u16(k);
+    if (t.index.size() % 2)
+      idx.u16(0);
+    addRegion(regions, NeuronParamIndexRegion, idx.b);
+  }
+  addRegion(regions, NeuronStateRegion, neuronStateRegion(perNeuron));
 }
 
 std::string Writer::stdpRegion(unsigned pop) const {
@@ -224,14 +269,14 @@ std::string Writer::sourceRegion(const Population &pop, size_t neurons) const {
   return b.b;
 }
 
-/// The neuron-state region: every neuron at rest in v_init, no current,
-/// not refractory.
-std::string Writer::neuronStateRegion(const NeuronParams &np,
-                                      uint32_t count) const {
-  NeuronFixedState init = initialState(toFixed(np, n.sim.timestep));
+/// The neuron-state region: every neuron at rest in its v_init, no
+/// current, not refractory.
+std::string Writer::neuronStateRegion(
+    const std::vector<NeuronFixedParams> &perNeuron) const {
   Buf st;
-  st.b.reserve(16 * size_t(count));
-  for (uint32_t i = 0; i < count; ++i) {
+  st.b.reserve(16 * perNeuron.size());
+  for (const NeuronFixedParams &f : perNeuron) {
+    NeuronFixedState init = initialState(f);
     st.u32(uint32_t(init.v.bits));
     st.u32(uint32_t(init.iSynE.bits));
     st.u32(uint32_t(init.iSynI.bits));
@@ -310,8 +355,7 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
       res.error = where + ": no neuron parameter set";
       return res;
     }
-    addRegion(regions, NeuronParamsRegion, neuronParamsRegion(*np));
-    addRegion(regions, NeuronStateRegion, neuronStateRegion(*np, count));
+    neuronParamRegions(*np, sl, regions);
 
     // Pass 1: the source slices, row sizes and the largest delay.
     sc.sources.clear();
@@ -373,8 +417,15 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
     // DTCM: what the core program keeps there (kernel/Resources.h): its
     // static data, the population table, the STDP decay tables, two row
     // buffers and the kernel's arrays.
+    // (A core with per-neuron parameters keeps its sets and the index.)
+    uint64_t paramSets = 0;
+    for (const auto &r : regions)
+      if (r.first == NeuronParamIndexRegion)
+        for (const auto &q : regions)
+          if (q.first == NeuronParamsRegion)
+            paramSets = q.second.size() / (4 * kNeuronParamWordsNir);
     model::NeuronCoreArrays arrays = model::neuronCoreArrays(
-        count, delayBits, indexBits, plastic, o.recordVoltage);
+        count, delayBits, indexBits, plastic, o.recordVoltage, paramSets);
     uint64_t maxRow = 0;
     for (const PopTableEntry &t : table)
       maxRow = std::max<uint64_t>(maxRow, t.rowStride);
@@ -394,11 +445,20 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
         program + arena.popTable + arena.stdpTables + arena.rowBuffers;
     uint64_t dtcm = program + arena.total();
     if (dtcm > model::kDTCMBytes) {
-      uint64_t fits = fixedPart < model::kDTCMBytes
-                          ? model::maxNeuronsFitting(
-                                model::kDTCMBytes - fixedPart, delayBits,
-                                plastic, o.recordVoltage, count)
-                          : 0;
+      uint64_t budget =
+          fixedPart < model::kDTCMBytes ? model::kDTCMBytes - fixedPart : 0;
+      uint64_t fits =
+          !budget ? 0
+          : !paramSets
+              ? model::maxNeuronsFitting(budget, delayBits, plastic,
+                                         o.recordVoltage, count)
+              // At most one parameter set per neuron.
+              : model::largestFitting(count, [&](uint64_t m) {
+                  return model::neuronCoreArrays(
+                             m, delayBits, model::indexBitsFor(m), plastic,
+                             o.recordVoltage, std::min(m, paramSets))
+                             .total() <= budget;
+                });
       std::string parts =
           "neuron state " + withCommas(arrays.state) + ", ring buffers " +
           withCommas(arrays.rings) + " (2 x " +
@@ -411,6 +471,9 @@ CoreResult Writer::buildCore(size_t slice, Scratch &sc) const {
           " words)" +
           (plastic ? ", STDP " + withCommas(arrays.history + arena.stdpTables)
                    : std::string()) +
+          (paramSets ? ", neuron parameters " + withCommas(arrays.params) +
+                           " (" + withCommas(paramSets) + " sets)"
+                     : std::string()) +
           ", other arrays " + withCommas(arrays.other) + ", core program " +
           withCommas(program);
       res.error =

@@ -27,7 +27,10 @@ struct ProjectionData {
   const ConnectionList *list = nullptr;
   std::vector<uint64_t> start; ///< postStarts
   std::vector<uint16_t> q;     ///< ring-buffer weight per weight-table entry
-  uint32_t delay = 0;          ///< ticks, when all synapses share it
+  /// Into a population with per-neuron parameters: the ring-buffer weight
+  /// per synapse (list order), each with its post neuron's factor; q empty.
+  std::vector<uint16_t> qSyn;
+  uint32_t delay = 0; ///< ticks, when all synapses share it
   unsigned type = 0;
   bool plastic = false;
 };
@@ -66,7 +69,8 @@ private:
   std::string header(const std::vector<ImageSection> &secs,
                      uint64_t fileSize) const;
   uint32_t countRows(const Slice &sl, Scratch &sc) const;
-  std::string neuronStateRegion(const NeuronParams &np, uint32_t count) const;
+  std::string
+  neuronStateRegion(const std::vector<NeuronFixedParams> &perNeuron) const;
   void packRegions(std::vector<std::pair<uint32_t, std::string>> &regions,
                    const std::string &where, CoreResult &res) const;
   std::vector<PopTableEntry>
@@ -78,7 +82,11 @@ private:
                  uint32_t id, std::string data) const {
     regions.push_back({id, std::move(data)});
   }
-  std::string neuronParamsRegion(const NeuronParams &np) const;
+  /// The neuron-params, neuron-param-index (cores whose neurons have
+  /// different parameters) and neuron-state regions of slice \p sl.
+  void neuronParamRegions(
+      const NeuronParams &np, const Slice &sl,
+      std::vector<std::pair<uint32_t, std::string>> &regions) const;
   std::string stdpRegion(unsigned pop) const;
   std::string sourceRegion(const Population &pop, size_t neurons) const;
   const NeuronParams *neuronSetOf(unsigned pop) const;

@@ -53,7 +53,7 @@ uint64_t numel(const Dims &d) {
 /// that reads back to the same float (0.0005, not 0.00050000002374872565).
 std::string formatValue(double v) {
   float f = float(v);
-  if (double(f) != v)
+  if (std::fabs(double(f) - v) > 1e-12 * std::fabs(v))
     return formatNumber(v);
   for (int prec = 1; prec <= 9; ++prec) {
     char buf[32];
@@ -836,13 +836,53 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
   NeuronParams np;
   np.name = pop.name;
   np.model = n.type;
-  auto get = [&](StringRef key, double dflt, bool required,
-                 double &out) -> Error {
-    Expected<double> v = uniform(n, key, dflt, required);
-    if (!v)
-      return v.takeError();
-    out = *v;
+  // A parameter: one value, or one per neuron (C order over the node's
+  // shape: scnc's channel-major index) when they differ, times \p scale
+  // (s to ms) into the set's scalar or per-neuron array.
+  uint64_t count = numel(n.out);
+  auto get = [&](StringRef key, double dflt, bool required, NeuronParamId id,
+                 double scale = 1.0) -> Error {
+    const NirValue *v = n.node->get(key);
+    if (!v) {
+      if (required)
+        return failNode(n, "no '" + key + "'");
+      np.set(id, dflt * scale);
+      return Error::success();
+    }
+    if (v->isString || v->numbers.empty())
+      return failNode(n, "'" + key + "' must be numbers");
+    for (double x : v->numbers)
+      if (!std::isfinite(x))
+        return failNode(n, "'" + key + "' is not finite");
+    auto [lo, hi] = std::minmax_element(v->numbers.begin(), v->numbers.end());
+    if (*lo == *hi) {
+      np.set(id, *lo * scale);
+      return Error::success();
+    }
+    if (v->numbers.size() != count)
+      return failNode(n, "'" + key + "' has " + Twine(v->numbers.size()) +
+                             " values for " + Twine(count) + " neurons");
+    auto a = std::make_shared<NumArray>();
+    a->shape = {count};
+    a->data.reserve(count);
+    for (double x : v->numbers)
+      a->data.push_back(x * scale);
+    np.perNeuron[unsigned(id)] = std::move(a);
     return Error::success();
+  };
+  auto each = [&](NeuronParamId id, auto check) -> bool {
+    const auto &a = np.perNeuron[unsigned(id)];
+    if (!a)
+      return check(np.get(id));
+    return llvm::all_of(a->data, check);
+  };
+  // In the file's units (\p scale: IR units per file unit).
+  auto range = [&](NeuronParamId id, double scale = 1) {
+    const auto &a = np.perNeuron[unsigned(id)];
+    if (!a)
+      return formatValue(np.get(id) / scale);
+    auto [lo, hi] = std::minmax_element(a->data.begin(), a->data.end());
+    return formatValue(*lo / scale) + " to " + formatValue(*hi / scale);
   };
   const NirNode &nd = *n.node;
   if (metaString(nd, "scnc_model") == "IF_curr_exp") {
@@ -855,52 +895,58 @@ Error Lowering::addNeuronSet(FlatNode &n, Population &pop) {
     pop.neuron = pop.trainNeuron = np.name;
     return Error::success();
   }
-  double vThr = 0, vReset = 0, r = 1;
-  if (Error e = get("v_threshold", 0, true, vThr))
+  using Id = NeuronParamId;
+  if (Error e = get("v_threshold", 0, true, Id::v_thresh))
     return e;
-  if (Error e = get("v_reset", 0, false, vReset))
+  if (Error e = get("v_reset", 0, false, Id::v_reset))
     return e;
-  if (Error e = get("r", 1, true, r))
+  if (Error e = get("r", 1, true, Id::r))
     return e;
-  np.v_thresh = vThr;
-  np.v_reset = vReset;
-  np.r = r;
   np.v_init = metaNumber(nd, "scnc_v_init").getValueOr(0);
   np.resetSubtract =
       o.resetSubtract || metaString(nd, "scnc_reset") == "subtract";
   np.i_offset = 0;
   np.tau_refrac = 0;
+  auto positive = [](double x) { return x > 0; };
   if (n.type == "LIF" || n.type == "CubaLIF") {
-    double tau = 0, vLeak = 0;
-    if (Error e = get(n.type == "LIF" ? "tau" : "tau_mem", 0, true, tau))
+    if (Error e =
+            get(n.type == "LIF" ? "tau" : "tau_mem", 0, true, Id::tau_m, 1000))
       return e;
-    if (Error e = get("v_leak", 0, true, vLeak))
+    if (Error e = get("v_leak", 0, true, Id::v_rest))
       return e;
-    if (tau <= 0)
-      return failNode(n, "time constant " + formatValue(tau) +
+    if (!each(Id::tau_m, positive))
+      return failNode(n, "time constant " + range(Id::tau_m, 1000) +
                              " s: must be positive");
-    np.tau_m = tau * 1000.0;
-    np.v_rest = vLeak;
   }
   if (n.type == "CubaLIF") {
-    double tauSyn = 0, wIn = 1;
-    if (Error e = get("tau_syn", 0, true, tauSyn))
+    if (Error e = get("tau_syn", 0, true, Id::tau_syn_E, 1000))
       return e;
-    if (Error e = get("w_in", 1, false, wIn))
+    if (Error e = get("w_in", 1, false, Id::w_in))
       return e;
-    if (tauSyn <= 0)
-      return failNode(n, "tau_syn " + formatValue(tauSyn) +
+    if (!each(Id::tau_syn_E, positive))
+      return failNode(n, "tau_syn " + range(Id::tau_syn_E, 1000) +
                              " s: must be positive");
-    np.tau_syn_E = np.tau_syn_I = tauSyn * 1000.0;
-    np.w_in = wIn;
+    np.tau_syn_I = np.tau_syn_E;
+    np.perNeuron[unsigned(Id::tau_syn_I)] =
+        np.perNeuron[unsigned(Id::tau_syn_E)];
   }
+  // Values scncc -emit=nir wrote exactly beside the float32 arrays.
 #define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS)               \
-  if (#NAME != StringRef("i_offset") && #NAME != StringRef("v_init"))          \
+  if (#NAME != StringRef("i_offset") && #NAME != StringRef("v_init") &&        \
+      !np.perNeuron[unsigned(Id::NAME)])                                       \
     np.NAME = refined(nd, #NAME, np.NAME);
 #include "scnc/IR/NeuronParams.def"
-  if (vThr <= vReset)
-    return failNode(n, "v_threshold " + formatValue(vThr) +
-                           " is not above v_reset " + formatValue(vReset));
+  if (!each(Id::r, positive) ||
+      (n.type == "CubaLIF" && !each(Id::w_in, positive)))
+    return failNode(n, "r and w_in must be positive");
+  for (uint64_t i = 0; i < (np.hasPerNeuron() ? count : 1); ++i) {
+    NeuronParams one = np.hasPerNeuron() ? np.neuron(i) : np;
+    if (one.v_thresh <= one.v_reset)
+      return failNode(
+          n, "v_threshold " + formatNumber(one.v_thresh) +
+                 " is not above v_reset " + formatNumber(one.v_reset) +
+                 (np.hasPerNeuron() ? " at neuron " + Twine(i) : Twine()));
+  }
   net.neuronSets.push_back(np);
   pop.neuron = pop.trainNeuron = np.name;
   return Error::success();
@@ -914,15 +960,33 @@ Error Lowering::addProjections(unsigned pre, const FlatNode &post,
   for (NeuronParams &s : net.neuronSets)
     if (s.name == target.neuron)
       np = &s;
-  // A bias: the same constant current into every neuron.
+  // A bias: a constant current into each neuron (i_offset), summed over
+  // the paths into the population; per neuron when it differs.
   if (!m.bias.empty()) {
     auto [lo, hi] = std::minmax_element(m.bias.begin(), m.bias.end());
-    if (*lo != *hi)
-      return failNode(nodes[path.back()],
-                      "its bias differs between channels (from " +
-                          formatValue(*lo) + " to " + formatValue(*hi) +
-                          "); scnc gives a population one constant current");
-    np->i_offset += *lo;
+    std::shared_ptr<const NumArray> &arr =
+        np->perNeuron[unsigned(NeuronParamId::i_offset)];
+    uint64_t count = target.shape.size();
+    if (*lo == *hi && !arr) {
+      np->i_offset += *lo;
+    } else {
+      if (np->modelKind() == NeuronModelKind::IfCurrExp)
+        return failNode(nodes[path.back()],
+                        "its bias differs between channels (from " +
+                            formatValue(*lo) + " to " + formatValue(*hi) +
+                            "); scnc gives an IF_curr_exp population one "
+                            "constant current");
+      if (m.bias.size() != count && *lo != *hi)
+        return failNode(nodes[path.back()],
+                        "its bias has " + Twine(m.bias.size()) +
+                            " values for " + Twine(count) + " neurons");
+      auto a = std::make_shared<NumArray>();
+      a->shape = {count};
+      a->data = arr ? arr->data : std::vector<double>(count, np->i_offset);
+      for (uint64_t e = 0; e < count; ++e)
+        a->data[e] += m.bias.size() == count ? m.bias[e] : *lo;
+      arr = std::move(a);
+    }
   }
   // Delays come as float32 seconds (0.003 is 3.0000000261 ms).
   double ticks = m.delayMs / o.timestep;
@@ -1205,7 +1269,8 @@ Expected<Network> Lowering::run() {
   for (const FlatNode &fn : nodes)
     if (fn.population >= 0 && isNeuronType(fn.type))
       for (NeuronParams &np : net.neuronSets)
-        if (np.name == net.populations[fn.population].neuron)
+        if (np.name == net.populations[fn.population].neuron &&
+            !np.perNeuron[unsigned(NeuronParamId::i_offset)])
           np.i_offset = refined(*fn.node, "i_offset", np.i_offset);
   // A neuron population's layer kind: that of its first projection.
   for (Population &pop : net.populations)

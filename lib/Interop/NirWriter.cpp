@@ -33,6 +33,7 @@
 #include "scnc/IR/Connections.h"
 #include "scnc/IR/Printer.h"
 #include "scnc/Interop/Nir.h"
+#include "scnc/Support/Npy.h"
 #include "scnc/Support/OutputFile.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -105,6 +106,21 @@ private:
   }
   void filled(hid_t g, const std::string &name, const Population &p, double v) {
     floats(g, name, std::vector<float>(p.shape.size(), float(v)), dims(p));
+  }
+  /// A neuron parameter over the population: its per-neuron values, or the
+  /// one value filled in; divided by \p div (1000: ms to s).
+  void param(hid_t g, const std::string &name, const Population &p,
+             const NeuronParams &np, NeuronParamId id, double div = 1) {
+    const auto &a = np.perNeuron[unsigned(id)];
+    if (!a) {
+      filled(g, name, p, np.get(id) / div);
+      return;
+    }
+    std::vector<float> v;
+    v.reserve(a->data.size());
+    for (double x : a->data)
+      v.push_back(float(x / div));
+    floats(g, name, v, dims(p));
   }
   Error neuronNode(hid_t nodes, const Population &p, unsigned index);
 };
@@ -190,18 +206,26 @@ Error Writer::neuronNode(hid_t nodes, const Population &p, unsigned index) {
 #include "scnc/IR/NeuronParams.def"
     return Error::success();
   }
+  if (np->hasPerNeuron() && np->perNeuronCount() != p.shape.size())
+    return fail("population '" + p.name +
+                "': its neuron set's per-neuron "
+                "values are not one per neuron");
+  if (np->perNeuron[unsigned(NeuronParamId::v_init)])
+    return fail("population '" + p.name +
+                "': per-neuron v_init has no NIR node parameter");
+  using Id = NeuronParamId;
   string(g, "type", m);
-  filled(g, "r", p, np->r);
-  filled(g, "v_threshold", p, np->v_thresh);
-  filled(g, "v_reset", p, np->v_reset);
+  param(g, "r", p, *np, Id::r);
+  param(g, "v_threshold", p, *np, Id::v_thresh);
+  param(g, "v_reset", p, *np, Id::v_reset);
   if (m == "LIF") {
-    filled(g, "tau", p, np->tau_m / 1000.0);
-    filled(g, "v_leak", p, np->v_rest);
+    param(g, "tau", p, *np, Id::tau_m, 1000.0);
+    param(g, "v_leak", p, *np, Id::v_rest);
   } else if (m == "CubaLIF") {
-    filled(g, "tau_mem", p, np->tau_m / 1000.0);
-    filled(g, "tau_syn", p, np->tau_syn_E / 1000.0);
-    filled(g, "v_leak", p, np->v_rest);
-    filled(g, "w_in", p, np->w_in);
+    param(g, "tau_mem", p, *np, Id::tau_m, 1000.0);
+    param(g, "tau_syn", p, *np, Id::tau_syn_E, 1000.0);
+    param(g, "v_leak", p, *np, Id::v_rest);
+    param(g, "w_in", p, *np, Id::w_in);
   } else if (m != "IF") {
     return fail("population '" + p.name + "': neuron model '" + m +
                 "' has no NIR node");
@@ -295,12 +319,21 @@ Error Writer::run(std::vector<char> &image) {
     // The population's constant current rides on its first Conv2d or
     // Linear input.
     const NeuronParams *np = net.findNeuronSet(dst.neuron);
+    // A per-neuron i_offset: per output unit of a Linear (Affine), per
+    // output channel of a Conv2d (uniform within each channel).
+    const auto &perBias =
+        np ? np->perNeuron[unsigned(NeuronParamId::i_offset)] : nullptr;
     double bias = 0;
-    bool wantsBias = np && np->i_offset != 0 && !biasDone[pr.post];
+    std::vector<double> biases; // per neuron, when perBias
+    bool wantsBias = np && (np->i_offset != 0 || perBias) && !biasDone[pr.post];
     auto takeBias = [&]() {
       if (!wantsBias)
         return;
       bias = np->i_offset;
+      if (perBias) {
+        biases = perBias->data;
+        bias = 1; // not 0: the node has a bias
+      }
       biasDone[pr.post] = true;
     };
     const Shape &in = src.shape, &out = dst.shape;
@@ -324,7 +357,19 @@ Error Writer::run(std::vector<char> &image) {
       string(g, "type", "Conv2d");
       floats(g, "weight", w, {F, C, kh, kw});
       takeBias();
-      floats(g, "bias", std::vector<float>(F, float(bias)), {F});
+      std::vector<float> fb(F, float(bias));
+      if (!biases.empty()) {
+        uint64_t per = uint64_t(out.h) * out.w;
+        for (uint64_t o = 0; o < F; ++o) {
+          fb[o] = float(biases[o * per]);
+          for (uint64_t e = 0; e < per; ++e)
+            if (biases[o * per + e] != biases[o * per])
+              return fail("population '" + dst.name +
+                          "': its i_offset differs within output channel " +
+                          Twine(o) + "; a Conv2d's bias is per channel");
+        }
+      }
+      floats(g, "bias", fb, {F});
       ints(g, "stride", {pr.stride.h, pr.stride.w});
       ints(g, "padding", {pr.padding.h, pr.padding.w});
       ints(g, "dilation", {1, 1});
@@ -393,8 +438,12 @@ Error Writer::run(std::vector<char> &image) {
       takeBias();
       string(g, "type", bias != 0 ? "Affine" : "Linear");
       floats(g, "weight", w, {nPost, nPre});
-      if (bias != 0)
-        floats(g, "bias", std::vector<float>(nPost, float(bias)), {nPost});
+      if (bias != 0) {
+        std::vector<float> fb(nPost, float(bias));
+        for (uint64_t e = 0; e < biases.size() && e < nPost; ++e)
+          fb[e] = float(biases[e]);
+        floats(g, "bias", fb, {nPost});
+      }
       edgeTo(name);
       break;
     }
@@ -411,7 +460,8 @@ Error Writer::run(std::vector<char> &image) {
   for (size_t i = 0; i < net.populations.size(); ++i)
     if (net.populations[i].kind == Population::Kind::Neurons && !biasDone[i]) {
       const NeuronParams *np = net.findNeuronSet(net.populations[i].neuron);
-      if (np && np->i_offset != 0)
+      if (np && (np->i_offset != 0 ||
+                 np->perNeuron[unsigned(NeuronParamId::i_offset)]))
         return fail("population '" + net.populations[i].name +
                     "': i_offset = " + formatNumber(np->i_offset) +
                     " nA needs a convolution or dense input to carry it as "

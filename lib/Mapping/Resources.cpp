@@ -4,7 +4,10 @@
 #include "scnc/IR/Network.h"
 #include "scnc/IR/WeightScale.h"
 #include "scnc/Machine/Machine.h"
+#include "scnc/Support/Npy.h"
 #include <algorithm>
+#include <set>
+#include <vector>
 
 using namespace scnc;
 
@@ -37,6 +40,20 @@ CoreKind scnc::coreKindOf(const Network &n, unsigned pop) {
       maxDelay = std::max(maxDelay, synapseDelayTicks(n, p, l, i));
   }
   k.delayBits = resources::delayBitsFor(maxDelay);
+  // Per-neuron parameters: the population's distinct value tuples.
+  const Population &p = n.populations[pop];
+  const NeuronParams *set = k.input ? nullptr : n.findNeuronSet(p.neuron);
+  if (set && set->hasPerNeuron()) {
+    std::set<std::vector<double>> distinct;
+    for (uint64_t i = 0; i < set->perNeuronCount(); ++i) {
+      std::vector<double> v;
+      for (const auto &a : set->perNeuron)
+        if (a)
+          v.push_back(a->data[i]);
+      distinct.insert(std::move(v));
+    }
+    k.paramSets = distinct.size();
+  }
   return k;
 }
 
@@ -45,7 +62,9 @@ uint64_t scnc::sliceDTCMBytes(const CoreKind &k, uint64_t neurons) {
   if (k.input)
     return programDTCMBytes(true) + sourceCoreArrayBytes(neurons);
   return programDTCMBytes(false) + kRegionReserveDTCMBytes +
-         neuronCoreArrays(neurons, k.delayBits, k.plastic, true).total();
+         neuronCoreArrays(neurons, k.delayBits, indexBitsFor(neurons),
+                          k.plastic, true, std::min(neurons, k.paramSets))
+             .total();
 }
 
 uint32_t scnc::effectiveNeuronLimit(const Network &n, unsigned pop) {
@@ -55,6 +74,10 @@ uint32_t scnc::effectiveNeuronLimit(const Network &n, unsigned pop) {
   uint64_t fit =
       k.input
           ? maxSourcesFitting(kDTCMBytes - programDTCMBytes(true), requested)
+      : k.paramSets
+          ? largestFitting(
+                requested,
+                [&](uint64_t m) { return sliceDTCMBytes(k, m) <= kDTCMBytes; })
           : maxNeuronsFitting(kDTCMBytes - programDTCMBytes(false) -
                                   kRegionReserveDTCMBytes,
                               k.delayBits, k.plastic, true, requested);

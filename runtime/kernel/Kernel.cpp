@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
+#include "kernel/Regions.h"
 #include "kernel/Resources.h"
 
 using namespace scnc;
@@ -52,6 +53,9 @@ bool validShape(const NeuronCoreConfig &c) {
 bool validConfig(const NeuronCoreConfig &c) {
   if (!validShape(c))
     return false;
+  if (c.paramIndex &&
+      (c.numParamSets == 0 || !c.paramSets || c.params.model == 0))
+    return false;
   if (c.plastic &&
       ((c.lenPlus && !c.decayPlus) || (c.lenMinus && !c.decayMinus) ||
        (c.matrixWords && (!c.matrix || !c.plasticMatrix))))
@@ -90,7 +94,8 @@ uint64_t kernel::neuronCoreMemoryBytes(const NeuronCoreConfig &c) {
     return 0;
   // (The resources' count is the ARM968's, with 16-bit ring slots.)
   return resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
-                                     c.plastic, c.recordVoltage)
+                                     c.plastic, c.recordVoltage,
+                                     c.paramIndex ? c.numParamSets : 0)
              .total() +
          align8(ringEntries(c) * sizeof(RingSlot)) -
          align8(ringEntries(c) * sizeof(uint16_t));
@@ -107,7 +112,8 @@ uint64_t kernel::neuronCoreArenaBytes(const NeuronCoreConfig &c) {
              c.popTableSize, maxRow, c.plastic ? c.lenPlus : 0,
              c.plastic ? c.lenMinus : 0,
              resources::neuronCoreArrays(c.numNeurons, c.delayBits, c.indexBits,
-                                         c.plastic, c.recordVoltage))
+                                         c.plastic, c.recordVoltage,
+                                         c.paramIndex ? c.numParamSets : 0))
       .total();
 }
 
@@ -129,8 +135,32 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
     core.voltage = carve.take<int32_t>(n);
   if (cfg.plastic)
     core.history = carve.take<stdp::PostHistory>(n);
+  NeuronFixedParams *sets = nullptr;
+  uint16_t *index = nullptr;
+  if (cfg.paramIndex) {
+    sets = carve.take<NeuronFixedParams>(cfg.numParamSets);
+    index = carve.take<uint16_t>(n);
+  }
   if (!carve.ok)
     return false;
+  if (cfg.paramIndex) {
+    // Every set of the core's one model (the tick chooses the step once),
+    // every index in range; then the core's configuration points at its
+    // own copies.
+    const uint32_t *words = static_cast<const uint32_t *>(cfg.paramSets);
+    for (uint32_t k = 0; k < cfg.numParamSets; ++k)
+      if (!decodeNeuronParams(words + k * kNeuronParamWordsNir, true,
+                              sets[k]) ||
+          sets[k].model != cfg.params.model)
+        return false;
+    for (uint32_t i = 0; i < n; ++i) {
+      if (cfg.paramIndex[i] >= cfg.numParamSets)
+        return false;
+      index[i] = cfg.paramIndex[i];
+    }
+    core.cfg.paramSets = sets;
+    core.cfg.paramIndex = index;
+  }
   core.matrix = cfg.matrix;
   if (cfg.plastic) {
     // The core's SDRAM copy of its rows: the kernel writes the learned
@@ -144,9 +174,11 @@ bool kernel::neuronCoreInit(NeuronCore &core, const NeuronCoreConfig &cfg,
       core.history[i].count = 0;
   }
   core.ringIndexMask = uint32_t(ringEntries(cfg) - 1);
-  NeuronFixedState initial = initialState(cfg.params);
   for (uint32_t i = 0; i < n; ++i) {
-    core.state[i] = cfg.initialState ? cfg.initialState[i] : initial;
+    core.state[i] = cfg.initialState ? cfg.initialState[i]
+                    : core.cfg.paramIndex
+                        ? initialState(neuronParamsOf(core, i))
+                        : initialState(cfg.params);
     core.quiet[i] = 0;
     core.outKeys[i] = 0;
     if (core.voltage)
@@ -184,9 +216,11 @@ void kernel::endNeuronTick(const NeuronTick &t) {
 }
 
 namespace {
+/// A NIR model's loop: each neuron with its own set on a core with
+/// per-neuron parameters.
 template <NeuronStepFn Step> void neuronLoop(NeuronTick &t, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i)
-    neuronStepWith<Step>(t, i);
+    neuronStepWith<Step, true>(t, i);
 }
 } // namespace
 

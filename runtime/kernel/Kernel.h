@@ -57,8 +57,22 @@ struct NeuronCoreConfig {
   uint32_t numNeurons = 0;
   /// Neuron i sends key | i when it spikes; cores without a key send none.
   bool hasKey = false;
+  /// Per-neuron parameters (a NIR model's neuron set with per-neuron
+  /// values; docs/image-format.md, neuron-param-index): numParamSets sets
+  /// (at most 65,535; DTCM holds far fewer) and per neuron the index of its
+  /// set. Given to neuronCoreInit: paramSets points at the sets'
+  /// kNeuronParamWordsNir words each (the neuron-params region) and
+  /// paramIndex at the neuron-param-index region; in the core's copy of the
+  /// configuration, after neuronCoreInit, both point into the core's block
+  /// (DTCM on a board): the decoded sets (NeuronFixedParams) and the copied
+  /// index. paramIndex null: every neuron runs `params`. (The fields reuse
+  /// padding and the core's own words: the board program's static DTCM
+  /// did not grow.)
+  uint16_t numParamSets = 0;
   uint32_t key = 0;
   NeuronFixedParams params;
+  const void *paramSets = nullptr;
+  const uint16_t *paramIndex = nullptr;
   /// Each neuron's state at the start (the neuron-state region); null:
   /// initialState(params) for every neuron.
   const NeuronFixedState *initialState = nullptr;
@@ -88,6 +102,34 @@ struct NeuronCoreConfig {
   const UFract32 *decayPlus = nullptr, *decayMinus = nullptr;
   uint32_t lenPlus = 0, lenMinus = 0;
 };
+
+/// One parameter set from its neuron-params words (docs/image-format.md):
+/// 12 words (IF_curr_exp) or, with \p nir, 16 (model, flags, bias, 0).
+/// False for an unknown NIR model.
+inline bool decodeNeuronParams(const uint32_t *p, bool nir,
+                               NeuronFixedParams &q) {
+  q = NeuronFixedParams();
+  q.vRest = Accum::fromBits(int32_t(p[0]));
+  q.vReset = Accum::fromBits(int32_t(p[1]));
+  q.vThresh = Accum::fromBits(int32_t(p[2]));
+  q.vInit = Accum::fromBits(int32_t(p[3]));
+  q.iOffset = Accum::fromBits(int32_t(p[4]));
+  q.rMembrane = Accum::fromBits(int32_t(p[5]));
+  q.expTC = UFract32::fromBits(p[6]);
+  q.decayE = UFract32::fromBits(p[7]);
+  q.initE = UFract32::fromBits(p[8]);
+  q.decayI = UFract32::fromBits(p[9]);
+  q.initI = UFract32::fromBits(p[10]);
+  q.refracTicks = int32_t(p[11]);
+  if (nir) {
+    q.model = int32_t(p[12]);
+    if (q.model <= NeuronModelIfCurrExp || q.model >= NeuronModelCount)
+      return false;
+    q.resetSubtract = int32_t(p[13] & 1);
+    q.bias = Accum::fromBits(int32_t(p[14]));
+  }
+  return true;
+}
 
 /// What a neuron core counts (sPyNNaker's provenance counters, roughly).
 struct NeuronCoreCounters {
@@ -142,8 +184,10 @@ struct alignas(64) NeuronCore {
   /// with ringIndexMask, is the index of its slot for tick t + delay.
   RingSlot *ring = nullptr;
   uint32_t ringIndexMask = 0;
+#ifdef SCNC_KERNEL_WIDE_RING
   /// Wide ring: unsaturated adds since the ring was last clamped.
   uint32_t unclampedAdds = 0;
+#endif
   /// Keys of this tick's spikes (numOut of them; none without a key).
   uint32_t *outKeys = nullptr;
   uint32_t numOut = 0;
@@ -195,6 +239,14 @@ struct NeuronTick {
 NeuronTick beginNeuronTick(NeuronCore &core, uint32_t tick);
 void endNeuronTick(const NeuronTick &t);
 
+/// The parameters of neuron \p i of a core with per-neuron parameters
+/// (core.cfg.paramIndex, after neuronCoreInit).
+inline const NeuronFixedParams &neuronParamsOf(const NeuronCore &core,
+                                               uint32_t i) {
+  return static_cast<const NeuronFixedParams *>(
+      core.cfg.paramSets)[core.cfg.paramIndex[i]];
+}
+
 /// A neuron model's one-tick update (kernel/Lif.h).
 using NeuronStepFn = void (*)(NeuronFixedState &, const NeuronFixedParams &,
                               Accum, Accum, bool &);
@@ -204,7 +256,10 @@ using NeuronStepFn = void (*)(NeuronFixedState &, const NeuronFixedParams &,
 /// ring-buffer slots are consumed, it is updated, and a spike is recorded
 /// and keyed. The core's model is chosen once per tick (neuronCoreTick),
 /// not per neuron.
-template <NeuronStepFn Step>
+/// \p PerNeuron (the NIR models' loops): neuron i runs neuronParamsOf(core,
+/// i) when the core has per-neuron parameters (one test per neuron;
+/// IF_curr_exp's step has none).
+template <NeuronStepFn Step, bool PerNeuron = false>
 inline void neuronStepWith(NeuronTick &t, uint32_t i) {
   NeuronCore &core = *t.core;
   const NeuronCoreConfig &cfg = core.cfg;
@@ -223,7 +278,9 @@ inline void neuronStepWith(NeuronTick &t, uint32_t i) {
   ++t.updated;
   NeuronFixedState before = state[i];
   bool spiked;
-  Step(state[i], cfg.params, ringBufferToAccum(slotE, cfg.leftShift[0]),
+  Step(state[i],
+       PerNeuron && cfg.paramIndex ? neuronParamsOf(core, i) : cfg.params,
+       ringBufferToAccum(slotE, cfg.leftShift[0]),
        ringBufferToAccum(slotI, cfg.leftShift[1]), spiked);
   const NeuronFixedState &after = state[i];
   core.quiet[i] = (slotE | slotI) == 0 && !spiked && after.v == before.v &&

@@ -49,7 +49,6 @@ bool keys(const CoreRegions &r, bool &hasKey, uint32_t &key) {
   return true;
 }
 Accum accum(uint32_t w) { return Accum::fromBits(int32_t(w)); }
-UFract32 fract(uint32_t w) { return UFract32::fromBits(w); }
 } // namespace
 
 bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
@@ -63,25 +62,22 @@ bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
   const uint32_t *p = r.base[region::NeuronParams];
   if (r.words[region::NeuronParams] < kNeuronParamWords)
     return false;
-  NeuronFixedParams &q = cfg.params;
-  q.vRest = accum(p[0]);
-  q.vReset = accum(p[1]);
-  q.vThresh = accum(p[2]);
-  q.vInit = accum(p[3]);
-  q.iOffset = accum(p[4]);
-  q.rMembrane = accum(p[5]);
-  q.expTC = fract(p[6]);
-  q.decayE = fract(p[7]);
-  q.initE = fract(p[8]);
-  q.decayI = fract(p[9]);
-  q.initI = fract(p[10]);
-  q.refracTicks = int32_t(p[11]);
-  if (r.words[region::NeuronParams] >= kNeuronParamWordsNir) {
-    q.model = int32_t(p[12]);
-    if (q.model <= NeuronModelIfCurrExp || q.model >= NeuronModelCount)
+  uint32_t pw = r.words[region::NeuronParams];
+  bool nir = pw >= kNeuronParamWordsNir;
+  if (!decodeNeuronParams(p, nir, cfg.params))
+    return false;
+  // Per-neuron parameters: several 16-word sets and an index (u16 per
+  // neuron, padded to a word).
+  if (r.base[region::NeuronParamIndex]) {
+    if (!nir || pw % kNeuronParamWordsNir != 0 ||
+        r.words[region::NeuronParamIndex] < (uint64_t(cfg.numNeurons) + 1) / 2)
       return false;
-    q.resetSubtract = int32_t(p[13] & 1);
-    q.bias = accum(p[14]);
+    if (pw / kNeuronParamWordsNir > 65535)
+      return false;
+    cfg.paramSets = p;
+    cfg.numParamSets = uint16_t(pw / kNeuronParamWordsNir);
+    cfg.paramIndex =
+        reinterpret_cast<const uint16_t *>(r.base[region::NeuronParamIndex]);
   }
   const uint32_t *sp = r.base[region::SynapseParams];
   if (r.words[region::SynapseParams] < 5)

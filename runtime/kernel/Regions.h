@@ -40,7 +40,10 @@ enum : uint32_t {
   /// The compiler's predicted worst tick (scncc --profile); only read by
   /// host tools (scnc-run --stats, scnc-objdump), a core ignores it.
   LoadPrediction = 11,
-  Count = 12
+  /// Per local neuron the index (u16) of its set in the neuron-params
+  /// region; only on cores whose neurons have different parameters.
+  NeuronParamIndex = 12,
+  Count = 13
 };
 } // namespace region
 

@@ -85,14 +85,23 @@ struct NeuronCoreArrays {
   uint64_t rings = 0;   ///< 2^(delayBits + 1 + indexBits) uint16 slots
   uint64_t history = 0; ///< plastic: stdp::PostHistory per neuron
   uint64_t other = 0;   ///< quiet flags, spike keys and bitmap, voltages
-  constexpr uint64_t total() const { return state + rings + history + other; }
+  /// Per-neuron parameters: the decoded sets (NeuronFixedParams each) and
+  /// the per-neuron u16 index; 0 on other cores.
+  uint64_t params = 0;
+  constexpr uint64_t total() const {
+    return state + rings + history + other + params;
+  }
 };
 
-constexpr NeuronCoreArrays neuronCoreArrays(uint64_t neurons,
-                                            uint32_t delayBits,
-                                            uint32_t indexBits, bool plastic,
-                                            bool recordVoltage) {
+/// \p paramSets: the parameter sets of a core with per-neuron parameters
+/// (0: one set, in the configuration).
+constexpr NeuronCoreArrays
+neuronCoreArrays(uint64_t neurons, uint32_t delayBits, uint32_t indexBits,
+                 bool plastic, bool recordVoltage, uint64_t paramSets = 0) {
   NeuronCoreArrays a;
+  a.params = paramSets ? align8(paramSets * sizeof(NeuronFixedParams)) +
+                             align8(neurons * sizeof(uint16_t))
+                       : 0;
   a.state = align8(neurons * sizeof(NeuronFixedState));
   a.rings =
       align8((uint64_t(1) << (delayBits + 1 + indexBits)) * sizeof(uint16_t));

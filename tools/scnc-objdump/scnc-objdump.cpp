@@ -16,6 +16,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/WithColor.h"
+#include <algorithm>
 #include <nlohmann/json.hpp>
 
 using namespace scnc;
@@ -203,14 +204,30 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
   else
     os << "  neuron keys: none (sends no packets)\n";
   if (c.hasParams) {
-    os << "  neuron parameters:\n";
-    if (c.params.model != NeuronModelIfCurrExp)
-      os << "    " << left_justify("model", 13) << modelName(c.params.model)
-         << "\n";
-    for (const PhysicalParams &p : physical(c.params)) {
-      os << "    " << left_justify(p.name, 13) << format("%.9g", p.value);
-      if (*p.unit)
-        os << " " << p.unit;
+    // Per-neuron parameters: every set, then each set's neurons.
+    bool table = !c.paramIndex.empty();
+    for (size_t k = 0; k < (table ? c.paramSets.size() : 1); ++k) {
+      const NeuronFixedParams &q = table ? c.paramSets[k] : c.params;
+      if (!table) {
+        os << "  neuron parameters:\n";
+      } else {
+        size_t users = std::count(c.paramIndex.begin(), c.paramIndex.end(), k);
+        os << "  neuron parameters, set " << k << " of " << c.paramSets.size()
+           << " (" << users << (users == 1 ? " neuron" : " neurons") << "):\n";
+      }
+      if (q.model != NeuronModelIfCurrExp)
+        os << "    " << left_justify("model", 13) << modelName(q.model) << "\n";
+      for (const PhysicalParams &p : physical(q)) {
+        os << "    " << left_justify(p.name, 13) << format("%.9g", p.value);
+        if (*p.unit)
+          os << " " << p.unit;
+        os << "\n";
+      }
+    }
+    if (table) {
+      os << "  neuron parameter index:";
+      for (size_t i = 0; i < c.paramIndex.size(); ++i)
+        os << (i % 16 ? " " : "\n   ") << c.paramIndex[i];
       os << "\n";
     }
   }
@@ -444,6 +461,18 @@ nlohmann::json toJson(const ImageReader &r) {
       if (c.params.model != NeuronModelIfCurrExp)
         p["model"] = modelName(c.params.model);
       e["neuron_params"] = p;
+      if (!c.paramIndex.empty()) {
+        json sets = json::array();
+        for (const NeuronFixedParams &q : c.paramSets) {
+          json one;
+          for (const PhysicalParams &pp : physical(q))
+            one[pp.name] = pp.value;
+          one["model"] = modelName(q.model);
+          sets.push_back(one);
+        }
+        e["neuron_param_sets"] = sets;
+        e["neuron_param_index"] = c.paramIndex;
+      }
     }
     e["ticks"] = c.numTicks;
     e["kind"] = c.isInput() ? "input" : "neuron";

@@ -151,3 +151,41 @@ TEST(NirLowering, LinearAfterPoolIsOneMatrix) {
   EXPECT_EQ(n->neuronSets[0].i_offset, 0.25);
   EXPECT_EQ(n->neuronSets[0].model, "IF");
 }
+
+// Parameters and biases that differ between neurons become the set's
+// per-neuron arrays (C order = scnc's index; time constants in ms); equal
+// ones stay scalars.
+TEST(NirLowering, PerNeuronParametersAndBiases) {
+  NirGraph g =
+      graph({node("in", "Input", {{"shape", nums({3}, {1})}}),
+             node("fc", "Affine",
+                  {{"weight", nums({1, 0, 0, 0, 1, 0, 0, 0, 1}, {3, 3})},
+                   {"bias", nums({0.25, 0.5, 0.25}, {3})}}),
+             node("b", "LIF",
+                  {{"r", nums({2, 2, 2}, {3})},
+                   {"tau", nums({0.02, 0.01, 0.02}, {3})},
+                   {"v_leak", nums({0, 0, 0}, {3})},
+                   {"v_threshold", nums({1, 2, 1.5}, {3})}})},
+            {{"in", "fc"}, {"fc", "b"}});
+  llvm::Expected<Network> n = lowerNirGraph(g, "t.nir");
+  ASSERT_TRUE(bool(n)) << llvm::toString(n.takeError());
+  ASSERT_EQ(n->neuronSets.size(), 1u);
+  const NeuronParams &s = n->neuronSets[0];
+  EXPECT_EQ(s.perNeuronCount(), 3u);
+  auto arr = [&](NeuronParamId id) {
+    const auto &a = s.perNeuron[unsigned(id)];
+    return a ? a->data : std::vector<double>();
+  };
+  EXPECT_EQ(arr(NeuronParamId::v_thresh), (std::vector<double>{1, 2, 1.5}));
+  EXPECT_EQ(arr(NeuronParamId::tau_m),
+            (std::vector<double>{0.02 * 1000, 0.01 * 1000, 0.02 * 1000}));
+  EXPECT_EQ(arr(NeuronParamId::i_offset),
+            (std::vector<double>{0.25, 0.5, 0.25}));
+  EXPECT_FALSE(s.perNeuron[unsigned(NeuronParamId::r)]);
+  EXPECT_EQ(s.r, 2);
+  NeuronParams one = s.neuron(1);
+  EXPECT_EQ(one.v_thresh, 2);
+  EXPECT_EQ(one.tau_m, 10);
+  EXPECT_EQ(one.i_offset, 0.5);
+  EXPECT_FALSE(one.hasPerNeuron());
+}

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "kernel/Kernel.h"
 #include "RandomNeurons.h"
+#include "kernel/Regions.h"
 #include "kernel/Resources.h"
 #include "gtest/gtest.h"
 #include <random>
@@ -684,4 +685,62 @@ TEST(Kernel, ArenaBytes) {
             144u + 24 + resources::align8(sizeof(stdp::PostHistory)));
   c.indexBits = 0;
   EXPECT_EQ(neuronCoreArenaBytes(c), 0u);
+}
+
+// Per-neuron parameters: two IF sets in the neuron-params words, an index
+// per neuron. Set 0: bias 1 mV, threshold 10 mV; set 1: bias 3 mV,
+// threshold 2 mV, reset by subtraction to... 0.5 below (v_reset 0.5).
+// Neurons 0 and 2 use set 1: after one tick v = 3 > 2, a spike, then
+// v = 3 - (2 - 0.5) = 1.5; neuron 1 (set 0) has v = 1, no spike.
+TEST(Kernel, PerNeuronParameterSets) {
+  auto set = [](int32_t biasMv, int32_t threshMv, int32_t resetHalfMv,
+                uint32_t flags, uint32_t model) {
+    std::vector<uint32_t> w(kNeuronParamWordsNir, 0);
+    w[1] = uint32_t(Accum::fromInt(resetHalfMv).bits / 2); // v_reset
+    w[2] = uint32_t(Accum::fromInt(threshMv).bits);        // v_thresh
+    w[12] = model;
+    w[13] = flags;
+    w[14] = uint32_t(Accum::fromInt(biasMv).bits); // bias
+    return w;
+  };
+  std::vector<uint32_t> words = set(1, 10, 0, 0, NeuronModelIf);
+  std::vector<uint32_t> second = set(3, 2, 1, 1, NeuronModelIf);
+  words.insert(words.end(), second.begin(), second.end());
+  std::vector<uint16_t> index = {1, 0, 1, 0};
+  TestCore t;
+  t.cfg.numNeurons = 3;
+  t.cfg.delayBits = 1;
+  t.cfg.indexBits = 2;
+  ASSERT_TRUE(decodeNeuronParams(words.data(), true, t.cfg.params));
+  t.cfg.paramSets = words.data();
+  t.cfg.numParamSets = 2;
+  t.cfg.paramIndex = index.data();
+  // The block holds the decoded sets and the index.
+  NeuronCoreConfig plain = t.cfg;
+  plain.paramIndex = nullptr;
+  EXPECT_EQ(neuronCoreMemoryBytes(t.cfg),
+            neuronCoreMemoryBytes(plain) +
+                resources::align8(2 * sizeof(NeuronFixedParams)) + 8);
+  ASSERT_TRUE(t.init());
+  // The core's configuration now points at its own decoded sets and index.
+  EXPECT_NE(t.core.cfg.paramIndex, index.data());
+  EXPECT_EQ(t.core.cfg.paramIndex[0], 1u);
+  EXPECT_EQ(t.core.cfg.paramIndex[1], 0u);
+  EXPECT_EQ(neuronParamsOf(t.core, 0).bias, Accum::fromInt(3));
+  EXPECT_EQ(neuronParamsOf(t.core, 1).vThresh, Accum::fromInt(10));
+  neuronCoreTick(t.core, 0);
+  EXPECT_EQ(t.core.spikeBits[0], 0b101u);
+  EXPECT_EQ(t.core.state[0].v.bits,
+            Accum::fromInt(3).bits -
+                (Accum::fromInt(2).bits - Accum::fromInt(1).bits / 2));
+  EXPECT_EQ(t.core.state[1].v, Accum::fromInt(1));
+  EXPECT_EQ(t.core.state[2].v, t.core.state[0].v);
+  // An index past the sets, or sets of two models, fail the core's start.
+  index[1] = 2;
+  TestCore bad = t;
+  EXPECT_FALSE(bad.init());
+  index[1] = 0;
+  words[16 + 12] = NeuronModelLif;
+  TestCore mixed = t;
+  EXPECT_FALSE(mixed.init());
 }

@@ -68,6 +68,16 @@ public:
   void getName(llvm::StringRef name, std::string &out);
   void getString(llvm::StringRef name, std::string &out);
   void getWeightInit(llvm::StringRef name, WeightInit &out);
+  /// A quantity, or `dense(shape = N, data = "...")`: one value per neuron
+  /// in the canonical unit (float32 or float64 bits), into \p array.
+  void getQuantityOrArray(llvm::StringRef name, Dimension dim, double &out,
+                          std::shared_ptr<const NumArray> &array,
+                          double min = -1e300, bool minInclusive = true);
+  /// The arguments of dense(...): \p shape (N or A x B ...) and \p data
+  /// (8 hex digits per value: float32 bits; with \p allowDouble also 16:
+  /// float64 bits). \p what names the array in messages.
+  bool toDense(const Value &shape, const Value &data, bool allowDouble,
+               llvm::StringRef what, NumArray &out);
   void getEncoding(llvm::StringRef name, Encoding &out);
 
   bool ok() const { return good; }

@@ -58,6 +58,16 @@ llvm::ArrayRef<llvm::StringRef> neuronModelNames();
 /// `reset`, which the NIR models take).
 bool neuronModelTakes(NeuronModelKind m, llvm::StringRef param);
 
+/// The parameters of NeuronParams.def, numbered in its order.
+enum class NeuronParamId : unsigned {
+#define SCNC_NEURON_PARAM(NAME, DIM, DEFAULT, MIN, INCL, MODELS) NAME,
+#include "scnc/IR/NeuronParams.def"
+  Count
+};
+constexpr unsigned kNumNeuronParams = unsigned(NeuronParamId::Count);
+/// The parameter's NeuronParams.def name.
+llvm::StringRef neuronParamName(NeuronParamId id);
+
 /// A neuron parameter set (PyNN names, canonical units): its model and the
 /// parameters of that model (NeuronParams.def; the others keep their
 /// defaults and are not printed).
@@ -72,6 +82,21 @@ struct NeuronParams {
   /// NIR models: after a spike v <- v - (v_thresh - v_reset) instead of
   /// v <- v_reset (`reset = subtract`).
   bool resetSubtract = false;
+  /// Per-neuron values (NIR's IF, LIF and CubaLIF only; docs/ir.md): a
+  /// parameter with an array here has value perNeuron[id]->data[i] (in the
+  /// canonical unit) at neuron i of the population (channel-major index);
+  /// its scalar above is then unused. Every array of a set has the same
+  /// length, and only populations of exactly that many neurons may use the
+  /// set (the verifier checks both). Shared, as WeightInit::array.
+  std::shared_ptr<const NumArray> perNeuron[kNumNeuronParams];
+  /// The length of the per-neuron arrays, 0 when the set has none.
+  uint64_t perNeuronCount() const;
+  bool hasPerNeuron() const { return perNeuronCount() != 0; }
+  double get(NeuronParamId id) const;
+  void set(NeuronParamId id, double v);
+  /// The set neuron \p i runs: these scalars with every per-neuron array's
+  /// value i in place of its parameter's, and no arrays.
+  NeuronParams neuron(uint64_t i) const;
   /// The model as an enumerator (IfCurrExp for an unknown name).
   NeuronModelKind modelKind() const {
     NeuronModelKind m = NeuronModelKind::IfCurrExp;

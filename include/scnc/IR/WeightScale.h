@@ -35,6 +35,13 @@ struct PopulationWeightScale {
   /// population is |w| * factor in the ring buffers, and maxSummedInput
   /// below is in those units (nA, or mV for IF and LIF).
   double factor = 1;
+  /// Per neuron of the population its own factor when its `neuron` set has
+  /// per-neuron values (then `factor` is unused); empty otherwise.
+  std::vector<double> factors;
+  /// The factor of post neuron \p i.
+  double factorOf(uint64_t i) const {
+    return factors.empty() ? factor : factors[i];
+  }
   /// Per synapse type: the largest sum of |w| (nA) over one neuron's
   /// incoming synapses of that type, its left shift, and whether that sum
   /// does not fit S16.15 (shift saturated at 16).

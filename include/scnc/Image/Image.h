@@ -73,6 +73,7 @@ enum RegionId : uint32_t {
   SpikeSourceRegion = kernel::region::SpikeSource,
   NeuronStateRegion = kernel::region::NeuronState,
   LoadPredictionRegion = kernel::region::LoadPrediction,
+  NeuronParamIndexRegion = kernel::region::NeuronParamIndex,
   NumRegionIds = kernel::region::Count
 };
 /// Words of the neuron-parameter region.
@@ -100,6 +101,20 @@ constexpr uint32_t kSourceParamNameBytes = 4 * kernel::kSourceParamNameWords;
 /// that readImage ignores CRC mismatches and checks everything else.
 extern bool fuzzingSkipsCrcs;
 #endif
+
+/// A parameter set as the neuron-params region stores it: 12 words
+/// (IF_curr_exp) or 16 (a NIR model).
+std::string encodeNeuronParams(const NeuronFixedParams &f);
+/// The parameter sets of a core whose neurons have their own (a neuron set
+/// with per-neuron values): the distinct sets among \p perNeuron (equal
+/// when their words are), in order of first appearance, and per neuron the
+/// index of its set.
+struct NeuronParamTable {
+  std::vector<NeuronFixedParams> sets;
+  std::vector<uint16_t> index;
+};
+NeuronParamTable
+buildNeuronParamTable(llvm::ArrayRef<NeuronFixedParams> perNeuron);
 
 llvm::StringRef sectionTypeName(uint32_t type);
 llvm::StringRef regionName(uint32_t id);
@@ -219,6 +234,15 @@ struct ImageCore {
   /// Neuron parameters (neuron cores).
   bool hasParams = false;
   NeuronFixedParams params;
+  /// Per-neuron parameters (a neuron-param-index region): every set of the
+  /// neuron-params region (params is the first) and per neuron its set's
+  /// index; both empty otherwise.
+  std::vector<NeuronFixedParams> paramSets;
+  std::vector<uint16_t> paramIndex;
+  /// Neuron \p i's parameters.
+  const NeuronFixedParams &paramsOf(uint32_t i) const {
+    return paramIndex.empty() ? params : paramSets[paramIndex[i]];
+  }
   /// Synapse parameters (neuron cores): per synapse type the ring-buffer
   /// left shift; the synaptic word's field widths.
   bool hasSynapseParams = false;

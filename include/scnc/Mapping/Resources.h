@@ -28,6 +28,10 @@ struct CoreKind {
   bool plastic = false;
   /// Ring-buffer delay bits for the population's longest incoming delay.
   uint32_t delayBits = 1;
+  /// A population whose neuron set has per-neuron values: its distinct
+  /// parameter sets (a core keeps at most that many, and at most one per
+  /// neuron, in DTCM with a per-neuron index); 0 otherwise.
+  uint64_t paramSets = 0;
 };
 CoreKind coreKindOf(const Network &n, unsigned pop);
 

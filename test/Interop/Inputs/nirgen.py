@@ -226,11 +226,39 @@ def neuron_count():
 
 
 @case
-def per_neuron_threshold():
+def per_neuron_length():
+    """'r' differs between neurons but has 2 values for 3 neurons."""
     return graph({"input": inp((3,)), "fc": {"type": "Linear", "weight": ramp(3, 3)},
-                  "n": {"type": "IF", "r": np.ones(3, F),
+                  "n": {"type": "IF", "r": np.array([1, 2], F),
                         "v_threshold": np.array([1, 1, 2], F)}},
                  [("input", "fc"), ("fc", "n")])
+
+
+@case
+def per_neuron():
+    """`models` with parameters that differ per neuron or per channel and
+    biases that differ per channel (Conv2d) and per unit (Affine): LIF per
+    channel (3 parameter sets), CubaLIF per neuron (tau_mem, v_leak) and per
+    channel (tau_syn, w_in, v_threshold), IF per neuron."""
+    g = models()
+    n = g["nodes"]
+    ch = lambda v, hw: np.repeat(np.asarray(v, F), hw).reshape(-1, *[int(np.sqrt(hw))] * 2)
+    n["conv"]["bias"] = np.array([0.15, 0.05, 0.3], F)
+    n["lif"] = neuron("LIF", (3, 10, 10), tau=ch([0.01, 0.02, 0.005], 100),
+                      v_leak=ch([0.1, 0.0, 0.2], 100), v_reset=-0.2,
+                      v_threshold=ch([0.5, 0.4, 0.7], 100), r=ch([2.0, 1.5, 2.5], 100))
+    k = np.arange(75)
+    n["cuba"] = neuron("CubaLIF", (3, 5, 5),
+                       tau_mem=(0.01 + 0.0002 * k).reshape(3, 5, 5),
+                       tau_syn=ch([0.004, 0.006, 0.003], 25),
+                       v_leak=((k % 5) * 0.02).reshape(3, 5, 5),
+                       v_threshold=ch([0.3, 0.25, 0.35], 25),
+                       w_in=ch([1.5, 1.0, 2.0], 25), r=1.0)
+    n["fc"]["bias"] = np.array([0.0, 0.1, -0.05, 0.2], F)
+    n["if"] = neuron("IF", (4,), v_threshold=np.array([1.5, 1.2, 1.8, 1.0], F),
+                     v_reset=np.array([0.25, 0.0, 0.5, 0.25], F),
+                     r=np.array([1.0, 1.25, 0.75, 1.0], F))
+    return g
 
 
 @case
