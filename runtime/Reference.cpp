@@ -208,14 +208,16 @@ template <typename M> Error Evaluator<M>::buildEdges() {
         table[k] = float(w);
     }
     // Per-neuron factors: each synapse's weight with its post neuron's.
-    const PopulationWeightScale &ps = scales[p.post];
-    bool perPost = std::is_same<M, FixedModel>::value && !ps.factors.empty();
+    // (Float64 runs have no ring-buffer scales: `scales` is empty there.)
+    const PopulationWeightScale *ps =
+        std::is_same<M, FixedModel>::value ? &scales[p.post] : nullptr;
+    bool perPost = ps && !ps->factors.empty();
     auto weightOf = [&](uint64_t i) -> typename M::Weight {
       if (!perPost)
         return table[l.element(i)];
       return typename M::Weight(weightToRingBuffer(
-          std::fabs(double(l.weight(i))) * ps.factors[l.post[i]],
-          ps.leftShift[oe.type]));
+          std::fabs(double(l.weight(i))) * ps->factors[l.post[i]],
+          ps->leftShift[oe.type]));
     };
     oe.start.assign(nPre + 1, 0);
     for (uint64_t i = 0; i < l.size(); ++i)
