@@ -215,18 +215,17 @@ AVX2 __attribute__((always_inline)) inline void tickBlocks(NeuronTick &t) {
     __m256i ov = zero;
     __m256i iE = addWrap(e0, aE, ov);
     __m256i iI = addWrap(in0, aI, ov);
-    __m256i alpha = addWrap(
-        mulAccum<false>(addWrap(subWrap(iE, iI, ov), iOffset, ov), rMembrane,
-                        ov),
-        vRest, ov);
-    __m256i vNew =
-        subWrap(alpha, mulFract(subWrap(alpha, v0, ov), expTC), ov);
+    __m256i alpha =
+        addWrap(mulAccum<false>(addWrap(subWrap(iE, iI, ov), iOffset, ov),
+                                rMembrane, ov),
+                vRest, ov);
+    __m256i vNew = subWrap(alpha, mulFract(subWrap(alpha, v0, ov), expTC), ov);
     if (LLVM_UNLIKELY(_mm256_movemask_ps(_mm256_castsi256_ps(ov)))) {
       iE = addSat(e0, aE);
       iI = addSat(in0, aI);
-      alpha = addSat(
-          mulAccum<true>(addSat(subSat(iE, iI), iOffset), rMembrane, ov),
-          vRest);
+      alpha =
+          addSat(mulAccum<true>(addSat(subSat(iE, iI), iOffset), rMembrane, ov),
+                 vRest);
       vNew = subSat(alpha, mulFract(subSat(alpha, v0), expTC));
     }
     __m256i refractory = _mm256_cmpgt_epi32(rf0, zero);

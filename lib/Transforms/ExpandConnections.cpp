@@ -256,10 +256,11 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
           p, Twine("weights from ") + (dense ? "a dense array" : "a file") +
                  " are not supported for " + toString(p.kind) + " projections");
     std::string path = dense ? "dense weights" : resolve(w.path);
-    Expected<NumArray> a =
-        dense ? Expected<NumArray>(*w.array) : readArrayFile(path);
-    if (!a)
-      return error(p, toString(a.takeError()));
+    // The IR's own array is read in place; a file's is read here.
+    Expected<NumArray> file = dense ? NumArray() : readArrayFile(path);
+    if (!file)
+      return error(p, toString(file.takeError()));
+    const NumArray *a = dense ? w.array.get() : &*file;
     if (Error e = checkFinite(*a, path))
       return error(p, toString(std::move(e)));
     const Shape &in = net.populations[p.pre].shape;
