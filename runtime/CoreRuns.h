@@ -68,7 +68,7 @@ struct alignas(64) CoreRun {
 class CoreRuns {
 public:
   CoreRuns(const LoadedImage &em, const EmulatorOptions &o)
-      : em(em), cores(em.cores), model(o.cycles),
+      : em(em), cores(em.cores), model(o.cycles), isa(o.hostIsa),
         budget(model.budgetCycles(em.timestepUs)),
         eventBudget(model.eventBudget(em.timestepUs)) {}
 
@@ -126,6 +126,7 @@ private:
   const LoadedImage &em;
   const std::vector<CoreInfo> &cores;
   const CycleModel &model;
+  const HostIsa isa;
   const uint64_t budget, eventBudget;
   std::vector<CoreRun> run;
   std::vector<kernel::NeuronCore> neuron;

@@ -117,17 +117,17 @@ struct LoadedImage {
   uint32_t rankWords = 0;
 };
 
-/// The instruction sets the host's neuron update can use, in order.
-enum class HostIsa { Scalar, Avx2, Avx512vl };
+using scnc::HostIsa;
 
 /// The best instruction set up to \p most this host has.
-HostIsa hostNeuronTickIsa(HostIsa most = HostIsa::Avx512vl);
+HostIsa hostNeuronTickIsa(HostIsa most = HostIsa::Avx512);
 
 /// kernel::neuronCoreTick's result (same bits, counters included), faster:
-/// eight neurons at a time with the best of AVX2 and AVX-512VL (256-bit
-/// vectors, 32 registers) up to \p most the host has (HostTick.cpp).
+/// eight or sixteen neurons at a time with the best of AVX2, AVX-512VL
+/// (256-bit vectors, 32 registers) and AVX-512 (512-bit vectors) up to
+/// \p most the host has (HostTick.cpp).
 void hostNeuronCoreTick(kernel::NeuronCore &core, uint32_t tick,
-                        HostIsa most = HostIsa::Avx512vl);
+                        HostIsa most = HostIsa::Avx512);
 
 } // namespace emulator
 

@@ -96,6 +96,20 @@ cl::opt<std::string>
                 cl::value_desc("time"), cl::cat(runCat));
 cl::opt<unsigned> threads("j", cl::desc("Host threads"), cl::init(1),
                           cl::cat(runCat));
+cl::opt<HostIsa> hostIsa(
+    "host-isa",
+    cl::desc("The emulator's neuron update: the best instruction set up to "
+             "this one the host has (results are the same for each)"),
+    cl::init(HostIsa::Avx512),
+    cl::values(clEnumValN(HostIsa::Scalar, "scalar",
+                          "the kernel's own code, a neuron at a time"),
+               clEnumValN(HostIsa::Avx2, "avx2", "AVX2, 8 neurons at a time"),
+               clEnumValN(HostIsa::Avx512vl, "avx512vl",
+                          "AVX-512 on 256-bit vectors, 8 at a time"),
+               clEnumValN(HostIsa::Avx512, "avx512",
+                          "AVX-512 on 512-bit vectors, 16 at a time "
+                          "(default)")),
+    cl::cat(runCat));
 cl::opt<std::string> machineOpt(
     "machine",
     cl::desc("With a load image: the machine to emulate, spinn3, spinn5, "
@@ -686,6 +700,7 @@ int runImage() {
   EmulatorOptions eo;
   eo.ticks = span.ticks;
   eo.threads = j;
+  eo.hostIsa = hostIsa;
   eo.recordVoltages = voltageLayers(layers.size(), selected);
   std::vector<CoreTrace> traces;
   if (!parseTraceCores(*img, traces))

@@ -99,11 +99,12 @@ TEST(HostTickTest, SameBitsAsTheKernel) {
     }
     cfg.initialState = init.data();
     // The kernel (a) against the host's update with each instruction set
-    // this host has (b[k]: scalar, AVX2, AVX-512VL).
-    const emulator::HostIsa isas[] = {emulator::HostIsa::Scalar,
-                                      emulator::HostIsa::Avx2,
-                                      emulator::HostIsa::Avx512vl};
-    Core a, b[3];
+    // this host has (b[k]: scalar, AVX2, AVX-512 on 256-bit and on 512-bit
+    // vectors).
+    const emulator::HostIsa isas[] = {
+        emulator::HostIsa::Scalar, emulator::HostIsa::Avx2,
+        emulator::HostIsa::Avx512vl, emulator::HostIsa::Avx512};
+    Core a, b[4];
     ASSERT_TRUE(a.init(cfg));
     for (Core &c : b) {
       ASSERT_TRUE(c.init(cfg));
@@ -128,7 +129,7 @@ TEST(HostTickTest, SameBitsAsTheKernel) {
           }
       }
       neuronCoreTick(a.core, t);
-      for (unsigned k = 0; k < 3; ++k) {
+      for (unsigned k = 0; k < 4; ++k) {
         Core &c = b[k];
         emulator::hostNeuronCoreTick(c.core, t, isas[k]);
         ASSERT_EQ(std::memcmp(a.memory.data(), c.memory.data(), a.bytes), 0)

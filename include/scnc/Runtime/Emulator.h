@@ -61,11 +61,18 @@ struct CoreTrace {
   std::string dump;
 };
 
+/// The instruction sets the emulator's neuron update can use, in order.
+/// Avx512vl: AVX-512 on 256-bit vectors; Avx512: on 512-bit vectors.
+enum class HostIsa { Scalar, Avx2, Avx512vl, Avx512 };
+
 struct EmulatorOptions {
   /// Ticks to run.
   uint32_t ticks = 0;
   /// Host threads; results are identical for any.
   unsigned threads = 1;
+  /// The neuron update uses the best instruction set up to this one the
+  /// host has; results are identical for any.
+  HostIsa hostIsa = HostIsa::Avx512;
   /// Per population index: record its membrane voltages.
   std::vector<bool> recordVoltages;
   CycleModel cycles;
