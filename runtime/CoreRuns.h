@@ -129,6 +129,10 @@ private:
   const HostIsa isa;
   const uint64_t budget, eventBudget;
   std::vector<CoreRun> run;
+  /// Per core, by tick parity: how many keys it sent (run[i].sent's size),
+  /// packed, so that a receiver passes a silent sender without reaching
+  /// into its CoreRun (a cache miss per sender and tick).
+  std::vector<uint32_t> sentCount[2];
   std::vector<kernel::NeuronCore> neuron;
   std::vector<kernel::SourceCore> source;
   uint64_t neuronUpdatesPerTick = 0;

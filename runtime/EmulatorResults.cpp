@@ -91,10 +91,12 @@ void CoreRuns::exchangeSent(uint32_t t) {
         i += 2 + n;
       }
     }
-  for (uint32_t s : em.remoteSenders)
+  for (uint32_t s : em.remoteSenders) {
+    CoreRun::Sent &sent = run[s].sent[parity];
     if (cores[s].numLeaves > 1)
-      run[s].sent[parity].groupStart.push_back(
-          uint32_t(run[s].sent[parity].keys.size()));
+      sent.groupStart.push_back(uint32_t(sent.keys.size()));
+    sentCount[parity][s] = uint32_t(sent.keys.size());
+  }
 }
 
 void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,

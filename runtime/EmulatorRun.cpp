@@ -61,6 +61,8 @@ constexpr size_t kTraceHeaderWords = 4;
 Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
                       Recording &rec) {
   const size_t numCores = cores.size();
+  sentCount[0].assign(numCores, 0);
+  sentCount[1].assign(numCores, 0);
   // Where each neuron of an input population with run-time spikes lives.
   std::vector<std::vector<std::pair<uint32_t, uint32_t>>> where(em.pops.size());
   for (uint32_t i = 0; i < numCores; ++i) {
@@ -304,6 +306,7 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
     if (!ci.leaves.empty())
       r.leafSpikes[0] += n;
   }
+  sentCount[t & 1][i] = n;
 }
 
 void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, CoreRun::Sent &out,
@@ -397,10 +400,10 @@ void CoreRuns::receive(uint32_t d, uint32_t t) {
       inbox.insert(inbox.end(), keys, keys + n);
   };
   for (const SenderEntries &se : ci.senders) {
+    if (!sentCount[t & 1][se.sender])
+      continue;
     const CoreRun::Sent &sent = run[se.sender].sent[t & 1];
     uint32_t n = uint32_t(sent.keys.size());
-    if (!n)
-      continue;
     if (cores[se.sender].numLeaves == 1) { // one entry, every key
       deliver(ci.incoming[se.first], sent.keys.data(), n);
       continue;
