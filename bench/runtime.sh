@@ -9,8 +9,10 @@
 #    `scnc-run mnist.scimg --input digit=... --duration <same> --stats -o OUT`
 #    with -j 1, then with -j 2. Printed: best and median wall of each, the
 #    ratios of synaptic events per second, scnc / Brian2, best to best and
-#    median to median, and -j 2 / -j 1. --duration is passed as a plain
-#    number of ms (Brian2's simulated time, e.g. 1000).
+#    median to median, and -j 2 / -j 1; then the same ratios paired by
+#    round (each round's runs follow each other, so the host's drift
+#    cancels), median and range. --duration is passed as a plain number of
+#    ms (Brian2's simulated time, e.g. 1000).
 #
 # scnc-run's OUT/summary.json is read for these fields (the runtime must write
 # them under these names):
@@ -128,4 +130,15 @@ for j in (1, 2):
 if 1 in walls and 2 in walls:
     print(f"scnc-run -j2 / -j1 speed-up = {min(walls[1]) / min(walls[2]):.2f} (best), "
           f"{statistics.median(walls[1]) / statistics.median(walls[2]):.2f} (median)")
+# Paired by round: the runs of one round follow each other within about a
+# second, so their ratio cancels the host's slower drift.
+def paired(name, ratios):
+    print(f"{name}, per round: median {statistics.median(ratios):.2f}, "
+          f"range {min(ratios):.2f}-{max(ratios):.2f} ({fmt(ratios)})")
+if 1 in walls:
+    s = json.load(open(f"{tmp}/summary-1-1.json"))
+    k = s["synaptic_events"] / b["synaptic_events"]
+    paired("events/s ratio scnc -j1 / Brian2", [k * w0 / w1 for w0, w1 in zip(bw, walls[1])])
+if 1 in walls and 2 in walls:
+    paired("scnc-run -j2 / -j1 speed-up", [w1 / w2 for w1, w2 in zip(walls[1], walls[2])])
 PY

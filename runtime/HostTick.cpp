@@ -1,28 +1,35 @@
-//===- HostTick.cpp - The neuron update on the host, eight at a time ------===//
+//===- HostTick.cpp - The neuron update on the host, 8 or 16 at a time ---===//
 //
-// kernel::neuronCoreTick's result, computed eight neurons at a time with
-// AVX2 when the host has it (the emulator's hottest loop), compiled twice:
-// for AVX2, and for AVX-512VL (the same 256-bit code with 32 registers and
-// EVEX forms: no constants spilled; 9-11% less wall time on mnist -j 1 on a
-// Zen 4 host). It gives the
-// bits the kernel gives, state, ring buffers, quiet flags, spikes, keys,
-// history and counters alike:
+// kernel::neuronCoreTick's result, computed eight or sixteen neurons at a
+// time (the emulator's hottest loop). The vector code is written once
+// (HostTickVec.inc) and compiled three times: AVX2 on 256-bit vectors;
+// AVX-512VL on 256-bit vectors (32 registers and EVEX forms: no constants
+// spilled; 9-11% less wall time on mnist -j 1 on a Zen 4 host); and
+// AVX-512 on 512-bit vectors, sixteen neurons at a time with the last
+// n mod 16 as one masked block (the default where the host has AVX-512:
+// 10-12% less wall time than AVX-512VL on mnist -j 1 on a Xeon host). It
+// gives the bits the kernel gives, state, ring buffers, quiet flags,
+// spikes, keys, history and counters alike:
 //   - every lane runs lifStep's full arithmetic (kernel/Lif.h) with no
 //     shortcut: each shortcut of lifStep gives the bits the full step would
 //     (Lif.h says so), so the full step is lifStep;
 //   - a neuron the kernel skips (quiet, no input) is in a fixed point of
 //     lifStep without input, so updating it changes nothing and leaves it
 //     quiet; only the count of updated neurons tells skipped ones apart,
-//     and it is counted as the kernel counts it. Blocks of eight skipped
-//     neurons are not computed at all;
+//     and it is counted as the kernel counts it. Blocks whose neurons are
+//     all skipped are not computed at all;
+//   - terms that are exactly 0 are left out: iSynI's in a block with no
+//     inhibitory current or input, i_offset's on a core where it is 0;
 //   - the S16.15 and u0.32 products are exact 64-bit products rounded and
 //     saturated as kernel/FixedPoint.h does;
 //   - the sums are first computed wrapping, recording any lane that
 //     overflowed; only then (rarely) is the block computed again with
 //     saturating sums. Without an overflow both give the same bits.
-// Without AVX2 (or for the last n mod 8 neurons) the kernel's own per
-// neuron code runs. unittests/Runtime/HostTickTest.cpp compares each
-// instruction set the host has with the kernel on random states and inputs.
+// Without AVX2 (or for the last n mod 8 neurons of the 256-bit loops) the
+// kernel's own per neuron code runs. unittests/Runtime/HostTickTest.cpp
+// compares each instruction set the host has with the kernel on random
+// states and inputs; `scnc-run --host-isa` caps the choice
+// (test/Runtime/host-isa.test).
 //
 //===----------------------------------------------------------------------===//
 #include "EmulatorInternal.h"
