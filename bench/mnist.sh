@@ -49,6 +49,8 @@ echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; digits $DIGITS; STDP on $
 T0=$(date +%s.%N)
 step layer "$B/scnc-train" layer 1 "$NET" "${common[@]}" \
   --train-per-class "$STDP_PER_CLASS" $LAYER_OPTS
+# How alike the learned kernels are (also in layer1.json).
+grep -h '^kernels alike' "$RUN/log.txt" | tail -1 | tee -a "$RUN/bench.txt" || true
 step svm "$B/scnc-train" svm "$RUN/net.scn" "${common[@]}" --train-per-class all $SVM_OPTS
 step test "$B/scnc-train" test "$RUN/net.scn" "${common[@]}" --test-per-class all $TEST_OPTS
 T1=$(date +%s.%N)

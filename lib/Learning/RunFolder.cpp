@@ -151,6 +151,17 @@ Error RunFolder::writeLayerJson(const Network &n, const RunProtocol &p,
   j["input_spikes"] = r.inputSpikes;
   j["post_spikes"] = r.postSpikes;
   j["wins"] = r.wins;
+  if (!r.shape.empty()) {
+    KernelRedundancy k = kernelRedundancy(r.kernels, unsigned(r.shape[0]));
+    j["kernel_redundancy"] = {{"kernels", k.kernels},
+                              {"distinct_within_0.001", k.distinct},
+                              {"identical_groups", k.groups},
+                              {"flat", k.flat},
+                              {"pairs", k.pairs},
+                              {"mean_correlation", k.meanCorrelation},
+                              {"max_correlation", k.maxCorrelation},
+                              {"pairs_above_0.9", k.pairsAbove}};
+  }
   j["weights"] = weightsFile.str();
   j["shape"] = r.shape;
   j["seconds"] = r.seconds;

@@ -22,8 +22,11 @@
 #include "scnc/Support/Random.h"
 #include "scnc/Support/Timing.h"
 #include "llvm/ADT/Twine.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
+#include <functional>
 #include <cmath>
 #include <mutex>
 
@@ -164,6 +167,102 @@ scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
   if (!firstError.empty())
     return trainError(firstError);
   return out;
+}
+
+KernelRedundancy scnc::kernelRedundancy(ArrayRef<double> kernels,
+                                        unsigned count, double tolerance,
+                                        double threshold) {
+  KernelRedundancy r;
+  r.kernels = count;
+  if (count == 0 || kernels.size() % count)
+    return r;
+  const size_t len = kernels.size() / count;
+  auto kernel = [&](unsigned k) { return kernels.slice(k * len, len); };
+  // Groups: each kernel joins the first group whose first kernel it lies
+  // within the tolerance of, weight by weight.
+  std::vector<unsigned> firsts, sizes;
+  for (unsigned k = 0; k < count; ++k) {
+    ArrayRef<double> a = kernel(k);
+    size_t g = 0;
+    for (; g < firsts.size(); ++g) {
+      ArrayRef<double> b = kernel(firsts[g]);
+      bool close = true;
+      for (size_t i = 0; i < len && close; ++i)
+        close = std::fabs(a[i] - b[i]) <= tolerance;
+      if (close)
+        break;
+    }
+    if (g == firsts.size()) {
+      firsts.push_back(k);
+      sizes.push_back(0);
+    }
+    ++sizes[g];
+  }
+  r.distinct = unsigned(firsts.size());
+  for (unsigned s : sizes)
+    if (s > 1)
+      r.groups.push_back(s);
+  llvm::sort(r.groups, std::greater<unsigned>());
+  // Pearson correlation of the kernels that are not flat.
+  std::vector<std::vector<double>> centred;
+  for (unsigned k = 0; k < count; ++k) {
+    ArrayRef<double> a = kernel(k);
+    double mean = 0;
+    for (double v : a)
+      mean += v;
+    mean /= double(len);
+    std::vector<double> c(len);
+    double sq = 0;
+    for (size_t i = 0; i < len; ++i) {
+      c[i] = a[i] - mean;
+      sq += c[i] * c[i];
+    }
+    if (!(sq > 0)) {
+      ++r.flat;
+      continue;
+    }
+    double norm = std::sqrt(sq);
+    for (double &v : c)
+      v /= norm;
+    centred.push_back(std::move(c));
+  }
+  double sum = 0;
+  for (size_t a = 0; a < centred.size(); ++a)
+    for (size_t b = a + 1; b < centred.size(); ++b) {
+      double c = 0;
+      for (size_t i = 0; i < len; ++i)
+        c += centred[a][i] * centred[b][i];
+      sum += c;
+      r.maxCorrelation = r.pairs ? std::max(r.maxCorrelation, c) : c;
+      r.pairsAbove += c > threshold;
+      ++r.pairs;
+    }
+  r.meanCorrelation = r.pairs ? sum / double(r.pairs) : 0;
+  return r;
+}
+
+std::string scnc::describeRedundancy(const KernelRedundancy &r,
+                                     double tolerance, double threshold) {
+  std::string s;
+  raw_string_ostream os(s);
+  os << r.distinct << " distinct of " << r.kernels << " within "
+     << format("%g", tolerance) << " nA";
+  if (!r.groups.empty()) {
+    os << " (groups of";
+    for (size_t i = 0; i < r.groups.size(); ++i)
+      os << (i ? ", " : " ") << r.groups[i];
+    os << ")";
+  }
+  if (r.flat)
+    os << ", " << r.flat << " flat";
+  os << "; correlation ";
+  if (r.pairs)
+    os << "mean " << format("%.2f", r.meanCorrelation) << ", max "
+       << format("%.2f", r.maxCorrelation) << "; " << r.pairsAbove << " of "
+       << r.pairs << " pairs above " << format("%g", threshold);
+  else
+    os << "undefined (fewer than two kernels that are not flat)";
+  return os.str();
 }
 
 Network scnc::buildTrainingNetwork(const Network &n, unsigned j, bool slotEnd) {

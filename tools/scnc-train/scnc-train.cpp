@@ -507,6 +507,10 @@ int Trainer::layer(const Network &n) {
   os << "wins per filter:";
   for (uint64_t w : r->wins)
     os << " " << w;
+  if (!r->shape.empty())
+    os << "\nkernels alike: "
+       << describeRedundancy(
+              kernelRedundancy(r->kernels, unsigned(r->shape[0])));
   os << "\nmean |change| " << format("%.4f", change / r->kernels.size())
      << " nA; kernels " << path(weightsName) << " (";
   for (size_t i = 0; i < r->shape.size(); ++i)
