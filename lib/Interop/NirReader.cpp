@@ -9,19 +9,16 @@
 //
 //===----------------------------------------------------------------------===//
 #include "scnc/Interop/Nir.h"
+#include "scnc/Support/ChildProcess.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/raw_ostream.h"
 #include <algorithm>
-#include <cerrno>
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <hdf5.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 using namespace scnc;
 using namespace llvm;
@@ -403,80 +400,42 @@ Expected<NirGraph> scnc::readNirFile(StringRef path) {
   unsigned limit = 120;
   if (const char *e = getenv("SCNC_HDF5_TIMEOUT"))
     StringRef(e).getAsInteger(10, limit);
-  int fds[2];
-  if (pipe(fds) != 0)
+  ChildOptions co;
+  co.quiet = true; // what HDF5 says as it crashes is not for the user
+  co.timeoutSeconds = limit;
+  Expected<std::vector<ChildResult>> children = runInChildren(
+      1,
+      [&](unsigned) {
+        Wire w;
+        Expected<NirGraph> g = readWithHdf5(path);
+        if (g) {
+          w.u64(1);
+          w.str(g->version);
+          w.node(g->root);
+        } else {
+          w.u64(0);
+          w.str(toString(g.takeError()));
+        }
+        return std::move(w.bytes);
+      },
+      co);
+  if (!children) {
+    consumeError(children.takeError());
     return readWithHdf5(path);
-  outs().flush();
-  errs().flush();
-  pid_t pid = fork();
-  if (pid < 0) {
-    close(fds[0]);
-    close(fds[1]);
-    return readWithHdf5(path);
   }
-  if (pid == 0) {
-    close(fds[0]);
-    // What HDF5 or the C library say as they crash is not for the user: the
-    // parent reports the crash. Default actions for the fatal signals (not
-    // LLVM's crash handlers, inherited from the tool).
-    int nul = open("/dev/null", O_WRONLY);
-    if (nul >= 0)
-      dup2(nul, 2);
-    setenv("LIBC_FATAL_STDERR_", "1", 1);
-    for (int sig : {SIGABRT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGALRM})
-      signal(sig, SIG_DFL);
-    alarm(limit);
-    Wire w;
-    Expected<NirGraph> g = readWithHdf5(path);
-    if (g) {
-      w.u64(1);
-      w.str(g->version);
-      w.node(g->root);
-    } else {
-      w.u64(0);
-      w.str(toString(g.takeError()));
-    }
-    const char *p = w.bytes.data();
-    size_t left = w.bytes.size();
-    while (left) {
-      ssize_t n = write(fds[1], p, left);
-      if (n <= 0)
-        _exit(2);
-      p += n;
-      left -= size_t(n);
-    }
-    _exit(0);
-  }
-  close(fds[1]);
-  std::string bytes;
-  char buf[1 << 16];
-  for (;;) {
-    ssize_t n = read(fds[0], buf, sizeof buf);
-    if (n > 0) {
-      bytes.append(buf, size_t(n));
-      continue;
-    }
-    if (n < 0 && errno == EINTR)
-      continue;
-    break;
-  }
-  close(fds[0]);
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
+  const ChildResult &child = (*children)[0];
+  const std::string &bytes = child.bytes;
   auto failed = [&](const Twine &why) {
     return createStringError(inconvertibleErrorCode(),
                              "'" + path + "': " + why +
                                  " reading it (a damaged file?)");
   };
-  if (WIFSIGNALED(status))
-    return failed(WTERMSIG(status) == SIGALRM
+  if (!child.exited)
+    return failed(child.code == SIGALRM
                       ? "HDF5 did not finish in " + Twine(limit) + " s"
-                      : "HDF5 crashed (signal " + Twine(WTERMSIG(status)) +
-                            ")");
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    return failed("HDF5 failed (exit status " +
-                  Twine(WIFEXITED(status) ? WEXITSTATUS(status) : -1) + ")");
+                      : "HDF5 crashed (signal " + Twine(child.code) + ")");
+  if (!child.ok())
+    return failed("HDF5 failed (exit status " + Twine(child.code) + ")");
   Unwire u(bytes);
   if (u.u64() != 1) {
     std::string msg = u.str();

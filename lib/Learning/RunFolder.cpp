@@ -175,6 +175,7 @@ Error RunFolder::writeSvmJson(const Network &n, const RunProtocol &p,
   j["train_accuracy"] = r.trainAccuracy;
   j["features"] = r.features;
   j["run_seconds"] = r.runSeconds;
+  j["svm_seconds"] = r.svmSeconds;
   j["model"] = r.model;
   return writeJson(path("svm-train.json"), j);
 }

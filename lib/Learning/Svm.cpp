@@ -1,5 +1,6 @@
 //===- Svm.cpp - liblinear's L2R_L2LOSS_SVC_DUAL, JSON models -------------===//
 #include "scnc/Learning/Svm.h"
+#include "scnc/Support/ChildProcess.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/OutputFile.h"
 #include "llvm/ADT/STLExtras.h"
@@ -10,6 +11,7 @@
 #include <climits>
 #include <cmath>
 #include <cstdlib>
+#include <cstring>
 #include <linear.h>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -64,6 +66,95 @@ int numDecisionFunctions(const model &m) {
 }
 int numWeightsPerFunction(const model &m) {
   return m.nr_feature + (m.bias >= 0 ? 1 : 0);
+}
+} // namespace
+
+namespace {
+/// The solver's messages of the last trainOneVsRest, class by class.
+std::string lastOneVsRestLog;
+
+/// liblinear's one-vs-rest multi-class training, one class at a time in
+/// its own process (at most o.jobs at once): liblinear draws its visiting
+/// order with the C library's rand(), global state that threads would
+/// share. Class k (labels in order of first appearance, as liblinear
+/// numbers them) is a two-class problem, its samples first (so that
+/// liblinear's first label is the class), solved after srand(o.seed):
+/// each class's weights depend on the data and the seed only, not on the
+/// order or the number of processes. (liblinear's own multi-class loop
+/// continues one rand() sequence through the classes; these models differ
+/// from its by that alone.)
+Expected<model *> trainOneVsRest(const problem &prob, const parameter &param,
+                                 ArrayRef<int> y, const SvmOptions &o) {
+  std::vector<int> order;
+  for (int l : y)
+    if (!is_contained(order, l))
+      order.push_back(l);
+  const unsigned classes = unsigned(order.size());
+  const size_t wSize = size_t(prob.n);
+  auto trainClass = [&](unsigned k) {
+    std::vector<feature_node *> bx;
+    std::vector<double> by;
+    bx.reserve(size_t(prob.l));
+    by.reserve(size_t(prob.l));
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t r = 0; r < size_t(prob.l); ++r)
+        if ((y[r] == order[k]) == (pass == 0)) {
+          bx.push_back(prob.x[r]);
+          by.push_back(pass == 0 ? 1 : -1);
+        }
+    problem bp = prob;
+    bp.x = bx.data();
+    bp.y = by.data();
+    std::string log;
+    logSink = &log;
+    set_print_string_function(captureLiblinear);
+    std::srand(o.seed);
+    model *m = ::train(&bp, &param);
+    logSink = nullptr;
+    std::string out(reinterpret_cast<const char *>(m->w), wSize * 8);
+    free_and_destroy_model(&m);
+    return out + log;
+  };
+  std::vector<std::string> results(classes);
+  if (o.jobs <= 1) {
+    for (unsigned k = 0; k < classes; ++k)
+      results[k] = trainClass(k);
+  } else {
+    ChildOptions co;
+    co.jobs = o.jobs;
+    Expected<std::vector<ChildResult>> children =
+        runInChildren(classes, trainClass, co);
+    if (!children)
+      return children.takeError();
+    for (unsigned k = 0; k < classes; ++k) {
+      const ChildResult &c = (*children)[k];
+      if (!c.ok() || c.bytes.size() < wSize * 8)
+        return svmError("liblinear's process for class " + Twine(order[k]) +
+                        (c.exited
+                             ? " failed (exit status " + Twine(c.code) + ")"
+                             : " was killed (signal " + Twine(c.code) + ")"));
+      results[k] = c.bytes;
+    }
+  }
+  // One model as liblinear's multi-class training leaves it: weight j of
+  // class k at w[j * classes + k].
+  model *mp = static_cast<model *>(std::calloc(1, sizeof(model)));
+  mp->param = param;
+  mp->nr_class = int(classes);
+  mp->nr_feature = prob.bias >= 0 ? prob.n - 1 : prob.n;
+  mp->bias = prob.bias;
+  mp->w = static_cast<double *>(std::malloc(sizeof(double) * wSize * classes));
+  mp->label = static_cast<int *>(std::malloc(sizeof(int) * classes));
+  lastOneVsRestLog.clear();
+  for (unsigned k = 0; k < classes; ++k) {
+    mp->label[k] = order[k];
+    const char *w = results[k].data();
+    for (size_t j = 0; j < wSize; ++j)
+      std::memcpy(&mp->w[j * classes + k], w + j * 8, 8);
+    lastOneVsRestLog += "class " + std::to_string(order[k]) + ":\n" +
+                        results[k].substr(wSize * 8);
+  }
+  return mp;
 }
 } // namespace
 
@@ -143,12 +234,20 @@ Expected<LinearSvm> LinearSvm::train(const FeatureMatrix &x, ArrayRef<int> y,
     return svmError(Twine("liblinear: ") + msg);
 
   svm.log.clear();
-  logSink = &svm.log;
-  set_print_string_function(captureLiblinear);
-  std::srand(options.seed);
-  svm.m.reset(::train(&prob, &param));
-  logSink = nullptr;
-  // The model keeps a copy of `param`; it points at nothing we own.
+  if (distinct.size() == 2) {
+    logSink = &svm.log;
+    set_print_string_function(captureLiblinear);
+    std::srand(options.seed);
+    svm.m.reset(::train(&prob, &param));
+    logSink = nullptr;
+    // The model keeps a copy of `param`; it points at nothing we own.
+  } else {
+    Expected<model *> m = trainOneVsRest(prob, param, y, options);
+    if (!m)
+      return m.takeError();
+    svm.m.reset(*m);
+    svm.log = lastOneVsRestLog;
+  }
   svm.didConverge =
       svm.log.find("reaching max number of iterations") == std::string::npos;
   for (int i = 0,

@@ -21,13 +21,13 @@
 #include "scnc/Support/Parallel.h"
 #include "scnc/Support/Random.h"
 #include "scnc/Support/Timing.h"
-#include "llvm/ADT/Twine.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/Twine.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/raw_ostream.h"
 #include <chrono>
-#include <functional>
 #include <cmath>
+#include <functional>
 #include <mutex>
 
 using namespace scnc;

@@ -557,7 +557,10 @@ int Trainer::svm(const Network &n) {
   SvmOptions so;
   so.C = n.classifier->c;
   so.scaling = a.normalize ? FeatureScaling::UnitNorm : FeatureScaling::None;
+  so.jobs = a.jobs;
+  auto tSvm = std::chrono::steady_clock::now();
   Expected<LinearSvm> m = LinearSvm::train(*x, y, so);
+  double svmSeconds = secondsSince(tSvm);
   if (!m)
     return fail(toString(m.takeError()));
   std::string modelPath = a.model.empty() ? path("svm.json") : a.model;
@@ -574,13 +577,15 @@ int Trainer::svm(const Network &n) {
      << format("%.1f", 100 * zero / std::max<size_t>(1, x->data.size()))
      << "% zero counts, training accuracy " << format("%.4f", ev.accuracy())
      << (m->converged() ? "" : " (liblinear did not converge)") << "; runs "
-     << format("%.2f", runSeconds) << " s; model " << modelPath << "\n";
+     << format("%.2f", runSeconds) << " s, liblinear "
+     << format("%.2f", svmSeconds) << " s; model " << modelPath << "\n";
   os.flush();
   outs() << text;
   SvmTrainingReport report;
   report.trainAccuracy = ev.accuracy();
   report.features = x->cols;
   report.runSeconds = runSeconds;
+  report.svmSeconds = svmSeconds;
   report.model = modelPath;
   if (Error e = folder.writeSvmJson(n, protocol(), report))
     return fail(toString(std::move(e)));

@@ -11,11 +11,11 @@ TEST(KernelRedundancyTest, GroupsFlatKernelsAndCorrelations) {
   // another stroke, k3 flat. Correlations of the four that are not flat:
   // 1 within the group (k4 is 1.0005 k0), and, centred, k0 . k2 =
   // -0.25 / 0.75 = -1/3 for each of the group with k2. Mean (3 - 1) / 6.
-  std::vector<double> k = {1, 0, 0, 0,           //
-                           1, 0, 0, 0,           //
-                           0, 1, 0, 0,           //
-                           0.5, 0.5, 0.5, 0.5,   //
-                           1.0005, 0, 0, 0};
+  std::vector<double> k = {1,      0,   0,   0,   //
+                           1,      0,   0,   0,   //
+                           0,      1,   0,   0,   //
+                           0.5,    0.5, 0.5, 0.5, //
+                           1.0005, 0,   0,   0};
   KernelRedundancy r = kernelRedundancy(k, 5);
   EXPECT_EQ(r.kernels, 5u);
   EXPECT_EQ(r.distinct, 3u);

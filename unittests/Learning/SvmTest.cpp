@@ -95,6 +95,54 @@ TEST(LinearSvm, ThreeClasses) {
   EXPECT_EQ(svm->predict({0, 0, 0}), 0);
 }
 
+TEST(LinearSvm, ClassesInProcessesGiveTheSameModel) {
+  // One-vs-rest: each class solved after srand(seed) on its own, in this
+  // process or in child processes, any number at once: the same bits.
+  FeatureMatrix x;
+  std::vector<int> y;
+  threeClusters(50, 8, x, y);
+  for (int &l : y)
+    l = 7 - 2 * l; // labels 7, 5, 3: first appearance, not sorted order
+  SvmOptions one;
+  Expected<LinearSvm> a = LinearSvm::train(x, y, one);
+  ASSERT_TRUE(bool(a)) << toString(a.takeError());
+  EXPECT_EQ(a->labels(), (std::vector<int>{7, 5, 3}));
+  EXPECT_TRUE(a->converged());
+  for (unsigned jobs : {2u, 3u, 8u}) {
+    SvmOptions o;
+    o.jobs = jobs;
+    Expected<LinearSvm> b = LinearSvm::train(x, y, o);
+    ASSERT_TRUE(bool(b)) << toString(b.takeError());
+    EXPECT_EQ(b->toJson(), a->toJson()) << jobs << " processes";
+    EXPECT_EQ(b->solverLog(), a->solverLog());
+  }
+  std::string log = a->solverLog();
+  size_t c7 = log.find("class 7:"), c5 = log.find("class 5:"),
+         c3 = log.find("class 3:");
+  ASSERT_NE(c7, std::string::npos) << log;
+  EXPECT_LT(c7, c5);
+  EXPECT_LT(c5, c3);
+  // Each class's weights: those of the same data as a two-class problem,
+  // the class's samples first (so liblinear's first label is the class).
+  for (unsigned k = 0; k < 3; ++k) {
+    int cls = 7 - 2 * int(k);
+    FeatureMatrix bx;
+    std::vector<int> by;
+    for (int pass = 0; pass < 2; ++pass)
+      for (size_t r = 0; r < x.rows; ++r)
+        if ((y[r] == cls) == (pass == 0)) {
+          bx.addRow(x.row(r));
+          by.push_back(pass == 0 ? 1 : -1);
+        }
+    Expected<LinearSvm> bin = LinearSvm::train(bx, by);
+    ASSERT_TRUE(bool(bin));
+    for (size_t r = 0; r < x.rows; r += 7)
+      EXPECT_EQ(a->decisionValues(x.row(r))[k],
+                bin->decisionValues(x.row(r))[0])
+          << "class " << cls << " sample " << r;
+  }
+}
+
 TEST(LinearSvm, SaveLoadRoundTrip) {
   FeatureMatrix x, test;
   std::vector<int> y, testY;

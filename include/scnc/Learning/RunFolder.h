@@ -43,7 +43,8 @@ struct RunProtocol {
 struct SvmTrainingReport {
   double trainAccuracy = 0;
   size_t features = 0;
-  double runSeconds = 0;
+  double runSeconds = 0; ///< the frozen runs
+  double svmSeconds = 0; ///< liblinear (classes trained in parallel)
   std::string model;
 };
 

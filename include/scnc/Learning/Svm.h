@@ -55,6 +55,10 @@ struct SvmOptions {
   /// train() calls srand(seed) first so that a model depends on its inputs
   /// only.
   unsigned seed = 1;
+  /// More than two classes: one-vs-rest, each class's two-class problem
+  /// solved with srand(seed) in its own process, this many at once; the
+  /// model is the same for any value (1: in this process, one by one).
+  unsigned jobs = 1;
 };
 
 class LinearSvm {

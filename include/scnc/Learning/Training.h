@@ -133,8 +133,7 @@ KernelRedundancy kernelRedundancy(llvm::ArrayRef<double> kernels,
 /// One line: "23 distinct of 30 within 0.001 nA (groups of 5, 4);
 /// correlation mean 0.31, max 1.00; 12 of 435 pairs above 0.9".
 std::string describeRedundancy(const KernelRedundancy &r,
-                               double tolerance = 1e-3,
-                               double threshold = 0.9);
+                               double tolerance = 1e-3, double threshold = 0.9);
 
 /// Trains conv layer `o.layer` of \p n (lowered, not expanded; layers before
 /// it frozen with their current weights) on the images of \p data.

@@ -7,7 +7,12 @@ the image's index: with the latency code they fire late (29 ms), after a
 neuron that matched the bar has fired, so STDP depresses the weights of a
 winning kernel outside its bar (the other bar's pixels included).
 
-make_bars.py DIR [--train N] [--test N] [--faint K]  (K faint pixels, 4)
+With --classes 3 or 4, labels 2 and 3 are row 1 and column 2 (they share
+pixels with the diagonals: for the SVM's multi-class mechanics, not for
+learning). Image i has label i mod classes.
+
+make_bars.py DIR [--train N] [--test N] [--faint K] [--classes C]
+  (K faint pixels, 4; C classes, 2)
 """
 import argparse
 import os
@@ -16,10 +21,15 @@ import struct
 
 SIZE = 4
 FAINT = 4
+CLASSES = 2
 
 
 def bar(label):
     """The bar's pixels (row-major indices) of class `label`."""
+    if label == 2:
+        return [SIZE + i for i in range(SIZE)]
+    if label == 3:
+        return [i * SIZE + 2 for i in range(SIZE)]
     return [i * SIZE + (i if label == 0 else SIZE - 1 - i) for i in range(SIZE)]
 
 
@@ -37,8 +47,8 @@ def write(d, prefix, n):
     imgs = bytearray(struct.pack(">IIII", 0x803, n, SIZE, SIZE))
     labs = bytearray(struct.pack(">II", 0x801, n))
     for i in range(n):
-        imgs += bytes(image(i, i % 2))
-        labs.append(i % 2)
+        imgs += bytes(image(i, i % CLASSES))
+        labs.append(i % CLASSES)
     with open(os.path.join(d, prefix + "-images-idx3-ubyte"), "wb") as f:
         f.write(imgs)
     with open(os.path.join(d, prefix + "-labels-idx1-ubyte"), "wb") as f:
@@ -51,8 +61,10 @@ if __name__ == "__main__":
     ap.add_argument("--train", type=int, default=40)
     ap.add_argument("--test", type=int, default=20)
     ap.add_argument("--faint", type=int, default=FAINT)
+    ap.add_argument("--classes", type=int, default=CLASSES, choices=[2, 3, 4])
     a = ap.parse_args()
     FAINT = a.faint
+    CLASSES = a.classes
     os.makedirs(a.dir, exist_ok=True)
     write(a.dir, "train", a.train)
     write(a.dir, "t10k", a.test)
