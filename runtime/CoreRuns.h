@@ -51,6 +51,7 @@ struct alignas(64) CoreRun {
   std::vector<uint32_t> inbox;
   double *voltages = nullptr; ///< the population's (ticks x neurons) array
   uint64_t popNeurons = 0;
+  bool recordSpikes = true; ///< EmulatorOptions::recordSpikes
   std::vector<uint32_t> sourceStart, sourceTicks;
   /// A plastic core's SDRAM copy of its synaptic matrix.
   std::vector<uint32_t> plasticMatrix;
@@ -69,6 +70,7 @@ class CoreRuns {
 public:
   CoreRuns(const LoadedImage &em, const EmulatorOptions &o)
       : em(em), cores(em.cores), model(o.cycles), isa(o.hostIsa),
+        recordSpikes(o.recordSpikes), sortSpikes(o.sortSpikes),
         budget(model.budgetCycles(em.timestepUs)),
         eventBudget(model.eventBudget(em.timestepUs)) {}
 
@@ -127,6 +129,8 @@ private:
   const std::vector<CoreInfo> &cores;
   const CycleModel &model;
   const HostIsa isa;
+  const std::vector<bool> recordSpikes;
+  const bool sortSpikes;
   const uint64_t budget, eventBudget;
   std::vector<CoreRun> run;
   /// Per core, by tick parity: how many keys it sent (run[i].sent's size),

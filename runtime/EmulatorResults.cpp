@@ -184,7 +184,8 @@ void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
           window.push_back(uint64_t(all[w]) << 32 | all[w + 1]);
       }
       if (root) {
-        std::sort(window.begin(), window.end());
+        if (sortSpikes)
+          std::sort(window.begin(), window.end());
         if (sink)
           part.clear();
         for (uint64_t v : window)

@@ -85,6 +85,9 @@ Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
     if (!ci.local)
       continue;
     r.popNeurons = em.pops[ci.popSlot].neurons;
+    unsigned q = em.pops[ci.popSlot].index;
+    r.recordSpikes =
+        recordSpikes.empty() || (q < recordSpikes.size() && recordSpikes[q]);
     maxNeurons = std::max(maxNeurons, ic.numNeurons);
     if (ic.isInput())
       r.source = int32_t(source.size()), source.emplace_back();
@@ -283,10 +286,12 @@ void CoreRuns::tickCore(uint32_t i, uint32_t t) {
   }
   const uint32_t *keys;
   uint32_t n = outKeys(i, keys);
-  if (uint64_t(count) * 2 >= words && count) {
+  if (!r.recordSpikes || !count) {
+    // Nothing to keep.
+  } else if (uint64_t(count) * 2 >= words) {
     r.bitmapTicks.push_back(t);
     r.bitmaps.insert(r.bitmaps.end(), bits, bits + words);
-  } else if (count) {
+  } else {
     for (uint32_t w = 0; w < words; ++w)
       for (uint32_t b = bits[w]; b; b &= b - 1) {
         uint32_t local = w * 32 + uint32_t(__builtin_ctz(b));

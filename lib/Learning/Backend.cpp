@@ -146,10 +146,11 @@ std::string PreparedNetwork::description() const {
   return "emulator (" + impl->machineName + ")";
 }
 
-Expected<Recording> PreparedNetwork::run(
-    const std::vector<std::vector<Spike>> &inputs, uint32_t ticks,
-    LearnedSynapseSet *learned,
-    const std::function<void(uint64_t, uint64_t)> &progress) const {
+Expected<Recording>
+PreparedNetwork::run(const std::vector<std::vector<Spike>> &inputs,
+                     uint32_t ticks, LearnedSynapseSet *learned,
+                     const std::function<void(uint64_t, uint64_t)> &progress,
+                     int keepOnly) const {
   Impl &s = *impl;
   if (s.kind == BackendKind::Reference) {
     ReferenceOptions ro;
@@ -171,6 +172,12 @@ Expected<Recording> PreparedNetwork::run(
   eo.ticks = ticks;
   eo.threads = 1;
   eo.progress = progress;
+  if (keepOnly >= 0) {
+    eo.recordSpikes.assign(s.net.populations.size(), false);
+    if (size_t(keepOnly) < eo.recordSpikes.size())
+      eo.recordSpikes[size_t(keepOnly)] = true;
+    eo.sortSpikes = false;
+  }
   Expected<Recording> rec = (*em)->run(inputs, eo, nullptr, learned);
   s.giveBack(std::move(*em));
   return rec;

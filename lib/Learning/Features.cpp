@@ -32,7 +32,8 @@ Expected<FeatureMatrix> scnc::classifierFeatures(const Network &n,
   const Network &full = (*net)->network();
   unsigned src = full.classifier->source;
   Expected<std::vector<std::vector<Spike>>> spikes =
-      runSamples(**net, data, o.seed, o.jobs, src, o.progress, o.noiseSpikes);
+      runSamples(**net, data, o.seed, o.jobs, src, o.progress, o.noiseSpikes,
+                 /*forCounting=*/true);
   if (!spikes)
     return spikes.takeError();
   uint64_t neurons = full.populations[src].shape.size();

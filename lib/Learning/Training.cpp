@@ -134,7 +134,7 @@ Expected<EncoderConfig> scnc::inputEncoder(const Network &n, unsigned input,
 Expected<std::vector<std::vector<Spike>>>
 scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
                  unsigned jobs, unsigned keep, const ProgressFn &progress,
-                 bool noiseSpikes) {
+                 bool noiseSpikes, bool forCounting) {
   const Network &n = net.network();
   Expected<unsigned> input = inputPopulation(n);
   if (!input)
@@ -151,7 +151,8 @@ scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
   forEachTask(data.size(), jobs, [&](size_t i) {
     std::vector<std::vector<Spike>> in(n.populations.size());
     in[*input] = encodeImage(n, *input, *enc, data, i, sampleSeed(seed, i));
-    Expected<Recording> r = net.run(in, presentationTicks(n));
+    Expected<Recording> r = net.run(in, presentationTicks(n), nullptr, {},
+                                    forCounting ? int(keep) : -1);
     std::lock_guard<std::mutex> lock(m);
     if (!r) {
       std::string msg = toString(r.takeError());

@@ -12,6 +12,7 @@
 #include "scnc/Frontend/Lowering.h"
 #include "scnc/Support/Parallel.h"
 #include "gtest/gtest.h"
+#include <algorithm>
 #include <random>
 
 using namespace scnc;
@@ -131,6 +132,47 @@ TEST(Backend, EmulatorMatchesTheReference) {
       EXPECT_GT(moved, 0u); // each sample learns from its own input
     }
   }
+}
+
+TEST(Backend, KeepOnlyOnePopulationForCounting) {
+  // run(..., keepOnly): the emulator keeps that population's spikes only,
+  // unsorted; sorted, they are the full run's. The reference keeps all.
+  DiagHarness h;
+  llvm::Optional<Network> n = parseNetwork(h.add(kNetwork), h.diag);
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  BackendOptions emu;
+  emu.kind = BackendKind::Emulator;
+  llvm::Expected<std::unique_ptr<PreparedNetwork>> e =
+      PreparedNetwork::prepare(*n, emu, /*plastic=*/false, 2, h.diag);
+  ASSERT_TRUE(bool(e)) << llvm::toString(e.takeError()) << h.text();
+  uint64_t unordered = 0;
+  for (uint32_t i = 0; i < 6; ++i) {
+    auto in = sampleInput((*e)->network(), i);
+    llvm::Expected<Recording> all = (*e)->run(in, 50);
+    ASSERT_TRUE(bool(all));
+    for (int keep : {1, 2}) {
+      llvm::Expected<Recording> one = (*e)->run(in, 50, nullptr, {}, keep);
+      ASSERT_TRUE(bool(one));
+      for (int q = 0; q < 3; ++q) {
+        std::vector<Spike> got = one->populations[q].spikes;
+        if (q != keep) {
+          EXPECT_TRUE(got.empty()) << "population " << q;
+          continue;
+        }
+        std::vector<Spike> sorted = got;
+        std::sort(
+            sorted.begin(), sorted.end(), [](const Spike &a, const Spike &b) {
+              return a.tick != b.tick ? a.tick < b.tick : a.neuron < b.neuron;
+            });
+        unordered += !(sorted == got);
+        EXPECT_TRUE(sorted == all->populations[q].spikes)
+            << "sample " << i << " population " << q;
+      }
+      EXPECT_EQ(one->synapticEvents, all->synapticEvents);
+    }
+  }
+  // Cores of 4 neurons: some tick's spikes come core by core, not sorted.
+  EXPECT_GT(unordered, 0u);
 }
 
 TEST(Backend, EmulatorErrors) {

@@ -75,6 +75,14 @@ struct EmulatorOptions {
   HostIsa hostIsa = HostIsa::Avx512;
   /// Per population index: record its membrane voltages.
   std::vector<bool> recordVoltages;
+  /// Per population index: keep its spikes (empty: every population's). A
+  /// population left out has no spikes in the recording (nor in what is
+  /// made of it); the run itself is the same.
+  std::vector<bool> recordSpikes;
+  /// False: each recorded population's spikes in the order the cores give
+  /// them (core by core, each core's by tick; the same every run) instead
+  /// of sorted by tick and neuron, for callers that only count them.
+  bool sortSpikes = true;
   CycleModel cycles;
   /// As ReferenceOptions::progress: (0, ticks) before the first tick, then
   /// after every `progressTicks` ticks and after the last; called by one
