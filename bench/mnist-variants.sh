@@ -61,3 +61,14 @@ score no-depress $RUN/nods/net.scn --normalize
 variant examples/mnist-stdp.scn $RUN/f60.scn 's/filters = 30;/filters = 60;/'
 train "$RUN/f60" $RUN/f60.scn --depress-silent
 score kernels60 $RUN/f60/net.scn --normalize
+# STDP learning rates (retrained): twice the committed rates (the rates
+# before 2026-12-07) and half of them; and 60 kernels with the earlier rates.
+variant examples/mnist-stdp.scn $RUN/a02.scn 's/A_plus = 0.01; A_minus = 0.0075;/A_plus = 0.02; A_minus = 0.015;/'
+train "$RUN/a02" $RUN/a02.scn --depress-silent
+score rates-x2 $RUN/a02/net.scn --normalize
+variant examples/mnist-stdp.scn $RUN/a005.scn 's/A_plus = 0.01; A_minus = 0.0075;/A_plus = 0.005; A_minus = 0.00375;/'
+train "$RUN/a005" $RUN/a005.scn --depress-silent
+score rates-half $RUN/a005/net.scn --normalize
+variant $RUN/a02.scn $RUN/a02f60.scn 's/filters = 30;/filters = 60;/'
+train "$RUN/a02f60" $RUN/a02f60.scn --depress-silent
+score rates-x2-k60 $RUN/a02f60/net.scn --normalize
