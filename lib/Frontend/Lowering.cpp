@@ -234,6 +234,7 @@ void Lowering::lowerLayer(const Block &b) {
     pop.encoding.kind = "rate";
     for (const EncodingParam &p : encodingParams("rate"))
       pop.encoding.params.push_back({p.name.str(), p.dflt});
+    pop.encoding.dropUnusedFilter();
     r.getEncoding("encoding", pop.encoding);
     net.populations.push_back(std::move(pop));
     return;

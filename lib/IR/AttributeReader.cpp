@@ -544,16 +544,24 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
 
 namespace {
 const StringRef encodingKindList[] = {"rate", "poisson", "latency"};
+// Every code ends with the optional difference-of-Gaussians pre-filter's
+// sigmas (in pixels; 0: no filter).
 const EncodingParam rateParams[] = {
     {"threshold", Dimension::None, 80, 0},
     {"factor", Dimension::None, 10, 0},
     {"max_spikes", Dimension::None, 10, 1},
+    {"dog_centre", Dimension::None, 0, 0},
+    {"dog_surround", Dimension::None, 0, 0},
 };
 const EncodingParam poissonParams[] = {
     {"max_rate", Dimension::Frequency, 100, 0},
+    {"dog_centre", Dimension::None, 0, 0},
+    {"dog_surround", Dimension::None, 0, 0},
 };
 const EncodingParam latencyParams[] = {
     {"t_max", Dimension::Time, 49, 0},
+    {"dog_centre", Dimension::None, 0, 0},
+    {"dog_surround", Dimension::None, 0, 0},
 };
 } // namespace
 
@@ -567,6 +575,12 @@ ArrayRef<EncodingParam> scnc::encodingParams(StringRef kind) {
   if (kind == "latency")
     return latencyParams;
   return {};
+}
+
+void Encoding::dropUnusedFilter() {
+  llvm::erase_if(params, [](const std::pair<std::string, double> &p) {
+    return p.second == 0 && StringRef(p.first).startswith("dog_");
+  });
 }
 
 double Encoding::get(StringRef name) const {
@@ -632,6 +646,7 @@ void AttrReader::getEncoding(StringRef name, Encoding &out) {
     }
     e.params[it - names.begin()].second = x;
   }
+  e.dropUnusedFilter();
   out = e;
 }
 

@@ -415,6 +415,7 @@ Expected<Network> Lowering::run() {
             {p.name.str(),
              metaNumber(*n.node, ("scnc_encoding_" + p.name).str())
                  .getValueOr(p.dflt)});
+      pop.encoding.dropUnusedFilter();
     } else {
       pop.kind = Population::Kind::Neurons;
       pop.layer = "nir";

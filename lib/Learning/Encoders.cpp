@@ -374,6 +374,17 @@ Expected<EncoderConfig> scnc::encoderFromIR(const Encoding &enc,
   } else {
     return paramError("unknown encoding '" + enc.kind + "'");
   }
+  double centre = enc.get("dog_centre"), surround = enc.get("dog_surround");
+  if (centre > 0 || surround > 0) {
+    if (!(centre > 0) || !(surround > centre))
+      return paramError("dog filter: 'dog_surround' must be greater than "
+                        "'dog_centre' and both > 0, got " +
+                        formatDouble(centre) + " and " +
+                        formatDouble(surround));
+    c.dog = true;
+    c.dogFilter.sigmaCentre = centre;
+    c.dogFilter.sigmaSurround = surround;
+  }
   if (Error e = c.validate())
     return e;
   return c;

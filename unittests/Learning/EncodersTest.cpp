@@ -376,6 +376,31 @@ TEST(Encoders, FromIR) {
   Expected<EncoderConfig> l = encoderFromIR(latency, sim);
   ASSERT_TRUE(bool(l));
   EXPECT_EQ(l->latency.tMaxMs, 30);
+  EXPECT_FALSE(l->dog);
+  // The DoG pre-filter's sigmas, for any code.
+  latency.params.push_back({"dog_centre", 1});
+  latency.params.push_back({"dog_surround", 2});
+  l = encoderFromIR(latency, sim);
+  ASSERT_TRUE(bool(l)) << toString(l.takeError());
+  EXPECT_TRUE(l->dog);
+  EXPECT_EQ(l->dogFilter.sigmaCentre, 1);
+  EXPECT_EQ(l->dogFilter.sigmaSurround, 2);
+  latency.params[2].second = 0.5; // surround below centre
+  l = encoderFromIR(latency, sim);
+  ASSERT_FALSE(bool(l));
+  EXPECT_EQ(toString(l.takeError()),
+            "dog filter: 'dog_surround' must be greater than 'dog_centre' and "
+            "both > 0, got 1 and 0.5");
+  latency.params[1].second = 0; // a surround without a centre
+  l = encoderFromIR(latency, sim);
+  ASSERT_FALSE(bool(l));
+  // Sigmas of 0 are the filter off, and are dropped from the encoding.
+  latency.params[2].second = 0;
+  latency.dropUnusedFilter();
+  EXPECT_EQ(latency.params.size(), 1u);
+  l = encoderFromIR(latency, sim);
+  ASSERT_TRUE(bool(l));
+  EXPECT_FALSE(l->dog);
 }
 
 TEST(Encoders, SpikeFileRows) {

@@ -140,7 +140,13 @@ struct StdpRule {
 struct Encoding {
   std::string kind = "rate";
   llvm::SmallVector<std::pair<std::string, double>, 4> params;
+  /// A parameter's value; 0 when absent.
   double get(llvm::StringRef name) const;
+  /// Drops the difference-of-Gaussians pre-filter's sigmas (`dog_centre`,
+  /// `dog_surround`) when they are 0 (the filter off): an encoding without
+  /// the filter reads, prints and is stored as it was before the filter
+  /// could be named.
+  void dropUnusedFilter();
 };
 
 struct Simulation {
