@@ -104,6 +104,10 @@ void scnc::printEncoding(raw_ostream &os, const Encoding &e) {
   os << e.kind << "(";
   bool first = true;
   for (auto &p : e.params) {
+    // The pre-filter's sigmas only when it is on (0 is off, and reads back
+    // as absent: Encoding::dropUnusedFilter).
+    if (p.second == 0 && StringRef(p.first).startswith("dog_"))
+      continue;
     if (!first)
       os << ", ";
     first = false;
