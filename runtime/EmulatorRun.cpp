@@ -322,27 +322,9 @@ void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, CoreRun::Sent &out,
   if (!n)
     return;
   const uint32_t mask = ~ci.img->mask;
-  // Stable every way: within a leaf, keys stay in sending order, as the
+  // Stable either way: within a leaf, keys stay in sending order, as the
   // receivers' kernels must see them.
-  // A core sends in neuron order, and a leaf is mostly a range of its
-  // neurons: when the leaves come in ascending order the keys are grouped
-  // as they are.
-  uint32_t inOrder = 0;
-  for (uint32_t prev = 0; inOrder < n; ++inOrder) {
-    uint32_t leaf = ci.leafOf[keys[inOrder] & mask];
-    if (leaf < prev)
-      break;
-    if (inOrder == 0 || leaf != prev) {
-      out.groupLeaf.push_back(leaf);
-      out.groupStart.push_back(inOrder);
-    }
-    prev = leaf;
-  }
-  if (inOrder == n) {
-    std::copy(keys, keys + n, out.keys.begin());
-  } else if (n < 64) {
-    out.groupLeaf.clear();
-    out.groupStart.clear();
+  if (n < 64) {
     // Few keys (most ticks): sort (leaf, position) pairs.
     r.sortScratch.resize(n);
     for (uint32_t k = 0; k < n; ++k)
@@ -358,8 +340,6 @@ void CoreRuns::groupByLeaf(const CoreInfo &ci, CoreRun &r, CoreRun::Sent &out,
     }
   } else {
     // Many: a counting sort over the leaves.
-    out.groupLeaf.clear();
-    out.groupStart.clear();
     size_t leaves = ci.leaves.size();
     std::vector<uint32_t> &at = out.groupStart; // per leaf first, then groups
     at.assign(leaves + 1, 0);

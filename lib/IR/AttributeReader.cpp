@@ -577,11 +577,11 @@ ArrayRef<EncodingParam> scnc::encodingParams(StringRef kind) {
   return {};
 }
 
-void Encoding::dropUnusedFilter() {
-  llvm::erase_if(params, [](const std::pair<std::string, double> &p) {
-    return p.second == 0 && StringRef(p.first).startswith("dog_");
-  });
+bool Encoding::isUnusedFilter(const std::pair<std::string, double> &p) {
+  return p.second == 0 && StringRef(p.first).startswith("dog_");
 }
+
+void Encoding::dropUnusedFilter() { llvm::erase_if(params, isUnusedFilter); }
 
 double Encoding::get(StringRef name) const {
   for (auto &p : params)

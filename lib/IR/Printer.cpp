@@ -106,7 +106,7 @@ void scnc::printEncoding(raw_ostream &os, const Encoding &e) {
   for (auto &p : e.params) {
     // The pre-filter's sigmas only when it is on (0 is off, and reads back
     // as absent: Encoding::dropUnusedFilter).
-    if (p.second == 0 && StringRef(p.first).startswith("dog_"))
+    if (Encoding::isUnusedFilter(p))
       continue;
     if (!first)
       os << ", ";

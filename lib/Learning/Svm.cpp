@@ -70,8 +70,6 @@ int numWeightsPerFunction(const model &m) {
 } // namespace
 
 namespace {
-/// The solver's messages of the last trainOneVsRest, class by class.
-std::string lastOneVsRestLog;
 
 /// liblinear's one-vs-rest multi-class training, one class at a time in
 /// its own process (at most o.jobs at once): liblinear draws its visiting
@@ -83,8 +81,10 @@ std::string lastOneVsRestLog;
 /// order or the number of processes. (liblinear's own multi-class loop
 /// continues one rand() sequence through the classes; these models differ
 /// from its by that alone.)
+/// The solver's messages go to \p log, class by class.
 Expected<model *> trainOneVsRest(const problem &prob, const parameter &param,
-                                 ArrayRef<int> y, const SvmOptions &o) {
+                                 ArrayRef<int> y, const SvmOptions &o,
+                                 std::string &log) {
   std::vector<int> order;
   for (int l : y)
     if (!is_contained(order, l))
@@ -105,15 +105,15 @@ Expected<model *> trainOneVsRest(const problem &prob, const parameter &param,
     problem bp = prob;
     bp.x = bx.data();
     bp.y = by.data();
-    std::string log;
-    logSink = &log;
+    std::string classLog;
+    logSink = &classLog;
     set_print_string_function(captureLiblinear);
     std::srand(o.seed);
     model *m = ::train(&bp, &param);
     logSink = nullptr;
     std::string out(reinterpret_cast<const char *>(m->w), wSize * 8);
     free_and_destroy_model(&m);
-    return out + log;
+    return out + classLog;
   };
   std::vector<std::string> results(classes);
   if (o.jobs <= 1) {
@@ -145,14 +145,14 @@ Expected<model *> trainOneVsRest(const problem &prob, const parameter &param,
   mp->bias = prob.bias;
   mp->w = static_cast<double *>(std::malloc(sizeof(double) * wSize * classes));
   mp->label = static_cast<int *>(std::malloc(sizeof(int) * classes));
-  lastOneVsRestLog.clear();
+  log.clear();
   for (unsigned k = 0; k < classes; ++k) {
     mp->label[k] = order[k];
     const char *w = results[k].data();
     for (size_t j = 0; j < wSize; ++j)
       std::memcpy(&mp->w[j * classes + k], w + j * 8, 8);
-    lastOneVsRestLog += "class " + std::to_string(order[k]) + ":\n" +
-                        results[k].substr(wSize * 8);
+    log += "class " + std::to_string(order[k]) + ":\n" +
+           results[k].substr(wSize * 8);
   }
   return mp;
 }
@@ -242,11 +242,10 @@ Expected<LinearSvm> LinearSvm::train(const FeatureMatrix &x, ArrayRef<int> y,
     logSink = nullptr;
     // The model keeps a copy of `param`; it points at nothing we own.
   } else {
-    Expected<model *> m = trainOneVsRest(prob, param, y, options);
+    Expected<model *> m = trainOneVsRest(prob, param, y, options, svm.log);
     if (!m)
       return m.takeError();
     svm.m.reset(*m);
-    svm.log = lastOneVsRestLog;
   }
   svm.didConverge =
       svm.log.find("reaching max number of iterations") == std::string::npos;

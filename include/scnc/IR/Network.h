@@ -147,6 +147,8 @@ struct Encoding {
   /// the filter reads, prints and is stored as it was before the filter
   /// could be named.
   void dropUnusedFilter();
+  /// True for a parameter dropUnusedFilter drops (the printer skips it too).
+  static bool isUnusedFilter(const std::pair<std::string, double> &param);
 };
 
 struct Simulation {
