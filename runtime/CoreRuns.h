@@ -25,6 +25,8 @@ namespace emulator {
 /// line apart from the next core's.
 struct alignas(64) CoreRun {
   std::unique_ptr<uint64_t[]> memory;
+  /// A static neuron core's runs of consecutive targets (HostRows.cpp).
+  std::unique_ptr<kernel::HostRows> hostRows;
   int32_t neuron = -1, source = -1; ///< index into the kernel arrays
   /// Spikes as (tick << 32) | neuron index in the population.
   std::vector<uint64_t> spikes;

@@ -129,6 +129,12 @@ HostIsa hostNeuronTickIsa(HostIsa most = HostIsa::Avx512);
 void hostNeuronCoreTick(kernel::NeuronCore &core, uint32_t tick,
                         HostIsa most = HostIsa::Avx512);
 
+/// The vector path for \p core's static rows (HostRows.cpp), using the
+/// best instruction set up to \p most; null when the core is plastic, the
+/// host has no AVX2 or no row has a run of consecutive targets worth it.
+std::unique_ptr<kernel::HostRows> planHostRows(const kernel::NeuronCore &core,
+                                               HostIsa most);
+
 } // namespace emulator
 
 struct Emulator::Impl : emulator::LoadedImage {

@@ -173,6 +173,8 @@ Error CoreRuns::startNeuron(uint32_t i, Recording &rec) {
     ok = kernel::neuronCoreInit(neuron[r.neuron], c, r.memory.get(), bytes);
   }
   neuronUpdatesPerTick += ic.numNeurons;
+  if (ok && (r.hostRows = emulator::planHostRows(neuron[r.neuron], isa)))
+    neuron[r.neuron].hostRows = r.hostRows.get();
   if (!ok)
     return loadError("core " + coreName(ic.x, ic.y, ic.core) +
                      ": the kernel cannot start with its regions");

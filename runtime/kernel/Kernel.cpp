@@ -336,8 +336,10 @@ inline void processPlastic(NeuronCore &core, const uint32_t *row, uint32_t *out,
 }
 
 /// One row's synapses into the ring buffers; its event count.
+/// \p hostRow: the row's number for core.hostRows (~0u: none).
 inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
-                           uint32_t *plasticOut, bool &wrote) {
+                           uint32_t *plasticOut, bool &wrote,
+                           uint32_t hostRow = ~uint32_t(0)) {
   RingSlot *ring = core.ring;
   const uint32_t ringIndexMask = core.ringIndexMask;
   // Adding t << (indexBits + 1) to a synaptic word's low 16 bits adds t to
@@ -378,6 +380,13 @@ inline uint32_t processRow(NeuronCore &core, uint32_t tick, const uint32_t *row,
       core.unclampedAdds = 0;
     }
     core.unclampedAdds += adds;
+    // The host's plan for the whole row, where it has one (HostRows.cpp).
+    if (hostRow != ~uint32_t(0) && adds == nFixed &&
+        core.hostRows->add(*core.hostRows, ring, ringIndexMask, tOff, hostRow,
+                           w, adds))
+      break;
+#else
+    (void)hostRow;
 #endif
     for (; chunk - w >= 4; w += 4) {
       uint32_t w0 = w[0], w1 = w[1], w2 = w[2], w3 = w[3];
@@ -417,21 +426,30 @@ bool kernel::neuronCoreProcessRow(NeuronCore &core, uint32_t tick,
 void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
                                const uint32_t *keys, uint32_t n) {
   uint32_t events = 0, unmatched = 0, invalid = 0, empty = 0;
-  // Row offsets looked up kLookahead packets ahead (~0u: no row).
-  uint32_t ahead[kLookahead];
+  // Row offsets looked up kLookahead packets ahead (~0u: no row), and the
+  // rows' numbers for the host's plans (~0u: none).
+  uint32_t ahead[kLookahead], aheadRow[kLookahead];
   uint32_t fetched = 0, stride = 0, offset = 0;
-  auto lookup = [&](uint32_t key) {
+  auto lookup = [&](uint32_t key, uint32_t &hostRow) {
+    hostRow = ~uint32_t(0);
     if (!findRow(core, key, offset, stride, unmatched, invalid))
       return ~uint32_t(0);
     prefetchRow(core.matrix + offset, stride);
+#ifdef SCNC_KERNEL_WIDE_RING
+    if (core.hostRows) {
+      const PopEntry &e = core.cfg.popTable[core.lastEntry];
+      hostRow = core.hostRows->firstRow[core.lastEntry] + (key & ~e.mask);
+    }
+#endif
     return offset;
   };
   for (; fetched < kLookahead && fetched < n; ++fetched)
-    ahead[fetched] = lookup(keys[fetched]);
+    ahead[fetched] = lookup(keys[fetched], aheadRow[fetched]);
   for (uint32_t k = 0; k < n; ++k) {
-    uint32_t at = ahead[k % kLookahead];
+    uint32_t at = ahead[k % kLookahead], hostRow = aheadRow[k % kLookahead];
     if (fetched < n) {
-      ahead[fetched % kLookahead] = lookup(keys[fetched]);
+      ahead[fetched % kLookahead] =
+          lookup(keys[fetched], aheadRow[fetched % kLookahead]);
       ++fetched;
     }
     if (at == ~uint32_t(0))
@@ -439,7 +457,7 @@ void kernel::neuronCoreReceive(NeuronCore &core, uint32_t tick,
     bool wrote;
     uint32_t e = processRow(
         core, tick, core.matrix + at,
-        core.plasticMatrix ? core.plasticMatrix + at : nullptr, wrote);
+        core.plasticMatrix ? core.plasticMatrix + at : nullptr, wrote, hostRow);
     events += e;
     empty += e == 0;
   }

@@ -162,6 +162,19 @@ using RingSlot = uint16_t;
 using RingSlot = uint32_t;
 constexpr uint32_t kWideRingAdds = 65537; // 65,537 x 0xFFFF = 2^32 - 1
 #endif
+#ifdef SCNC_KERNEL_WIDE_RING
+/// The emulator's faster path for static rows (runtime/HostRows.cpp): a
+/// row is numbered firstRow[entry] + its index in its population-table
+/// entry; add() adds the fixed words of row \p row (\p n of them at
+/// \p words, with what the kernel's loop would add) to the ring and
+/// returns true, or returns false when it has no plan for the row.
+struct HostRows {
+  const uint32_t *firstRow = nullptr;
+  bool (*add)(const HostRows &, RingSlot *ring, uint32_t ringIndexMask,
+              uint32_t tOff, uint32_t row, const uint32_t *words,
+              uint32_t n) = nullptr;
+};
+#endif
 /// A slot's value as the ARM968's 16-bit slot holds it.
 inline uint16_t ringSlotValue(RingSlot v) {
 #ifdef SCNC_KERNEL_WIDE_RING
@@ -187,6 +200,9 @@ struct alignas(64) NeuronCore {
 #ifdef SCNC_KERNEL_WIDE_RING
   /// Wide ring: unsaturated adds since the ring was last clamped.
   uint32_t unclampedAdds = 0;
+  /// Host only (the emulator, runtime/HostRows.cpp): adds a static row's
+  /// runs of consecutive targets a vector at a time; null: word by word.
+  const struct HostRows *hostRows = nullptr;
 #endif
   /// Keys of this tick's spikes (numOut of them; none without a key).
   uint32_t *outKeys = nullptr;
