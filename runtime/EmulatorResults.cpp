@@ -99,6 +99,49 @@ void CoreRuns::exchangeSent(uint32_t t) {
   }
 }
 
+namespace {
+/// Sorts \p window, spikes (tick << 32 | neuron) of ticks [t0, t0 +
+/// perTick.size()) with perTick[k] of tick t0 + k and neurons below
+/// \p neurons, as std::sort would: by tick (a counting pass), then a tick
+/// with many spikes through a bitmap of the population (one bit per neuron,
+/// read back in order) and one with few by std::sort. xl's recording (75 M
+/// spikes, a fifth of its neurons every tick) sorted in 23% of the run's
+/// time with std::sort alone.
+void sortWindow(std::vector<uint64_t> &window, const uint64_t *perTick,
+                uint32_t ticks, uint32_t t0, uint64_t neurons,
+                std::vector<uint64_t> &scratch, std::vector<uint64_t> &bits) {
+  const uint64_t words = (neurons + 63) / 64;
+  if (ticks == 1 && window.size() * 16 < words) {
+    std::sort(window.begin(), window.end());
+    return;
+  }
+  std::vector<size_t> start(ticks + 1, 0);
+  for (uint32_t k = 0; k < ticks; ++k)
+    start[k + 1] = start[k] + perTick[k];
+  scratch.resize(window.size());
+  {
+    std::vector<size_t> at(start.begin(), start.end() - 1);
+    for (uint64_t v : window)
+      scratch[at[uint32_t(v >> 32) - t0]++] = v;
+  }
+  for (uint32_t k = 0; k < ticks; ++k) {
+    uint64_t *b = scratch.data() + start[k], *e = scratch.data() + start[k + 1];
+    if (uint64_t(e - b) * 16 < words) {
+      std::sort(b, e);
+      continue;
+    }
+    bits.assign(words, 0);
+    for (uint64_t *p = b; p < e; ++p)
+      bits[uint32_t(*p) / 64] |= uint64_t(1) << (uint32_t(*p) % 64);
+    const uint64_t tick = uint64_t(t0 + k) << 32;
+    for (uint64_t w = 0; w < words; ++w)
+      for (uint64_t x = bits[w]; x; x &= x - 1)
+        *b++ = tick | (w * 64 + uint64_t(__builtin_ctzll(x)));
+  }
+  window.swap(scratch);
+}
+} // namespace
+
 void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
                        SpikeSink *sink) const {
   // Spikes go into the recording a window of ticks at a time, a window
@@ -110,7 +153,7 @@ void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
   // than a window of spikes besides its cores' own records.
   const bool root = !em.dist || em.dist->rank() == 0;
   std::vector<uint32_t> popCores, packed;
-  std::vector<uint64_t> perTick(numTicks), window;
+  std::vector<uint64_t> perTick(numTicks), window, scratch, bits;
   std::vector<Spike> part;
   std::vector<size_t> at, rowAt;
   for (size_t k = 0; k < em.pops.size(); ++k) {
@@ -185,7 +228,8 @@ void CoreRuns::collect(Recording &rec, uint32_t numTicks, uint64_t recordWindow,
       }
       if (root) {
         if (sortSpikes)
-          std::sort(window.begin(), window.end());
+          sortWindow(window, perTick.data() + t0, t1 - t0, t0, pr.neurons,
+                     scratch, bits);
         if (sink)
           part.clear();
         for (uint64_t v : window)
