@@ -156,7 +156,7 @@ Projection Lowering::layerProjection(const Block &b, AttrReader &r) {
       proto.stride = proto.kernel; // non-overlapping windows by default
     double w = 1.0;
     r.getQuantity("weight", Dimension::Current, w, 0, true);
-    proto.weights = WeightInit{WeightInit::Constant, w, 0, 0, 0, "", nullptr};
+    proto.weights = WeightInit::constant(w);
     if (proto.poolOp == Projection::PoolOp::Average)
       proto.weights.value = w / (double(proto.kernel.h) * proto.kernel.w);
   }
@@ -206,10 +206,10 @@ void Lowering::lowerLayer(const Block &b) {
   static const StringRef inputAttrs[] = {"shape", "encoding",
                                          "neurons_per_core", "expected_rate"};
   static const StringRef convAttrs[] = {
-      "filters",      "kernel",  "stride",       "padding",
-      "mode",         "weights", "delay",        "receptor",
-      "stdp",         "neuron",  "train_neuron", "neurons_per_core",
-      "expected_rate"};
+      "filters",       "kernel",           "stride",       "padding",
+      "mode",          "weights",          "delay",        "receptor",
+      "stdp",          "neuron",           "train_neuron", "neurons_per_core",
+      "expected_rate", "inhibit_unmatched"};
   static const StringRef poolAttrs[] = {
       "kernel",       "stride",   "padding", "op",           "weight",
       "delay",        "receptor", "neuron",  "train_neuron", "neurons_per_core",
@@ -247,6 +247,18 @@ void Lowering::lowerLayer(const Block &b) {
                         : pop.neuron;
 
   Projection proto = layerProjection(b, r);
+  // inhibit_unmatched = c: each input also inhibits through the kernel's
+  // complement, c * (w_max - w) (WeightInit::Complement).
+  double unmatched = 0;
+  const StdpRule *unmatchedRule = nullptr;
+  if (kind == "conv" && r.has("inhibit_unmatched")) {
+    r.getQuantity("inhibit_unmatched", Dimension::None, unmatched, 0, true);
+    unmatchedRule = net.findStdpRule(proto.stdp);
+    if (unmatched > 0 && !unmatchedRule && r.ok())
+      diag.error(r.locOf("inhibit_unmatched"),
+                 "'inhibit_unmatched' needs the layer's STDP rule: its w_max "
+                 "is what an unmatched input's weight is measured from");
+  }
   if (!r.ok()) {
     // Keep the layer so that the layers reading it are not told it is
     // undefined; the errors already fail the compilation.
@@ -262,6 +274,21 @@ void Lowering::lowerLayer(const Block &b) {
     p.post = postIdx;
     fixSeed(p.weights, p.name);
     net.projections.push_back(std::move(p));
+    if (unmatched > 0 && unmatchedRule) {
+      const Projection &src = net.projections.back();
+      Projection q = src;
+      q.name = src.name + ".unmatched";
+      q.receptor = src.receptor == Projection::Receptor::Excitatory
+                       ? Projection::Receptor::Inhibitory
+                       : Projection::Receptor::Excitatory;
+      q.stdp.clear();
+      q.weights = WeightInit{};
+      q.weights.kind = WeightInit::Complement;
+      q.weights.of = src.name;
+      q.weights.scale = unmatched;
+      q.weights.wMax = unmatchedRule->wMax;
+      net.projections.push_back(std::move(q));
+    }
   }
 }
 

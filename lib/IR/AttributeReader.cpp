@@ -436,16 +436,17 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   if (v.kind == Value::Number) { // a plain weight
     double w;
     if (toQuantity(v, name, Dimension::Current, w))
-      out = WeightInit{WeightInit::Constant, w, 0, 0, 0, "", nullptr};
+      out = WeightInit::constant(w);
     return;
   }
   if (v.kind != Value::Call) {
     fail(v.loc, "expected a weight for '" + name +
-                    "': a current, constant(...), normal(...), file(...) or "
-                    "dense(...)");
+                    "': a current, constant(...), normal(...), file(...), "
+                    "dense(...) or complement(...)");
     return;
   }
-  static const StringRef kinds[] = {"constant", "normal", "file", "dense"};
+  static const StringRef kinds[] = {"constant", "normal", "file", "dense",
+                                    "complement"};
   auto kindIt = llvm::find(kinds, StringRef(v.text));
   if (kindIt == std::end(kinds)) {
     StringRef guess = closestMatch(v.text, kinds);
@@ -460,10 +461,13 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   static const StringRef normalArgs[] = {"mean", "sigma", "seed"};
   static const StringRef fileArgs[] = {"path"};
   static const StringRef denseArgs[] = {"shape", "data"};
+  static const StringRef complementArgs[] = {"of", "scale", "w_max"};
   ArrayRef<StringRef> params = v.text == "constant" ? makeArrayRef(constantArgs)
                                : v.text == "normal" ? makeArrayRef(normalArgs)
                                : v.text == "file"   ? makeArrayRef(fileArgs)
-                                                    : makeArrayRef(denseArgs);
+                               : v.text == "dense"
+                                   ? makeArrayRef(denseArgs)
+                                   : makeArrayRef(complementArgs);
   SmallVector<const Value *, 3> args(params.size(), nullptr);
   for (size_t i = 0; i < v.elements.size(); ++i) {
     const Ident &an = v.argNames[i];
@@ -536,6 +540,25 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
     if (!toDense(*args[0], *args[1], false, "dense weights", *a))
       return;
     w.array = std::move(a);
+    break;
+  }
+  case WeightInit::Complement: {
+    if (!need(0) || !need(1) || !need(2))
+      return;
+    const Value &o = consts ? consts->resolve(*args[0]) : *args[0];
+    if (o.kind != Value::String) {
+      fail(o.loc, "expected a string for 'of' (a projection's name)");
+      return;
+    }
+    w.of = o.text;
+    if (!toQuantity(*args[1], "scale", Dimension::None, w.scale) ||
+        !toQuantity(*args[2], "w_max", Dimension::Current, w.wMax))
+      return;
+    if (w.scale < 0) {
+      fail(args[1]->loc, "value out of range: 'scale' must be >= 0, got " +
+                             formatNumber(w.scale));
+      return;
+    }
     break;
   }
   }
@@ -805,7 +828,7 @@ bool scnc::readStdpRule(const Block &b, DiagnosticEngine &diag,
   out.dependence = StdpRule::WeightDependence(dep);
   r.getQuantity("w_min", Dimension::Current, out.wMin, 0, true);
   r.getQuantity("w_max", Dimension::Current, out.wMax, 0, true);
-  out.init = WeightInit{WeightInit::Constant, out.wMin, 0, 0, 0, "", nullptr};
+  out.init = WeightInit::constant(out.wMin);
   r.getWeightInit("init", out.init);
   r.getQuantity("wta_weight", Dimension::Current, out.wtaWeight, 0, true);
   if (r.ok() && out.wMax < out.wMin) {

@@ -7,7 +7,8 @@ using namespace llvm;
 
 bool WeightInit::operator==(const WeightInit &o) const {
   if (kind != o.kind || value != o.value || mean != o.mean ||
-      sigma != o.sigma || seed != o.seed || path != o.path)
+      sigma != o.sigma || seed != o.seed || path != o.path || of != o.of ||
+      scale != o.scale || wMax != o.wMax)
     return false;
   if (!array || !o.array)
     return array == o.array;

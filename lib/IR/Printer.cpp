@@ -97,6 +97,13 @@ void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
   case WeightInit::Dense:
     printDense(os, *w.array, false);
     return;
+  case WeightInit::Complement:
+    os << "complement(of = \"" << w.of << "\", scale = ";
+    printNumber(os, w.scale);
+    os << ", w_max = ";
+    printNumber(os, w.wMax);
+    os << " nA)";
+    return;
   }
 }
 

@@ -185,6 +185,34 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
       err(pr.loc, "projection '" + pr.name + "' has zero filters");
     if (pr.kind == Projection::Kind::Dense && pr.units == 0)
       err(pr.loc, "projection '" + pr.name + "' has zero units");
+    if (pr.weights.kind == WeightInit::Complement) {
+      // The complement's synapses are the other projection's, one for one.
+      const Projection *of = nullptr;
+      for (const Projection &q : n.projections)
+        if (q.name == pr.weights.of)
+          of = &q;
+      if (!of)
+        err(pr.loc, "projection '" + pr.name +
+                        "' takes the complement of undefined projection '" +
+                        pr.weights.of + "'");
+      else if (of->weights.kind == WeightInit::Complement)
+        err(pr.loc, "projection '" + pr.name + "' takes the complement of '" +
+                        of->name + "', itself a complement");
+      else if (of->pre != pr.pre || of->post != pr.post ||
+               of->kind != pr.kind || of->filters != pr.filters ||
+               of->kernel != pr.kernel || of->stride != pr.stride ||
+               of->padding != pr.padding || of->mode != pr.mode ||
+               of->units != pr.units ||
+               (pr.kind != Projection::Kind::Conv &&
+                pr.kind != Projection::Kind::Dense))
+        err(pr.loc, "projection '" + pr.name + "' takes the complement of '" +
+                        of->name +
+                        "', which is not a conv or dense projection between "
+                        "the same populations with the same geometry");
+      if (!pr.stdp.empty())
+        err(pr.loc, "projection '" + pr.name +
+                        "' is a complement and cannot learn (stdp)");
+    }
     if (!pr.stdp.empty() && !n.findStdpRule(pr.stdp))
       err(pr.loc, "projection '" + pr.name + "' uses undefined STDP rule '" +
                       pr.stdp + "'");

@@ -5,6 +5,9 @@
 #include "scnc/IR/Shapes.h"
 #include "scnc/Support/Random.h"
 #include "scnc/Transforms/PassManager.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/raw_ostream.h"
 #include "gtest/gtest.h"
 #include <algorithm>
 #include <cstring>
@@ -175,6 +178,49 @@ TEST(ExpandConnectionsTest, Dense2To3) {
   EXPECT_EQ(l.bytes(), 6u * 12);
 }
 
+TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
+  // A 2 x 2 kernel with weights 0.2, 1, 0, 0.5 nA (a CSV file, clipped to
+  // the rule's [0, 0.8]: 1 -> 0.8) and inhibit_unmatched = 0.5: a second,
+  // inhibitory projection over the same synapses with 0.5 * (0.8 - w).
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("complement", dir));
+  std::string csv = (dir + "/k.csv").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(csv, ec);
+    ASSERT_FALSE(ec);
+    os << "0.2,1,0,0.5\n";
+  }
+  DiagHarness h;
+  llvm::Optional<Network> n =
+      expandScn(h, "stdp s { w_min = 0 nA; w_max = 0.8 nA; }\n"
+                   "network n { input i { shape = 3 x 3 x 1; }\n"
+                   "  conv c(i) { filters = 1; kernel = 2; stdp = s; "
+                   "inhibit_unmatched = 0.5;\n"
+                   "    weights = file(path = \"" +
+                       csv + "\"); } }");
+  llvm::sys::fs::remove_directories(dir);
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  ASSERT_EQ(n->projections.size(), 2u);
+  const Projection &q = n->projections[1];
+  EXPECT_EQ(q.name, "i.c.unmatched");
+  EXPECT_EQ(q.receptor, Projection::Receptor::Inhibitory);
+  EXPECT_TRUE(q.stdp.empty());
+  EXPECT_EQ(q.weights.kind, WeightInit::Complement);
+  ASSERT_EQ(n->connections->lists.size(), 2u);
+  EXPECT_EQ(list(*n, 0).weights, (std::vector<float>{0.2f, 0.8f, 0.0f, 0.5f}));
+  const std::vector<float> &c = list(*n, 1).weights;
+  ASSERT_EQ(c.size(), 4u);
+  EXPECT_FLOAT_EQ(c[0], 0.3f);
+  EXPECT_FLOAT_EQ(c[1], 0.0f);
+  EXPECT_FLOAT_EQ(c[2], 0.4f);
+  EXPECT_FLOAT_EQ(c[3], 0.15f);
+  // The same synapses: pre, post and kernel element, one for one.
+  EXPECT_EQ(vec(list(*n, 1).pre), vec(list(*n, 0).pre));
+  EXPECT_EQ(vec(list(*n, 1).post), vec(list(*n, 0).post));
+  EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
+}
+
 const char *irPrelude =
     "network u {\n"
     "  simulation { timestep = 1 ms; presentation = 100 ms; input_window "
@@ -334,7 +380,7 @@ bool makeNetwork(const Shape &in, const Projection &proto, Network &n) {
   p.name = "i.o";
   p.pre = 0;
   p.post = 1;
-  p.weights = WeightInit{WeightInit::Constant, 1, 0, 0, 0, "", nullptr};
+  p.weights = WeightInit::constant(1);
   n.projections.push_back(p);
   return true;
 }

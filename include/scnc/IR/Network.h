@@ -43,6 +43,7 @@ struct Shape {
 struct Pair {
   uint32_t h = 0, w = 0;
   bool operator==(const Pair &o) const { return h == o.h && w == o.w; }
+  bool operator!=(const Pair &o) const { return !(*this == o); }
 };
 
 /// The neuron models a parameter set can have (docs/execution.md):
@@ -106,11 +107,14 @@ struct NeuronParams {
 };
 
 /// How a set of synaptic weights starts: a constant, a seeded normal
-/// distribution clipped to [min, max], a file of trained weights, or an
+/// distribution clipped to [min, max], a file of trained weights, an
 /// array held in the IR itself (Dense: weights an importer read, e.g. from
-/// a NIR graph; printed as float32 bits, so they read back exactly).
+/// a NIR graph; printed as float32 bits, so they read back exactly), or
+/// the complement of another projection's weights (Complement: synapse i
+/// gets scale * (wMax - w_i) for that projection's weight w_i, over the
+/// same synapses: a conv layer's `inhibit_unmatched`).
 struct WeightInit {
-  enum Kind { Constant, Normal, File, Dense };
+  enum Kind { Constant, Normal, File, Dense, Complement };
   Kind kind = Constant;
   double value = 0;           ///< Constant, nA
   double mean = 0, sigma = 0; ///< Normal, nA
@@ -119,6 +123,13 @@ struct WeightInit {
   /// Dense: the values (float32 numbers), in the layout a File of the same
   /// projection would have; shared, copies of a Network do not copy them.
   std::shared_ptr<const NumArray> array;
+  std::string of;             ///< Complement: the projection's name
+  double scale = 0, wMax = 0; ///< Complement (wMax in nA)
+  static WeightInit constant(double nA) {
+    WeightInit w;
+    w.value = nA;
+    return w;
+  }
   bool operator==(const WeightInit &o) const;
 };
 
