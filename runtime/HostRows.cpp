@@ -20,15 +20,7 @@
 #include "kernel/Kernel.h"
 #include "kernel/Layout.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SCNC_HOST_ROWS_VEC 1
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-// As in HostTick.cpp: GCC 12's AVX-512 intrinsics start some results from a
-// self-initialised variable.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#endif
+#include "HostVector.h"
 
 using namespace scnc;
 using namespace scnc::kernel;
@@ -72,10 +64,9 @@ inline bool addRow(const HostRows &h, RingSlot *ring, uint32_t mask,
   return true;
 }
 
-#ifdef SCNC_HOST_ROWS_VEC
-#define SCNC_AVX512 "avx2,avx512f,avx512vl,avx512bw,avx512dq"
-__attribute__((target("avx2"))) inline void
-runAvx2(RingSlot *dst, const uint32_t *src, uint32_t len) {
+#ifdef SCNC_HOST_AVX2
+SCNC_TARGET_AVX2 inline void runAvx2(RingSlot *dst, const uint32_t *src,
+                                     uint32_t len) {
   uint32_t j = 0;
   for (; j + 8 <= len; j += 8) {
     __m256i s = _mm256_loadu_si256(reinterpret_cast<const __m256i *>(src + j));
@@ -87,8 +78,8 @@ runAvx2(RingSlot *dst, const uint32_t *src, uint32_t len) {
     dst[j] += wordWeight(src[j]);
 }
 
-__attribute__((target(SCNC_AVX512))) inline void
-runAvx512(RingSlot *dst, const uint32_t *src, uint32_t len) {
+SCNC_TARGET_AVX512 inline void runAvx512(RingSlot *dst, const uint32_t *src,
+                                         uint32_t len) {
   uint32_t j = 0;
   for (; j + 16 <= len; j += 16) {
     __m512i s = _mm512_loadu_si512(src + j);
@@ -104,19 +95,17 @@ runAvx512(RingSlot *dst, const uint32_t *src, uint32_t len) {
   }
 }
 
-__attribute__((target("avx2"))) bool addAvx2(const HostRows &h, RingSlot *ring,
-                                             uint32_t mask, uint32_t tOff,
-                                             uint32_t row, const uint32_t *w,
-                                             uint32_t n) {
+SCNC_TARGET_AVX2 bool addAvx2(const HostRows &h, RingSlot *ring, uint32_t mask,
+                              uint32_t tOff, uint32_t row, const uint32_t *w,
+                              uint32_t n) {
   return addRow<runAvx2>(h, ring, mask, tOff, row, w, n);
 }
 
-__attribute__((target(SCNC_AVX512))) bool
-addAvx512(const HostRows &h, RingSlot *ring, uint32_t mask, uint32_t tOff,
-          uint32_t row, const uint32_t *w, uint32_t n) {
+SCNC_TARGET_AVX512 bool addAvx512(const HostRows &h, RingSlot *ring,
+                                  uint32_t mask, uint32_t tOff, uint32_t row,
+                                  const uint32_t *w, uint32_t n) {
   return addRow<runAvx512>(h, ring, mask, tOff, row, w, n);
 }
-#undef SCNC_AVX512
 #endif
 
 } // namespace
@@ -128,7 +117,7 @@ std::unique_ptr<HostRows> emulator::planHostRows(const NeuronCore &core,
     return nullptr;
   HostIsa isa = hostNeuronTickIsa(most);
   auto p = std::make_unique<RowPlan>();
-#ifdef SCNC_HOST_ROWS_VEC
+#ifdef SCNC_HOST_AVX2
   if (isa == HostIsa::Avx512 || isa == HostIsa::Avx512vl)
     p->add = addAvx512;
   else if (isa == HostIsa::Avx2)

@@ -35,16 +35,7 @@
 #include "EmulatorInternal.h"
 #include "kernel/Kernel.h"
 
-#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#define SCNC_HOST_AVX2 1
-#include <immintrin.h>
-#if defined(__GNUC__) && !defined(__clang__)
-// GCC 12's AVX-512 intrinsics start some results from
-// _mm512_undefined_epi32(), a self-initialised variable, which
-// -Wmaybe-uninitialized reports once they are inlined here.
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
-#endif
+#include "HostVector.h"
 
 using namespace scnc;
 using namespace scnc::kernel;
@@ -65,14 +56,13 @@ struct QuietBytes {
 };
 constexpr QuietBytes kQuietBytes;
 
-#define SCNC_VEC_TARGET __attribute__((target("avx2")))
+#define SCNC_VEC_TARGET SCNC_TARGET_AVX2
 #define SCNC_VEC_512 0
 namespace avx2 {
 #include "HostTickVec.inc"
 } // namespace avx2
 #undef SCNC_VEC_TARGET
-#define SCNC_VEC_TARGET                                                        \
-  __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512dq")))
+#define SCNC_VEC_TARGET SCNC_TARGET_AVX512
 /// AVX-512 with 256-bit vectors: the same code, with 32 vector registers
 /// (no spills of the broadcast constants) and the EVEX forms.
 namespace avx512vl {

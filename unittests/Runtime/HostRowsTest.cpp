@@ -107,24 +107,24 @@ TEST(HostRows, OneRowExactly) {
 }
 
 TEST(HostRows, NoPlanWithoutRunsOrVectors) {
+  // A core of 16 neurons with one row of n consecutive targets.
+  auto core = [](Core &c, uint32_t n) {
+    c.cfg.numNeurons = 16;
+    c.cfg.delayBits = 1;
+    c.cfg.indexBits = 4;
+    c.matrix = {n, 0};
+    for (uint32_t k = 0; k < n; ++k)
+      c.matrix.push_back(word(1, 0, 0, k, 4));
+    c.table = {{0x100, 0xFFFFFFFF, 0, uint32_t(c.matrix.size()), 1}};
+  };
+  // Seven: one short of a run.
   Core c;
-  c.cfg.numNeurons = 16;
-  c.cfg.delayBits = 1;
-  c.cfg.indexBits = 4;
-  // Seven consecutive targets: one short of a run.
-  c.matrix = {7, 0};
-  for (uint32_t k = 0; k < 7; ++k)
-    c.matrix.push_back(word(1, 0, 0, k, 4));
-  c.table = {{0x100, 0xFFFFFFFF, 0, uint32_t(c.matrix.size()), 1}};
+  core(c, 7);
   ASSERT_TRUE(c.init(HostIsa::Avx512));
   EXPECT_EQ(c.rows, nullptr);
   // Eight, but no vectors allowed.
   Core d;
-  d.cfg = c.cfg;
-  d.matrix = {8, 0};
-  for (uint32_t k = 0; k < 8; ++k)
-    d.matrix.push_back(word(1, 0, 0, k, 4));
-  d.table = {{0x100, 0xFFFFFFFF, 0, uint32_t(d.matrix.size()), 1}};
+  core(d, 8);
   ASSERT_TRUE(d.init(HostIsa::Scalar));
   EXPECT_EQ(d.rows, nullptr);
   if (hostHasVectors()) {
