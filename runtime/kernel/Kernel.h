@@ -169,6 +169,8 @@ constexpr uint32_t kWideRingAdds = 65537; // 65,537 x 0xFFFF = 2^32 - 1
 /// \p words, with what the kernel's loop would add) to the ring and
 /// returns true, or returns false when it has no plan for the row.
 struct HostRows {
+  /// The emulator owns its plans through this type.
+  virtual ~HostRows() = default;
   const uint32_t *firstRow = nullptr;
   bool (*add)(const HostRows &, RingSlot *ring, uint32_t ringIndexMask,
               uint32_t tOff, uint32_t row, const uint32_t *words,
