@@ -12,6 +12,7 @@
 
 #include "EmulatorInternal.h"
 #include "kernel/Kernel.h"
+#include "scnc/IR/Connections.h"
 #include "llvm/Support/Error.h"
 #include <cstdint>
 #include <memory>
@@ -24,7 +25,7 @@ namespace emulator {
 /// Per-core run state the host keeps (recordings, statistics), one cache
 /// line apart from the next core's.
 struct alignas(64) CoreRun {
-  std::unique_ptr<uint64_t[]> memory;
+  uint64_t *memory = nullptr; ///< the kernel's arrays (in CoreArena)
   /// A static neuron core's runs of consecutive targets (HostRows.cpp).
   std::unique_ptr<kernel::HostRows> hostRows;
   int32_t neuron = -1, source = -1; ///< index into the kernel arrays
@@ -65,6 +66,22 @@ struct alignas(64) CoreRun {
   uint64_t maxTickCycles = 0;
   uint32_t maxTickCyclesAt = 0;
   uint32_t ticksOverEventBudget = 0, overrunTicks = 0;
+};
+
+/// The cores' kernel memory, carved in core order from large blocks
+/// (huge pages where the host offers them): the tick loop visits every
+/// core's state and ring buffers each tick, and with a heap block per core
+/// on 4 KB pages those visits missed the TLB.
+class CoreArena {
+public:
+  /// \p bytes of 64-byte aligned memory, not zero-filled; null when it
+  /// cannot be had.
+  uint64_t *allocate(uint64_t bytes);
+
+private:
+  static constexpr uint64_t kBlockWords = uint64_t(32) << 17; // 32 MiB
+  std::vector<RawArray<uint64_t>> blocks;
+  uint64_t used = 0; ///< words of blocks.back() handed out
 };
 
 /// One run's cores: the kernels and what the host keeps of them.
@@ -135,6 +152,7 @@ private:
   const bool sortSpikes;
   const uint64_t budget, eventBudget;
   std::vector<CoreRun> run;
+  CoreArena arena;
   /// Per core, by tick parity: how many keys it sent (run[i].sent's size),
   /// packed, so that a receiver passes a silent sender without reaching
   /// into its CoreRun (a cache miss per sender and tick).

@@ -18,6 +18,7 @@
 #include "llvm/Support/MathExtras.h"
 #include "llvm/Support/SwapByteOrder.h"
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 using namespace scnc;
@@ -330,6 +331,19 @@ Error Emulator::Impl::describePopulations() {
 }
 
 Error Emulator::Impl::prepareNeuronCores() {
+  // The kernel reads native aligned words; the image stores them
+  // little-endian. Every local core's section is copied into one array in
+  // core order (huge pages where the host offers them): the tick loop
+  // visits every core's population table and matrix each tick, and on
+  // the image file's 4 KB pages those visits missed the TLB.
+  uint64_t words = 0;
+  for (CoreInfo &ci : cores)
+    if (ci.local)
+      words += ci.img->section.size() / 4;
+  if (!sections.allocate(words))
+    return loadError("out of memory for the core sections (" +
+                     Twine(words * 4) + " bytes)");
+  uint64_t at = 0;
   for (CoreInfo &ci : cores) {
     const ImageCore &ic = *ci.img;
     if (!ci.local)
@@ -338,20 +352,15 @@ Error Emulator::Impl::prepareNeuronCores() {
       ci.searchSteps = ceilLog2(uint64_t(ic.popTable.size()) + 1);
       ci.matrixWords = uint32_t(ic.matrix.size() / 4);
     }
-    // The kernel reads native aligned words; the image stores them
-    // little-endian.
     ci.sectionWords = uint32_t(ic.section.size() / 4);
-    if (sys::IsLittleEndianHost &&
-        reinterpret_cast<uintptr_t>(ic.section.data()) % alignof(uint32_t) ==
-            0) {
-      ci.section = reinterpret_cast<const uint32_t *>(ic.section.data());
-    } else {
-      ci.sectionCopy.resize(ci.sectionWords);
+    uint32_t *to = sections.begin() + at;
+    if (sys::IsLittleEndianHost)
+      std::memcpy(to, ic.section.data(), size_t(ci.sectionWords) * 4);
+    else
       for (uint32_t w = 0; w < ci.sectionWords; ++w)
-        ci.sectionCopy[w] =
-            support::endian::read32le(ic.section.data() + 4 * w);
-      ci.section = ci.sectionCopy.data();
-    }
+        to[w] = support::endian::read32le(ic.section.data() + 4 * w);
+    ci.section = to;
+    at += ci.sectionWords;
   }
   return Error::success();
 }

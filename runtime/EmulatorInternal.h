@@ -8,6 +8,7 @@
 #ifndef SCNC_RUNTIME_EMULATORINTERNAL_H
 #define SCNC_RUNTIME_EMULATORINTERNAL_H
 
+#include "scnc/IR/Connections.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"
 #include "scnc/Runtime/Router.h"
@@ -87,7 +88,6 @@ struct CoreInfo {
   /// the image's, ImageCore::popTable).
   /// The core section as native aligned words (the image's bytes, or a
   /// copy when they cannot be used), which the kernel decodes.
-  std::vector<uint32_t> sectionCopy;
   const uint32_t *section = nullptr;
   uint32_t sectionWords = 0;
   uint32_t matrixWords = 0;
@@ -101,6 +101,9 @@ struct LoadedImage {
   std::string machineName;
   std::unique_ptr<Routers> routers;
   std::vector<emulator::CoreInfo> cores;
+  /// The local cores' sections as native words, one after another in core
+  /// order (CoreInfo::section points into it).
+  RawArray<uint32_t> sections;
   /// Emulated core index at chip * 18 + core, or -1.
   std::vector<int32_t> coreAt;
   std::vector<EmulatedPopulation> pops;

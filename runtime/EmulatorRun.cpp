@@ -58,6 +58,20 @@ constexpr size_t kTraceHeaderWords = 4;
 
 } // namespace
 
+uint64_t *CoreArena::allocate(uint64_t bytes) {
+  // Whole cache lines, at least one.
+  const uint64_t words = std::max<uint64_t>(1, (bytes + 63) / 64) * 8;
+  if (blocks.empty() || used + words > blocks.back().size()) {
+    blocks.emplace_back();
+    if (!blocks.back().allocate(std::max(words, kBlockWords)))
+      return nullptr;
+    used = 0;
+  }
+  uint64_t *p = blocks.back().begin() + used;
+  used += words;
+  return p;
+}
+
 Error CoreRuns::start(const std::vector<std::vector<Spike>> &inputs,
                       Recording &rec) {
   const size_t numCores = cores.size();
@@ -140,8 +154,9 @@ Error CoreRuns::startSource(
   c.start = r.sourceStart.data();
   c.ticks = r.sourceTicks.data();
   uint64_t bytes = kernel::sourceCoreMemoryBytes(c);
-  r.memory.reset(new uint64_t[bytes / 8 + 1]);
-  if (!kernel::sourceCoreInit(source[r.source], c, r.memory.get(), bytes))
+  r.memory = arena.allocate(bytes);
+  if (!r.memory ||
+      !kernel::sourceCoreInit(source[r.source], c, r.memory, bytes))
     return loadError("core " + coreName(ic.x, ic.y, ic.core) +
                      ": the kernel cannot start with its regions");
   return Error::success();
@@ -169,8 +184,9 @@ Error CoreRuns::startNeuron(uint32_t i, Recording &rec) {
   uint64_t bytes = kernel::neuronCoreMemoryBytes(c);
   bool ok = bytes != 0;
   if (ok) {
-    r.memory.reset(new uint64_t[bytes / 8 + 1]);
-    ok = kernel::neuronCoreInit(neuron[r.neuron], c, r.memory.get(), bytes);
+    r.memory = arena.allocate(bytes);
+    ok = r.memory &&
+         kernel::neuronCoreInit(neuron[r.neuron], c, r.memory, bytes);
   }
   neuronUpdatesPerTick += ic.numNeurons;
   if (ok && (r.hostRows = emulator::planHostRows(neuron[r.neuron], isa)))

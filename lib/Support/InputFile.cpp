@@ -2,8 +2,13 @@
 #include "scnc/Support/InputFile.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/MemoryBuffer.h"
+#include <cstdint>
 #include <string>
 #include <system_error>
+#if __has_include(<sys/mman.h>)
+#include <sys/mman.h>
+#include <unistd.h>
+#endif
 
 using namespace llvm;
 
@@ -46,4 +51,20 @@ unsigned scnc::loadSourceFile(StringRef path, DiagnosticEngine &diag) {
     return 0;
   }
   return diag.getSourceMgr().AddNewSourceBuffer(std::move(*buf), SMLoc());
+}
+
+void scnc::releaseMappedPages(const MemoryBuffer &buf) {
+#if __has_include(<sys/mman.h>) && defined(MADV_DONTNEED)
+  if (buf.getBufferKind() != MemoryBuffer::MemoryBuffer_MMap)
+    return;
+  // The whole pages inside the buffer (a private read-only mapping of the
+  // file: dropping a page loses nothing).
+  const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+  uintptr_t begin = (uintptr_t(buf.getBufferStart()) + page - 1) / page * page;
+  uintptr_t end = uintptr_t(buf.getBufferEnd()) / page * page;
+  if (end > begin)
+    madvise(reinterpret_cast<void *>(begin), end - begin, MADV_DONTNEED);
+#else
+  (void)buf;
+#endif
 }

@@ -676,6 +676,8 @@ int runImage() {
     return 1;
   }
   Emulator &emu = **em;
+  // The emulator runs from its own copy of the core sections.
+  releaseMappedPages(**buf);
   if (!weightsOut.empty()) {
     bool plastic = false;
     for (const ImageCore &c : img->cores())

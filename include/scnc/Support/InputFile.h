@@ -22,6 +22,12 @@ unsigned loadSourceFile(llvm::StringRef path, DiagnosticEngine &diag);
 llvm::ErrorOr<std::unique_ptr<llvm::MemoryBuffer>>
 readInputFile(llvm::StringRef path, bool allowStdin = false);
 
+/// Gives back the resident pages of \p buf when it maps its file (a large
+/// input that has been copied elsewhere, such as an image the emulator has
+/// loaded): they are read again from the file if touched later. A buffer
+/// in heap memory is left alone.
+void releaseMappedPages(const llvm::MemoryBuffer &buf);
+
 } // namespace scnc
 
 #endif
