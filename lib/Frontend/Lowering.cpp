@@ -163,6 +163,8 @@ Projection Lowering::layerProjection(const Block &b, AttrReader &r) {
   if (kind != "pool") {
     if (r.has("weights")) {
       r.getWeightInit("weights", proto.weights);
+    } else if (r.has("shares")) {
+      // Another conv layer's kernels (lowerLayer).
     } else if (const StdpRule *rule = net.findStdpRule(proto.stdp)) {
       proto.weights = rule->init;
       // A rule's init without its own seed: each layer draws its own stream.
@@ -205,11 +207,14 @@ void Lowering::lowerLayer(const Block &b) {
 
   static const StringRef inputAttrs[] = {"shape", "encoding",
                                          "neurons_per_core", "expected_rate"};
-  static const StringRef convAttrs[] = {
-      "filters",       "kernel",           "stride",       "padding",
-      "mode",          "weights",          "delay",        "receptor",
-      "stdp",          "neuron",           "train_neuron", "neurons_per_core",
-      "expected_rate", "inhibit_unmatched"};
+  static const StringRef convAttrs[] = {"filters",       "kernel",
+                                        "stride",        "padding",
+                                        "mode",          "weights",
+                                        "delay",         "receptor",
+                                        "stdp",          "neuron",
+                                        "train_neuron",  "neurons_per_core",
+                                        "expected_rate", "inhibit_unmatched",
+                                        "shares"};
   static const StringRef poolAttrs[] = {
       "kernel",       "stride",   "padding", "op",           "weight",
       "delay",        "receptor", "neuron",  "train_neuron", "neurons_per_core",
@@ -259,7 +264,37 @@ void Lowering::lowerLayer(const Block &b) {
                  "'inhibit_unmatched' needs the layer's STDP rule: its w_max "
                  "is what an unmatched input's weight is measured from");
   }
-  if (!r.ok()) {
+  // shares = L: this layer applies conv layer L's kernels to the same
+  // input (WeightInit::Shared): after training, L's learned ones.
+  std::string shares;
+  bool bad = false;
+  if (kind == "conv" && r.has("shares")) {
+    r.getName("shares", shares);
+    SMLoc at = r.locOf("shares");
+    int l = shares.empty() ? -1 : net.findPopulation(shares);
+    if (r.has("weights")) {
+      diag.error(r.locOf("weights"),
+                 "'weights' and 'shares' exclude each other: "
+                 "a layer that shares another's kernels has "
+                 "no weights of its own");
+      bad = true;
+    } else if (r.has("stdp")) {
+      diag.error(r.locOf("stdp"),
+                 "a layer that shares another's kernels does not "
+                 "learn: remove 'stdp' (the shared layer's rule "
+                 "trains the kernels)");
+      bad = true;
+    } else if (!shares.empty() && l < 0) {
+      diag.error(at, "'shares' names undefined layer '" + shares + "'");
+      bad = true;
+    } else if (l >= 0 && net.populations[l].layer != "conv") {
+      diag.error(at, "'shares' names " + net.populations[l].layer + " layer '" +
+                         shares +
+                         "'; only a conv layer's kernels can be shared");
+      bad = true;
+    }
+  }
+  if (!r.ok() || bad) {
     // Keep the layer so that the layers reading it are not told it is
     // undefined; the errors already fail the compilation.
     net.populations.push_back(std::move(pop));
@@ -272,6 +307,21 @@ void Lowering::lowerLayer(const Block &b) {
     p.name = net.populations[in].name + "." + name;
     p.pre = unsigned(in);
     p.post = postIdx;
+    if (!shares.empty()) {
+      p.weights = WeightInit{};
+      p.weights.kind = WeightInit::Shared;
+      p.weights.of = net.populations[in].name + "." + shares;
+      if (llvm::none_of(net.projections, [&](const Projection &q) {
+            return q.name == p.weights.of;
+          })) {
+        diag.error(b.name.loc, "conv layer '" + name +
+                                   "' shares the kernels "
+                                   "of '" +
+                                   shares + "', which does not read '" +
+                                   net.populations[in].name + "'");
+        continue;
+      }
+    }
     fixSeed(p.weights, p.name);
     net.projections.push_back(std::move(p));
     if (unmatched > 0 && unmatchedRule) {
@@ -302,22 +352,30 @@ void Lowering::lowerClassifier(const Block &b) {
   }
   if (!checkUnique(layerNames, b.name, "layer", diag))
     return;
-  if (b.inputs.size() != 1) {
+  if (b.inputs.empty()) {
     diag.error(b.name.loc, "classifier '" + c.name +
-                               "' reads exactly one layer: 'classifier " +
+                               "' reads one or more layers: 'classifier " +
                                c.name + "(last_layer) { ... }'");
     return;
   }
-  int src = net.findPopulation(b.inputs[0].name);
-  if (src < 0) {
-    SmallVector<StringRef, 16> cands;
-    for (const std::string &l : layerOrder)
-      cands.push_back(l);
-    diag.error(b.inputs[0].loc, "use of undefined layer '" + b.inputs[0].name +
-                                    "'" + suggest(b.inputs[0].name, cands));
-    return;
+  // Several layers: their spike counts side by side, in this order.
+  for (const Ident &in : b.inputs) {
+    int src = net.findPopulation(in.name);
+    if (src < 0) {
+      SmallVector<StringRef, 16> cands;
+      for (const std::string &l : layerOrder)
+        cands.push_back(l);
+      diag.error(in.loc, "use of undefined layer '" + in.name + "'" +
+                             suggest(in.name, cands));
+      return;
+    }
+    if (llvm::is_contained(c.sources, unsigned(src))) {
+      diag.error(in.loc, "classifier '" + c.name + "' reads layer '" + in.name +
+                             "' twice");
+      return;
+    }
+    c.sources.push_back(unsigned(src));
   }
-  c.source = unsigned(src);
   static const StringRef attrs[] = {"type", "classes", "C"};
   AttrReader r(b, diag, &consts, attrs, "classifier '" + c.name + "'");
   static const StringRef types[] = {"linear_svm"};

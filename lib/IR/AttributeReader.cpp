@@ -442,11 +442,11 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   if (v.kind != Value::Call) {
     fail(v.loc, "expected a weight for '" + name +
                     "': a current, constant(...), normal(...), file(...), "
-                    "dense(...) or complement(...)");
+                    "dense(...), complement(...) or shared(...)");
     return;
   }
-  static const StringRef kinds[] = {"constant", "normal", "file", "dense",
-                                    "complement"};
+  static const StringRef kinds[] = {"constant", "normal",     "file",
+                                    "dense",    "complement", "shared"};
   auto kindIt = llvm::find(kinds, StringRef(v.text));
   if (kindIt == std::end(kinds)) {
     StringRef guess = closestMatch(v.text, kinds);
@@ -462,11 +462,13 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   static const StringRef fileArgs[] = {"path"};
   static const StringRef denseArgs[] = {"shape", "data"};
   static const StringRef complementArgs[] = {"of", "scale", "w_max"};
+  static const StringRef sharedArgs[] = {"of"};
   ArrayRef<StringRef> params = v.text == "constant" ? makeArrayRef(constantArgs)
                                : v.text == "normal" ? makeArrayRef(normalArgs)
                                : v.text == "file"   ? makeArrayRef(fileArgs)
-                               : v.text == "dense"
-                                   ? makeArrayRef(denseArgs)
+                               : v.text == "dense"  ? makeArrayRef(denseArgs)
+                               : v.text == "shared"
+                                   ? makeArrayRef(sharedArgs)
                                    : makeArrayRef(complementArgs);
   SmallVector<const Value *, 3> args(params.size(), nullptr);
   for (size_t i = 0; i < v.elements.size(); ++i) {
@@ -542,8 +544,10 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
     w.array = std::move(a);
     break;
   }
+  case WeightInit::Shared:
   case WeightInit::Complement: {
-    if (!need(0) || !need(1) || !need(2))
+    if (!need(0) ||
+        (w.kind == WeightInit::Complement && (!need(1) || !need(2))))
       return;
     const Value &o = consts ? consts->resolve(*args[0]) : *args[0];
     if (o.kind != Value::String) {
@@ -551,6 +555,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
       return;
     }
     w.of = o.text;
+    if (w.kind == WeightInit::Shared)
+      break;
     if (!toQuantity(*args[1], "scale", Dimension::None, w.scale) ||
         !toQuantity(*args[2], "w_max", Dimension::Current, w.wMax))
       return;

@@ -172,21 +172,30 @@ void IRReader::readClassifier(const Block &b, Network &n) {
                "classifier '" + c.name + "' needs the type ': linear_svm'");
     return;
   }
-  if (b.inputs.size() != 1) {
-    diag.error(b.loc,
-               "classifier '" + c.name + "' needs one source population");
+  if (b.inputs.empty()) {
+    diag.error(b.loc, "classifier '" + c.name + "' needs a source population");
     return;
   }
-  int src = lookupPopulation(n, b.inputs[0]);
+  bool found = true;
+  for (const auto &in : b.inputs) {
+    int src = lookupPopulation(n, in);
+    found = found && src >= 0;
+    if (src >= 0 && llvm::is_contained(c.sources, unsigned(src))) {
+      diag.error(b.loc, "classifier '" + c.name + "' reads population '" +
+                            n.populations[src].name + "' twice");
+      return;
+    }
+    if (src >= 0)
+      c.sources.push_back(unsigned(src));
+  }
   static const StringRef attrs[] = {"classes", "C"};
   AttrReader r(b, diag, nullptr, attrs, "classifier '" + c.name + "'");
   for (StringRef a : attrs)
     r.require(a);
   r.getUInt32("classes", c.classes, 2);
   r.getQuantity("C", Dimension::None, c.c, 0, false);
-  if (src < 0 || !r.ok())
+  if (!found || !r.ok())
     return;
-  c.source = unsigned(src);
   n.classifier = c;
 }
 

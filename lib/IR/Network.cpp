@@ -144,3 +144,16 @@ bool scnc::neuronModelTakes(NeuronModelKind m, StringRef param) {
 #include "scnc/IR/NeuronParams.def"
   return false;
 }
+
+std::string scnc::classifierSourceNames(const Network &n) {
+  std::string out;
+  if (!n.classifier)
+    return out;
+  const std::vector<unsigned> &s = n.classifier->sources;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i)
+      out += i + 1 == s.size() ? " and " : ", ";
+    out += "'" + n.populations[s[i]].name + "'";
+  }
+  return out;
+}

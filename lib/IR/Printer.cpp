@@ -104,6 +104,9 @@ void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
     printNumber(os, w.wMax);
     os << " nA)";
     return;
+  case WeightInit::Shared:
+    os << "shared(of = \"" << w.of << "\")";
+    return;
   }
 }
 
@@ -239,8 +242,10 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
   }
   if (n.classifier) {
     const Classifier &c = *n.classifier;
-    os << "  classifier " << c.name << " (" << n.populations[c.source].name
-       << ") : " << c.kind << " { classes = " << c.classes << "; ";
+    os << "  classifier " << c.name << " (";
+    for (size_t i = 0; i < c.sources.size(); ++i)
+      os << (i ? ", " : "") << n.populations[c.sources[i]].name;
+    os << ") : " << c.kind << " { classes = " << c.classes << "; ";
     q(os, "C", c.c, "");
     os << "}\n";
   }

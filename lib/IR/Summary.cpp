@@ -111,11 +111,13 @@ void scnc::printSummary(const Network &n, raw_ostream &os) {
   }
   if (n.classifier) {
     const Classifier &c = *n.classifier;
-    const Population &src = n.populations[c.source];
+    uint64_t features = 0;
+    for (unsigned s : c.sources)
+      features += n.populations[s].shape.size();
     t.rows.push_back({c.name, "classifier",
                       std::to_string(c.classes) + " classes", "-", "-",
-                      c.kind + " on " + withCommas(src.shape.size()) +
-                          " spike counts of '" + src.name + "'"});
+                      c.kind + " on " + withCommas(features) +
+                          " spike counts of " + classifierSourceNames(n)});
   }
   t.rows.push_back({"Total", "", "", withCommas(totalNeurons),
                     withCommas(totalSyn) + (anyUnknown ? " + lists" : ""), ""});

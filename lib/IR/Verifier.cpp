@@ -185,33 +185,48 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
       err(pr.loc, "projection '" + pr.name + "' has zero filters");
     if (pr.kind == Projection::Kind::Dense && pr.units == 0)
       err(pr.loc, "projection '" + pr.name + "' has zero units");
-    if (pr.weights.kind == WeightInit::Complement) {
-      // The complement's synapses are the other projection's, one for one.
+    if (pr.weights.derived()) {
+      // The synapses are the other projection's, one for one: the same
+      // pre-synaptic population and geometry; a complement also has the
+      // same post-synaptic one, shared weights (another layer applying the
+      // same kernels) an equally shaped one.
+      const bool shared = pr.weights.kind == WeightInit::Shared;
+      const char *takes =
+          shared ? "' shares the weights of " : "' takes the complement of ";
       const Projection *of = nullptr;
       for (const Projection &q : n.projections)
         if (q.name == pr.weights.of)
           of = &q;
+      auto samePost = [&] {
+        if (!shared)
+          return of->post == pr.post;
+        return of->post < n.populations.size() &&
+               pr.post < n.populations.size() &&
+               n.populations[of->post].shape == n.populations[pr.post].shape;
+      };
       if (!of)
-        err(pr.loc, "projection '" + pr.name +
-                        "' takes the complement of undefined projection '" +
-                        pr.weights.of + "'");
-      else if (of->weights.kind == WeightInit::Complement)
-        err(pr.loc, "projection '" + pr.name + "' takes the complement of '" +
-                        of->name + "', itself a complement");
-      else if (of->pre != pr.pre || of->post != pr.post ||
-               of->kind != pr.kind || of->filters != pr.filters ||
-               of->kernel != pr.kernel || of->stride != pr.stride ||
-               of->padding != pr.padding || of->mode != pr.mode ||
-               of->units != pr.units ||
+        err(pr.loc, "projection '" + pr.name + takes +
+                        "undefined projection '" + pr.weights.of + "'");
+      else if (of->weights.derived())
+        err(pr.loc, "projection '" + pr.name + takes + "'" + of->name +
+                        "', whose weights come from another projection");
+      else if (of->pre != pr.pre || !samePost() || of->kind != pr.kind ||
+               of->filters != pr.filters || of->kernel != pr.kernel ||
+               of->stride != pr.stride || of->padding != pr.padding ||
+               of->mode != pr.mode || of->units != pr.units ||
                (pr.kind != Projection::Kind::Conv &&
                 pr.kind != Projection::Kind::Dense))
-        err(pr.loc, "projection '" + pr.name + "' takes the complement of '" +
-                        of->name +
-                        "', which is not a conv or dense projection between "
-                        "the same populations with the same geometry");
+        err(pr.loc, "projection '" + pr.name + takes + "'" + of->name +
+                        "', which is not a conv or dense projection " +
+                        (shared ? "from the same population to one of the "
+                                  "same shape"
+                                : "between the same populations") +
+                        " with the same geometry");
       if (!pr.stdp.empty())
-        err(pr.loc, "projection '" + pr.name +
-                        "' is a complement and cannot learn (stdp)");
+        err(pr.loc,
+            "projection '" + pr.name + "' " +
+                (shared ? "shares another's weights" : "is a complement") +
+                " and cannot learn (stdp)");
     }
     if (!pr.stdp.empty() && !n.findStdpRule(pr.stdp))
       err(pr.loc, "projection '" + pr.name + "' uses undefined STDP rule '" +
@@ -235,7 +250,10 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
     if (n.populations[i].kind == Population::Kind::Neurons && !incoming[i])
       err(n.populations[i].loc,
           "population '" + n.populations[i].name + "' has no input");
-  if (n.classifier && n.classifier->source >= n.populations.size())
+  if (n.classifier && (n.classifier->sources.empty() ||
+                       llvm::any_of(n.classifier->sources, [&](unsigned s) {
+                         return s >= n.populations.size();
+                       })))
     err(n.classifier->loc, "classifier refers to a missing population");
   if (n.connections && connections)
     verifyConnections(n, *n.connections, err);

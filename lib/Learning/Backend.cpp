@@ -150,7 +150,7 @@ Expected<Recording>
 PreparedNetwork::run(const std::vector<std::vector<Spike>> &inputs,
                      uint32_t ticks, LearnedSynapseSet *learned,
                      const std::function<void(uint64_t, uint64_t)> &progress,
-                     int keepOnly) const {
+                     ArrayRef<unsigned> keepOnly) const {
   Impl &s = *impl;
   if (s.kind == BackendKind::Reference) {
     ReferenceOptions ro;
@@ -172,10 +172,11 @@ PreparedNetwork::run(const std::vector<std::vector<Spike>> &inputs,
   eo.ticks = ticks;
   eo.threads = 1;
   eo.progress = progress;
-  if (keepOnly >= 0) {
+  if (!keepOnly.empty()) {
     eo.recordSpikes.assign(s.net.populations.size(), false);
-    if (size_t(keepOnly) < eo.recordSpikes.size())
-      eo.recordSpikes[size_t(keepOnly)] = true;
+    for (unsigned k : keepOnly)
+      if (k < eo.recordSpikes.size())
+        eo.recordSpikes[k] = true;
     eo.sortSpikes = false;
   }
   Expected<Recording> rec = (*em)->run(inputs, eo, nullptr, learned);

@@ -30,15 +30,22 @@ Expected<FeatureMatrix> scnc::classifierFeatures(const Network &n,
   if (evaluator)
     *evaluator = (*net)->description();
   const Network &full = (*net)->network();
-  unsigned src = full.classifier->source;
-  Expected<std::vector<std::vector<Spike>>> spikes =
-      runSamples(**net, data, o.seed, o.jobs, src, o.progress, o.noiseSpikes,
-                 /*forCounting=*/true);
-  if (!spikes)
-    return spikes.takeError();
-  uint64_t neurons = full.populations[src].shape.size();
-  FeatureMatrix x(0, neurons);
-  for (const std::vector<Spike> &s : *spikes)
-    x.addRow(spikeCounts(s, neurons));
+  // The classifier's layers side by side (runSamples numbers them so).
+  // Each image's row is counted as its run ends: the spikes of all images
+  // are never kept at once.
+  const std::vector<unsigned> &src = full.classifier->sources;
+  uint64_t neurons = 0;
+  for (unsigned s : src)
+    neurons += full.populations[s].shape.size();
+  FeatureMatrix x(data.size(), neurons);
+  if (Error e = runSamplesInto(
+          **net, data, o.seed, o.jobs, src,
+          [&](size_t i, std::vector<Spike> &&spikes) {
+            for (const Spike &s : spikes)
+              if (s.neuron < neurons)
+                x.at(i, s.neuron) += 1;
+          },
+          o.progress, o.noiseSpikes, /*forCounting=*/true))
+    return e;
   return x;
 }

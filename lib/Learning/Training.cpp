@@ -131,10 +131,11 @@ Expected<EncoderConfig> scnc::inputEncoder(const Network &n, unsigned input,
   return enc;
 }
 
-Expected<std::vector<std::vector<Spike>>>
-scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
-                 unsigned jobs, unsigned keep, const ProgressFn &progress,
-                 bool noiseSpikes, bool forCounting) {
+Error scnc::runSamplesInto(
+    const PreparedNetwork &net, const Dataset &data, uint64_t seed,
+    unsigned jobs, ArrayRef<unsigned> keep,
+    const std::function<void(size_t, std::vector<Spike> &&)> &take,
+    const ProgressFn &progress, bool noiseSpikes, bool forCounting) {
   const Network &n = net.network();
   Expected<unsigned> input = inputPopulation(n);
   if (!input)
@@ -144,7 +145,6 @@ scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
     return enc.takeError();
   if (Error e = checkImages(n, *input, *enc, data))
     return e;
-  std::vector<std::vector<Spike>> out(data.size());
   std::mutex m;
   std::string firstError;
   uint64_t done = 0;
@@ -152,14 +152,26 @@ scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
     std::vector<std::vector<Spike>> in(n.populations.size());
     in[*input] = encodeImage(n, *input, *enc, data, i, sampleSeed(seed, i));
     Expected<Recording> r = net.run(in, presentationTicks(n), nullptr, {},
-                                    forCounting ? int(keep) : -1);
+                                    forCounting ? keep : ArrayRef<unsigned>());
+    if (r) {
+      std::vector<Spike> out;
+      if (keep.size() == 1) {
+        out = std::move(r->populations[keep[0]].spikes);
+      } else {
+        uint64_t first = 0;
+        for (unsigned k : keep) {
+          for (Spike s : r->populations[k].spikes)
+            out.push_back({s.tick, uint32_t(s.neuron + first)});
+          first += n.populations[k].shape.size();
+        }
+      }
+      take(i, std::move(out));
+    }
     std::lock_guard<std::mutex> lock(m);
     if (!r) {
       std::string msg = toString(r.takeError());
       if (firstError.empty())
         firstError = msg;
-    } else {
-      out[i] = std::move(r->populations[keep].spikes);
     }
     ++done;
     if (progress)
@@ -167,6 +179,20 @@ scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
   });
   if (!firstError.empty())
     return trainError(firstError);
+  return Error::success();
+}
+
+Expected<std::vector<std::vector<Spike>>>
+scnc::runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
+                 unsigned jobs, ArrayRef<unsigned> keep,
+                 const ProgressFn &progress, bool noiseSpikes,
+                 bool forCounting) {
+  std::vector<std::vector<Spike>> out(data.size());
+  if (Error e = runSamplesInto(
+          net, data, seed, jobs, keep,
+          [&](size_t i, std::vector<Spike> &&s) { out[i] = std::move(s); },
+          progress, noiseSpikes, forCounting))
+    return e;
   return out;
 }
 
@@ -434,7 +460,7 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
                         "' do not compile");
     }
     Expected<std::vector<std::vector<Spike>>> r = runSamples(
-        **frozen, data, o.seed, o.jobs, p.pre, o.progress, o.noiseSpikes);
+        **frozen, data, o.seed, o.jobs, {p.pre}, o.progress, o.noiseSpikes);
     if (!r)
       return r.takeError();
     source = std::move(*r);

@@ -229,20 +229,27 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
   case WeightInit::Constant:
     std::fill(l.weights.begin(), l.weights.end(), clip(w.value));
     break;
+  case WeightInit::Shared:
   case WeightInit::Complement: {
     // The other projection's weights over the same synapses (the verifier
-    // checked the geometry), then scale * (w_max - w), at least 0.
+    // checked the geometry): the same (Shared), or scale * (w_max - w), at
+    // least 0 (Complement).
     const Projection *of = nullptr;
     for (const Projection &q : net.projections)
       if (q.name == w.of)
         of = &q;
-    if (!of || of->weights.kind == WeightInit::Complement)
-      return error(p, "complement of '" + w.of + "': no such projection");
+    if (!of || of->weights.derived())
+      return error(p, Twine(w.kind == WeightInit::Shared ? "shared weights"
+                                                         : "complement") +
+                          " of '" + w.of + "': no such projection");
     ConnectionList src;
     if (!fillWeights(*of, n, src, nullptr))
       return false;
     for (uint64_t i = 0; i < n; ++i)
-      l.weights[i] = clip(std::max(0.0, w.scale * (w.wMax - src.weights[i])));
+      l.weights[i] =
+          w.kind == WeightInit::Shared
+              ? clip(src.weights[i])
+              : clip(std::max(0.0, w.scale * (w.wMax - src.weights[i])));
     break;
   }
   case WeightInit::Normal: {

@@ -572,8 +572,8 @@ int Trainer::svm(const Network &n) {
     zero += v == 0;
   std::string text;
   raw_string_ostream os(text);
-  os << "svm on '" << n.populations[n.classifier->source].name << "' ("
-     << x->cols << " features): " << data->size() << " training images, "
+  os << "svm on " << classifierSourceNames(n) << " (" << x->cols
+     << " features): " << data->size() << " training images, "
      << format("%.1f", 100 * zero / std::max<size_t>(1, x->data.size()))
      << "% zero counts, training accuracy " << format("%.4f", ev.accuracy())
      << (m->converged() ? "" : " (liblinear did not converge)") << "; runs "
@@ -610,8 +610,10 @@ int Trainer::test(const Network &n) {
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   if (x->cols != m->numFeatures())
     return fail("model '" + modelPath + "' takes " + Twine(m->numFeatures()) +
-                " features but layer '" +
-                n.populations[n.classifier->source].name + "' has " +
+                " features but " +
+                (n.classifier->sources.size() == 1 ? "layer " : "layers ") +
+                classifierSourceNames(n) + " ha" +
+                (n.classifier->sources.size() == 1 ? "s " : "ve ") +
                 Twine(uint64_t(x->cols)) + " neurons");
   TestReport report;
   report.runSeconds = secondsSince(t0);

@@ -164,7 +164,7 @@ TEST(LoweringTest, Populations) {
 
   ASSERT_TRUE(n->classifier.hasValue());
   EXPECT_EQ(n->classifier->name, "svm");
-  EXPECT_EQ(n->classifier->source, 4u);
+  EXPECT_EQ(n->classifier->sources, std::vector<unsigned>({4u}));
   EXPECT_EQ(n->classifier->kind, "linear_svm");
   EXPECT_EQ(n->classifier->classes, 10u);
   EXPECT_EQ(n->classifier->c, 0.5);

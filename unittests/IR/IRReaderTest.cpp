@@ -129,7 +129,7 @@ TEST(IRReaderTest, HandWrittenValues) {
   EXPECT_EQ(fl.weights.kind, WeightInit::File);
   EXPECT_EQ(fl.weights.path, "w.npy");
   ASSERT_TRUE(n->classifier.hasValue());
-  EXPECT_EQ(n->classifier->source, 2u);
+  EXPECT_EQ(n->classifier->sources, std::vector<unsigned>({2u}));
   EXPECT_EQ(n->classifier->classes, 5u);
   EXPECT_EQ(n->classifier->c, 0.25);
 }

@@ -221,6 +221,45 @@ TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
   EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
 }
 
+TEST(ExpandConnectionsTest, SharesIsTheOtherLayersKernel) {
+  // conv d shares conv c's 2 x 2 kernel (0.2, 1, 0, 0.5 nA, clipped to c's
+  // rule's [0, 0.8]): its projection has c's weights, element for element,
+  // over its own synapses (the same pre-synaptic neurons and elements, the
+  // same post-synaptic indices in d).
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("shared", dir));
+  std::string csv = (dir + "/k.csv").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(csv, ec);
+    ASSERT_FALSE(ec);
+    os << "0.2,1,0,0.5\n";
+  }
+  DiagHarness h;
+  llvm::Optional<Network> n = expandScn(
+      h, "stdp s { w_min = 0 nA; w_max = 0.8 nA; }\n"
+         "network n { input i { shape = 3 x 3 x 1; }\n"
+         "  conv c(i) { filters = 1; kernel = 2; stdp = s;\n"
+         "    weights = file(path = \"" +
+             csv +
+             "\"); }\n"
+             "  conv d(i) { filters = 1; kernel = 2; shares = c; } }");
+  llvm::sys::fs::remove_directories(dir);
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  ASSERT_EQ(n->projections.size(), 2u);
+  const Projection &q = n->projections[1];
+  EXPECT_EQ(q.name, "i.d");
+  EXPECT_EQ(q.weights.kind, WeightInit::Shared);
+  EXPECT_EQ(q.weights.of, "i.c");
+  EXPECT_TRUE(q.stdp.empty());
+  ASSERT_EQ(n->connections->lists.size(), 2u);
+  EXPECT_EQ(list(*n, 0).weights, (std::vector<float>{0.2f, 0.8f, 0.0f, 0.5f}));
+  EXPECT_EQ(list(*n, 1).weights, list(*n, 0).weights);
+  EXPECT_EQ(vec(list(*n, 1).pre), vec(list(*n, 0).pre));
+  EXPECT_EQ(vec(list(*n, 1).post), vec(list(*n, 0).post));
+  EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
+}
+
 const char *irPrelude =
     "network u {\n"
     "  simulation { timestep = 1 ms; presentation = 100 ms; input_window "

@@ -114,7 +114,7 @@ struct NeuronParams {
 /// gets scale * (wMax - w_i) for that projection's weight w_i, over the
 /// same synapses: a conv layer's `inhibit_unmatched`).
 struct WeightInit {
-  enum Kind { Constant, Normal, File, Dense, Complement };
+  enum Kind { Constant, Normal, File, Dense, Complement, Shared };
   Kind kind = Constant;
   double value = 0;           ///< Constant, nA
   double mean = 0, sigma = 0; ///< Normal, nA
@@ -123,13 +123,18 @@ struct WeightInit {
   /// Dense: the values (float32 numbers), in the layout a File of the same
   /// projection would have; shared, copies of a Network do not copy them.
   std::shared_ptr<const NumArray> array;
-  std::string of;             ///< Complement: the projection's name
+  /// Complement, Shared: the projection whose weights these derive from
+  /// (Shared: the same weights, as a second layer applying another conv
+  /// layer's kernels).
+  std::string of;
   double scale = 0, wMax = 0; ///< Complement (wMax in nA)
   static WeightInit constant(double nA) {
     WeightInit w;
     w.value = nA;
     return w;
   }
+  /// Complement or Shared: the weights come from another projection.
+  bool derived() const { return kind == Complement || kind == Shared; }
   bool operator==(const WeightInit &o) const;
 };
 
@@ -214,7 +219,9 @@ struct Projection {
 struct Classifier {
   std::string name;
   llvm::SMLoc loc;
-  unsigned source = 0;
+  /// The layers whose spike counts, concatenated in this order, are the
+  /// features (one or more).
+  std::vector<unsigned> sources;
   std::string kind = "linear_svm";
   uint32_t classes = 10;
   double c = 1.0;
@@ -244,6 +251,10 @@ struct Network {
     return p.neuronsPerCore ? p.neuronsPerCore : sim.neuronsPerCore;
   }
 };
+
+/// The classifier's source layers as `'a'`, `'a' and 'b'` or
+/// `'a', 'b' and 'c'` (empty without a classifier).
+std::string classifierSourceNames(const Network &n);
 
 llvm::StringRef toString(Projection::Kind k);
 llvm::StringRef toString(Projection::ChannelMode m);

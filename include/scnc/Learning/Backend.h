@@ -74,15 +74,16 @@ public:
   /// population, in any order (both backends sort them and merge duplicates);
   /// inputs without spikes are silent. With \p learned (a plastic network), the
   /// plastic synapses' weights after the run, as a host reads them back.
-  /// \p progress as ReferenceOptions::progress. With \p keepOnly >= 0 the
-  /// recording need hold that population's spikes only, in any order (the
-  /// same every run): the emulator then keeps no others and does not sort
-  /// them (the SVM's frozen runs count one layer's spikes). Thread-safe.
+  /// \p progress as ReferenceOptions::progress. With \p keepOnly (not
+  /// empty) the recording need hold those populations' spikes only, in any
+  /// order (the same every run): the emulator then keeps no others and does
+  /// not sort them (the SVM's frozen runs count the classifier's layers'
+  /// spikes). Thread-safe.
   llvm::Expected<Recording>
   run(const std::vector<std::vector<Spike>> &inputs, uint32_t ticks,
       LearnedSynapseSet *learned = nullptr,
       const std::function<void(uint64_t, uint64_t)> &progress = {},
-      int keepOnly = -1) const;
+      llvm::ArrayRef<unsigned> keepOnly = {}) const;
 
 private:
   PreparedNetwork();

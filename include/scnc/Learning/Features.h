@@ -37,7 +37,8 @@ struct FeatureOptions {
 };
 
 /// Features of every image of \p data: the spike counts of \p n's
-/// classifier source layer (an error when \p n has no classifier), one row
+/// classifier source layers side by side, in the classifier's order (an
+/// error when \p n has no classifier), one row
 /// per image, from runs on `o.backend`. \p evaluator, when given, gets
 /// what ran them (PreparedNetwork::description). Problems of the network
 /// go to \p diag.

@@ -51,14 +51,28 @@ std::vector<Spike> encodeImage(const Network &n, unsigned input,
 
 /// Runs the (prepared, frozen) network \p net once per image of \p data, in
 /// parallel on \p jobs threads (each sample an independent run of one
-/// presentation on its backend); returns per image the spikes of population
-/// \p keep. Sample i's encoder seed is sampleSeed(seed, i). With
-/// \p forCounting the spikes may come in any order (the same every run):
-/// the emulator then records only that population and does not sort.
+/// presentation on its backend); returns per image the spikes of the
+/// populations \p keep, as one population: the neurons of keep[k] numbered
+/// after those of keep[0 .. k) (one population: its own spikes). Sample i's
+/// encoder seed is sampleSeed(seed, i). With \p forCounting the spikes may
+/// come in any order (the same every run): the emulator then records only
+/// those populations and does not sort.
 llvm::Expected<std::vector<std::vector<Spike>>>
 runSamples(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
-           unsigned jobs, unsigned keep, const ProgressFn &progress = {},
-           bool noiseSpikes = false, bool forCounting = false);
+           unsigned jobs, llvm::ArrayRef<unsigned> keep,
+           const ProgressFn &progress = {}, bool noiseSpikes = false,
+           bool forCounting = false);
+
+/// runSamples, handing image i's spikes to \p take(i, spikes) as its run
+/// ends instead of keeping every image's (the SVM's features keep counts
+/// only). \p take is called from the worker threads, concurrently for
+/// different images.
+llvm::Error
+runSamplesInto(const PreparedNetwork &net, const Dataset &data, uint64_t seed,
+               unsigned jobs, llvm::ArrayRef<unsigned> keep,
+               const std::function<void(size_t, std::vector<Spike> &&)> &take,
+               const ProgressFn &progress = {}, bool noiseSpikes = false,
+               bool forCounting = false);
 
 /// The input population's encoder; with \p noiseSpikes the rate code's
 /// noise spikes are switched on (an error for other codes).
