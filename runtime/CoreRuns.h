@@ -25,9 +25,7 @@ namespace emulator {
 /// Per-core run state the host keeps (recordings, statistics), one cache
 /// line apart from the next core's.
 struct alignas(64) CoreRun {
-  uint64_t *memory = nullptr; ///< the kernel's arrays (in CoreArena)
-  /// A static neuron core's runs of consecutive targets (HostRows.cpp).
-  std::unique_ptr<kernel::HostRows> hostRows;
+  uint64_t *memory = nullptr;       ///< the kernel's arrays (in CoreArena)
   int32_t neuron = -1, source = -1; ///< index into the kernel arrays
   /// Spikes as (tick << 32) | neuron index in the population.
   std::vector<uint64_t> spikes;
@@ -68,18 +66,22 @@ struct alignas(64) CoreRun {
   uint32_t ticksOverEventBudget = 0, overrunTicks = 0;
 };
 
-/// The cores' kernel memory, carved in core order from large blocks
-/// (huge pages where the host offers them): the tick loop visits every
-/// core's state and ring buffers each tick, and with a heap block per core
-/// on 4 KB pages those visits missed the TLB.
+/// The cores' kernel memory, carved in core order from blocks that double
+/// from 256 KiB to 32 MiB (allocateLarge: the large ones on huge pages
+/// where the host offers them): the tick loop visits every core's state
+/// and ring buffers each tick, and with a heap block per core on 4 KB
+/// pages those visits missed the TLB. A small network's run (the SVM's
+/// frozen runs, one per image) stays in one small heap block.
 class CoreArena {
 public:
-  /// \p bytes of 64-byte aligned memory, not zero-filled; null when it
+  /// \p bytes of memory (whole cache lines from the block's start, which is
+  /// at least 16-byte aligned), not zero-filled; null when it
   /// cannot be had.
   uint64_t *allocate(uint64_t bytes);
 
 private:
-  static constexpr uint64_t kBlockWords = uint64_t(32) << 17; // 32 MiB
+  static constexpr uint64_t kFirstWords = uint64_t(256) << 7; // 256 KiB
+  static constexpr uint64_t kMaxWords = uint64_t(32) << 17;   // 32 MiB
   std::vector<RawArray<uint64_t>> blocks;
   uint64_t used = 0; ///< words of blocks.back() handed out
 };

@@ -8,6 +8,7 @@
 #ifndef SCNC_RUNTIME_EMULATORINTERNAL_H
 #define SCNC_RUNTIME_EMULATORINTERNAL_H
 
+#include "kernel/Kernel.h"
 #include "scnc/IR/Connections.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Runtime/Emulator.h"
@@ -104,6 +105,14 @@ struct LoadedImage {
   /// The local cores' sections as native words, one after another in core
   /// order (CoreInfo::section points into it).
   RawArray<uint32_t> sections;
+  /// Per core, its static rows' plan (HostRows.cpp; null: none), made by
+  /// the first run for instruction set `hostRowsIsa` and kept for the next
+  /// runs: it depends on the rows only, and planning every run cost a
+  /// third of the SVM's frozen runs (one run per image). Runs of one
+  /// emulator are one at a time (Emulator::run is not const).
+  mutable std::vector<std::unique_ptr<kernel::HostRows>> hostRows;
+  mutable std::vector<uint8_t> hostRowsPlanned;
+  mutable HostIsa hostRowsIsa = HostIsa::Scalar;
   /// Emulated core index at chip * 18 + core, or -1.
   std::vector<int32_t> coreAt;
   std::vector<EmulatedPopulation> pops;

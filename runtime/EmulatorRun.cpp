@@ -62,8 +62,11 @@ uint64_t *CoreArena::allocate(uint64_t bytes) {
   // Whole cache lines, at least one.
   const uint64_t words = std::max<uint64_t>(1, (bytes + 63) / 64) * 8;
   if (blocks.empty() || used + words > blocks.back().size()) {
+    uint64_t size = blocks.empty()
+                        ? kFirstWords
+                        : std::min(kMaxWords, 2 * blocks.back().size());
     blocks.emplace_back();
-    if (!blocks.back().allocate(std::max(words, kBlockWords)))
+    if (!blocks.back().allocate(std::max(words, size)))
       return nullptr;
     used = 0;
   }
@@ -189,8 +192,21 @@ Error CoreRuns::startNeuron(uint32_t i, Recording &rec) {
          kernel::neuronCoreInit(neuron[r.neuron], c, r.memory, bytes);
   }
   neuronUpdatesPerTick += ic.numNeurons;
-  if (ok && (r.hostRows = emulator::planHostRows(neuron[r.neuron], isa)))
-    neuron[r.neuron].hostRows = r.hostRows.get();
+  if (ok) {
+    // A static core's runs of consecutive targets (HostRows.cpp), planned
+    // once per loaded emulator and instruction set.
+    if (em.hostRows.size() != cores.size() || em.hostRowsIsa != isa) {
+      em.hostRows.clear();
+      em.hostRows.resize(cores.size());
+      em.hostRowsPlanned.assign(cores.size(), 0);
+      em.hostRowsIsa = isa;
+    }
+    if (!em.hostRowsPlanned[i]) {
+      em.hostRows[i] = emulator::planHostRows(neuron[r.neuron], isa);
+      em.hostRowsPlanned[i] = 1;
+    }
+    neuron[r.neuron].hostRows = em.hostRows[i].get();
+  }
   if (!ok)
     return loadError("core " + coreName(ic.x, ic.y, ic.core) +
                      ": the kernel cannot start with its regions");
