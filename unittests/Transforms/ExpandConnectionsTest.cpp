@@ -178,19 +178,31 @@ TEST(ExpandConnectionsTest, Dense2To3) {
   EXPECT_EQ(l.bytes(), 6u * 12);
 }
 
+/// A 2 x 2 kernel, 0.2, 1, 0, 0.5 nA, as a CSV file in a directory of its
+/// own, removed with it.
+struct KernelCsv {
+  llvm::SmallString<128> dir;
+  std::string path;
+  explicit KernelCsv(llvm::StringRef name) {
+    if (llvm::sys::fs::createUniqueDirectory(name, dir))
+      return;
+    path = (dir + "/k.csv").str();
+    std::error_code ec;
+    llvm::raw_fd_ostream os(path, ec);
+    os << "0.2,1,0,0.5\n";
+  }
+  ~KernelCsv() {
+    if (!dir.empty())
+      llvm::sys::fs::remove_directories(dir);
+  }
+};
+
 TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
   // A 2 x 2 kernel with weights 0.2, 1, 0, 0.5 nA (a CSV file, clipped to
   // the rule's [0, 0.8]: 1 -> 0.8) and inhibit_unmatched = 0.5: a second,
   // inhibitory projection over the same synapses with 0.5 * (0.8 - w).
-  llvm::SmallString<128> dir;
-  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("complement", dir));
-  std::string csv = (dir + "/k.csv").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(csv, ec);
-    ASSERT_FALSE(ec);
-    os << "0.2,1,0,0.5\n";
-  }
+  KernelCsv k("complement");
+  const std::string &csv = k.path;
   DiagHarness h;
   llvm::Optional<Network> n =
       expandScn(h, "stdp s { w_min = 0 nA; w_max = 0.8 nA; }\n"
@@ -199,7 +211,6 @@ TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
                    "inhibit_unmatched = 0.5;\n"
                    "    weights = file(path = \"" +
                        csv + "\"); } }");
-  llvm::sys::fs::remove_directories(dir);
   ASSERT_TRUE(n.hasValue()) << h.text();
   ASSERT_EQ(n->projections.size(), 2u);
   const Projection &q = n->projections[1];
@@ -226,15 +237,8 @@ TEST(ExpandConnectionsTest, SharesIsTheOtherLayersKernel) {
   // rule's [0, 0.8]): its projection has c's weights, element for element,
   // over its own synapses (the same pre-synaptic neurons and elements, the
   // same post-synaptic indices in d).
-  llvm::SmallString<128> dir;
-  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("shared", dir));
-  std::string csv = (dir + "/k.csv").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(csv, ec);
-    ASSERT_FALSE(ec);
-    os << "0.2,1,0,0.5\n";
-  }
+  KernelCsv k("shared");
+  const std::string &csv = k.path;
   DiagHarness h;
   llvm::Optional<Network> n = expandScn(
       h, "stdp s { w_min = 0 nA; w_max = 0.8 nA; }\n"
@@ -244,7 +248,6 @@ TEST(ExpandConnectionsTest, SharesIsTheOtherLayersKernel) {
              csv +
              "\"); }\n"
              "  conv d(i) { filters = 1; kernel = 2; shares = c; } }");
-  llvm::sys::fs::remove_directories(dir);
   ASSERT_TRUE(n.hasValue()) << h.text();
   ASSERT_EQ(n->projections.size(), 2u);
   const Projection &q = n->projections[1];
