@@ -63,7 +63,7 @@ for ((i = 0; i < ${#nets[@]}; i += 2)); do
       "; $(grep '^real time:' "$f" | sed 's/^real time: //; s/; the busiest.*//');" \
       "events: $(grep '^synaptic events per core and tick' "$f" | sed 's/.*): //')"
   done
-  echo "useless deliveries (with --profile): $(grep 'no synapses from their neuron' "$tmp/b.txt" | sed 's/.*: //'); spikes of both runs $same"
+  echo "useless deliveries (with --profile): $(grep 'no synapses from their neuron' "$tmp/b.txt" | sed -e 's/.*their neuron: //' -e 's/: / /g'); spikes of both runs $same"
   sed -n '/^layer  *cores/,$p' "$tmp/b.txt"
 done
 } | tee "$out"
