@@ -87,8 +87,8 @@ struct CoreInfo {
   std::vector<uint32_t> leafRank;
   /// The kernel's view of the neuron-core regions (the population table is
   /// the image's, ImageCore::popTable).
-  /// The core section as native aligned words (the image's bytes, or a
-  /// copy when they cannot be used), which the kernel decodes.
+  /// The core section as native aligned words, which the kernel decodes:
+  /// its copy in LoadedImage::sections.
   const uint32_t *section = nullptr;
   uint32_t sectionWords = 0;
   uint32_t matrixWords = 0;

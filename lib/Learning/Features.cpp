@@ -4,13 +4,10 @@
 using namespace llvm;
 using namespace scnc;
 
-std::vector<double> scnc::spikeCounts(const std::vector<Spike> &spikes,
-                                      uint64_t neurons) {
-  std::vector<double> c(neurons, 0.0);
+void scnc::addSpikeCounts(ArrayRef<Spike> spikes, MutableArrayRef<double> row) {
   for (const Spike &s : spikes)
-    if (s.neuron < neurons)
-      c[s.neuron] += 1;
-  return c;
+    if (s.neuron < row.size())
+      row[s.neuron] += 1;
 }
 
 Expected<FeatureMatrix> scnc::classifierFeatures(const Network &n,
@@ -41,9 +38,8 @@ Expected<FeatureMatrix> scnc::classifierFeatures(const Network &n,
   if (Error e = runSamplesInto(
           **net, data, o.seed, o.jobs, src,
           [&](size_t i, std::vector<Spike> &&spikes) {
-            for (const Spike &s : spikes)
-              if (s.neuron < neurons)
-                x.at(i, s.neuron) += 1;
+            addSpikeCounts(spikes, MutableArrayRef<double>(
+                                       x.data.data() + i * neurons, neurons));
           },
           o.progress, o.noiseSpikes, /*forCounting=*/true))
     return e;

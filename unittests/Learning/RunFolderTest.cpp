@@ -15,9 +15,15 @@ namespace {
 
 TEST(FeaturesTest, SpikeCountsPerNeuron) {
   std::vector<Spike> s = {{0, 1}, {3, 1}, {4, 0}, {5, 7}};
-  // Neuron 7 is outside the layer: not counted.
-  EXPECT_EQ(spikeCounts(s, 3), (std::vector<double>{1, 2, 0}));
-  EXPECT_EQ(spikeCounts({}, 2), (std::vector<double>{0, 0}));
+  // Neuron 7 is outside the layer: not counted; counts add to the row.
+  std::vector<double> row = {0, 0, 0};
+  addSpikeCounts(s, row);
+  EXPECT_EQ(row, (std::vector<double>{1, 2, 0}));
+  addSpikeCounts(s, row);
+  EXPECT_EQ(row, (std::vector<double>{2, 4, 0}));
+  std::vector<double> none = {0, 0};
+  addSpikeCounts({}, none);
+  EXPECT_EQ(none, (std::vector<double>{0, 0}));
 }
 
 TEST(SetLayerWeightsTest, ReplacesWeightsAndRebasesPaths) {

@@ -20,9 +20,10 @@
 namespace scnc {
 class DiagnosticEngine;
 
-/// Spike counts per neuron (features) from per-sample spikes.
-std::vector<double> spikeCounts(const std::vector<Spike> &spikes,
-                                uint64_t neurons);
+/// Adds one sample's spike count per neuron (its features) to \p row, one
+/// entry per neuron; spikes of neurons past the row's end are not counted.
+void addSpikeCounts(llvm::ArrayRef<Spike> spikes,
+                    llvm::MutableArrayRef<double> row);
 
 struct FeatureOptions {
   /// Encoder seeds: sampleSeed(seed, image).
