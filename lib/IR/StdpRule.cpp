@@ -1,5 +1,7 @@
 //===- StdpRule.cpp - An STDP rule in a core's units ----------------------===//
 #include "scnc/IR/StdpRule.h"
+#include "scnc/Support/Diagnostics.h"
+#include "scnc/Support/Format.h"
 #include <cmath>
 
 using namespace scnc;
@@ -39,4 +41,51 @@ stdp::Rule FixedStdpRule::rule() const {
   return stdp::makeRule(multiplicative, aPlus, aMinus, wMinAccum, wMaxAccum,
                         decayPlus.data(), uint32_t(decayPlus.size()),
                         decayMinus.data(), uint32_t(decayMinus.size()));
+}
+
+int32_t scnc::fullTraceStep(const FixedStdpRule &f, bool potentiation) {
+  stdp::Rule r = f.rule();
+  return stdp::weightStep(potentiation ? r.aPlus : r.aMinus, stdp::kTraceOne,
+                          r.wMax - r.wMin, r);
+}
+
+bool scnc::checkStdpResolution(const Network &n,
+                               llvm::ArrayRef<PopulationWeightScale> scales,
+                               DiagnosticEngine &diag, bool asError) {
+  bool ok = true;
+  for (const Projection &p : n.projections) {
+    const StdpRule *r = p.stdp.empty() ? nullptr : n.findStdpRule(p.stdp);
+    if (!r || p.post >= scales.size())
+      continue;
+    unsigned type = synapseType(p);
+    const PopulationWeightScale &s = scales[p.post];
+    FixedStdpRule f = deriveStdpRule(*r, n.sim.timestep, s.leftShift[type]);
+    for (bool plus : {true, false}) {
+      double a = plus ? r->aPlus : r->aMinus;
+      if (!(a > 0) || !(r->wMax > r->wMin) || fullTraceStep(f, plus) != 0)
+        continue;
+      // Resolution in nA: one ring-buffer unit over the post population's
+      // model factor (inputFactor; 1 for IF_curr_exp).
+      double unit = 1.0 / (weightScale(s.leftShift[type]) * s.factor);
+      std::string msg = "layer '" + n.populations[p.post].name +
+                        "': STDP rule '" + r->name + "' cannot " +
+                        (plus ? "potentiate" : "depress") +
+                        " any weight: " + (plus ? "A_plus" : "A_minus") +
+                        " x w_max (" + formatDouble(a * r->wMax) +
+                        " nA) is less than half the weight resolution, " +
+                        formatDouble(unit) + " nA (ring-buffer left shift " +
+                        std::to_string(s.leftShift[type]) + ", set by up to " +
+                        formatDouble(s.maxSummedInput[type] / s.factor) +
+                        " nA of " + (type ? "inhibitory" : "excitatory") +
+                        " input per tick); use smaller initial weights, fewer "
+                        "inputs or a larger " +
+                        (plus ? "A_plus" : "A_minus");
+      if (asError)
+        diag.error(p.loc, msg);
+      else
+        diag.warning(p.loc, msg);
+      ok = ok && !asError;
+    }
+  }
+  return ok;
 }

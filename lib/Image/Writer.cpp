@@ -70,7 +70,8 @@ bool Writer::prepare() {
         n.connections->lists[j],
         n.populations[n.projections[j].post].shape.size(), o.threads));
   scales = computeWeightScales(n, starts, o.threads);
-  bool ok = true;
+  bool ok =
+      !o.plastic || checkStdpResolution(n, scales, diag, o.requireLearning);
   for (size_t q = 0; q < n.populations.size(); ++q)
     for (unsigned t = 0; t < kNumSynapseTypes; ++t)
       if (scales[q].overflow[t]) {

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Learning/Backend.h"
 #include "scnc/Driver/Pipeline.h"
+#include "scnc/IR/StdpRule.h"
 #include "scnc/Image/Image.h"
 #include "scnc/Learning/Training.h"
 #include "scnc/Machine/Machine.h"
@@ -92,6 +93,11 @@ PreparedNetwork::prepare(const Network &n, const BackendOptions &b,
     Optional<Network> full = expandNetwork(n, diag, po);
     if (!full)
       return doesNotCompile();
+    // The image writer's check for scncc --plastic, on the same scales.
+    if (plastic &&
+        !checkStdpResolution(*full, computeWeightScales(*full, po.threads),
+                             diag, /*asError=*/true))
+      return doesNotCompile();
     s.net = std::move(*full);
     return p;
   }
@@ -111,6 +117,7 @@ PreparedNetwork::prepare(const Network &n, const BackendOptions &b,
   co.passes.threads = std::max(1u, threads);
   co.passes.maxMemory = physicalMemory();
   co.image.plastic = plastic;
+  co.image.requireLearning = plastic;
   raw_svector_ostream os(s.bytes);
   auto toBuffer = [&](function_ref<bool(raw_pwrite_stream &)> write) {
     return write(os);

@@ -13,7 +13,9 @@
 
 #include "kernel/Stdp.h"
 #include "scnc/IR/Network.h"
+#include "scnc/IR/WeightScale.h"
 #include "scnc/Support/FixedPoint.h"
+#include "llvm/ADT/ArrayRef.h"
 #include <vector>
 
 namespace scnc {
@@ -38,6 +40,24 @@ struct FixedStdpRule {
 /// Derives \p r for synapses whose ring buffers use left shift \p shift, with
 /// a timestep of \p dt ms.
 FixedStdpRule deriveStdpRule(const StdpRule &r, double dt, unsigned shift);
+
+/// The weight changes of one pairing at a full trace (1.0), in ring-buffer
+/// units, as the kernel rounds them (stdp::weightStep; for the
+/// multiplicative dependence with the whole span as room): 0 means the
+/// amplitude is below half the weight resolution and never changes a weight.
+int32_t fullTraceStep(const FixedStdpRule &f, bool potentiation);
+
+class DiagnosticEngine;
+
+/// Checks every plastic projection of \p n (an expanded network) against
+/// its post population's ring-buffer scale (\p scales, computeWeightScales):
+/// a diagnostic at the projection when A+ w_max or A- w_max rounds to no
+/// change even at a full trace, so the rule cannot potentiate or cannot
+/// depress any weight; an error with \p asError, else a warning. Returns
+/// false after an error.
+bool checkStdpResolution(const Network &n,
+                         llvm::ArrayRef<PopulationWeightScale> scales,
+                         DiagnosticEngine &diag, bool asError);
 
 /// The decay table exp(-k dt / tau) (u0.32) until it falls below 2^-11.
 std::vector<UFract32> stdpDecayTable(double tauMs, double dt);

@@ -332,6 +332,10 @@ struct ImageOptions {
   /// post population's `train_neuron` set); otherwise the network is
   /// frozen: static rows and the `neuron` set.
   bool plastic = false;
+  /// With plastic: a rule that cannot change any weight at its synapses'
+  /// resolution (checkStdpResolution) is an error (the training flow)
+  /// rather than a warning (scncc --plastic: the image still runs).
+  bool requireLearning = false;
   /// Warn when a projection's weights lose more than this fraction of
   /// their value in the 16-bit ring-buffer format.
   double precisionWarning = 0.01;
