@@ -149,6 +149,8 @@ Error RunFolder::writeLayerJson(const Network &n, const RunProtocol &p,
   j["slots"] = r.slots;
   j["ticks"] = r.ticks;
   j["input_spikes"] = r.inputSpikes;
+  if (r.lateTick)
+    j["silent_inputs_fire_at_tick"] = r.lateTick;
   j["post_spikes"] = r.postSpikes;
   j["wins"] = r.wins;
   if (!r.shape.empty()) {

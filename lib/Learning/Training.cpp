@@ -556,13 +556,19 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
         }
   }
   if (o.depressSilent) {
-    // windowSpikes is in slot order; one late spike per silent input.
-    uint32_t late = std::min<uint32_t>(
-        ticks - 1,
-        uint32_t(std::lround(full->sim.inputWindow / full->sim.timestep)));
+    // windowSpikes is in slot order; one late spike per silent input, at
+    // the end of the input window or, for a layer whose inputs (a frozen
+    // layer's spikes) fire later than that, in the tick after the last
+    // input spike of any slot: the slot_end inhibition just before it must
+    // not cut a real input's drive.
+    uint32_t late = uint32_t(std::min<long>(
+        ticks - 1, std::lround(full->sim.inputWindow / full->sim.timestep)));
+    for (const Spike &s : windowSpikes)
+      late = std::max(late, std::min(ticks - 1, s.tick % ticks + 1));
     if (late == 0)
       return trainError("--depress-silent needs an input window of at least "
                         "one tick");
+    res.lateTick = late;
     std::vector<Spike> withLate;
     withLate.reserve(windowSpikes.size() + res.slots * window / 2);
     std::vector<uint8_t> fired(window);

@@ -504,6 +504,8 @@ int Trainer::layer(const Network &n) {
      << withCommas(r->inputSpikes) << " input spikes, "
      << withCommas(r->postSpikes) << " post spikes in "
      << format("%.2f", r->seconds) << " s\n";
+  if (r->lateTick)
+    os << "silent inputs fire at tick " << r->lateTick << " of each slot\n";
   os << "wins per filter:";
   for (uint64_t w : r->wins)
     os << " " << w;

@@ -116,6 +116,9 @@ struct LayerTrainingResult {
   std::vector<uint64_t> shape;
   std::vector<double> initial; ///< the kernels before training, same shape
   uint64_t slots = 0, ticks = 0, inputSpikes = 0, postSpikes = 0;
+  /// --depress-silent: the tick of each slot at which silent inputs fire
+  /// (0 without the option).
+  uint32_t lateTick = 0;
   /// Post spikes per filter (who won how often).
   std::vector<uint64_t> wins;
   double seconds = 0;
