@@ -1,10 +1,12 @@
 #!/bin/bash
 # The full-MNIST (or Fashion-MNIST) pipeline of docs/results.md, timed:
-# STDP-train conv1 on a subset, train the SVM on every training image, test
+# STDP-train the conv layers one by one on a subset (LAYERS of them: 1, or 2
+# for examples/mnist-stdp2.scn), train the SVM on every training image, test
 # on every test image.
 #
 #   bench/mnist.sh BUILD_DIR [DATA_DIR] [RUN_DIR]
-#   env: NET (examples/mnist-stdp.scn), STDP_PER_CLASS (100), J (2), SEED (1),
+#   env: NET (examples/mnist-stdp.scn), LAYERS (1), STDP_PER_CLASS (100; a
+#        list such as 100,20 gives layer N the Nth, the last for the rest), J (2), SEED (1),
 #        SVM_OPTS (--normalize), BACKEND (reference), DIGITS (all),
 #        LAYER_OPTS (--depress-silent), TEST_OPTS (none)
 #
@@ -18,6 +20,7 @@ BUILD=${1:?usage: bench/mnist.sh BUILD_DIR [DATA_DIR] [RUN_DIR]}
 DATA=${2:-data/mnist}
 RUN=${3:-runs/mnist-stdp}
 NET=${NET:-examples/mnist-stdp.scn}
+LAYERS=${LAYERS:-1}
 STDP_PER_CLASS=${STDP_PER_CLASS:-100}
 J=${J:-2}
 SEED=${SEED:-1}
@@ -45,12 +48,22 @@ step() { # name, command...
     "$(echo "$(cat "$RUN/$name.maxrss") / 1024" | bc -l)" | tee -a "$RUN/bench.txt"
 }
 : > "$RUN/bench.txt"
-echo "nproc $(nproc); $(uname -srm); $NET; data $DATA; digits $DIGITS; STDP on $STDP_PER_CLASS images per class ($LAYER_OPTS); svm $SVM_OPTS; backend $BACKEND; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
+echo "nproc $(nproc); $(uname -srm); $NET ($LAYERS STDP layers); data $DATA; digits $DIGITS; STDP on $STDP_PER_CLASS images per class ($LAYER_OPTS); svm $SVM_OPTS; backend $BACKEND; -j $J; seed $SEED" | tee -a "$RUN/bench.txt"
 T0=$(date +%s.%N)
-step layer "$B/scnc-train" layer 1 "$NET" "${common[@]}" \
-  --train-per-class "$STDP_PER_CLASS" $LAYER_OPTS
-# How alike the learned kernels are (also in layer1.json).
-grep -h '^kernels alike' "$RUN/log.txt" | tail -1 | tee -a "$RUN/bench.txt" || true
+# Layer 1 from NET; every later layer from the run folder's net.scn, which
+# names the layers trained so far.
+for ((l = 1; l <= LAYERS; l++)); do
+  src=$NET
+  [ "$l" -gt 1 ] && src=$RUN/net.scn
+  name=layer
+  [ "$l" -gt 1 ] && name=layer$l
+  IFS=, read -ra per <<< "$STDP_PER_CLASS"
+  k=$((l <= ${#per[@]} ? l - 1 : ${#per[@]} - 1))
+  step $name "$B/scnc-train" layer "$l" "$src" "${common[@]}" \
+    --train-per-class "${per[$k]}" $LAYER_OPTS
+  # How alike the learned kernels are (also in layerN.json).
+  grep -h '^kernels alike' "$RUN/log.txt" | tail -1 | sed "s/^/layer $l: /" | tee -a "$RUN/bench.txt" || true
+done
 step svm "$B/scnc-train" svm "$RUN/net.scn" "${common[@]}" --train-per-class all $SVM_OPTS
 step test "$B/scnc-train" test "$RUN/net.scn" "${common[@]}" --test-per-class all $TEST_OPTS
 T1=$(date +%s.%N)

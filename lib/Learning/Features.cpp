@@ -35,6 +35,8 @@ Expected<FeatureMatrix> scnc::classifierFeatures(const Network &n,
   for (unsigned s : src)
     neurons += full.populations[s].shape.size();
   FeatureMatrix x(data.size(), neurons);
+  for (unsigned s : src)
+    x.blocks.push_back(size_t(full.populations[s].shape.size()));
   if (Error e = runSamplesInto(
           **net, data, o.seed, o.jobs, src,
           [&](size_t i, std::vector<Spike> &&spikes) {

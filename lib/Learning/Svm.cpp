@@ -33,7 +33,9 @@ void FeatureMatrix::addRow(ArrayRef<double> values) {
 }
 
 StringRef scnc::scalingName(FeatureScaling s) {
-  return s == FeatureScaling::None ? "none" : "unit_norm";
+  return s == FeatureScaling::None       ? "none"
+         : s == FeatureScaling::UnitNorm ? "unit_norm"
+                                         : "unit_norm_per_source";
 }
 
 //===----------------------------------------------------------------------===//
@@ -170,14 +172,23 @@ LinearSvm::~LinearSvm() = default;
 
 std::vector<double> LinearSvm::scaled(ArrayRef<double> features) const {
   std::vector<double> x(features.begin(), features.end());
-  if (opts.scaling == FeatureScaling::UnitNorm) {
+  auto unitNorm = [](MutableArrayRef<double> b) {
     double sq = 0;
-    for (double v : x)
+    for (double v : b)
       sq += v * v;
     if (sq > 0) {
       double norm = std::sqrt(sq);
-      for (double &v : x)
+      for (double &v : b)
         v /= norm;
+    }
+  };
+  if (opts.scaling == FeatureScaling::UnitNorm)
+    unitNorm(x);
+  if (opts.scaling == FeatureScaling::UnitNormPerSource) {
+    size_t at = 0;
+    for (size_t b : opts.blocks) {
+      unitNorm(MutableArrayRef<double>(x).slice(at, b));
+      at += b;
     }
   }
   return x;
@@ -208,6 +219,15 @@ Expected<LinearSvm> LinearSvm::train(const FeatureMatrix &x, ArrayRef<int> y,
                     Twine(distinct.front()));
   if (!(options.C > 0) || !(options.eps > 0) || !std::isfinite(options.bias))
     return svmError("C and eps must be > 0 and bias finite");
+  if (options.scaling == FeatureScaling::UnitNormPerSource) {
+    size_t sum = 0;
+    for (size_t b : options.blocks)
+      sum += b;
+    if (sum != x.cols || llvm::is_contained(options.blocks, size_t(0)))
+      return svmError("per-source feature blocks of " + Twine(sum) +
+                      " features for samples of " + Twine(x.cols) +
+                      " (blocks must be non-empty and cover every feature)");
+  }
 
   LinearSvm svm;
   svm.opts = options;
@@ -304,6 +324,8 @@ std::string LinearSvm::toJson() const {
   os << "  \"eps\": " << json(opts.eps).dump() << ",\n";
   os << "  \"bias\": " << json(m->bias).dump() << ",\n";
   os << "  \"feature_scaling\": \"" << scalingName(opts.scaling) << "\",\n";
+  if (opts.scaling == FeatureScaling::UnitNormPerSource)
+    os << "  \"feature_blocks\": " << json(opts.blocks).dump() << ",\n";
   os << "  \"features\": " << m->nr_feature << ",\n";
   os << "  \"labels\": " << json(labels()).dump() << ",\n";
   os << "  \"weights\": [";
@@ -359,21 +381,44 @@ Expected<LinearSvm> LinearSvm::fromJson(StringRef text, StringRef name) {
   opts.C = num[0];
   opts.eps = num[1];
   opts.bias = num[2];
+  const char *scalings = "'feature_scaling' must be \"none\", \"unit_norm\" or "
+                         "\"unit_norm_per_source\"";
   if (!j.contains("feature_scaling") || !j["feature_scaling"].is_string())
-    return fail("'feature_scaling' must be \"none\" or \"unit_norm\"");
+    return fail(scalings);
   std::string sc = j["feature_scaling"].get<std::string>();
   if (sc == "none")
     opts.scaling = FeatureScaling::None;
   else if (sc == "unit_norm")
     opts.scaling = FeatureScaling::UnitNorm;
+  else if (sc == "unit_norm_per_source")
+    opts.scaling = FeatureScaling::UnitNormPerSource;
   else
-    return fail("'feature_scaling' must be \"none\" or \"unit_norm\", got \"" +
-                sc + "\"");
+    return fail(Twine(scalings) + ", got \"" + sc + "\"");
   if (!j.contains("features") || !j["features"].is_number_unsigned() ||
       j["features"].get<uint64_t>() < 1 ||
       j["features"].get<uint64_t>() >= uint64_t(INT_MAX))
     return fail("'features' must be a whole number >= 1");
   int features = int(j["features"].get<uint64_t>());
+  if (opts.scaling == FeatureScaling::UnitNormPerSource) {
+    const char *bad = "'feature_blocks' must be a list of whole numbers >= 1 "
+                      "that sum to 'features'";
+    if (!j.contains("feature_blocks") || !j["feature_blocks"].is_array() ||
+        j["feature_blocks"].empty())
+      return fail(bad);
+    uint64_t sum = 0;
+    for (const json &b : j["feature_blocks"]) {
+      if (!b.is_number_unsigned() || b.get<uint64_t>() < 1 ||
+          b.get<uint64_t>() > uint64_t(features))
+        return fail(bad);
+      sum += b.get<uint64_t>();
+      opts.blocks.push_back(size_t(b.get<uint64_t>()));
+    }
+    if (sum != uint64_t(features))
+      return fail(bad);
+  } else if (j.contains("feature_blocks")) {
+    return fail("'feature_blocks' belongs to \"unit_norm_per_source\" "
+                "models only");
+  }
   if (!j.contains("labels") || !j["labels"].is_array() ||
       j["labels"].size() < 2)
     return fail("'labels' must be a list of at least two class labels");

@@ -105,6 +105,11 @@ cl::opt<std::string> jobsOpt("j",
 cl::alias jobsAlias("jobs", cl::desc("Alias for -j"), cl::aliasopt(jobsOpt));
 cl::opt<bool> normalizeOpt("normalize", cl::desc("svm: unit-norm features"),
                            SCNC_TRAIN_SUBS, cl::cat(trainCat));
+cl::opt<bool> normalizeSourcesOpt(
+    "normalize-sources",
+    cl::desc("svm: unit-norm features per classifier source (each source's "
+             "counts on their own)"),
+    SCNC_TRAIN_SUBS, cl::cat(trainCat));
 cl::opt<bool> noiseSpikesOpt("noise-spikes",
                              cl::desc("Rate code: the original's spike for "
                                       "every sub-threshold pixel"),
@@ -150,7 +155,7 @@ struct Args {
   uint32_t trainPerClass = 10, testPerClass = 10;
   uint64_t seed = 1;
   unsigned jobs = 1;
-  bool normalize = false;
+  bool normalize = false, normalizeSources = false;
   bool noiseSpikes = false;
   bool windowRate = false;
   bool depressSilent = false;
@@ -215,6 +220,7 @@ bool checkArgs(int argc, char **argv, Args &a) {
   a.digits = digitsOpt;
   a.model = modelOpt;
   a.normalize = normalizeOpt;
+  a.normalizeSources = normalizeSourcesOpt;
   a.noiseSpikes = noiseSpikesOpt;
   a.depressSilent = depressSilentOpt;
   if (!parsePerClass(trainPerClassOpt, a.trainPerClass) ||
@@ -272,6 +278,10 @@ bool checkArgs(int argc, char **argv, Args &a) {
   if (a.windowRate && a.command != "layer") {
     fail("--window-rate applies to 'layer' only (svm and test present "
          "whole images)");
+    return false;
+  }
+  if (a.normalize && a.normalizeSources) {
+    fail("--normalize and --normalize-sources are two scalings: choose one");
     return false;
   }
   if (a.depressSilent && a.command != "layer") {
@@ -559,6 +569,10 @@ int Trainer::svm(const Network &n) {
   SvmOptions so;
   so.C = n.classifier->c;
   so.scaling = a.normalize ? FeatureScaling::UnitNorm : FeatureScaling::None;
+  if (a.normalizeSources) {
+    so.scaling = FeatureScaling::UnitNormPerSource;
+    so.blocks = x->blocks;
+  }
   so.jobs = a.jobs;
   auto tSvm = std::chrono::steady_clock::now();
   Expected<LinearSvm> m = LinearSvm::train(*x, y, so);

@@ -194,6 +194,59 @@ TEST(LinearSvm, DeterministicAndScaling) {
   }
 }
 
+TEST(LinearSvm, PerSourceScaling) {
+  // Two sources: features 0-1 and feature 2. Each is unit-norm on its own,
+  // so scaling one source's counts leaves every decision unchanged, and a
+  // sample whose second source is 0.5 is the same as one where it is 50.
+  FeatureMatrix x, test;
+  std::vector<int> y, testY;
+  threeClusters(40, 5, x, y);
+  threeClusters(20, 6, test, testY);
+  SvmOptions o;
+  o.scaling = FeatureScaling::UnitNormPerSource;
+  o.blocks = {2, 1};
+  Expected<LinearSvm> svm = LinearSvm::train(x, y, o);
+  ASSERT_TRUE(bool(svm)) << toString(svm.takeError());
+  EXPECT_NE(svm->toJson().find("\"feature_scaling\": "
+                               "\"unit_norm_per_source\",\n  "
+                               "\"feature_blocks\": [2,1]"),
+            std::string::npos);
+  for (size_t r = 0; r < test.rows; ++r) {
+    std::vector<double> v(test.row(r).begin(), test.row(r).end());
+    v[0] *= 4;
+    v[1] *= 4;
+    v[2] = v[2] > 0 ? 50 : v[2] < 0 ? -50 : 0;
+    std::vector<double> u(test.row(r).begin(), test.row(r).end());
+    u[2] = u[2] > 0 ? 0.5 : u[2] < 0 ? -0.5 : 0;
+    std::vector<double> a = svm->decisionValues(u), b = svm->decisionValues(v);
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t k = 0; k < a.size(); ++k)
+      EXPECT_NEAR(a[k], b[k], 1e-12);
+  }
+  // The blocks go with the model.
+  Expected<LinearSvm> back = LinearSvm::fromJson(svm->toJson(), "m.json");
+  ASSERT_TRUE(bool(back)) << toString(back.takeError());
+  EXPECT_EQ(back->options().blocks, (std::vector<size_t>{2, 1}));
+  EXPECT_EQ(back->toJson(), svm->toJson());
+  // Blocks that do not cover the features.
+  o.blocks = {2};
+  Expected<LinearSvm> bad = LinearSvm::train(x, y, o);
+  ASSERT_FALSE(bool(bad));
+  EXPECT_EQ(toString(bad.takeError()),
+            "per-source feature blocks of 2 features for samples of 3 "
+            "(blocks must be non-empty and cover every feature)");
+  // A model file whose blocks do not sum to its features.
+  std::string text = svm->toJson();
+  size_t at = text.find("[2,1]");
+  ASSERT_NE(at, std::string::npos);
+  Expected<LinearSvm> broken =
+      LinearSvm::fromJson(text.replace(at, 5, "[2,2]"), "m.json");
+  ASSERT_FALSE(bool(broken));
+  EXPECT_EQ(toString(broken.takeError()),
+            "'m.json': 'feature_blocks' must be a list of whole numbers >= 1 "
+            "that sum to 'features'");
+}
+
 TEST(LinearSvm, TrainingErrors) {
   FeatureMatrix x;
   x.addRow({1, 2});
@@ -244,8 +297,15 @@ TEST(LinearSvm, LoadErrors) {
   std::string maxHead = head;
   maxHead.replace(maxHead.find("\"none\""), 6, "\"max\"");
   EXPECT_EQ(err(maxHead + "\"labels\": [4, 5], \"weights\": [[1, 2, 3]]}"),
-            "'m.json': 'feature_scaling' must be \"none\" or \"unit_norm\", "
-            "got \"max\"");
+            "'m.json': 'feature_scaling' must be \"none\", \"unit_norm\" or "
+            "\"unit_norm_per_source\", got \"max\"");
+  // feature_blocks belongs to per-source models.
+  std::string blocksHead = head;
+  blocksHead.replace(blocksHead.find("\"features\""), 0,
+                     "\"feature_blocks\": [2], ");
+  EXPECT_EQ(err(blocksHead + "\"labels\": [4, 5], \"weights\": [[1, 2, 3]]}"),
+            "'m.json': 'feature_blocks' belongs to \"unit_norm_per_source\" "
+            "models only");
 }
 
 TEST(Evaluation, AccuracyAndConfusion) {

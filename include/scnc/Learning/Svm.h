@@ -27,6 +27,9 @@ namespace scnc {
 struct FeatureMatrix {
   size_t rows = 0, cols = 0;
   std::vector<double> data;
+  /// The columns of each classifier source, in order, when the features
+  /// are several layers' counts side by side (classifierFeatures).
+  std::vector<size_t> blocks;
 
   FeatureMatrix() = default;
   explicit FeatureMatrix(size_t rows, size_t cols)
@@ -41,8 +44,11 @@ struct FeatureMatrix {
 /// How features are scaled before training and prediction (the scaling is
 /// part of the model).
 enum class FeatureScaling {
-  None,    ///< raw spike counts (the original)
-  UnitNorm ///< each sample divided by its L2 norm (all-zero samples stay 0)
+  None,     ///< raw spike counts (the original)
+  UnitNorm, ///< each sample divided by its L2 norm (all-zero samples stay 0)
+  /// Each block of a sample (SvmOptions::blocks: one per classifier source)
+  /// divided by its own L2 norm, so that every source weighs the same.
+  UnitNormPerSource
 };
 llvm::StringRef scalingName(FeatureScaling s);
 
@@ -51,6 +57,9 @@ struct SvmOptions {
   double eps = 1e-4; ///< sklearn's tol (liblinear's own default is 0.1)
   double bias = 1;   ///< the intercept feature's value; < 0: no intercept
   FeatureScaling scaling = FeatureScaling::None;
+  /// UnitNormPerSource: the features of each source, in order (they sum to
+  /// the feature count).
+  std::vector<size_t> blocks;
   /// liblinear's dual solver visits samples in an order drawn with rand();
   /// train() calls srand(seed) first so that a model depends on its inputs
   /// only.
@@ -93,8 +102,9 @@ public:
 
   /// JSON: {"format": "scnc-linear-svm", "version": 1, "solver":
   /// "L2R_L2LOSS_SVC_DUAL", "C", "eps", "bias", "feature_scaling",
-  /// "features", "labels", "weights": [[w per feature (+ bias)] per decision
-  /// function]}; written atomically, numbers round-trip exactly.
+  /// "feature_blocks" (unit_norm_per_source only), "features", "labels",
+  /// "weights": [[w per feature (+ bias)] per decision function]}; written
+  /// atomically, numbers round-trip exactly.
   llvm::Error save(llvm::StringRef path) const;
   std::string toJson() const;
   static llvm::Expected<LinearSvm> load(llvm::StringRef path);
