@@ -164,9 +164,9 @@ private:
   std::vector<std::string> *warnings;
   LearnedWeights *learned;
   /// Plastic runs: per population the STDP rule of the projections that
-  /// learn into it (null: none) and the synapse type of their weights.
+  /// learn into it (null: none); its weights' type is that of
+  /// lastPlasticProjection.
   std::vector<const StdpRule *> ruleOf;
-  std::vector<unsigned> ruleType;
   Recording rec;
   std::vector<PopulationWeightScale> scales;
   std::vector<OutEdges<typename M::Weight>> out; ///< per projection
@@ -265,7 +265,6 @@ template <typename M> Error Evaluator<M>::buildEdges() {
 /// plastic projection into it.
 template <typename M> Error Evaluator<M>::buildRules() {
   ruleOf.assign(n.populations.size(), nullptr);
-  ruleType.assign(n.populations.size(), ExcitatorySynapse);
   if (!o.plastic)
     return Error::success();
   for (const Projection &p : n.projections) {
@@ -281,7 +280,6 @@ template <typename M> Error Evaluator<M>::buildRules() {
                        ruleOf[p.post]->name + "' and '" + p.stdp +
                        "'); a core runs one rule");
     ruleOf[p.post] = r;
-    ruleType[p.post] = synapseType(p);
     const Population &post = n.populations[p.post];
     const NeuronParams *set = n.findNeuronSet(
         post.trainNeuron.empty() ? post.neuron : post.trainNeuron);
@@ -361,8 +359,9 @@ template <typename M> Error Evaluator<M>::buildPopulations() {
     if constexpr (std::is_same<M, FixedModel>::value)
       if (learns) {
         np.rule = ruleOf[q];
-        np.fixedRule =
-            deriveStdpRule(*np.rule, dt, scales[q].leftShift[ruleType[q]]);
+        np.fixedRule = deriveStdpRule(
+            *np.rule, dt,
+            scales[q].leftShift[synapseType(*lastPlasticProjection(n, q))]);
         np.view = np.fixedRule.rule();
         np.history.assign(np.size, stdp::PostHistory());
       }

@@ -43,32 +43,39 @@ stdp::Rule FixedStdpRule::rule() const {
                         decayMinus.data(), uint32_t(decayMinus.size()));
 }
 
-int32_t scnc::fullTraceStep(const FixedStdpRule &f, bool potentiation) {
-  stdp::Rule r = f.rule();
-  return stdp::weightStep(potentiation ? r.aPlus : r.aMinus, stdp::kTraceOne,
-                          r.wMax - r.wMin, r);
+const Projection *scnc::lastPlasticProjection(const Network &n, unsigned post) {
+  const Projection *last = nullptr;
+  for (const Projection &p : n.projections)
+    if (p.post == post && !p.stdp.empty())
+      last = &p;
+  return last;
 }
 
 bool scnc::checkStdpResolution(const Network &n,
                                llvm::ArrayRef<PopulationWeightScale> scales,
                                DiagnosticEngine &diag, bool asError) {
   bool ok = true;
-  for (const Projection &p : n.projections) {
-    const StdpRule *r = p.stdp.empty() ? nullptr : n.findStdpRule(p.stdp);
-    if (!r || p.post >= scales.size())
+  for (unsigned q = 0; q < n.populations.size() && q < scales.size(); ++q) {
+    const Projection *p = lastPlasticProjection(n, q);
+    const StdpRule *r = p ? n.findStdpRule(p->stdp) : nullptr;
+    if (!r || !(r->wMax > r->wMin))
       continue;
-    unsigned type = synapseType(p);
-    const PopulationWeightScale &s = scales[p.post];
-    FixedStdpRule f = deriveStdpRule(*r, n.sim.timestep, s.leftShift[type]);
+    unsigned type = synapseType(*p);
+    const PopulationWeightScale &s = scales[q];
+    stdp::Rule k = deriveStdpRule(*r, n.sim.timestep, s.leftShift[type]).rule();
     for (bool plus : {true, false}) {
       double a = plus ? r->aPlus : r->aMinus;
-      if (!(a > 0) || !(r->wMax > r->wMin) || fullTraceStep(f, plus) != 0)
+      // One pairing at a full trace, rounded as the kernel rounds it (for
+      // the multiplicative dependence with the whole span as room).
+      if (!(a > 0) ||
+          stdp::weightStep(plus ? k.aPlus : k.aMinus, stdp::kTraceOne,
+                           k.wMax - k.wMin, k) != 0)
         continue;
       // Resolution in nA: one ring-buffer unit over the post population's
       // model factor (inputFactor; 1 for IF_curr_exp).
       double unit = 1.0 / (weightScale(s.leftShift[type]) * s.factor);
-      std::string msg = "layer '" + n.populations[p.post].name +
-                        "': STDP rule '" + r->name + "' cannot " +
+      std::string msg = "layer '" + n.populations[q].name + "': STDP rule '" +
+                        r->name + "' cannot " +
                         (plus ? "potentiate" : "depress") +
                         " any weight: " + (plus ? "A_plus" : "A_minus") +
                         " x w_max (" + formatDouble(a * r->wMax) +
@@ -81,9 +88,9 @@ bool scnc::checkStdpResolution(const Network &n,
                         "inputs or a larger " +
                         (plus ? "A_plus" : "A_minus");
       if (asError)
-        diag.error(p.loc, msg);
+        diag.error(p->loc, msg);
       else
-        diag.warning(p.loc, msg);
+        diag.warning(p->loc, msg);
       ok = ok && !asError;
     }
   }

@@ -229,12 +229,9 @@ void Writer::neuronParamRegions(
 
 std::string Writer::stdpRegion(unsigned pop) const {
   const StdpRule &r = *ruleOf[pop];
-  // Plastic weights are in the units of the excitatory type unless every
-  // plastic projection into the population is inhibitory.
-  unsigned type = ExcitatorySynapse;
-  for (unsigned pi : into[pop])
-    if (projs[pi].plastic)
-      type = projs[pi].type;
+  // Plastic weights are in the units of the last plastic projection's type.
+  const Projection *last = lastPlasticProjection(n, pop);
+  unsigned type = last ? synapseType(*last) : unsigned(ExcitatorySynapse);
   // The same derivation as the reference evaluator's (IR/StdpRule.h).
   FixedStdpRule f =
       deriveStdpRule(r, n.sim.timestep, scales[pop].leftShift[type]);

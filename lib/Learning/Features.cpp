@@ -31,12 +31,14 @@ Expected<FeatureMatrix> scnc::classifierFeatures(const Network &n,
   // Each image's row is counted as its run ends: the spikes of all images
   // are never kept at once.
   const std::vector<unsigned> &src = full.classifier->sources;
+  std::vector<size_t> blocks;
   uint64_t neurons = 0;
-  for (unsigned s : src)
-    neurons += full.populations[s].shape.size();
+  for (unsigned s : src) {
+    blocks.push_back(size_t(full.populations[s].shape.size()));
+    neurons += blocks.back();
+  }
   FeatureMatrix x(data.size(), neurons);
-  for (unsigned s : src)
-    x.blocks.push_back(size_t(full.populations[s].shape.size()));
+  x.blocks = std::move(blocks);
   if (Error e = runSamplesInto(
           **net, data, o.seed, o.jobs, src,
           [&](size_t i, std::vector<Spike> &&spikes) {

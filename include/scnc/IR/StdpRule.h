@@ -41,20 +41,22 @@ struct FixedStdpRule {
 /// a timestep of \p dt ms.
 FixedStdpRule deriveStdpRule(const StdpRule &r, double dt, unsigned shift);
 
-/// The weight changes of one pairing at a full trace (1.0), in ring-buffer
-/// units, as the kernel rounds them (stdp::weightStep; for the
-/// multiplicative dependence with the whole span as room): 0 means the
-/// amplitude is below half the weight resolution and never changes a weight.
-int32_t fullTraceStep(const FixedStdpRule &f, bool potentiation);
+/// The projection whose synapse type's ring-buffer units population
+/// \p post's plastic weights and rule use: the last projection with an STDP
+/// rule into it (one rule per population); null when none learns. The
+/// image writer, the reference evaluator and checkStdpResolution all derive
+/// the rule at its type (synapseType).
+const Projection *lastPlasticProjection(const Network &n, unsigned post);
 
 class DiagnosticEngine;
 
-/// Checks every plastic projection of \p n (an expanded network) against
-/// its post population's ring-buffer scale (\p scales, computeWeightScales):
-/// a diagnostic at the projection when A+ w_max or A- w_max rounds to no
-/// change even at a full trace, so the rule cannot potentiate or cannot
-/// depress any weight; an error with \p asError, else a warning. Returns
-/// false after an error.
+/// Checks every learning population of \p n (an expanded network): its
+/// rule, derived at its ring-buffer scale (\p scales, computeWeightScales;
+/// the type of lastPlasticProjection), against the kernel's rounding: a
+/// diagnostic at that projection when A+ w_max or A- w_max rounds to no
+/// change even at a full trace (stdp::weightStep), so the rule cannot
+/// potentiate or cannot depress any weight; an error with \p asError, else
+/// a warning. Returns false after an error.
 bool checkStdpResolution(const Network &n,
                          llvm::ArrayRef<PopulationWeightScale> scales,
                          DiagnosticEngine &diag, bool asError);
