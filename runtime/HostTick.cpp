@@ -107,7 +107,9 @@ void emulator::hostNeuronCoreTick(NeuronCore &core, uint32_t tick,
                                   HostIsa most) {
   // The vector code is IF_curr_exp's; a NIR-model core runs the kernel's
   // scalar step.
-  if (core.cfg.params.model != NeuronModelIfCurrExp) {
+  // So does a core whose neurons compete per tick (winnersPerTick).
+  if (core.cfg.params.model != NeuronModelIfCurrExp ||
+      core.cfg.winnersPerTick) {
     neuronCoreTick(core, tick);
     return;
   }

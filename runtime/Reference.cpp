@@ -116,6 +116,8 @@ template <typename M> struct NeuronPop {
   /// population (null: none), in its units, and per neuron its post-spike
   /// history.
   const StdpRule *rule = nullptr;
+  /// The rule's winners_per_tick (0: every neuron that crosses fires).
+  uint32_t winners = 0;
   FixedStdpRule fixedRule;
   stdp::Rule view;
   std::vector<stdp::PostHistory> history;
@@ -359,6 +361,7 @@ template <typename M> Error Evaluator<M>::buildPopulations() {
     if constexpr (std::is_same<M, FixedModel>::value)
       if (learns) {
         np.rule = ruleOf[q];
+        np.winners = np.rule->winnersPerTick;
         np.fixedRule = deriveStdpRule(
             *np.rule, dt,
             scales[q].leftShift[synapseType(*lastPlasticProjection(n, q))]);
@@ -403,6 +406,15 @@ template <typename M> void Evaluator<M>::updateNeurons(uint32_t t) {
             typename M::Slot ei = rbE[i], ii = rbI[i];
             rbE[i] = 0;
             rbI[i] = 0;
+            if constexpr (std::is_same<M, FixedModel>::value)
+              if (np.winners) { // no threshold yet: winnersOf, below
+                lifIntegrate(
+                    np.state[i], np.paramsOf(i),
+                    ringBufferToAccum(ei, np.shift[ExcitatorySynapse]),
+                    ringBufferToAccum(ii, np.shift[InhibitorySynapse]));
+                np.spiked[i] = 0;
+                continue;
+              }
             np.spiked[i] =
                 M::step(np.state[i], np.paramsOf(i), ei, ii, np.shift);
             if (v)
@@ -410,6 +422,24 @@ template <typename M> void Evaluator<M>::updateNeurons(uint32_t t) {
           }
         }
       });
+  if constexpr (std::is_same<M, FixedModel>::value)
+    for (NeuronPop<M> &np : pops)
+      if (np.winners) {
+        // The neurons compete as on their core (kernel winnersTick; the
+        // image writer keeps the population on one core).
+        pickWinners(
+            np.state.data(), uint32_t(np.size), np.winners,
+            [&](uint32_t i) { return np.paramsOf(i).vThresh; },
+            [&](uint32_t i) { return np.spiked[i] != 0; },
+            [&](uint32_t i) { np.spiked[i] = 1; });
+        double *v = np.voltages ? np.voltages + uint64_t(t) * np.size : nullptr;
+        for (uint64_t i = 0; i < np.size; ++i) {
+          if (np.spiked[i])
+            lifFire(np.state[i], np.paramsOf(i));
+          if (v)
+            v[i] = M::voltage(np.state[i]);
+        }
+      }
 }
 
 template <typename M> void Evaluator<M>::deliver(uint32_t t, uint64_t events) {

@@ -810,9 +810,9 @@ bool scnc::readNeuronSet(const Block &b, DiagnosticEngine &diag,
 bool scnc::readStdpRule(const Block &b, DiagnosticEngine &diag,
                         const ConstantTable *consts, StdpRule &out) {
   static const StringRef names[] = {
-      "rule",    "tau_plus",          "tau_minus", "A_plus",
-      "A_minus", "weight_dependence", "w_min",     "w_max",
-      "init",    "wta_weight"};
+      "rule",    "tau_plus",          "tau_minus",       "A_plus",
+      "A_minus", "weight_dependence", "w_min",           "w_max",
+      "init",    "wta_weight",        "winners_per_tick"};
   out = StdpRule();
   out.name = b.name.name;
   out.loc = b.loc;
@@ -837,6 +837,10 @@ bool scnc::readStdpRule(const Block &b, DiagnosticEngine &diag,
   out.init = WeightInit::constant(out.wMin);
   r.getWeightInit("init", out.init);
   r.getQuantity("wta_weight", Dimension::Current, out.wtaWeight, 0, true);
+  // The image keeps it in 16 bits (docs/image-format.md, stdp-params).
+  uint64_t winners = 0;
+  r.getUInt("winners_per_tick", winners, 0, 65535);
+  out.winnersPerTick = uint32_t(winners);
   if (r.ok() && out.wMax < out.wMin) {
     diag.error(r.locOf("w_max"),
                "value out of range: 'w_max' (" + formatNumber(out.wMax) +

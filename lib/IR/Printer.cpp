@@ -175,6 +175,8 @@ static void printNetworkImpl(const Network &n, raw_ostream &os) {
     printWeightInit(os, r.init);
     os << "; ";
     q(os, "wta_weight", r.wtaWeight, "nA");
+    if (r.winnersPerTick)
+      os << "winners_per_tick = " << r.winnersPerTick << "; ";
     os << "\n  }\n";
   }
   for (const Population &p : n.populations) {

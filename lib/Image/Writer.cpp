@@ -130,6 +130,24 @@ bool Writer::prepare() {
         ok = false;
       }
       ruleOf[p.post] = r;
+      if (r && r->winnersPerTick) {
+        // The core picks a tick's winners among its own neurons.
+        size_t cores = 0;
+        for (const Slice &sl : s.partition.slices)
+          cores += sl.population == p.post;
+        if (cores > 1) {
+          diag.error(p.loc,
+                     "layer '" + n.populations[p.post].name +
+                         "' learns with 'winners_per_tick' (STDP rule '" +
+                         r->name +
+                         "'), which a core applies to its own "
+                         "neurons, but its " +
+                         Twine(n.populations[p.post].shape.size()) +
+                         " neurons are on " + Twine(uint64_t(cores)) +
+                         " cores; raise 'neurons_per_core'");
+          ok = false;
+        }
+      }
       const NeuronParams *np = neuronSetOf(p.post);
       if (np && np->modelKind() != NeuronModelKind::IfCurrExp) {
         diag.error(p.loc, "layer '" + n.populations[p.post].name +
@@ -236,7 +254,9 @@ std::string Writer::stdpRegion(unsigned pop) const {
   FixedStdpRule f =
       deriveStdpRule(r, n.sim.timestep, scales[pop].leftShift[type]);
   Buf b;
-  b.u32(f.multiplicative);
+  // Word 0: the weight dependence (low half) and the winners per tick
+  // (high half; 0: no limit).
+  b.u32(uint32_t(f.multiplicative) | r.winnersPerTick << 16);
   for (Accum a : {f.aPlus, f.aMinus, f.wMinAccum, f.wMaxAccum})
     b.u32(uint32_t(a.bits));
   for (const std::vector<UFract32> *lut : {&f.decayPlus, &f.decayMinus}) {

@@ -222,11 +222,53 @@ template <NeuronStepFn Step> void neuronLoop(NeuronTick &t, uint32_t n) {
   for (uint32_t i = 0; i < n; ++i)
     neuronStepWith<Step, true>(t, i);
 }
+
+/// lifIntegrate as a NeuronStepFn: no neuron fires in the loop.
+inline void lifIntegrateStep(NeuronFixedState &s, const NeuronFixedParams &p,
+                             Accum excitatoryInput, Accum inhibitoryInput,
+                             bool &spiked) {
+  lifIntegrate(s, p, excitatoryInput, inhibitoryInput);
+  spiked = false;
+}
+
+/// A tick of a core whose neurons compete (cfg.winnersPerTick, IF_curr_exp):
+/// every neuron integrates, then the winners (pickWinners, marked in this
+/// tick's spike bits) fire in index order, recorded as neuronStepWith
+/// records a spike.
+void winnersTick(NeuronTick &t, uint32_t n) {
+  NeuronCore &core = *t.core;
+  const NeuronCoreConfig &cfg = core.cfg;
+  for (uint32_t i = 0; i < n; ++i)
+    neuronStepWith<lifIntegrateStep>(t, i);
+  pickWinners(
+      core.state, n, cfg.winnersPerTick,
+      [&](uint32_t) { return cfg.params.vThresh; },
+      [&](uint32_t i) { return core.spikeBits[i >> 5] >> (i & 31) & 1; },
+      [&](uint32_t i) { core.spikeBits[i >> 5] |= uint32_t(1) << (i & 31); });
+  for (uint32_t i = 0; i < n; ++i) {
+    if (!(core.spikeBits[i >> 5] >> (i & 31) & 1))
+      continue;
+    lifFire(core.state[i], cfg.params);
+    core.quiet[i] = 0;
+    if (core.voltage)
+      core.voltage[i] = core.state[i].v.bits;
+    if (cfg.hasKey)
+      core.outKeys[t.out++] = cfg.key | i;
+    ++t.spikes;
+    if (core.history)
+      core.history[i].record(t.tick, core.rule);
+  }
+}
 } // namespace
 
 void kernel::neuronCoreTick(NeuronCore &core, uint32_t tick) {
   NeuronTick t = beginNeuronTick(core, tick);
   const uint32_t n = core.cfg.numNeurons;
+  if (core.cfg.winnersPerTick) {
+    winnersTick(t, n);
+    endNeuronTick(t);
+    return;
+  }
   // One model per core: chosen here, once per tick.
   switch (core.cfg.params.model) {
   case NeuronModelIf:

@@ -98,6 +98,9 @@ struct NeuronCoreConfig {
   /// the kernel rounds the bounds itself (stdp::makeRule).
   bool plastic = false;
   bool multiplicative = false;
+  /// At most this many neurons fire in a tick, those with the highest
+  /// membrane potential (neuronCoreTick); 0: every neuron that crosses.
+  uint32_t winnersPerTick = 0;
   Accum aPlus, aMinus, wMin, wMax;
   const UFract32 *decayPlus = nullptr, *decayMinus = nullptr;
   uint32_t lenPlus = 0, lenMinus = 0;

@@ -78,9 +78,15 @@ constexpr NeuronFixedState initialState(const NeuronFixedParams &p) {
 /// zero current decays to 0. Each shortcut gives the bits the full step
 /// would; they matter on a core, where most neurons get no input in most
 /// ticks.
-inline void lifStep(NeuronFixedState &s, const NeuronFixedParams &p,
-                    Accum excitatoryInput, Accum inhibitoryInput,
-                    bool &spiked) {
+///
+/// lifIntegrate is the step without its threshold (steps 1, 2 and 4: step
+/// 4 does not read V) and lifFire the threshold's reset: a core whose
+/// neurons compete per tick (winnersPerTick) integrates all, picks the
+/// winners (pickWinners) and fires them, which gives the bits lifStep
+/// gives for the neurons that fire and keeps the others' V above
+/// threshold.
+inline void lifIntegrate(NeuronFixedState &s, const NeuronFixedParams &p,
+                         Accum excitatoryInput, Accum inhibitoryInput) {
   // 1. This tick's input enters the synaptic currents.
   if (excitatoryInput.bits)
     s.iSynE = addSat(s.iSynE, mul(excitatoryInput, p.initE));
@@ -97,17 +103,48 @@ inline void lifStep(NeuronFixedState &s, const NeuronFixedParams &p,
   } else {
     --s.refracTimer;
   }
-  // 3. Threshold, reset, refractory period.
-  spiked = s.v >= p.vThresh;
-  if (spiked) {
-    s.v = p.vReset;
-    s.refracTimer = p.refracTicks;
-  }
   // 4. The synaptic currents decay for the next tick.
   if (s.iSynE.bits)
     s.iSynE = mul(s.iSynE, p.decayE);
   if (s.iSynI.bits)
     s.iSynI = mul(s.iSynI, p.decayI);
+}
+
+/// Step 3 for a neuron that fires: reset and refractory period.
+inline void lifFire(NeuronFixedState &s, const NeuronFixedParams &p) {
+  s.v = p.vReset;
+  s.refracTimer = p.refracTicks;
+}
+
+inline void lifStep(NeuronFixedState &s, const NeuronFixedParams &p,
+                    Accum excitatoryInput, Accum inhibitoryInput,
+                    bool &spiked) {
+  lifIntegrate(s, p, excitatoryInput, inhibitoryInput);
+  // 3. Threshold, reset, refractory period (after step 4 here: step 4 does
+  //    not read V and step 3 touches nothing else).
+  spiked = s.v >= p.vThresh;
+  if (spiked)
+    lifFire(s, p);
+}
+
+/// The winners of a tick among \p n neurons integrated without a threshold
+/// (lifIntegrate): at most \p k of those with V >= vThresh, the highest V
+/// first, the lowest index among equal V. \p chosen(i) says whether i was
+/// already picked, \p choose(i) picks it (the caller fires the picked
+/// neurons, in index order).
+template <typename State, typename Threshold, typename Chosen, typename Choose>
+inline void pickWinners(const State *s, uint32_t n, uint32_t k,
+                        Threshold threshold, Chosen chosen, Choose choose) {
+  for (uint32_t w = 0; w < k; ++w) {
+    uint32_t best = n;
+    for (uint32_t i = 0; i < n; ++i)
+      if (s[i].v.bits >= threshold(i).bits && !chosen(i) &&
+          (best == n || s[best].v.bits < s[i].v.bits))
+        best = i;
+    if (best == n)
+      return;
+    choose(best);
+  }
 }
 
 /// Threshold and reset of the NIR models: a spike when V > vThresh

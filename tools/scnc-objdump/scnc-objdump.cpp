@@ -299,7 +299,12 @@ void printCore(const ImageCore &c, raw_ostream &os, unsigned maxRows) {
        << format("%.6g", toDouble(c.stdp.wMax))
        << " (ring-buffer units); trace decay tables of "
        << c.stdp.decayPlus.size() << " and " << c.stdp.decayMinus.size()
-       << " ticks\n";
+       << " ticks"
+       << (c.stdp.winnersPerTick
+               ? "; at most " + std::to_string(c.stdp.winnersPerTick) +
+                     " winner(s) per tick"
+               : std::string())
+       << "\n";
   if (c.hasRecording)
     os << "  recording:"
        << (c.recordFlags & image::RecordSpikes ? " spikes" : "")
@@ -527,6 +532,7 @@ nlohmann::json toJson(const ImageReader &r) {
           {"a_minus", toDouble(c.stdp.aMinus)},
           {"w_min", toDouble(c.stdp.wMin)},
           {"w_max", toDouble(c.stdp.wMax)},
+          {"winners_per_tick", c.stdp.winnersPerTick},
           {"decay_plus", lp},
           {"decay_minus", lm}};
     }

@@ -744,3 +744,50 @@ TEST(Kernel, PerNeuronParameterSets) {
   TestCore mixed = t;
   EXPECT_FALSE(mixed.init());
 }
+
+TEST(Kernel, WinnersPerTick) {
+  // Five neurons above or near threshold (-50 mV) and no input: each tick
+  // every neuron decays towards rest (V' = -65 + (V + 65) exp(-1/20)),
+  // then at most k of those at or above threshold fire, the highest V
+  // first, the lower index among equal V; the others keep their V.
+  auto run = [](uint32_t k) {
+    TestCore c;
+    c.cfg.numNeurons = 5;
+    c.cfg.params = lif();
+    c.cfg.hasKey = true;
+    c.cfg.key = 0x300;
+    c.cfg.delayBits = 1;
+    c.cfg.indexBits = 3;
+    c.cfg.winnersPerTick = k;
+    std::vector<NeuronFixedState> init(5, initialState(c.cfg.params));
+    const int32_t v0[5] = {-49, -45, -45, -60, -47};
+    for (uint32_t i = 0; i < 5; ++i)
+      init[i].v = Accum::fromInt(v0[i]);
+    c.cfg.initialState = init.data();
+    EXPECT_TRUE(c.init());
+    std::vector<NeuronFixedState> want = init;
+    std::vector<std::vector<uint32_t>> keys;
+    for (uint32_t t = 0; t < 4; ++t) {
+      neuronCoreTick(c.core, t);
+      keys.emplace_back(c.core.outKeys, c.core.outKeys + c.core.numOut);
+      for (uint32_t i = 0; i < 5; ++i) {
+        bool fired = c.core.spikeBits[0] >> i & 1;
+        lifIntegrate(want[i], c.cfg.params, Accum(), Accum());
+        if (fired)
+          lifFire(want[i], c.cfg.params);
+        EXPECT_EQ(c.core.state[i].v, want[i].v) << t << " " << i;
+        EXPECT_EQ(c.core.state[i].refracTimer, want[i].refracTimer);
+      }
+    }
+    return keys;
+  };
+  // k = 1: tick 0 neurons 1 and 2 tie at the top (-45.98 mV): 1 fires;
+  // tick 1: 2 (-46.91), kept above threshold, before 4 (-48.71); tick 2: 4
+  // (-49.51; 0 is below since tick 1); tick 3: nothing is at threshold.
+  using K = std::vector<std::vector<uint32_t>>;
+  EXPECT_EQ(run(1), (K{{0x301}, {0x302}, {0x304}, {}}));
+  // k = 2: 1 and 2 together (in index order), then 4 alone.
+  EXPECT_EQ(run(2), (K{{0x301, 0x302}, {0x304}, {}, {}}));
+  // k = 0: every neuron at threshold fires, as lifStep.
+  EXPECT_EQ(run(0), (K{{0x300, 0x301, 0x302, 0x304}, {}, {}, {}}));
+}

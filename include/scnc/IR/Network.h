@@ -150,6 +150,13 @@ struct StdpRule {
   double wMin = 0, wMax = 1; ///< nA
   WeightInit init;           ///< initial weights before training
   double wtaWeight = 0;      ///< nA; 0 = no lateral inhibition
+  /// In a plastic run, at most this many of the neurons learning with the
+  /// rule fire in one tick: of those at or above threshold, the ones with
+  /// the highest membrane potential (the lowest index among equals); the
+  /// others keep their potential. 0: every neuron that crosses fires.
+  /// (`winners_per_tick`; the core does it, so the population must fit on
+  /// one core.)
+  uint32_t winnersPerTick = 0;
 };
 
 /// An input encoding and its parameters (canonical units), all filled in.

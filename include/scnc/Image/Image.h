@@ -215,6 +215,8 @@ struct ImageSynapse {
 /// S16.15; trace decays exp(-k dt / tau) for k = 0, 1, ... as u0.32.
 struct ImageStdp {
   uint32_t dependence = 0; ///< 0 additive, 1 multiplicative
+  /// At most this many of the core's neurons fire per tick (0: no limit).
+  uint32_t winnersPerTick = 0;
   Accum aPlus, aMinus, wMin, wMax;
   std::vector<UFract32> decayPlus, decayMinus;
 };
