@@ -407,7 +407,7 @@ template <typename M> void Evaluator<M>::updateNeurons(uint32_t t) {
             rbE[i] = 0;
             rbI[i] = 0;
             if constexpr (std::is_same<M, FixedModel>::value)
-              if (np.winners) { // no threshold yet: winnersOf, below
+              if (np.winners) { // no threshold yet: pickWinners, below
                 lifIntegrate(
                     np.state[i], np.paramsOf(i),
                     ringBufferToAccum(ei, np.shift[ExcitatorySynapse]),

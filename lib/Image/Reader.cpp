@@ -482,8 +482,8 @@ Error CoreDecoder::stdp() {
   if (r.size() < 24)
     return bad();
   c.hasStdp = true;
-  c.stdp.dependence = rd32(r, 0) & 0xffff;
-  c.stdp.winnersPerTick = rd32(r, 0) >> 16;
+  c.stdp.dependence = kernel::stdpDependence(rd32(r, 0));
+  c.stdp.winnersPerTick = kernel::stdpWinnersPerTick(rd32(r, 0));
   c.stdp.aPlus = Accum::fromBits(int32_t(rd32(r, 4)));
   c.stdp.aMinus = Accum::fromBits(int32_t(rd32(r, 8)));
   c.stdp.wMin = Accum::fromBits(int32_t(rd32(r, 12)));

@@ -254,9 +254,7 @@ std::string Writer::stdpRegion(unsigned pop) const {
   FixedStdpRule f =
       deriveStdpRule(r, n.sim.timestep, scales[pop].leftShift[type]);
   Buf b;
-  // Word 0: the weight dependence (low half) and the winners per tick
-  // (high half; 0: no limit).
-  b.u32(uint32_t(f.multiplicative) | r.winnersPerTick << 16);
+  b.u32(kernel::stdpFirstWord(f.multiplicative, r.winnersPerTick));
   for (Accum a : {f.aPlus, f.aMinus, f.wMinAccum, f.wMaxAccum})
     b.u32(uint32_t(a.bits));
   for (const std::vector<UFract32> *lut : {&f.decayPlus, &f.decayMinus}) {

@@ -58,6 +58,19 @@ inline void setHalfWord(uint32_t *words, uint32_t i, uint16_t v) {
       (words[i / 2] & ~(uint32_t(0xFFFF) << shift)) | (uint32_t(v) << shift);
 }
 
+/// The stdp-params region's first word (docs/image-format.md): the weight
+/// dependence in its low half (0 additive, 1 multiplicative), the rule's
+/// winners per tick in its high half (0: no limit).
+constexpr uint32_t stdpFirstWord(uint32_t dependence, uint32_t winnersPerTick) {
+  return (dependence & 0xFFFF) | winnersPerTick << 16;
+}
+constexpr uint32_t stdpDependence(uint32_t firstWord) {
+  return firstWord & 0xFFFF;
+}
+constexpr uint32_t stdpWinnersPerTick(uint32_t firstWord) {
+  return firstWord >> 16;
+}
+
 /// Words a row with \p fixed static and \p plastic plastic synapses takes.
 constexpr uint32_t rowWords(uint32_t fixed, uint32_t plastic) {
   return kRowHeaderWords + fixed +

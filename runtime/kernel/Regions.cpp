@@ -118,8 +118,8 @@ bool kernel::decodeNeuronCore(const CoreRegions &r, NeuronCoreConfig &cfg) {
     if (words < 6)
       return false;
     cfg.plastic = true;
-    cfg.multiplicative = (st[0] & 0xffff) == 1;
-    cfg.winnersPerTick = st[0] >> 16;
+    cfg.multiplicative = stdpDependence(st[0]) == 1;
+    cfg.winnersPerTick = stdpWinnersPerTick(st[0]);
     cfg.aPlus = accum(st[1]);
     cfg.aMinus = accum(st[2]);
     cfg.wMin = accum(st[3]);
