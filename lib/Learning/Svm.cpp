@@ -533,3 +533,24 @@ std::string Evaluation::format() const {
   }
   return os.str();
 }
+
+Error scnc::writeLibsvm(raw_ostream &os, const FeatureMatrix &x,
+                        ArrayRef<int> y) {
+  if (y.size() != x.rows)
+    return svmError(Twine(y.size()) + " labels for " + Twine(x.rows) +
+                    " samples");
+  for (size_t r = 0; r < x.rows; ++r) {
+    os << y[r];
+    ArrayRef<double> row = x.row(r);
+    for (size_t c = 0; c < row.size(); ++c) {
+      if (row[c] == 0)
+        continue;
+      if (!std::isfinite(row[c]))
+        return svmError("feature " + Twine(c) + " of sample " + Twine(r) +
+                        " is not finite");
+      os << ' ' << (c + 1) << ':' << format("%.17g", row[c]);
+    }
+    os << '\n';
+  }
+  return Error::success();
+}

@@ -27,6 +27,7 @@
 #include "scnc/Support/Diagnostics.h"
 #include "scnc/Support/Format.h"
 #include "scnc/Support/InputFile.h"
+#include "scnc/Support/OutputFile.h"
 #include "scnc/Support/Timing.h"
 #include "scnc/Support/ToolSupport.h"
 #include "llvm/ADT/StringExtras.h"
@@ -83,6 +84,13 @@ cl::opt<std::string> modelOpt("model",
                                        "the run folder)"),
                               cl::value_desc("file"), SCNC_TRAIN_SUBS,
                               cl::cat(trainCat));
+cl::opt<std::string> featuresOutOpt(
+    "features-out",
+    cl::desc("svm, test: also write the samples' spike counts (the "
+             "classifier sources' neurons in order, before any scaling) and "
+             "labels in LIBSVM text format, for liblinear-train or another "
+             "classifier ('-': stdout)"),
+    cl::value_desc("file"), SCNC_TRAIN_SUBS, cl::cat(trainCat));
 cl::opt<std::string> trainPerClassOpt("train-per-class",
                                       cl::desc("Training images per class: "
                                                "K or all (default 10)"),
@@ -150,7 +158,7 @@ int fail(const Twine &msg) {
 }
 
 struct Args {
-  std::string command, net, runDir, data, digits, model;
+  std::string command, net, runDir, data, digits, model, featuresOut;
   unsigned layer = 0;
   uint32_t trainPerClass = 10, testPerClass = 10;
   uint64_t seed = 1;
@@ -219,6 +227,7 @@ bool checkArgs(int argc, char **argv, Args &a) {
   a.data = dataOpt;
   a.digits = digitsOpt;
   a.model = modelOpt;
+  a.featuresOut = featuresOutOpt;
   a.normalize = normalizeOpt;
   a.normalizeSources = normalizeSourcesOpt;
   a.noiseSpikes = noiseSpikesOpt;
@@ -282,6 +291,15 @@ bool checkArgs(int argc, char **argv, Args &a) {
   }
   if (a.normalize && a.normalizeSources) {
     fail("--normalize and --normalize-sources are two scalings: choose one");
+    return false;
+  }
+  if (featuresOutOpt.getNumOccurrences() && a.command == "layer") {
+    fail("--features-out applies to 'svm' and 'test' (the classifier's "
+         "features)");
+    return false;
+  }
+  if (featuresOutOpt.getNumOccurrences() && a.featuresOut.empty()) {
+    fail("option '--features-out' needs a file name");
     return false;
   }
   if (a.depressSilent && a.command != "layer") {
@@ -398,6 +416,9 @@ private:
   Expected<Dataset> select(Split split, uint32_t perClass);
   RunProtocol protocol() const;
   int layer(const Network &n);
+  /// --features-out: the samples as LIBSVM text; false (error printed) on
+  /// failure.
+  bool saveFeatures(const FeatureMatrix &x, ArrayRef<int> y);
   int svm(const Network &n);
   int test(const Network &n);
   /// Features of \p data's images (encoder seed \p seed) for svm and test.
@@ -556,6 +577,18 @@ Expected<FeatureMatrix> Trainer::features(const Network &n, const Dataset &data,
   return classifierFeatures(n, data, fo, diag, &evaluator);
 }
 
+bool Trainer::saveFeatures(const FeatureMatrix &x, ArrayRef<int> y) {
+  if (a.featuresOut.empty())
+    return true;
+  if (Error e = writeOutputAtomically(a.featuresOut, [&](raw_ostream &os) {
+        return writeLibsvm(os, x, y);
+      })) {
+    fail("--features-out " + a.featuresOut + ": " + toString(std::move(e)));
+    return false;
+  }
+  return true;
+}
+
 int Trainer::svm(const Network &n) {
   Expected<Dataset> data = select(Split::Train, a.trainPerClass);
   if (!data)
@@ -566,6 +599,8 @@ int Trainer::svm(const Network &n) {
     return diag.hadError() ? 1 : fail(toString(x.takeError()));
   double runSeconds = secondsSince(t0);
   std::vector<int> y(data->labels.begin(), data->labels.end());
+  if (!saveFeatures(*x, y))
+    return 1;
   SvmOptions so;
   so.C = n.classifier->c;
   so.scaling = a.normalize ? FeatureScaling::UnitNorm : FeatureScaling::None;
@@ -634,6 +669,8 @@ int Trainer::test(const Network &n) {
   TestReport report;
   report.runSeconds = secondsSince(t0);
   report.truth.assign(data->labels.begin(), data->labels.end());
+  if (!saveFeatures(*x, report.truth))
+    return 1;
   report.predictions = m->predictAll(*x);
   report.evaluation = evaluate(report.truth, report.predictions);
   const Evaluation &ev = report.evaluation;

@@ -4,6 +4,7 @@
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/FileSystem.h"
 #include "gtest/gtest.h"
+#include <limits>
 #include <unistd.h>
 
 using namespace scnc;
@@ -306,6 +307,27 @@ TEST(LinearSvm, LoadErrors) {
   EXPECT_EQ(err(blocksHead + "\"labels\": [4, 5], \"weights\": [[1, 2, 3]]}"),
             "'m.json': 'feature_blocks' belongs to \"unit_norm_per_source\" "
             "models only");
+}
+
+TEST(Libsvm, SparseOneBasedExactValues) {
+  FeatureMatrix x;
+  x.addRow({0, 3, 0, 1});
+  x.addRow({0, 0, 0, 0});
+  x.addRow({0.1, -2.5, 1e-300, 0});
+  std::string text;
+  raw_string_ostream os(text);
+  ASSERT_FALSE(errorToBool(writeLibsvm(os, x, {7, -1, 0})));
+  EXPECT_EQ(os.str(), "7 2:3 4:1\n"
+                      "-1\n"
+                      "0 1:0.10000000000000001 2:-2.5 3:1e-300\n");
+
+  std::string bad;
+  raw_string_ostream bos(bad);
+  EXPECT_EQ(toString(writeLibsvm(bos, x, {1, 2})), "2 labels for 3 samples");
+  FeatureMatrix inf;
+  inf.addRow({1, std::numeric_limits<double>::infinity()});
+  EXPECT_EQ(toString(writeLibsvm(bos, inf, {1})),
+            "feature 1 of sample 0 is not finite");
 }
 
 TEST(Evaluation, AccuracyAndConfusion) {

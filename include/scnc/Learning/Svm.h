@@ -14,6 +14,7 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 #include "llvm/Support/Error.h"
+#include "llvm/Support/raw_ostream.h"
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -137,6 +138,15 @@ struct Evaluation {
   std::string format() const;
 };
 Evaluation evaluate(llvm::ArrayRef<int> truth, llvm::ArrayRef<int> predicted);
+
+/// Samples in LIBSVM's text format, which liblinear-train, libsvm and most
+/// classifier libraries read: one line per sample, "label index:value ..."
+/// with 1-based feature indices, increasing, zero values left out (the
+/// sparse form liblinear itself is given), values printed so that they read
+/// back exactly. Errors: a label count that differs from the rows, a value
+/// that is not finite.
+llvm::Error writeLibsvm(llvm::raw_ostream &os, const FeatureMatrix &x,
+                        llvm::ArrayRef<int> y);
 
 } // namespace scnc
 
