@@ -21,7 +21,6 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
-#include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -147,9 +146,8 @@ int main(int argc, char **argv) {
   if (validateOpt) {
     if (validateOpt >= all.rows)
       fail("--validate " + Twine(unsigned(validateOpt)) +
-           " leaves no samples "
-           "of " +
-           Twine(uint64_t(all.rows)) + " to train on");
+           " leaves no samples of " + Twine(uint64_t(all.rows)) +
+           " to train on");
     size_t n = all.rows - validateOpt;
     test = FeatureMatrix(validateOpt, cols);
     std::copy(all.data.begin() + n * cols, all.data.end(), test.data.begin());
@@ -164,18 +162,9 @@ int main(int argc, char **argv) {
   // Each block unit-norm on its own, times its weight.
   auto scale = [&](const FeatureMatrix &in, const std::vector<double> &w) {
     FeatureMatrix out = in;
-    for (size_t r = 0; r < out.rows; ++r) {
-      size_t at = r * cols;
-      for (size_t b = 0; b < blocks.size(); ++b) {
-        double sq = 0;
-        for (size_t c = 0; c < blocks[b]; ++c)
-          sq += out.data[at + c] * out.data[at + c];
-        double f = sq > 0 ? w[b] / std::sqrt(sq) : 0;
-        for (size_t c = 0; c < blocks[b]; ++c)
-          out.data[at + c] *= f;
-        at += blocks[b];
-      }
-    }
+    for (size_t r = 0; r < out.rows; ++r)
+      unitNormBlocks(MutableArrayRef<double>(out.data).slice(r * cols, cols),
+                     blocks, w);
     return out;
   };
   outs() << "training " << all.rows << " samples, scoring "
@@ -195,9 +184,10 @@ int main(int argc, char **argv) {
       Evaluation train = evaluate(yAll, m->predictAll(xs));
       Evaluation ev = evaluate(yTest, m->predictAll(ts));
       std::string ws;
-      for (double v : w)
-        ws += (ws.empty() ? "" : ",") +
-              llvm::formatv("{0}", format("%g", v)).str();
+      raw_string_ostream wos(ws);
+      for (size_t b = 0; b < w.size(); ++b)
+        wos << (b ? "," : "") << format("%g", w[b]);
+      wos.flush();
       outs() << "weights " << ws << " C " << format("%g", c)
              << ": training accuracy " << format("%.4f", train.accuracy())
              << ", " << (validateOpt ? "validation " : "test ") << ev.correct

@@ -1,6 +1,6 @@
 #!/bin/bash
 # The readout's C and source weights chosen by validation (docs/results.md,
-# "Is it the readout?"): the classifier's features of a trained run folder
+# "Sixth sitting"): the classifier's features of a trained run folder
 # (every training image and every test image, `scnc-train svm/test
 # --features-out`), then scnc-bench-readout: every weight set and C trained
 # on the first 50,000 training samples and scored on the last 10,000; the

@@ -170,27 +170,32 @@ LinearSvm::LinearSvm(LinearSvm &&) = default;
 LinearSvm &LinearSvm::operator=(LinearSvm &&) = default;
 LinearSvm::~LinearSvm() = default;
 
+void scnc::unitNormBlocks(MutableArrayRef<double> x, ArrayRef<size_t> blocks,
+                          ArrayRef<double> weights) {
+  size_t at = 0;
+  for (size_t b = 0; b < blocks.size(); ++b) {
+    MutableArrayRef<double> block = x.slice(at, blocks[b]);
+    at += blocks[b];
+    double sq = 0;
+    for (double v : block)
+      sq += v * v;
+    if (sq == 0)
+      continue;
+    double norm = std::sqrt(sq);
+    for (double &v : block)
+      v /= norm;
+    if (!weights.empty())
+      for (double &v : block)
+        v *= weights[b];
+  }
+}
+
 std::vector<double> LinearSvm::scaled(ArrayRef<double> features) const {
   std::vector<double> x(features.begin(), features.end());
-  auto unitNorm = [](MutableArrayRef<double> b) {
-    double sq = 0;
-    for (double v : b)
-      sq += v * v;
-    if (sq > 0) {
-      double norm = std::sqrt(sq);
-      for (double &v : b)
-        v /= norm;
-    }
-  };
   if (opts.scaling == FeatureScaling::UnitNorm)
-    unitNorm(x);
-  if (opts.scaling == FeatureScaling::UnitNormPerSource) {
-    size_t at = 0;
-    for (size_t b : opts.blocks) {
-      unitNorm(MutableArrayRef<double>(x).slice(at, b));
-      at += b;
-    }
-  }
+    unitNormBlocks(x, {x.size()});
+  if (opts.scaling == FeatureScaling::UnitNormPerSource)
+    unitNormBlocks(x, opts.blocks);
   return x;
 }
 

@@ -139,6 +139,15 @@ struct Evaluation {
 };
 Evaluation evaluate(llvm::ArrayRef<int> truth, llvm::ArrayRef<int> predicted);
 
+/// Each block of `x` (consecutive sizes `blocks`, which cover x) divided by
+/// its own L2 norm, then times `weights[b]` when weights are given (one per
+/// block); an all-zero block stays 0. FeatureScaling's unit norms (one block
+/// of every feature, or one per source) and scnc-bench-readout's weighted
+/// sources.
+void unitNormBlocks(llvm::MutableArrayRef<double> x,
+                    llvm::ArrayRef<size_t> blocks,
+                    llvm::ArrayRef<double> weights = {});
+
 /// Samples in LIBSVM's text format, which liblinear-train, libsvm and most
 /// classifier libraries read: one line per sample, "label index:value ..."
 /// with 1-based feature indices, increasing, zero values left out (the
