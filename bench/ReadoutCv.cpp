@@ -17,6 +17,7 @@
 //===----------------------------------------------------------------------===//
 #include "scnc/Learning/Svm.h"
 #include "scnc/Support/InputFile.h"
+#include "scnc/Support/ToolSupport.h"
 #include "llvm/ADT/SmallVector.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
@@ -30,24 +31,30 @@ using namespace llvm;
 using namespace scnc;
 
 namespace {
+cl::OptionCategory readoutCat("Readout");
 cl::opt<std::string> trainPath(cl::Positional, cl::desc("<train.svm>"),
-                               cl::Required);
+                               cl::Required, cl::cat(readoutCat));
 cl::opt<std::string> testPath("test", cl::desc("Test samples (LIBSVM text)"),
-                              cl::value_desc("file"));
+                              cl::value_desc("file"), cl::cat(readoutCat));
 cl::opt<unsigned> validateOpt("validate",
                               cl::desc("Hold out the last N training samples "
                                        "and score on them"),
-                              cl::value_desc("N"), cl::init(0));
+                              cl::value_desc("N"), cl::init(0),
+                              cl::cat(readoutCat));
 cl::opt<std::string> blocksOpt("blocks",
                                cl::desc("Source block sizes, in order"),
-                               cl::value_desc("B1,B2,..."), cl::Required);
+                               cl::value_desc("B1,B2,..."), cl::Required,
+                               cl::cat(readoutCat));
 cl::opt<std::string> weightsOpt("weights",
                                 cl::desc("Weight sets, '/'-separated "
                                          "(default: 1 for every block)"),
-                                cl::value_desc("W1,W2,.../..."));
+                                cl::value_desc("W1,W2,.../..."),
+                                cl::cat(readoutCat));
 cl::opt<std::string> cOpt("C", cl::desc("C values (default 10)"),
-                          cl::value_desc("C1,C2,..."), cl::init("10"));
-cl::opt<unsigned> jobsOpt("j", cl::desc("Classes solved at once"), cl::init(2));
+                          cl::value_desc("C1,C2,..."), cl::init("10"),
+                          cl::cat(readoutCat));
+cl::opt<unsigned> jobsOpt("j", cl::desc("Classes solved at once"), cl::init(2),
+                          cl::cat(readoutCat));
 
 [[noreturn]] void fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-bench-readout") << msg << "\n";
@@ -115,7 +122,8 @@ void readLibsvm(StringRef path, size_t cols, FeatureMatrix &x,
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::ParseCommandLineOptions(argc, argv, "The readout by validation\n");
+  parseToolCommandLine(argc, argv, "The readout by validation\n",
+                       {&readoutCat});
   std::vector<double> blocksD = parseList("--blocks", blocksOpt);
   std::vector<size_t> blocks;
   size_t cols = 0;
