@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""What a second conv layer could add to the SVM (docs/results.md, "Seventh
+sitting"): screening on `scnc-train svm/test --features-out` files, whose
+classifier reads the first layer's pools (blocks that are passed through) and
+one more source, a spiking map of H x W x C counts (channel-major, as the IR
+numbers neurons; docs/ir.md).
+
+  second-layer-bound.py counts TRAIN TEST OUT --keep B1,B2,... --map H,W,C
+      The extra source is conv2's unpooled spike counts. Writes OUT-train.svm
+      and OUT-test.svm: the first B1 + B2 + ... features (blocks) as they are, then conv2's counts
+      summed over 2x2 blocks, quadrants (H/2 x W/2) and the whole map; the
+      top-1, top-3 and top-8 maps' counts at each position (per-position
+      competition, the others zeroed), 2x2-summed; and a 2x2 sum of 0/1
+      (fired or not).
+  second-layer-bound.py kmeans TRAIN TEST OUT --keep B1,B2,... --map H,W,C
+          --k K --kernel R --pool P [--fit-samples S] [--seed SEED]
+      The extra source is the second layer's input (pool1f: 0/1 first
+      spikes). Not STDP: K k-means centroids of R x R x C windows of the
+      first S samples' maps (Lloyd, 30 iterations, 4,000 images' windows),
+      encoded with Coates and Ng's triangle activation max(0, mean(d) - d_k)
+      and summed over P x P blocks: the features a second layer with the
+      best kernels this clustering finds could give.
+
+Prints the block sizes, for scnc-bench-readout --blocks. Needs python3-numpy.
+"""
+import argparse
+import os
+import sys
+
+import numpy as np
+
+
+def load(path, dim):
+    with open(path) as f:
+        lines = f.read().splitlines()
+    x = np.zeros((len(lines), dim), np.float32)
+    y = np.zeros(len(lines), np.int64)
+    for i, line in enumerate(lines):
+        parts = line.split()
+        y[i] = int(parts[0])
+        if len(parts) > 1:
+            pairs = np.array([p.split(":") for p in parts[1:]], dtype=np.float64)
+            idx = pairs[:, 0].astype(np.int64)
+            if idx.max() > dim or idx.min() < 1:
+                sys.exit(f"{path}:{i + 1}: feature index out of 1..{dim}")
+            x[i, idx - 1] = pairs[:, 1]
+    return y, x
+
+
+def write(path, y, blocks):
+    x = np.hstack(blocks).astype(np.float32)
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        for i in range(len(y)):
+            nz = np.flatnonzero(x[i])
+            f.write(str(y[i]) + "".join(" %d:%.6g" % (j + 1, x[i, j]) for j in nz) + "\n")
+    os.replace(tmp, path)
+
+
+def sum_pool(f, p):
+    """n x C x H x W -> n x (C * H/p * W/p), p x p blocks, stride p."""
+    n, c, h, w = f.shape
+    return f.reshape(n, c, h // p, p, w // p, p).sum(axis=(3, 5)).reshape(n, -1)
+
+
+def top_k(f, k):
+    """Keep the k largest counts across maps at each position (the lowest map
+    index among equals), zero the rest."""
+    n, c, h, w = f.shape
+    a = f.transpose(0, 2, 3, 1).reshape(-1, c)
+    order = np.argsort(-a, axis=1, kind="stable")[:, :k]
+    out = np.zeros_like(a)
+    rows = np.arange(a.shape[0])[:, None]
+    out[rows, order] = a[rows, order]
+    return out.reshape(n, h, w, c).transpose(0, 3, 1, 2)
+
+
+def windows(f, r):
+    """n x C x H x W -> n x positions x (C * r * r), stride 1."""
+    n, c = f.shape[:2]
+    v = np.lib.stride_tricks.sliding_window_view(f, (r, r), axis=(2, 3))
+    ph, pw = v.shape[2], v.shape[3]
+    return v.transpose(0, 2, 3, 1, 4, 5).reshape(n, ph * pw, c * r * r), ph, pw
+
+
+def kmeans(x, k, rng, iterations=30):
+    cent = x[rng.choice(len(x), k, replace=False)].copy()
+    for _ in range(iterations):
+        d = (x * x).sum(1)[:, None] - 2 * x @ cent.T + (cent * cent).sum(1)[None]
+        a = d.argmin(1)
+        for j in range(k):
+            m = a == j
+            cent[j] = x[m].mean(0) if m.any() else x[rng.integers(len(x))]
+    return cent
+
+
+def triangle(f, cent, r):
+    out = []
+    for s in range(0, len(f), 2000):
+        w, ph, pw = windows(f[s:s + 2000].astype(np.float32), r)
+        n = w.shape[0]
+        x = w.reshape(-1, w.shape[2])
+        d = np.sqrt(np.maximum((x * x).sum(1)[:, None] - 2 * x @ cent.T + (cent * cent).sum(1)[None], 0))
+        t = np.maximum(d.mean(1, keepdims=True) - d, 0)
+        out.append(t.reshape(n, ph, pw, -1).transpose(0, 3, 1, 2))
+    return np.concatenate(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("mode", choices=["counts", "kmeans"])
+    ap.add_argument("train")
+    ap.add_argument("test")
+    ap.add_argument("out")
+    ap.add_argument("--keep", required=True, help="the passed-through blocks' sizes, B1,B2,...")
+    ap.add_argument("--map", required=True, help="H,W,C of the extra source")
+    ap.add_argument("--k", type=int, default=256)
+    ap.add_argument("--kernel", type=int, default=5)
+    ap.add_argument("--pool", type=int, default=2)
+    ap.add_argument("--fit-samples", type=int, default=50000)
+    ap.add_argument("--seed", type=int, default=0)
+    a = ap.parse_args()
+    h, w, c = (int(v) for v in a.map.split(","))
+    keep_sizes = [int(v) for v in a.keep.split(",")]
+    keep = sum(keep_sizes)
+    dim = keep + h * w * c
+    rng = np.random.default_rng(a.seed)
+    data = {name: load(path, dim) for name, path in (("train", a.train), ("test", a.test))}
+    if a.mode == "kmeans":
+        maps = (data["train"][1][:a.fit_samples, keep:] > 0).reshape(-1, c, h, w)
+        pick = rng.choice(len(maps), min(4000, len(maps)), replace=False)
+        sample, _, _ = windows(maps[pick].astype(np.float32), a.kernel)
+        sample = sample.reshape(-1, sample.shape[2])
+        sample = sample[sample.sum(1) > 0]
+        cent = kmeans(sample, a.k, rng)
+    sizes = None
+    for name, (y, x) in data.items():
+        f = x[:, keep:].reshape(-1, c, h, w)
+        if a.mode == "counts":
+            extra = [sum_pool(f, 2), sum_pool(f, h // 2), sum_pool(f, h),
+                     sum_pool(top_k(f, 1), 2), sum_pool(top_k(f, 3), 2),
+                     sum_pool(top_k(f, 8), 2), sum_pool((f > 0).astype(np.float32), 2)]
+        else:
+            extra = [sum_pool(triangle((f > 0), cent, a.kernel), a.pool)]
+        blocks = [x[:, :keep]] + extra
+        write(f"{a.out}-{name}.svm", y, blocks)
+        sizes = keep_sizes + [b.shape[1] for b in extra]
+    print(",".join(map(str, sizes)))
+
+
+if __name__ == "__main__":
+    main()
