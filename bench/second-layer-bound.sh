@@ -7,7 +7,8 @@
 #           competition across conv2's maps, or 0/1, each added to the pools;
 #   kmeans: the classifier reads the pools and conv2's input (pool1f); k-means
 #           kernels on its windows (not STDP: a bound on what better conv2
-#           kernels could give), triangle-encoded and pooled, added to the pools.
+#           kernels could give), triangle-encoded and pooled, added to the
+#           pools, and read alone.
 # Each set is the readout (scnc-bench-readout, per-source unit norm) trained
 # on the first 50,000 training images and scored on the last 10,000.
 #
@@ -50,38 +51,45 @@ features() {
   "$B/scnc-train" test "$RUN/bound-$tag.scn" "${common[@]}" --test-per-class all \
     --model "$RUN/bound-$tag.svm.json" --features-out "$RUN/bound-$tag-test.svm" > /dev/null
 }
-# weights N: "1,...,1,0,...,0" (the kept blocks alone), then the kept blocks
-# with each of the N extra blocks in turn.
+# weights NKEEP N [alone]: "1,...,1,0,...,0" (the kept blocks alone), then
+# the kept blocks with each of the N extra blocks in turn; with "alone", each
+# extra block also on its own (as a readout of the last layer only).
 weights() {
-  local nkeep=$1 n=$2 sets="" i j w
+  local nkeep=$1 n=$2 alone=${3:-} sets="" i j w
   for ((i = 0; i <= n; i++)); do
     w=""
     for ((j = 0; j < nkeep; j++)); do w+="1,"; done
     for ((j = 1; j <= n; j++)); do w+="$([ "$j" = "$i" ] && echo 1 || echo 0),"; done
     sets+="${sets:+/}${w%,}"
   done
+  for ((i = 1; i <= n && ${#alone}; i++)); do
+    w=""
+    for ((j = 0; j < nkeep; j++)); do w+="0,"; done
+    for ((j = 1; j <= n; j++)); do w+="$([ "$j" = "$i" ] && echo 1 || echo 0),"; done
+    sets+="/${w%,}"
+  done
   echo "$sets"
 }
 nkeep=$(tr ',' '\n' <<< "$KEEP_BLOCKS" | wc -l)
 for what in $WHAT; do
+  tag=$what alone=
+  [ "$what" = kmeans ] && tag=kmeans-k$K-r$KERNEL-p$POOL alone=alone
   case $what in
   counts)
     features counts "$KEEP, $CONV"
     blocks=$("$PY" "$here/second-layer-bound.py" counts "$RUN/bound-counts-train.svm" \
-      "$RUN/bound-counts-test.svm" "$RUN/bound-counts-x" --keep "$KEEP_BLOCKS" --map "$CONV_MAP")
+      "$RUN/bound-counts-test.svm" "$RUN/bound-$tag-x" --keep "$KEEP_BLOCKS" --map "$CONV_MAP")
     ;;
   kmeans)
     features input "$KEEP, $INPUT"
     blocks=$("$PY" "$here/second-layer-bound.py" kmeans "$RUN/bound-input-train.svm" \
-      "$RUN/bound-input-test.svm" "$RUN/bound-kmeans-x" --keep "$KEEP_BLOCKS" --map "$INPUT_MAP" \
+      "$RUN/bound-input-test.svm" "$RUN/bound-$tag-x" --keep "$KEEP_BLOCKS" --map "$INPUT_MAP" \
       --k "$K" --kernel "$KERNEL" --pool "$POOL" --fit-samples 50000)
     ;;
   *) echo "second-layer-bound: unknown WHAT '$what' (counts, kmeans)" >&2; exit 1 ;;
   esac
   n=$(($(tr ',' '\n' <<< "$blocks" | wc -l) - nkeep))
-  tag=$what
-  [ "$what" = kmeans ] && tag=kmeans-k$K-r$KERNEL-p$POOL
   echo "$what: blocks $blocks" | tee "$RUN/bound-$tag.txt"
-  "$B/scnc-bench-readout" "$RUN/bound-$what-x-train.svm" --validate 10000 --blocks "$blocks" \
-    --weights "$(weights "$nkeep" "$n")" --C "$CS" -j "$J" | tee -a "$RUN/bound-$tag.txt"
+  "$B/scnc-bench-readout" "$RUN/bound-$tag-x-train.svm" --validate 10000 --blocks "$blocks" \
+    --weights "$(weights "$nkeep" "$n" $alone)" --C "$CS" -j "$J" | tee -a "$RUN/bound-$tag.txt"
 done
