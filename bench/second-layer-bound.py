@@ -32,19 +32,29 @@ import sys
 import numpy as np
 
 
+def fail(msg):
+    sys.exit(f"second-layer-bound: error: {msg}")
+
+
 def load(path, dim):
-    with open(path) as f:
-        lines = f.read().splitlines()
+    try:
+        with open(path) as f:
+            lines = f.read().splitlines()
+    except OSError as e:
+        fail(f"{path}: {e.strerror}")
     x = np.zeros((len(lines), dim), np.float32)
     y = np.zeros(len(lines), np.int64)
     for i, line in enumerate(lines):
         parts = line.split()
-        y[i] = int(parts[0])
-        if len(parts) > 1:
-            pairs = np.array([p.split(":") for p in parts[1:]], dtype=np.float64)
+        try:
+            y[i] = int(parts[0])
+            pairs = np.array([p.split(":") for p in parts[1:]], dtype=np.float64).reshape(-1, 2)
+        except (ValueError, IndexError):
+            fail(f"{path}:{i + 1}: expected 'label index:value ...' (LIBSVM text)")
+        if len(pairs):
             idx = pairs[:, 0].astype(np.int64)
-            if idx.max() > dim or idx.min() < 1:
-                sys.exit(f"{path}:{i + 1}: feature index out of 1..{dim}")
+            if idx.max() > dim or idx.min() < 1 or (pairs[:, 0] != idx).any():
+                fail(f"{path}:{i + 1}: feature index out of 1..{dim}")
             x[i, idx - 1] = pairs[:, 1]
     return y, x
 
@@ -122,8 +132,22 @@ def main():
     ap.add_argument("--fit-samples", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=0)
     a = ap.parse_args()
-    h, w, c = (int(v) for v in a.map.split(","))
-    keep_sizes = [int(v) for v in a.keep.split(",")]
+    try:
+        h, w, c = (int(v) for v in a.map.split(","))
+        keep_sizes = [int(v) for v in a.keep.split(",")]
+    except ValueError:
+        fail(f"--map '{a.map}' / --keep '{a.keep}': expected H,W,C and B1,B2,... (whole numbers)")
+    if min(h, w, c, *keep_sizes) < 1:
+        fail("--map and --keep sizes are at least 1")
+    if a.mode == "counts" and (h != w or h % 2):
+        fail(f"counts: the map is {h} x {w}; it must be square with an even side "
+             "(2 x 2 blocks, quadrants)")
+    if a.mode == "kmeans":
+        side = h - a.kernel + 1
+        if h != w or a.kernel < 1 or side < 1 or a.pool < 1 or side % a.pool:
+            fail(f"kmeans: {a.kernel} x {a.kernel} windows of a {h} x {w} map give "
+                 f"{max(side, 0)} x {max(w - a.kernel + 1, 0)} positions, which {a.pool} x "
+                 f"{a.pool} blocks must tile (a square map)")
     keep = sum(keep_sizes)
     dim = keep + h * w * c
     rng = np.random.default_rng(a.seed)
@@ -134,6 +158,8 @@ def main():
         sample, _, _ = windows(maps[pick].astype(np.float32), a.kernel)
         sample = sample.reshape(-1, sample.shape[2])
         sample = sample[sample.sum(1) > 0]
+        if len(sample) < a.k:
+            fail(f"kmeans: {len(sample)} windows with a spike, fewer than --k {a.k}")
         cent = kmeans(sample, a.k, rng)
     sizes = None
     for name, (y, x) in data.items():
