@@ -95,11 +95,15 @@ def windows(f, r):
     return v.transpose(0, 2, 3, 1, 4, 5).reshape(n, ph * pw, c * r * r), ph, pw
 
 
+def sq_dist(x, cent):
+    """Squared distances of the rows of x to the centroids (rows x centroids)."""
+    return (x * x).sum(1)[:, None] - 2 * x @ cent.T + (cent * cent).sum(1)[None]
+
+
 def kmeans(x, k, rng, iterations=30):
     cent = x[rng.choice(len(x), k, replace=False)].copy()
     for _ in range(iterations):
-        d = (x * x).sum(1)[:, None] - 2 * x @ cent.T + (cent * cent).sum(1)[None]
-        a = d.argmin(1)
+        a = sq_dist(x, cent).argmin(1)
         for j in range(k):
             m = a == j
             cent[j] = x[m].mean(0) if m.any() else x[rng.integers(len(x))]
@@ -112,7 +116,7 @@ def triangle(f, cent, r):
         w, ph, pw = windows(f[s:s + 2000].astype(np.float32), r)
         n = w.shape[0]
         x = w.reshape(-1, w.shape[2])
-        d = np.sqrt(np.maximum((x * x).sum(1)[:, None] - 2 * x @ cent.T + (cent * cent).sum(1)[None], 0))
+        d = np.sqrt(np.maximum(sq_dist(x, cent), 0))
         t = np.maximum(d.mean(1, keepdims=True) - d, 0)
         out.append(t.reshape(n, ph, pw, -1).transpose(0, 3, 1, 2))
     return np.concatenate(out)
