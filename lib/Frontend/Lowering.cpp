@@ -214,7 +214,7 @@ void Lowering::lowerLayer(const Block &b) {
                                         "stdp",          "neuron",
                                         "train_neuron",  "neurons_per_core",
                                         "expected_rate", "inhibit_unmatched",
-                                        "shares"};
+                                        "inhibit_mean",  "shares"};
   static const StringRef poolAttrs[] = {
       "kernel",       "stride",   "padding", "op",           "weight",
       "delay",        "receptor", "neuron",  "train_neuron", "neurons_per_core",
@@ -264,6 +264,12 @@ void Lowering::lowerLayer(const Block &b) {
                  "'inhibit_unmatched' needs the layer's STDP rule: its w_max "
                  "is what an unmatched input's weight is measured from");
   }
+  // inhibit_mean = c: each input also inhibits through c times the mean
+  // of the layer's kernels (WeightInit::Mean): a map's neuron is driven by
+  // how much better its kernel matches than the average kernel does.
+  double meanScale = 0;
+  if (kind == "conv" && r.has("inhibit_mean"))
+    r.getQuantity("inhibit_mean", Dimension::None, meanScale, 0, true);
   // shares = L: this layer applies conv layer L's kernels to the same
   // input (WeightInit::Shared): after training, L's learned ones.
   std::string shares;
@@ -324,6 +330,7 @@ void Lowering::lowerLayer(const Block &b) {
     }
     fixSeed(p.weights, p.name);
     net.projections.push_back(std::move(p));
+    size_t srcIdx = net.projections.size() - 1;
     if (unmatched > 0 && unmatchedRule) {
       const Projection &src = net.projections.back();
       Projection q = src;
@@ -337,6 +344,24 @@ void Lowering::lowerLayer(const Block &b) {
       q.weights.of = src.name;
       q.weights.scale = unmatched;
       q.weights.wMax = unmatchedRule->wMax;
+      net.projections.push_back(std::move(q));
+    }
+    if (meanScale > 0) {
+      // Of the kernels themselves: a layer that shares another's takes the
+      // mean of the shared projection's.
+      Projection q = net.projections[srcIdx];
+      q.name = q.name + ".mean";
+      q.receptor = q.receptor == Projection::Receptor::Excitatory
+                       ? Projection::Receptor::Inhibitory
+                       : Projection::Receptor::Excitatory;
+      q.stdp.clear();
+      std::string of = q.weights.kind == WeightInit::Shared
+                           ? q.weights.of
+                           : net.projections[srcIdx].name;
+      q.weights = WeightInit{};
+      q.weights.kind = WeightInit::Mean;
+      q.weights.of = of;
+      q.weights.scale = meanScale;
       net.projections.push_back(std::move(q));
     }
   }

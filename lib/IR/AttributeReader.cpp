@@ -442,11 +442,12 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   if (v.kind != Value::Call) {
     fail(v.loc, "expected a weight for '" + name +
                     "': a current, constant(...), normal(...), file(...), "
-                    "dense(...), complement(...) or shared(...)");
+                    "dense(...), complement(...), shared(...) or mean(...)");
     return;
   }
   static const StringRef kinds[] = {"constant", "normal",     "file",
-                                    "dense",    "complement", "shared"};
+                                    "dense",    "complement", "shared",
+                                    "mean"};
   auto kindIt = llvm::find(kinds, StringRef(v.text));
   if (kindIt == std::end(kinds)) {
     StringRef guess = closestMatch(v.text, kinds);
@@ -463,13 +464,14 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
   static const StringRef denseArgs[] = {"shape", "data"};
   static const StringRef complementArgs[] = {"of", "scale", "w_max"};
   static const StringRef sharedArgs[] = {"of"};
+  static const StringRef meanArgs[] = {"of", "scale"};
   ArrayRef<StringRef> params = v.text == "constant" ? makeArrayRef(constantArgs)
                                : v.text == "normal" ? makeArrayRef(normalArgs)
                                : v.text == "file"   ? makeArrayRef(fileArgs)
                                : v.text == "dense"  ? makeArrayRef(denseArgs)
-                               : v.text == "shared"
-                                   ? makeArrayRef(sharedArgs)
-                                   : makeArrayRef(complementArgs);
+                               : v.text == "shared" ? makeArrayRef(sharedArgs)
+                               : v.text == "mean"   ? makeArrayRef(meanArgs)
+                                                    : makeArrayRef(complementArgs);
   SmallVector<const Value *, 3> args(params.size(), nullptr);
   for (size_t i = 0; i < v.elements.size(); ++i) {
     const Ident &an = v.argNames[i];
@@ -545,9 +547,10 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
     break;
   }
   case WeightInit::Shared:
+  case WeightInit::Mean:
   case WeightInit::Complement: {
-    if (!need(0) ||
-        (w.kind == WeightInit::Complement && (!need(1) || !need(2))))
+    if (!need(0) || (w.kind != WeightInit::Shared && !need(1)) ||
+        (w.kind == WeightInit::Complement && !need(2)))
       return;
     const Value &o = consts ? consts->resolve(*args[0]) : *args[0];
     if (o.kind != Value::String) {
@@ -558,7 +561,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
     if (w.kind == WeightInit::Shared)
       break;
     if (!toQuantity(*args[1], "scale", Dimension::None, w.scale) ||
-        !toQuantity(*args[2], "w_max", Dimension::Current, w.wMax))
+        (w.kind == WeightInit::Complement &&
+         !toQuantity(*args[2], "w_max", Dimension::Current, w.wMax)))
       return;
     if (w.scale < 0) {
       fail(args[1]->loc, "value out of range: 'scale' must be >= 0, got " +

@@ -107,6 +107,11 @@ void scnc::printWeightInit(raw_ostream &os, const WeightInit &w) {
   case WeightInit::Shared:
     os << "shared(of = \"" << w.of << "\")";
     return;
+  case WeightInit::Mean:
+    os << "mean(of = \"" << w.of << "\", scale = ";
+    printNumber(os, w.scale);
+    os << ")";
+    return;
   }
 }
 

@@ -189,16 +189,20 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
       // The synapses are the other projection's, one for one: the same
       // pre-synaptic population and geometry; a complement also has the
       // same post-synaptic one, shared weights (another layer applying the
-      // same kernels) an equally shaped one.
+      // same kernels) and a filter mean (of a layer's own kernels, or of
+      // the ones it shares) an equally shaped one.
       const bool shared = pr.weights.kind == WeightInit::Shared;
-      const char *takes =
-          shared ? "' shares the weights of " : "' takes the complement of ";
+      const bool sameShape = shared || pr.weights.kind == WeightInit::Mean;
+      const char *takes = shared ? "' shares the weights of "
+                          : pr.weights.kind == WeightInit::Mean
+                              ? "' takes the mean of the filters of "
+                              : "' takes the complement of ";
       const Projection *of = nullptr;
       for (const Projection &q : n.projections)
         if (q.name == pr.weights.of)
           of = &q;
       auto samePost = [&] {
-        if (!shared)
+        if (!sameShape)
           return of->post == pr.post;
         return of->post < n.populations.size() &&
                pr.post < n.populations.size() &&
@@ -215,17 +219,23 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
                of->stride != pr.stride || of->padding != pr.padding ||
                of->mode != pr.mode || of->units != pr.units ||
                (pr.kind != Projection::Kind::Conv &&
-                pr.kind != Projection::Kind::Dense))
+                (pr.kind != Projection::Kind::Dense ||
+                 pr.weights.kind == WeightInit::Mean)))
         err(pr.loc, "projection '" + pr.name + takes + "'" + of->name +
-                        "', which is not a conv or dense projection " +
-                        (shared ? "from the same population to one of the "
-                                  "same shape"
+                        "', which is not a " +
+                        (pr.weights.kind == WeightInit::Mean ? "conv"
+                                                             : "conv or dense") +
+                        " projection " +
+                        (sameShape ? "from the same population to one of "
+                                     "the same shape"
                                 : "between the same populations") +
                         " with the same geometry");
       if (!pr.stdp.empty())
         err(pr.loc,
             "projection '" + pr.name + "' " +
-                (shared ? "shares another's weights" : "is a complement") +
+                (shared                                ? "shares another's weights"
+                 : pr.weights.kind == WeightInit::Mean ? "is a filter mean"
+                                                       : "is a complement") +
                 " and cannot learn (stdp)");
     }
     if (!pr.stdp.empty() && !n.findStdpRule(pr.stdp))

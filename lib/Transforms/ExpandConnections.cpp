@@ -230,21 +230,34 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     std::fill(l.weights.begin(), l.weights.end(), clip(w.value));
     break;
   case WeightInit::Shared:
+  case WeightInit::Mean:
   case WeightInit::Complement: {
     // The other projection's weights over the same synapses (the verifier
-    // checked the geometry): the same (Shared), or scale * (w_max - w), at
-    // least 0 (Complement).
+    // checked the geometry): the same (Shared), scale * (w_max - w), at
+    // least 0 (Complement), or scale times the mean over the filters of
+    // the weight at the same kernel element (Mean, conv only: the table is
+    // filter-major).
     const Projection *of = nullptr;
     for (const Projection &q : net.projections)
       if (q.name == w.of)
         of = &q;
     if (!of || of->weights.derived())
       return error(p, Twine(w.kind == WeightInit::Shared ? "shared weights"
-                                                         : "complement") +
+                            : w.kind == WeightInit::Mean     ? "filter mean"
+                                                             : "complement") +
                           " of '" + w.of + "': no such projection");
     ConnectionList src;
     if (!fillWeights(*of, n, src, nullptr))
       return false;
+    if (w.kind == WeightInit::Mean) {
+      uint64_t groups = p.filters, per = groups ? n / groups : 0;
+      std::vector<double> sum(per, 0.0);
+      for (uint64_t i = 0; i < per * groups; ++i)
+        sum[i % per] += src.weights[i];
+      for (uint64_t i = 0; i < n; ++i)
+        l.weights[i] = clip(w.scale * sum[i % per] / double(groups));
+      break;
+    }
     for (uint64_t i = 0; i < n; ++i)
       l.weights[i] =
           w.kind == WeightInit::Shared

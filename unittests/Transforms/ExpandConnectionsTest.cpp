@@ -232,6 +232,45 @@ TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
   EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
 }
 
+TEST(ExpandConnectionsTest, InhibitMeanIsTheKernelsMean) {
+  // Two 2 x 2 kernels, 0.2, 1, 0, 0.5 and 0.6, 0.2, 0.4, 0.1 nA, and
+  // inhibit_mean = 0.5: a second, inhibitory projection over the same
+  // synapses whose table holds 0.5 x the mean of the two kernels, element
+  // by element (0.4, 0.6, 0.2, 0.3 halved), for either filter.
+  llvm::SmallString<128> dir;
+  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("mean", dir));
+  std::string csv = (dir + "/k.csv").str();
+  {
+    std::error_code ec;
+    llvm::raw_fd_ostream os(csv, ec);
+    os << "0.2,1,0,0.5\n0.6,0.2,0.4,0.1\n";
+  }
+  DiagHarness h;
+  llvm::Optional<Network> n =
+      expandScn(h, "network n { input i { shape = 3 x 3 x 1; }\n"
+                   "  conv c(i) { filters = 2; kernel = 2; "
+                   "inhibit_mean = 0.5;\n"
+                   "    weights = file(path = \"" +
+                       csv + "\"); } }");
+  llvm::sys::fs::remove_directories(dir);
+  ASSERT_TRUE(n.hasValue()) << h.text();
+  ASSERT_EQ(n->projections.size(), 2u);
+  const Projection &q = n->projections[1];
+  EXPECT_EQ(q.name, "i.c.mean");
+  EXPECT_EQ(q.receptor, Projection::Receptor::Inhibitory);
+  EXPECT_TRUE(q.stdp.empty());
+  EXPECT_EQ(q.weights.kind, WeightInit::Mean);
+  EXPECT_EQ(q.weights.of, "i.c");
+  const std::vector<float> &m = list(*n, 1).weights;
+  ASSERT_EQ(m.size(), 8u);
+  const float expect[] = {0.2f, 0.3f, 0.1f, 0.15f};
+  for (unsigned i = 0; i < 8; ++i)
+    EXPECT_FLOAT_EQ(m[i], expect[i % 4]) << i;
+  EXPECT_EQ(vec(list(*n, 1).pre), vec(list(*n, 0).pre));
+  EXPECT_EQ(vec(list(*n, 1).post), vec(list(*n, 0).post));
+  EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
+}
+
 TEST(ExpandConnectionsTest, SharesIsTheOtherLayersKernel) {
   // conv d shares conv c's 2 x 2 kernel (0.2, 1, 0, 0.5 nA, clipped to c's
   // rule's [0, 0.8]): its projection has c's weights, element for element,

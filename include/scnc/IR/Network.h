@@ -112,9 +112,12 @@ struct NeuronParams {
 /// a NIR graph; printed as float32 bits, so they read back exactly), or
 /// the complement of another projection's weights (Complement: synapse i
 /// gets scale * (wMax - w_i) for that projection's weight w_i, over the
-/// same synapses: a conv layer's `inhibit_unmatched`).
+/// same synapses: a conv layer's `inhibit_unmatched`), or the mean of
+/// another conv projection's filters (Mean: the synapse of filter f at
+/// kernel element j gets scale * (1/F) sum_g w_(g, j), the same for every
+/// filter: a conv layer's `inhibit_mean`).
 struct WeightInit {
-  enum Kind { Constant, Normal, File, Dense, Complement, Shared };
+  enum Kind { Constant, Normal, File, Dense, Complement, Shared, Mean };
   Kind kind = Constant;
   double value = 0;           ///< Constant, nA
   double mean = 0, sigma = 0; ///< Normal, nA
@@ -123,18 +126,20 @@ struct WeightInit {
   /// Dense: the values (float32 numbers), in the layout a File of the same
   /// projection would have; shared, copies of a Network do not copy them.
   std::shared_ptr<const NumArray> array;
-  /// Complement, Shared: the projection whose weights these derive from
+  /// Complement, Shared, Mean: the projection whose weights these derive from
   /// (Shared: the same weights, as a second layer applying another conv
   /// layer's kernels).
   std::string of;
-  double scale = 0, wMax = 0; ///< Complement (wMax in nA)
+  double scale = 0, wMax = 0; ///< Complement (wMax in nA); Mean (scale)
   static WeightInit constant(double nA) {
     WeightInit w;
     w.value = nA;
     return w;
   }
-  /// Complement or Shared: the weights come from another projection.
-  bool derived() const { return kind == Complement || kind == Shared; }
+  /// Complement, Shared or Mean: the weights come from another projection.
+  bool derived() const {
+    return kind == Complement || kind == Shared || kind == Mean;
+  }
   bool operator==(const WeightInit &o) const;
 };
 
