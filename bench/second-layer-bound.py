@@ -20,6 +20,15 @@ numbers neurons; docs/ir.md).
       encoded with Coates and Ng's triangle activation max(0, mean(d) - d_k)
       and summed over P x P blocks: the features a second layer with the
       best kernels this clustering finds could give.
+  second-layer-bound.py kernels TRAIN TEST OUT --keep B1,B2,... --map H,W,C
+          --kernels W.npy --pool P
+      The extra source is the second layer's input, as for kmeans; the
+      kernels are given (K x C x R x R, e.g. scnc-train layer 2's
+      layer2.weights.npy). Three encodings of their R x R windows, each
+      summed over P x P blocks: the triangle as above; the projection less
+      its mean over the kernels, rectified, max(0, w_k . x - mean_j w_j . x)
+      (what a frozen conv layer with inhibit_mean = 1 integrates); and the
+      plain projection w_k . x.
 
 Prints the block sizes, for scnc-bench-readout --blocks. Needs python3-numpy;
 the k-means mode is about 7 minutes on full MNIST with an optimised BLAS
@@ -110,21 +119,29 @@ def kmeans(x, k, rng, iterations=30):
     return cent
 
 
-def triangle(f, cent, r):
+def encode(f, cent, r, kind="triangle"):
+    """The R x R windows of the maps f against the kernels cent (rows):
+    triangle max(0, mean(d) - d_k) of the distances d; mean max(0, p_k -
+    mean(p)) of the projections p = cent . x; or plain p."""
     out = []
     for s in range(0, len(f), 2000):
         w, ph, pw = windows(f[s:s + 2000].astype(np.float32), r)
         n = w.shape[0]
         x = w.reshape(-1, w.shape[2])
-        d = np.sqrt(np.maximum(sq_dist(x, cent), 0))
-        t = np.maximum(d.mean(1, keepdims=True) - d, 0)
+        if kind == "triangle":
+            d = np.sqrt(np.maximum(sq_dist(x, cent), 0))
+            t = np.maximum(d.mean(1, keepdims=True) - d, 0)
+        else:
+            t = x @ cent.T
+            if kind == "mean":
+                t = np.maximum(t - t.mean(1, keepdims=True), 0)
         out.append(t.reshape(n, ph, pw, -1).transpose(0, 3, 1, 2))
     return np.concatenate(out)
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("mode", choices=["counts", "kmeans"])
+    ap.add_argument("mode", choices=["counts", "kmeans", "kernels"])
     ap.add_argument("train")
     ap.add_argument("test")
     ap.add_argument("out")
@@ -135,6 +152,7 @@ def main():
     ap.add_argument("--pool", type=int, default=2)
     ap.add_argument("--fit-samples", type=int, default=50000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--kernels", help="kernels mode: a K x C x R x R .npy file")
     a = ap.parse_args()
     try:
         h, w, c = (int(v) for v in a.map.split(","))
@@ -146,10 +164,22 @@ def main():
     if a.mode == "counts" and (h != w or h % 2):
         fail(f"counts: the map is {h} x {w}; it must be square with an even side "
              "(2 x 2 blocks, quadrants)")
-    if a.mode == "kmeans":
+    cent = None
+    if a.mode == "kernels":
+        if not a.kernels:
+            fail("kernels: --kernels W.npy is required")
+        try:
+            cent = np.load(a.kernels).astype(np.float32)
+        except (OSError, ValueError) as e:
+            fail(f"{a.kernels}: {e}")
+        if cent.ndim != 4 or cent.shape[1] != c or cent.shape[2] != cent.shape[3]:
+            fail(f"{a.kernels}: kernels of shape {cent.shape}, expected (K, {c}, R, R)")
+        a.kernel = cent.shape[2]
+        cent = cent.reshape(len(cent), -1)
+    if a.mode != "counts":
         side = h - a.kernel + 1
         if h != w or a.kernel < 1 or side < 1 or a.pool < 1 or side % a.pool:
-            fail(f"kmeans: {a.kernel} x {a.kernel} windows of a {h} x {w} map give "
+            fail(f"{a.mode}: {a.kernel} x {a.kernel} windows of a {h} x {w} map give "
                  f"{max(side, 0)} x {max(w - a.kernel + 1, 0)} positions, which {a.pool} x "
                  f"{a.pool} blocks must tile (a square map)")
     keep = sum(keep_sizes)
@@ -172,8 +202,11 @@ def main():
             extra = [sum_pool(f, 2), sum_pool(f, h // 2), sum_pool(f, h),
                      sum_pool(top_k(f, 1), 2), sum_pool(top_k(f, 3), 2),
                      sum_pool(top_k(f, 8), 2), sum_pool((f > 0).astype(np.float32), 2)]
+        elif a.mode == "kmeans":
+            extra = [sum_pool(encode(f > 0, cent, a.kernel), a.pool)]
         else:
-            extra = [sum_pool(triangle((f > 0), cent, a.kernel), a.pool)]
+            extra = [sum_pool(encode(f > 0, cent, a.kernel, kind), a.pool)
+                     for kind in ("triangle", "mean", "plain")]
         blocks = [x[:, :keep]] + extra
         write(f"{a.out}-{name}.svm", y, blocks)
         sizes = keep_sizes + [b.shape[1] for b in extra]

@@ -8,15 +8,19 @@
 #   kmeans: the classifier reads the pools and conv2's input (pool1f); k-means
 #           kernels on its windows (not STDP: a bound on what better conv2
 #           kernels could give), triangle-encoded and pooled, added to the
-#           pools, and read alone.
+#           pools, and read alone;
+#   kernels: as kmeans with given kernels (KERNELS, a K x C x R x R .npy,
+#           e.g. an STDP-trained layer2.weights.npy), encoded three ways
+#           (triangle; projection less its mean over the kernels, rectified,
+#           as inhibit_mean = 1 gives; plain projection).
 # Each set is the readout (scnc-bench-readout, per-source unit norm) trained
 # on the first 50,000 training images and scored on the last 10,000.
 #
 #   bench/second-layer-bound.sh BUILD_DIR RUN_DIR [DATA_DIR]
 #   env: WHAT (counts kmeans), KEEP (pool1, pool1b), KEEP_BLOCKS (3000,3000),
 #        CONV (conv2), CONV_MAP (8,8,64: H,W,C), INPUT (pool1f), INPUT_MAP
-#        (12,12,30), K (256), KERNEL (5), POOL (4), CS (3), SEED (1: the
-#        run's), BACKEND (emulator), J (2)
+#        (12,12,30), K (256), KERNEL (5), POOL (4), KERNELS (RUN/layer2.weights.npy),
+#        CS (3), SEED (1: the run's), BACKEND (emulator), J (2)
 set -euo pipefail
 BUILD=${1:?usage: bench/second-layer-bound.sh BUILD_DIR RUN_DIR [DATA_DIR]}
 RUN=${2:?usage: bench/second-layer-bound.sh BUILD_DIR RUN_DIR [DATA_DIR]}
@@ -31,6 +35,7 @@ INPUT_MAP=${INPUT_MAP:-12,12,30}
 K=${K:-256}
 KERNEL=${KERNEL:-5}
 POOL=${POOL:-4}
+KERNELS=${KERNELS:-$RUN/layer2.weights.npy}
 CS=${CS:-3}
 SEED=${SEED:-1}
 BACKEND=${BACKEND:-emulator}
@@ -74,6 +79,7 @@ nkeep=$(tr ',' '\n' <<< "$KEEP_BLOCKS" | wc -l)
 for what in $WHAT; do
   tag=$what alone=
   [ "$what" = kmeans ] && tag=kmeans-k$K-r$KERNEL-p$POOL alone=alone
+  [ "$what" = kernels ] && tag=kernels-$(basename "$KERNELS" .npy)-p$POOL alone=alone
   case $what in
   counts)
     features counts "$KEEP, $CONV"
@@ -86,7 +92,13 @@ for what in $WHAT; do
       "$RUN/bound-input-test.svm" "$RUN/bound-$tag-x" --keep "$KEEP_BLOCKS" --map "$INPUT_MAP" \
       --k "$K" --kernel "$KERNEL" --pool "$POOL" --fit-samples 50000)
     ;;
-  *) echo "second-layer-bound: unknown WHAT '$what' (counts, kmeans)" >&2; exit 1 ;;
+  kernels)
+    features input "$KEEP, $INPUT"
+    blocks=$("$PY" "$here/second-layer-bound.py" kernels "$RUN/bound-input-train.svm" \
+      "$RUN/bound-input-test.svm" "$RUN/bound-$tag-x" --keep "$KEEP_BLOCKS" --map "$INPUT_MAP" \
+      --kernels "$KERNELS" --pool "$POOL")
+    ;;
+  *) echo "second-layer-bound: unknown WHAT '$what' (counts, kmeans, kernels)" >&2; exit 1 ;;
   esac
   n=$(($(tr ',' '\n' <<< "$blocks" | wc -l) - nkeep))
   echo "$what: blocks $blocks" | tee "$RUN/bound-$tag.txt"
