@@ -445,9 +445,8 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
                     "dense(...), complement(...), shared(...) or mean(...)");
     return;
   }
-  static const StringRef kinds[] = {"constant", "normal",     "file",
-                                    "dense",    "complement", "shared",
-                                    "mean"};
+  static const StringRef kinds[] = {"constant",   "normal", "file", "dense",
+                                    "complement", "shared", "mean"};
   auto kindIt = llvm::find(kinds, StringRef(v.text));
   if (kindIt == std::end(kinds)) {
     StringRef guess = closestMatch(v.text, kinds);
@@ -470,8 +469,9 @@ void AttrReader::getWeightInit(StringRef name, WeightInit &out) {
                                : v.text == "file"   ? makeArrayRef(fileArgs)
                                : v.text == "dense"  ? makeArrayRef(denseArgs)
                                : v.text == "shared" ? makeArrayRef(sharedArgs)
-                               : v.text == "mean"   ? makeArrayRef(meanArgs)
-                                                    : makeArrayRef(complementArgs);
+                               : v.text == "mean"
+                                   ? makeArrayRef(meanArgs)
+                                   : makeArrayRef(complementArgs);
   SmallVector<const Value *, 3> args(params.size(), nullptr);
   for (size_t i = 0; i < v.elements.size(); ++i) {
     const Ident &an = v.argNames[i];

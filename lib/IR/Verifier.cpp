@@ -221,19 +221,20 @@ bool scnc::verifyNetwork(const Network &n, DiagnosticEngine &diag,
                (pr.kind != Projection::Kind::Conv &&
                 (pr.kind != Projection::Kind::Dense ||
                  pr.weights.kind == WeightInit::Mean)))
-        err(pr.loc, "projection '" + pr.name + takes + "'" + of->name +
-                        "', which is not a " +
-                        (pr.weights.kind == WeightInit::Mean ? "conv"
-                                                             : "conv or dense") +
-                        " projection " +
-                        (sameShape ? "from the same population to one of "
-                                     "the same shape"
-                                : "between the same populations") +
-                        " with the same geometry");
+        err(pr.loc,
+            "projection '" + pr.name + takes + "'" + of->name +
+                "', which is not a " +
+                (pr.weights.kind == WeightInit::Mean ? "conv"
+                                                     : "conv or dense") +
+                " projection " +
+                (sameShape ? "from the same population to one of "
+                             "the same shape"
+                           : "between the same populations") +
+                " with the same geometry");
       if (!pr.stdp.empty())
         err(pr.loc,
             "projection '" + pr.name + "' " +
-                (shared                                ? "shares another's weights"
+                (shared ? "shares another's weights"
                  : pr.weights.kind == WeightInit::Mean ? "is a filter mean"
                                                        : "is a complement") +
                 " and cannot learn (stdp)");

@@ -243,8 +243,8 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
         of = &q;
     if (!of || of->weights.derived())
       return error(p, Twine(w.kind == WeightInit::Shared ? "shared weights"
-                            : w.kind == WeightInit::Mean     ? "filter mean"
-                                                             : "complement") +
+                            : w.kind == WeightInit::Mean ? "filter mean"
+                                                         : "complement") +
                           " of '" + w.of + "': no such projection");
     ConnectionList src;
     if (!fillWeights(*of, n, src, nullptr))
