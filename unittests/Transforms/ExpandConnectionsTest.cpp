@@ -178,24 +178,43 @@ TEST(ExpandConnectionsTest, Dense2To3) {
   EXPECT_EQ(l.bytes(), 6u * 12);
 }
 
-/// A 2 x 2 kernel, 0.2, 1, 0, 0.5 nA, as a CSV file in a directory of its
-/// own, removed with it.
+/// Kernels as a CSV file in a directory of its own, removed with it; by
+/// default one 2 x 2 kernel, 0.2, 1, 0, 0.5 nA.
 struct KernelCsv {
   llvm::SmallString<128> dir;
   std::string path;
-  explicit KernelCsv(llvm::StringRef name) {
+  explicit KernelCsv(llvm::StringRef name,
+                     llvm::StringRef rows = "0.2,1,0,0.5\n") {
     if (llvm::sys::fs::createUniqueDirectory(name, dir))
       return;
     path = (dir + "/k.csv").str();
     std::error_code ec;
     llvm::raw_fd_ostream os(path, ec);
-    os << "0.2,1,0,0.5\n";
+    os << rows;
   }
   ~KernelCsv() {
     if (!dir.empty())
       llvm::sys::fs::remove_directories(dir);
   }
 };
+
+/// n has the layer's projection and a second one derived from it (kind),
+/// named `name`, inhibitory, not learning, over the same synapses: pre,
+/// post and kernel element, one for one.
+void expectDerivedInhibition(const Network &n, llvm::StringRef name,
+                             WeightInit::Kind kind) {
+  ASSERT_EQ(n.projections.size(), 2u);
+  const Projection &q = n.projections[1];
+  EXPECT_EQ(q.name, name);
+  EXPECT_EQ(q.receptor, Projection::Receptor::Inhibitory);
+  EXPECT_TRUE(q.stdp.empty());
+  EXPECT_EQ(q.weights.kind, kind);
+  EXPECT_EQ(q.weights.of, n.projections[0].name);
+  ASSERT_EQ(n.connections->lists.size(), 2u);
+  EXPECT_EQ(vec(list(n, 1).pre), vec(list(n, 0).pre));
+  EXPECT_EQ(vec(list(n, 1).post), vec(list(n, 0).post));
+  EXPECT_EQ(elements(list(n, 1)), elements(list(n, 0)));
+}
 
 TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
   // A 2 x 2 kernel with weights 0.2, 1, 0, 0.5 nA (a CSV file, clipped to
@@ -212,12 +231,7 @@ TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
                    "    weights = file(path = \"" +
                        csv + "\"); } }");
   ASSERT_TRUE(n.hasValue()) << h.text();
-  ASSERT_EQ(n->projections.size(), 2u);
-  const Projection &q = n->projections[1];
-  EXPECT_EQ(q.name, "i.c.unmatched");
-  EXPECT_EQ(q.receptor, Projection::Receptor::Inhibitory);
-  EXPECT_TRUE(q.stdp.empty());
-  EXPECT_EQ(q.weights.kind, WeightInit::Complement);
+  expectDerivedInhibition(*n, "i.c.unmatched", WeightInit::Complement);
   ASSERT_EQ(n->connections->lists.size(), 2u);
   EXPECT_EQ(list(*n, 0).weights, (std::vector<float>{0.2f, 0.8f, 0.0f, 0.5f}));
   const std::vector<float> &c = list(*n, 1).weights;
@@ -226,10 +240,6 @@ TEST(ExpandConnectionsTest, InhibitUnmatchedIsTheKernelsComplement) {
   EXPECT_FLOAT_EQ(c[1], 0.0f);
   EXPECT_FLOAT_EQ(c[2], 0.4f);
   EXPECT_FLOAT_EQ(c[3], 0.15f);
-  // The same synapses: pre, post and kernel element, one for one.
-  EXPECT_EQ(vec(list(*n, 1).pre), vec(list(*n, 0).pre));
-  EXPECT_EQ(vec(list(*n, 1).post), vec(list(*n, 0).post));
-  EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
 }
 
 TEST(ExpandConnectionsTest, InhibitMeanIsTheKernelsMean) {
@@ -237,14 +247,8 @@ TEST(ExpandConnectionsTest, InhibitMeanIsTheKernelsMean) {
   // inhibit_mean = 0.5: a second, inhibitory projection over the same
   // synapses whose table holds 0.5 x the mean of the two kernels, element
   // by element (0.4, 0.6, 0.2, 0.3 halved), for either filter.
-  llvm::SmallString<128> dir;
-  ASSERT_FALSE(llvm::sys::fs::createUniqueDirectory("mean", dir));
-  std::string csv = (dir + "/k.csv").str();
-  {
-    std::error_code ec;
-    llvm::raw_fd_ostream os(csv, ec);
-    os << "0.2,1,0,0.5\n0.6,0.2,0.4,0.1\n";
-  }
+  KernelCsv k("mean", "0.2,1,0,0.5\n0.6,0.2,0.4,0.1\n");
+  const std::string &csv = k.path;
   DiagHarness h;
   llvm::Optional<Network> n =
       expandScn(h, "network n { input i { shape = 3 x 3 x 1; }\n"
@@ -252,23 +256,14 @@ TEST(ExpandConnectionsTest, InhibitMeanIsTheKernelsMean) {
                    "inhibit_mean = 0.5;\n"
                    "    weights = file(path = \"" +
                        csv + "\"); } }");
-  llvm::sys::fs::remove_directories(dir);
   ASSERT_TRUE(n.hasValue()) << h.text();
-  ASSERT_EQ(n->projections.size(), 2u);
-  const Projection &q = n->projections[1];
-  EXPECT_EQ(q.name, "i.c.mean");
-  EXPECT_EQ(q.receptor, Projection::Receptor::Inhibitory);
-  EXPECT_TRUE(q.stdp.empty());
-  EXPECT_EQ(q.weights.kind, WeightInit::Mean);
-  EXPECT_EQ(q.weights.of, "i.c");
+  expectDerivedInhibition(*n, "i.c.mean", WeightInit::Mean);
+  ASSERT_EQ(n->connections->lists.size(), 2u);
   const std::vector<float> &m = list(*n, 1).weights;
   ASSERT_EQ(m.size(), 8u);
   const float expect[] = {0.2f, 0.3f, 0.1f, 0.15f};
   for (unsigned i = 0; i < 8; ++i)
     EXPECT_FLOAT_EQ(m[i], expect[i % 4]) << i;
-  EXPECT_EQ(vec(list(*n, 1).pre), vec(list(*n, 0).pre));
-  EXPECT_EQ(vec(list(*n, 1).post), vec(list(*n, 0).post));
-  EXPECT_EQ(elements(list(*n, 1)), elements(list(*n, 0)));
 }
 
 TEST(ExpandConnectionsTest, SharesIsTheOtherLayersKernel) {
