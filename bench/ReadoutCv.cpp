@@ -25,6 +25,7 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
+#include <algorithm>
 #include <cmath>
 
 using namespace llvm;
@@ -55,6 +56,27 @@ cl::opt<std::string> cOpt("C", cl::desc("C values (default 10)"),
                           cl::cat(readoutCat));
 cl::opt<unsigned> jobsOpt("j", cl::desc("Classes solved at once"), cl::init(2),
                           cl::cat(readoutCat));
+cl::opt<bool> pairedOpt(
+    "paired",
+    cl::desc("Compare every configuration with the first on the same scored "
+             "samples: the samples only one of the two gets right, and the "
+             "exact two-sided McNemar p-value"),
+    cl::cat(readoutCat));
+
+/// The exact two-sided McNemar test: with b samples only one classifier
+/// gets right and c only the other, P(as uneven or more | b + c discordant
+/// samples, each side 1/2) = min(1, 2 P(X <= min(b, c))), X ~ Bin(b + c, 1/2).
+double mcnemarExact(uint64_t b, uint64_t c) {
+  uint64_t n = b + c, k = std::min(b, c);
+  if (n == 0)
+    return 1.0;
+  double tail = 0;
+  for (uint64_t i = 0; i <= k; ++i)
+    tail +=
+        std::exp(std::lgamma(double(n) + 1) - std::lgamma(double(i) + 1) -
+                 std::lgamma(double(n - i) + 1) - double(n) * std::log(2.0));
+  return std::min(1.0, 2 * tail);
+}
 
 [[noreturn]] void fail(const Twine &msg) {
   WithColor::error(errs(), "scnc-bench-readout") << msg << "\n";
@@ -180,6 +202,7 @@ int main(int argc, char **argv) {
                                " training samples (validation)"
                          : Twine(uint64_t(test.rows)) + " test samples")
          << "; blocks " << blocksOpt << "\n";
+  std::vector<int> firstPred;
   for (const std::vector<double> &w : weightSets) {
     FeatureMatrix xs = scale(all, w), ts = scale(test, w);
     for (double c : cs) {
@@ -190,7 +213,8 @@ int main(int argc, char **argv) {
       if (!m)
         fail(toString(m.takeError()));
       Evaluation train = evaluate(yAll, m->predictAll(xs));
-      Evaluation ev = evaluate(yTest, m->predictAll(ts));
+      std::vector<int> pred = m->predictAll(ts);
+      Evaluation ev = evaluate(yTest, pred);
       std::string ws;
       raw_string_ostream wos(ws);
       for (size_t b = 0; b < w.size(); ++b)
@@ -201,6 +225,19 @@ int main(int argc, char **argv) {
              << ", " << (validateOpt ? "validation " : "test ") << ev.correct
              << " of " << ev.total << " = "
              << format("%.2f%%", 100 * ev.accuracy()) << "\n";
+      if (pairedOpt && firstPred.empty()) {
+        firstPred = pred;
+      } else if (pairedOpt) {
+        uint64_t onlyThis = 0, onlyFirst = 0;
+        for (size_t i = 0; i < pred.size(); ++i) {
+          bool a = firstPred[i] == yTest[i], t = pred[i] == yTest[i];
+          onlyThis += t && !a;
+          onlyFirst += a && !t;
+        }
+        outs() << "  against the first: " << onlyThis << " right only here, "
+               << onlyFirst << " only there; exact McNemar p = "
+               << format("%.3g", mcnemarExact(onlyThis, onlyFirst)) << "\n";
+      }
       outs().flush();
     }
   }
