@@ -250,7 +250,11 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
     if (!fillWeights(*of, n, src, nullptr))
       return false;
     if (w.kind == WeightInit::Mean) {
+      // (The verifier rejects zero filters; a table of zero entries stays
+      // empty.)
       uint64_t groups = p.filters, per = groups ? n / groups : 0;
+      if (per == 0)
+        break;
       std::vector<double> sum(per, 0.0);
       for (uint64_t i = 0; i < per * groups; ++i)
         sum[i % per] += src.weights[i];
