@@ -331,38 +331,38 @@ void Lowering::lowerLayer(const Block &b) {
     fixSeed(p.weights, p.name);
     net.projections.push_back(std::move(p));
     size_t srcIdx = net.projections.size() - 1;
-    if (unmatched > 0 && unmatchedRule) {
-      const Projection &src = net.projections.back();
-      Projection q = src;
-      q.name = src.name + ".unmatched";
-      q.receptor = src.receptor == Projection::Receptor::Excitatory
-                       ? Projection::Receptor::Inhibitory
-                       : Projection::Receptor::Excitatory;
-      q.stdp.clear();
-      q.weights = WeightInit{};
-      q.weights.kind = WeightInit::Complement;
-      q.weights.of = src.name;
-      q.weights.scale = unmatched;
-      q.weights.wMax = unmatchedRule->wMax;
-      net.projections.push_back(std::move(q));
-    }
-    if (meanScale > 0) {
-      // Of the kernels themselves: a layer that shares another's takes the
-      // mean of the shared projection's.
+    // The frozen layer's extra inhibition (inhibit_unmatched,
+    // inhibit_mean): the same synapses as the layer's projection, the
+    // opposite receptor, no STDP, weights derived from another
+    // projection's.
+    auto addOpposite = [&](StringRef suffix, const WeightInit &weights) {
       Projection q = net.projections[srcIdx];
-      q.name = q.name + ".mean";
+      q.name += suffix.str();
       q.receptor = q.receptor == Projection::Receptor::Excitatory
                        ? Projection::Receptor::Inhibitory
                        : Projection::Receptor::Excitatory;
       q.stdp.clear();
-      std::string of = q.weights.kind == WeightInit::Shared
-                           ? q.weights.of
-                           : net.projections[srcIdx].name;
-      q.weights = WeightInit{};
-      q.weights.kind = WeightInit::Mean;
-      q.weights.of = of;
-      q.weights.scale = meanScale;
+      q.weights = weights;
       net.projections.push_back(std::move(q));
+    };
+    if (unmatched > 0 && unmatchedRule) {
+      WeightInit w;
+      w.kind = WeightInit::Complement;
+      w.of = net.projections[srcIdx].name;
+      w.scale = unmatched;
+      w.wMax = unmatchedRule->wMax;
+      addOpposite(".unmatched", w);
+    }
+    if (meanScale > 0) {
+      // Of the kernels themselves: a layer that shares another's takes the
+      // mean of the shared projection's.
+      WeightInit w;
+      w.kind = WeightInit::Mean;
+      const Projection &kernels = net.projections[srcIdx];
+      w.of = kernels.weights.kind == WeightInit::Shared ? kernels.weights.of
+                                                        : kernels.name;
+      w.scale = meanScale;
+      addOpposite(".mean", w);
     }
   }
 }

@@ -405,14 +405,11 @@ Expected<LayerTrainingResult> scnc::trainLayer(const Network &n,
   const Projection &p = full->projections[j];
   const Population &a = full->populations[p.pre],
                    &b = full->populations[p.post];
-  // A complement or filter mean of the layer's projection
-  // (inhibit_unmatched, inhibit_mean) belongs to the frozen layer only:
-  // training runs without it.
+  // Inhibition derived from the layer's kernels (WeightInit::frozenOnly)
+  // belongs to the frozen layer only: training runs without it.
   for (const Projection &q : full->projections)
     if (q.post == p.post && &q != &p &&
-        !((q.weights.kind == WeightInit::Complement ||
-           q.weights.kind == WeightInit::Mean) &&
-          q.weights.of == p.name))
+        !(q.weights.frozenOnly() && q.weights.of == p.name))
       return trainError("layer '" + b.name +
                         "' has several inputs; training handles conv layers "
                         "with one input");

@@ -256,7 +256,7 @@ bool Expander::fillWeights(const Projection &p, uint64_t n, ConnectionList &l,
       if (per == 0)
         break;
       std::vector<double> sum(per, 0.0);
-      for (uint64_t i = 0; i < per * groups; ++i)
+      for (uint64_t i = 0; i < n; ++i)
         sum[i % per] += src.weights[i];
       for (uint64_t i = 0; i < n; ++i)
         l.weights[i] = clip(w.scale * sum[i % per] / double(groups));

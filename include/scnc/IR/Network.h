@@ -140,6 +140,10 @@ struct WeightInit {
   bool derived() const {
     return kind == Complement || kind == Shared || kind == Mean;
   }
+  /// Complement or Mean: inhibition derived from a layer's own kernels
+  /// (inhibit_unmatched, inhibit_mean), part of the frozen layer only;
+  /// training runs without it.
+  bool frozenOnly() const { return kind == Complement || kind == Mean; }
   bool operator==(const WeightInit &o) const;
 };
 
